@@ -1,0 +1,209 @@
+//! The outbox dispatcher: claims due alerts, delivers them with a timeout, and
+//! records every attempt; failures are retried with capped exponential backoff.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::{AttemptOutcome, Channels, QueuedAlert, SendError};
+use crate::config::AlertsConfig;
+use crate::store::{Store, StoreError};
+use crate::time::Timestamp;
+
+/// Alerts claimed per step, and delivered at once.
+const BATCH: usize = 64;
+const CONCURRENCY: usize = 16;
+const STORE_RETRY: Duration = Duration::from_secs(1);
+
+#[derive(Clone, Copy, Debug)]
+pub struct RetryPolicy {
+    pub timeout: Duration,
+    pub min: Duration,
+    pub max: Duration,
+}
+
+impl RetryPolicy {
+    pub fn from_config(config: &AlertsConfig) -> Self {
+        Self {
+            timeout: Duration::from_secs_f64(config.timeout),
+            min: Duration::from_secs_f64(config.retry_min),
+            max: Duration::from_secs_f64(config.retry_max),
+        }
+    }
+
+    /// The wait before the next attempt, after `failures` failed ones (at least 1).
+    pub fn backoff(&self, failures: u32) -> Duration {
+        let factor = 2u32.saturating_pow(failures.saturating_sub(1).min(30));
+        self.min.saturating_mul(factor).min(self.max)
+    }
+
+    /// Long enough that a lease never expires while its attempt can still be running.
+    fn lease(&self) -> Duration {
+        self.timeout * 2 + Duration::from_secs(5)
+    }
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct DispatchOutcome {
+    pub sent: usize,
+    pub retried: usize,
+    pub gave_up: usize,
+}
+
+impl DispatchOutcome {
+    fn claimed(&self) -> usize {
+        self.sent + self.retried + self.gave_up
+    }
+}
+
+pub struct Dispatcher {
+    store: Arc<dyn Store>,
+    channels: Arc<Channels>,
+    policy: RetryPolicy,
+    wake: Arc<Notify>,
+}
+
+impl Dispatcher {
+    pub fn new(
+        store: Arc<dyn Store>,
+        channels: Arc<Channels>,
+        policy: RetryPolicy,
+        wake: Arc<Notify>,
+    ) -> Self {
+        Self {
+            store,
+            channels,
+            policy,
+            wake,
+        }
+    }
+
+    /// Delivers the alerts due at `now`, once each.
+    pub async fn run_once(&self, now: Timestamp) -> Result<DispatchOutcome, StoreError> {
+        let alerts = self
+            .store
+            .claim_alerts(now, self.policy.lease(), BATCH)
+            .await?;
+        let attempts: Vec<(QueuedAlert, Result<(), SendError>)> = futures::stream::iter(alerts)
+            .map(|alert| async move {
+                let result =
+                    match tokio::time::timeout(self.policy.timeout, self.channels.send(&alert))
+                        .await
+                    {
+                        Ok(result) => result,
+                        Err(_) => Err(SendError::Transient(format!(
+                            "no answer within {:?}",
+                            self.policy.timeout
+                        ))),
+                    };
+                (alert, result)
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let mut outcome = DispatchOutcome::default();
+        for (alert, result) in attempts {
+            let attempt = self.judge(&alert, result, &mut outcome);
+            self.store
+                .record_attempt(alert.id, Timestamp::now(), attempt)
+                .await?;
+        }
+        Ok(outcome)
+    }
+
+    fn judge(
+        &self,
+        alert: &QueuedAlert,
+        result: Result<(), SendError>,
+        outcome: &mut DispatchOutcome,
+    ) -> AttemptOutcome {
+        let (service, channel, target) = (
+            alert.service.as_str(),
+            alert.route.kind.as_str(),
+            alert.route.target.as_str(),
+        );
+        let kind = alert.kind.as_str();
+        match result {
+            Ok(()) => {
+                outcome.sent += 1;
+                tracing::info!(
+                    service,
+                    kind,
+                    channel,
+                    target,
+                    attempt = alert.attempts + 1,
+                    "alert sent"
+                );
+                AttemptOutcome::Sent
+            }
+            Err(SendError::Permanent(error)) => {
+                outcome.gave_up += 1;
+                tracing::error!(service, kind, channel, target, %error, "alert failed permanently; giving up");
+                AttemptOutcome::GaveUp { error }
+            }
+            Err(SendError::Transient(error)) => {
+                outcome.retried += 1;
+                let wait = self.policy.backoff(alert.attempts + 1);
+                tracing::warn!(service, kind, channel, target, %error, retry_in = ?wait, "alert failed; will retry");
+                AttemptOutcome::Retry {
+                    at: Timestamp::now().plus(wait),
+                    error,
+                }
+            }
+        }
+    }
+
+    /// Runs until `shutdown` is cancelled; an attempt under way is finished first.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        loop {
+            let wait = match self.step().await {
+                Ok(wait) => wait,
+                Err(error) => {
+                    tracing::error!(%error, "alert dispatcher cannot reach storage; retrying");
+                    Some(STORE_RETRY)
+                }
+            };
+            let sleep = async {
+                match wait {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.wake.notified() => {}
+                _ = sleep => {}
+            }
+        }
+    }
+
+    /// One step, then how long until the next alert is due (`None`: nothing pending).
+    async fn step(&self) -> Result<Option<Duration>, StoreError> {
+        let outcome = self.run_once(Timestamp::now()).await?;
+        if outcome.claimed() == BATCH {
+            return Ok(Some(Duration::ZERO));
+        }
+        let next = self.store.next_alert_due().await?;
+        Ok(next.map(|due| due.since(Timestamp::now())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_min_and_stops_at_max() {
+        let policy = RetryPolicy {
+            timeout: Duration::from_secs(10),
+            min: Duration::from_secs(1),
+            max: Duration::from_secs(60),
+        };
+        let waits: Vec<u64> = (1..=8).map(|n| policy.backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(policy.backoff(1000), Duration::from_secs(60));
+    }
+}

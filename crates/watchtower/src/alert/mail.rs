@@ -1,0 +1,74 @@
+//! Mail alerts over SMTP (lettre), plain text.
+
+use std::time::Duration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::{QueuedAlert, SendError};
+use crate::config::{MailConfig, MailSecurity};
+use crate::field::InvalidField;
+
+pub struct Mail {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mail {
+    pub fn new(config: &MailConfig, timeout: Duration) -> anyhow::Result<Self> {
+        type Smtp = AsyncSmtpTransport<Tokio1Executor>;
+        let (builder, default_port) = match config.security {
+            MailSecurity::None => (Smtp::builder_dangerous(&config.host), 25),
+            MailSecurity::Starttls => (Smtp::starttls_relay(&config.host)?, 587),
+            MailSecurity::Tls => (Smtp::relay(&config.host)?, 465),
+        };
+        let mut builder = builder
+            .port(config.port.unwrap_or(default_port))
+            .timeout(Some(timeout));
+        if let Some(username) = &config.username {
+            let password = config
+                .password
+                .as_ref()
+                .map(|p| p.expose().to_owned())
+                .unwrap_or_default();
+            builder = builder.credentials(Credentials::new(username.clone(), password));
+        }
+        Ok(Self {
+            transport: builder.build(),
+            from: config.from.parse()?,
+        })
+    }
+
+    pub fn validate(&self, target: &str) -> Result<(), InvalidField> {
+        target.parse::<lettre::Address>().map(|_| ()).map_err(|_| {
+            InvalidField::new(
+                "alertTarget",
+                format!("`{target}` is not an e-mail address"),
+            )
+        })
+    }
+
+    pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+        let to: Mailbox = alert
+            .route
+            .target
+            .parse()
+            .map_err(|error| SendError::Permanent(format!("bad recipient: {error}")))?;
+        let notice = alert.notice();
+        let message = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(format!("[watchtower] {}", notice.title))
+            .header(ContentType::TEXT_PLAIN)
+            .body(notice.message)
+            .map_err(|error| SendError::Permanent(format!("cannot build the message: {error}")))?;
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_permanent() => {
+                Err(SendError::Permanent(format!("SMTP: {error}")))
+            }
+            Err(error) => Err(SendError::Transient(format!("SMTP: {error}"))),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Assembles the server: `App::build` opens everything and binds the port;
+//! `run_until_stopped` runs the workers and the HTTP server until shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::alert::{Channels, Dispatcher, RetryPolicy};
+use crate::config::{Config, PasswordSource, resolve_password};
+use crate::http::{self, AppState, PasswordCheck, ServerLimits, TlsFiles};
+use crate::monitor::Monitor;
+use crate::store::Store;
+use crate::store::sqlite::SqliteStore;
+use crate::time::Timestamp;
+
+/// How long shutdown waits for requests and workers before it gives up on them.
+const DRAIN: Duration = Duration::from_secs(10);
+
+pub struct App {
+    config: Config,
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    store: Arc<dyn Store>,
+    password: PasswordCheck,
+    password_source: PasswordSource,
+    generated_password: Option<String>,
+}
+
+impl App {
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("dataDir: cannot create {}", config.data_dir.display()))?;
+        let (password, password_source) = resolve_password(&config)?;
+        let generated_password =
+            (password_source == PasswordSource::Generated).then(|| password.expose().to_owned());
+        let tls = match config.ssl.enabled {
+            true => Some(http::load_tls(TlsFiles {
+                cert: &config.ssl.cert,
+                key: &config.ssl.key,
+            })?),
+            false => None,
+        };
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
+        Ok(Self {
+            password: PasswordCheck::new(&password),
+            config,
+            listener,
+            tls,
+            store,
+            password_source,
+            generated_password,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    pub fn url(&self) -> String {
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.local_addr())
+    }
+
+    /// The password this start generated, to be shown once.
+    pub fn generated_password(&self) -> Option<&str> {
+        self.generated_password.as_deref()
+    }
+
+    pub fn password_source(&self) -> &PasswordSource {
+        &self.password_source
+    }
+
+    pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let alerts_queued = Arc::new(Notify::new());
+        let monitor = Arc::new(Monitor::new(self.store.clone(), alerts_queued.clone()));
+        let now = Timestamp::now();
+        for watched in self.store.resume_watch(now, self.config.on_restart).await? {
+            monitor.watch_stored(watched, now);
+        }
+        tracing::info!(services = monitor.watched(), "watching deadlines");
+        let channels = Arc::new(Channels::from_config(&self.config)?);
+        let dispatcher = Dispatcher::new(
+            self.store.clone(),
+            channels.clone(),
+            RetryPolicy::from_config(&self.config.alerts),
+            alerts_queued.clone(),
+        );
+        let state = AppState {
+            store: self.store.clone(),
+            monitor: monitor.clone(),
+            channels,
+            alerts_queued,
+        };
+        let limits = &self.config.limits;
+        let router = http::router(
+            state,
+            self.password,
+            limits.max_body_bytes,
+            Duration::from_secs_f64(limits.request_timeout),
+        );
+        let server_limits = ServerLimits {
+            max_header_bytes: limits.max_header_bytes,
+            header_timeout: Duration::from_secs_f64(limits.header_timeout),
+            drain: DRAIN,
+        };
+
+        let shutdown = CancellationToken::new();
+        let tasks = TaskTracker::new();
+        tasks.spawn({
+            let (monitor, shutdown) = (monitor.clone(), shutdown.clone());
+            async move { monitor.run(shutdown).await }
+        });
+        tasks.spawn({
+            let shutdown = shutdown.clone();
+            async move { dispatcher.run(shutdown).await }
+        });
+        let server = tokio::spawn(http::serve(
+            self.listener,
+            self.tls,
+            router,
+            server_limits,
+            shutdown.clone(),
+        ));
+
+        stop.await;
+        tracing::info!("shutting down");
+        let started = Instant::now();
+        shutdown.cancel();
+        if let Err(error) = server.await {
+            tracing::error!(%error, "HTTP server task failed");
+        }
+        tasks.close();
+        let left = DRAIN.saturating_sub(started.elapsed());
+        if tokio::time::timeout(left, tasks.wait()).await.is_err() {
+            tracing::warn!("background workers did not stop within {DRAIN:?}");
+        }
+        // Last: everything acknowledged or queued is flushed to disk.
+        self.store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}

@@ -1,0 +1,349 @@
+//! The JSON configuration: one `Config` loaded once at start-up and passed down.
+//! Unknown keys and bad values stop the start with a message naming the key.
+
+mod password;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use crate::store::RestartPolicy;
+
+pub use password::{PasswordSource, resolve_password};
+
+/// Where the config is looked for when neither `--config` nor `$WATCHTOWER_CONFIG` names one.
+pub const DEFAULT_CONFIG_PATH: &str = "config/config.json";
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub password: Option<Secret>,
+    pub on_restart: RestartPolicy,
+    pub ssl: SslConfig,
+    pub mail: Option<MailConfig>,
+    pub pushover: Option<PushoverConfig>,
+    pub webhooks: BTreeMap<String, WebhookConfig>,
+    pub alerts: AlertsConfig,
+    pub limits: LimitsConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            password: None,
+            on_restart: RestartPolicy::Grace,
+            ssl: SslConfig::default(),
+            mail: None,
+            pushover: None,
+            webhooks: BTreeMap::new(),
+            alerts: AlertsConfig::default(),
+            limits: LimitsConfig::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct SslConfig {
+    pub enabled: bool,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl Default for SslConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            cert: PathBuf::from("config/server.crt"),
+            key: PathBuf::from("config/server.key"),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurity {
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct MailConfig {
+    pub host: String,
+    /// Defaults to 25, 587 or 465 according to `security`.
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub security: MailSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PushoverConfig {
+    pub token: Secret,
+    #[serde(default = "default_pushover_url")]
+    pub url: String,
+}
+
+fn default_pushover_url() -> String {
+    "https://api.pushover.net/1/messages.json".to_owned()
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WebhookConfig {
+    pub url: String,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for WebhookConfig {
+    // Header values often carry tokens: show only their names.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Delivery of alerts: per-attempt timeout and the capped exponential backoff, in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct AlertsConfig {
+    pub timeout: f64,
+    pub retry_min: f64,
+    pub retry_max: f64,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        Self {
+            timeout: 10.0,
+            retry_min: 1.0,
+            retry_max: 300.0,
+        }
+    }
+}
+
+/// Bounds on what a client may send; times in seconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct LimitsConfig {
+    pub max_body_bytes: usize,
+    pub max_header_bytes: usize,
+    pub header_timeout: f64,
+    pub request_timeout: f64,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_header_bytes: 64 * 1024,
+            header_timeout: 10.0,
+            request_timeout: 30.0,
+        }
+    }
+}
+
+/// A secret that never shows in `Debug` output or logs.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl Config {
+    /// Loads `path`, else `config/config.json` when it exists, else the defaults.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        let default_path = Path::new(DEFAULT_CONFIG_PATH);
+        let path = match path {
+            Some(path) => path,
+            None if default_path.exists() => default_path,
+            None => return Ok(Self::default()),
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("invalid config file {}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let deserializer = &mut serde_json::Deserializer::from_str(text);
+        let config: Self = serde_path_to_error::deserialize(deserializer).map_err(|error| {
+            let key = error.path().to_string();
+            anyhow::anyhow!("config key `{key}`: {}", error.inner())
+        })?;
+        config
+            .validate()
+            .map_err(|(key, problem)| anyhow::anyhow!("config key `{key}`: {problem}"))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), (String, String)> {
+        let positive = |key: &str, value: f64| {
+            if value.is_finite() && value > 0.0 {
+                Ok(())
+            } else {
+                Err((
+                    key.to_owned(),
+                    "must be a positive number of seconds".to_owned(),
+                ))
+            }
+        };
+        positive("alerts.timeout", self.alerts.timeout)?;
+        positive("alerts.retryMin", self.alerts.retry_min)?;
+        positive("alerts.retryMax", self.alerts.retry_max)?;
+        if self.alerts.retry_min > self.alerts.retry_max {
+            return Err((
+                "alerts.retryMin".into(),
+                "must not exceed alerts.retryMax".into(),
+            ));
+        }
+        positive("limits.headerTimeout", self.limits.header_timeout)?;
+        positive("limits.requestTimeout", self.limits.request_timeout)?;
+        if self.limits.max_body_bytes == 0 {
+            return Err(("limits.maxBodyBytes".into(), "must be at least 1".into()));
+        }
+        if self.limits.max_header_bytes < 8192 {
+            return Err((
+                "limits.maxHeaderBytes".into(),
+                "must be at least 8192".into(),
+            ));
+        }
+        if self
+            .password
+            .as_ref()
+            .is_some_and(|password| password.expose().is_empty())
+        {
+            return Err((
+                "password".into(),
+                "must not be empty (leave it out to generate one)".into(),
+            ));
+        }
+        if let Some(mail) = &self.mail {
+            mail.from.parse::<lettre::message::Mailbox>().map_err(|e| {
+                (
+                    "mail.from".to_owned(),
+                    format!("not an e-mail address: {e}"),
+                )
+            })?;
+        }
+        if let Some(pushover) = &self.pushover {
+            http_url(&pushover.url).map_err(|problem| ("pushover.url".to_owned(), problem))?;
+        }
+        for (name, webhook) in &self.webhooks {
+            http_url(&webhook.url).map_err(|problem| (format!("webhooks.{name}.url"), problem))?;
+            for (header, value) in &webhook.headers {
+                let key = || format!("webhooks.{name}.headers.{header}");
+                reqwest::header::HeaderName::from_bytes(header.as_bytes())
+                    .map_err(|_| (key(), "not a valid header name".to_owned()))?;
+                reqwest::header::HeaderValue::from_str(value)
+                    .map_err(|_| (key(), "not a valid header value".to_owned()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn http_url(text: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(()),
+        other => Err(format!("scheme `{other}` is not http or https")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of(text: &str) -> String {
+        format!("{:#}", Config::parse(text).unwrap_err())
+    }
+
+    #[test]
+    fn an_empty_object_gives_the_defaults() {
+        let config = Config::parse("{}").unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.data_dir, PathBuf::from("data"));
+        assert_eq!(config.on_restart, RestartPolicy::Grace);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let cases = [
+            (r#"{"listen": "nowhere"}"#, "`listen`"),
+            (r#"{"colour": 1}"#, "colour"),
+            (
+                r#"{"mail": {"host": "h", "from": "x", "prot": 25}}"#,
+                "prot",
+            ),
+            (
+                r#"{"mail": {"host": "h", "from": "not an address"}}"#,
+                "`mail.from`",
+            ),
+            (
+                r#"{"mail": {"host": "h", "from": "a@b.c", "security": "ssl"}}"#,
+                "`mail.security`",
+            ),
+            (
+                r#"{"webhooks": {"ops": {"url": "ftp://x"}}}"#,
+                "`webhooks.ops.url`",
+            ),
+            (
+                r#"{"alerts": {"retryMin": 10, "retryMax": 1}}"#,
+                "`alerts.retryMin`",
+            ),
+            (r#"{"onRestart": "maybe"}"#, "`onRestart`"),
+            (r#"{"password": ""}"#, "`password`"),
+        ];
+        for (text, key) in cases {
+            let message = error_of(text);
+            assert!(message.contains(key), "{text}: {message}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug_output() {
+        let config = Config::parse(r#"{"password": "hunter2", "webhooks": {"ops": {"url": "http://x", "headers": {"Authorization": "Bearer s3cret"}}}}"#).unwrap();
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("s3cret"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn the_sample_config_parses() {
+        let sample = include_str!("../../../../config/sample.json");
+        Config::parse(sample).unwrap();
+    }
+}

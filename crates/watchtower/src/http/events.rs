@@ -1,0 +1,66 @@
+//! `/add-event` and `/list-events`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use super::extract::{JsonBody, QueryPairs};
+use crate::events::{Event, EventFilter, NewEvent};
+use crate::time::Timestamp;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a JSON object with service, level and message"
+)]
+pub struct EventBody {
+    #[schema(example = "backup")]
+    service: String,
+    /// `debug`, `info`, `warning` (or `warn`), `error` or `critical`, in any case.
+    #[schema(example = "error")]
+    level: String,
+    #[schema(example = "disk almost full")]
+    message: String,
+}
+
+/// Stores an event, stamped with the date the server received it.
+#[utoipa::path(post, path = "/add-event", tag = "events", request_body = EventBody,
+    responses((status = 201, body = Event), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn add_event(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<EventBody>,
+) -> Result<(StatusCode, Json<Event>), ApiError> {
+    let event = NewEvent::parse(&body.service, &body.level, body.message, Timestamp::now())?;
+    let stored = state.store.add_event(event).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// Events matching every given filter, newest first.
+#[utoipa::path(get, path = "/list-events", tag = "events",
+    params(
+        ("service" = Option<String>, Query, description = "Exact service name"),
+        ("from" = Option<String>, Query, description = "At or after this date (RFC 3339 or Unix epoch seconds)"),
+        ("to" = Option<String>, Query, description = "At or before this date (RFC 3339 or Unix epoch seconds)"),
+        ("level" = Option<String>, Query, description = "This level or above: debug < info < warning < error < critical"),
+        ("message" = Option<String>, Query, description = "Case-insensitive substring of the message"),
+        ("limit" = Option<u32>, Query, description = "At most this many events (default 100, at most 10000)"),
+    ),
+    responses((status = 200, body = Vec<Event>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<Vec<Event>>, ApiError> {
+    let filter = EventFilter::from_query(
+        pairs
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str())),
+    )?;
+    Ok(Json(state.store.query_events(filter).await?))
+}

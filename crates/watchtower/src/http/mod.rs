@@ -1,0 +1,83 @@
+//! The HTTP layer: a thin router over the domain and the store. Handlers parse,
+//! call one use case, and render; every failure is an [`error::ApiError`].
+
+mod auth;
+mod error;
+mod events;
+mod extract;
+mod openapi;
+mod server;
+mod services;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{Method, Uri};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+use tokio::sync::Notify;
+
+pub use auth::PasswordCheck;
+pub use error::ApiError;
+pub use openapi::ApiDoc;
+pub use server::{ServerLimits, TlsFiles, load_tls, serve};
+
+use crate::alert::Channels;
+use crate::monitor::Monitor;
+use crate::store::Store;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub monitor: Arc<Monitor>,
+    pub channels: Arc<Channels>,
+    pub alerts_queued: Arc<Notify>,
+}
+
+pub fn router(
+    state: AppState,
+    password: PasswordCheck,
+    max_body_bytes: usize,
+    request_timeout: Duration,
+) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(services::list_services)
+                .post(services::record_pulse)
+                .delete(services::cancel_service),
+        )
+        .route("/add-event", post(events::add_event))
+        .route("/list-events", get(events::list_events))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(Extension(extract::BodyLimit(max_body_bytes)))
+        .layer(middleware::from_fn_with_state(
+            password,
+            auth::require_password,
+        ))
+        .layer(middleware::from_fn_with_state(request_timeout, limit_time))
+}
+
+async fn unknown_path(uri: Uri) -> ApiError {
+    ApiError::NotFound(format!("no such path: {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::MethodNotAllowed(method.to_string())
+}
+
+/// Bounds the time a request may take, reading its body included.
+async fn limit_time(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout(limit).into_response(),
+    }
+}

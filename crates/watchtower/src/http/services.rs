@@ -1,0 +1,124 @@
+//! `/`: pulse (POST), cancel (DELETE) and list (GET) monitored services.
+
+use std::time::Instant;
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::error::{ApiError, ErrorBody};
+use super::extract::JsonBody;
+use crate::monitor::{AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName};
+use crate::store::PulseRecorded;
+use crate::time::Timestamp;
+
+/// A pulse: "I am alive, and will pulse again within `nextIn` seconds".
+#[derive(Deserialize, ToSchema)]
+#[serde(
+    deny_unknown_fields,
+    rename_all = "camelCase",
+    expecting = "a JSON object with service, alertType, alertTarget and nextIn"
+)]
+pub struct PulseBody {
+    #[schema(example = "backup")]
+    service: String,
+    /// `mail`, `pushover` or `webhook`.
+    #[schema(example = "mail")]
+    alert_type: String,
+    /// An e-mail address, a Pushover user or group key, or a configured webhook name.
+    #[schema(example = "ops@example.com")]
+    alert_target: String,
+    /// Seconds until the next pulse is due; fractions allowed, at most one year.
+    #[schema(example = 3600)]
+    next_in: f64,
+}
+
+impl PulseBody {
+    fn into_pulse(self, at: Timestamp) -> Result<Pulse, ApiError> {
+        Ok(Pulse {
+            service: ServiceName::parse("service", &self.service)?,
+            alert: AlertRoute {
+                kind: AlertType::parse(&self.alert_type)?,
+                target: self.alert_target,
+            },
+            next_in: NextIn::parse(self.next_in)?,
+            at,
+        })
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, expecting = "a JSON object with service")]
+pub struct CancelBody {
+    #[schema(example = "backup")]
+    service: String,
+}
+
+/// Records a pulse; a dead service recovers.
+#[utoipa::path(post, path = "/", tag = "services", request_body = PulseBody,
+    responses((status = 200, description = "The service after the pulse", body = Service),
+              (status = 400, description = "Invalid pulse; the error names the field", body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn record_pulse(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<PulseBody>,
+) -> Result<Json<Service>, ApiError> {
+    let received = Instant::now();
+    let pulse = body.into_pulse(Timestamp::now())?;
+    state.channels.validate(&pulse.alert)?;
+    let window = pulse.next_in.duration();
+    // Spawned so that the deadline is watched even if the client hangs up mid-write.
+    let task = tokio::spawn(async move {
+        let PulseRecorded {
+            service,
+            seq,
+            recovered,
+        } = state.store.record_pulse(pulse).await?;
+        state
+            .monitor
+            .watch(service.service.clone(), seq, received + window);
+        if recovered {
+            tracing::info!(service = %service.service, "service recovered");
+            state.alerts_queued.notify_one();
+        }
+        Ok::<_, ApiError>(service)
+    });
+    let service = task.await.map_err(|error| {
+        tracing::error!(%error, "pulse task failed");
+        ApiError::Unavailable
+    })??;
+    Ok(Json(service))
+}
+
+/// Stops monitoring a service; it will never alert again.
+#[utoipa::path(delete, path = "/", tag = "services", request_body = CancelBody,
+    responses((status = 200, description = "The removed service", body = Service),
+              (status = 404, description = "No such service", body = ErrorBody),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn cancel_service(
+    State(state): State<AppState>,
+    JsonBody(body): JsonBody<CancelBody>,
+) -> Result<Json<Service>, ApiError> {
+    let name = ServiceName::parse("service", &body.service)?;
+    let removed = state
+        .store
+        .cancel_service(name.clone(), Timestamp::now())
+        .await?;
+    let service =
+        removed.ok_or_else(|| ApiError::NotFound(format!("service: no service named `{name}`")))?;
+    state.monitor.unwatch(&name);
+    tracing::info!(service = %name, "service cancelled");
+    Ok(Json(service))
+}
+
+/// Every monitored service, sorted by name.
+#[utoipa::path(get, path = "/", tag = "services",
+    responses((status = 200, body = Vec<Service>), (status = 401, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn list_services(State(state): State<AppState>) -> Result<Json<Vec<Service>>, ApiError> {
+    Ok(Json(state.store.list_services().await?))
+}

@@ -1,0 +1,14 @@
+//! Watchtower: heartbeat monitoring (a dead man's switch) and event aggregation.
+//!
+//! The binary in `main.rs` is a thin shell over [`app::App`]; tests drive the same
+//! `App` through the real binary over HTTP.
+
+pub mod alert;
+pub mod app;
+pub mod config;
+pub mod events;
+pub mod field;
+pub mod http;
+pub mod monitor;
+pub mod store;
+pub mod time;

@@ -1,0 +1,66 @@
+//! The `watchtower` binary: parse the command line, load the config, run.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+use watchtower::app::{App, shutdown_signal};
+use watchtower::config::{Config, PasswordSource};
+
+#[derive(Parser)]
+#[command(
+    name = "watchtower",
+    version,
+    about = "Heartbeat monitoring and event aggregation"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server.
+    Serve {
+        /// The JSON config file; default: $WATCHTOWER_CONFIG, else config/config.json if it exists, else built-in defaults.
+        #[arg(long, env = "WATCHTOWER_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    match cli.command {
+        Command::Serve { config } => serve(config),
+    }
+}
+
+fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
+    let config = Config::load(config.as_deref())?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let app = App::build(config).await?;
+        let password_file = || "the `password` file in the data directory";
+        match (app.password_source(), app.generated_password()) {
+            (PasswordSource::Generated, Some(password)) => {
+                println!(
+                    "Generated the API password (kept in {}): {password}",
+                    password_file()
+                );
+            }
+            (PasswordSource::File, _) => println!("API password: as kept in {}", password_file()),
+            _ => {}
+        }
+        println!("watchtower listening on {}", app.url());
+        app.run_until_stopped(shutdown_signal()).await
+    })
+}

@@ -1,0 +1,212 @@
+//! Heartbeats: what a service is, what a pulse says, and when a service is due.
+//!
+//! Pure domain code: no HTTP, no SQL. Callers pass `now` in.
+
+mod watcher;
+mod watchlist;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
+
+use crate::field::InvalidField;
+use crate::time::Timestamp;
+
+pub use watcher::{Monitor, WatchOutcome};
+pub use watchlist::{Due, Watchlist};
+
+/// The longest `nextIn` a pulse may announce.
+pub const MAX_NEXT_IN: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// A service's name: 1 to 255 printable characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ServiceName(Arc<str>);
+
+impl ServiceName {
+    pub fn parse(field: &'static str, text: &str) -> Result<Self, InvalidField> {
+        let length = text.chars().count();
+        if length == 0 || length > 255 {
+            return Err(InvalidField::new(
+                field,
+                format!("must be 1 to 255 characters, got {length}"),
+            ));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(InvalidField::new(
+                field,
+                "must contain only printable characters",
+            ));
+        }
+        Ok(Self(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ServiceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for ServiceName {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+/// How long, at worst, until a service pulses again.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NextIn(f64);
+
+impl NextIn {
+    pub fn parse(seconds: f64) -> Result<Self, InvalidField> {
+        if !seconds.is_finite() || seconds <= 0.0 {
+            return Err(InvalidField::new(
+                "nextIn",
+                "must be a positive number of seconds",
+            ));
+        }
+        if seconds > MAX_NEXT_IN.as_secs_f64() {
+            return Err(InvalidField::new(
+                "nextIn",
+                "must be at most one year (31536000 seconds)",
+            ));
+        }
+        Ok(Self(seconds))
+    }
+
+    pub fn seconds(self) -> f64 {
+        self.0
+    }
+
+    pub fn duration(self) -> Duration {
+        // Round up to whole milliseconds, the storage precision, so a deadline is never early.
+        Duration::from_millis((self.0 * 1000.0).ceil() as u64)
+    }
+}
+
+/// Which channel a service's alerts go to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertType {
+    Mail,
+    Pushover,
+    Webhook,
+}
+
+impl AlertType {
+    pub fn parse(text: &str) -> Result<Self, InvalidField> {
+        match text {
+            "mail" => Ok(Self::Mail),
+            "pushover" => Ok(Self::Pushover),
+            "webhook" => Ok(Self::Webhook),
+            other => Err(InvalidField::new(
+                "alertType",
+                format!("`{other}` is not one of mail, pushover, webhook"),
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mail => "mail",
+            Self::Pushover => "pushover",
+            Self::Webhook => "webhook",
+        }
+    }
+}
+
+/// Where a service's alerts go: a channel and a recipient on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlertRoute {
+    pub kind: AlertType,
+    pub target: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Up,
+    Dead,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Up => "up",
+            Self::Dead => "dead",
+        }
+    }
+}
+
+/// A pulse as validated at the edge, stamped with the time it was received.
+#[derive(Clone, Debug)]
+pub struct Pulse {
+    pub service: ServiceName,
+    pub alert: AlertRoute,
+    pub next_in: NextIn,
+    pub at: Timestamp,
+}
+
+impl Pulse {
+    pub fn deadline(&self) -> Timestamp {
+        self.at.plus(self.next_in.duration())
+    }
+}
+
+/// A monitored service as the protocol shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    #[schema(value_type = String, example = "backup")]
+    pub service: ServiceName,
+    pub alert_type: AlertType,
+    #[schema(example = "ops@example.com")]
+    pub alert_target: String,
+    /// Seconds allowed between two pulses.
+    #[schema(example = 3600.0)]
+    pub next_in: f64,
+    #[schema(value_type = String, format = DateTime)]
+    pub last_pulse: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub deadline: Timestamp,
+    pub status: Status,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_names_are_one_to_255_printable_characters() {
+        assert!(ServiceName::parse("service", "backup").is_ok());
+        assert!(ServiceName::parse("service", &"é".repeat(255)).is_ok());
+        let rejected = ["", "tab\there", "line\nbreak"];
+        for text in rejected {
+            assert!(ServiceName::parse("service", text).is_err(), "{text:?}");
+        }
+        assert!(ServiceName::parse("service", &"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn next_in_is_positive_and_at_most_a_year() {
+        for ok in [0.001, 1.5, 31_536_000.0] {
+            assert!(NextIn::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 31_536_000.5] {
+            assert!(NextIn::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn next_in_rounds_up_to_whole_milliseconds() {
+        assert_eq!(NextIn(0.0001).duration(), Duration::from_millis(1));
+        assert_eq!(NextIn(1.5).duration(), Duration::from_millis(1500));
+    }
+}

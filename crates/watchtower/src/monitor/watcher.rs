@@ -1,0 +1,136 @@
+//! The deadline worker: sleeps until the earliest deadline, then asks the store to
+//! declare the due services dead (mini-redis's `purge_expired_tasks` pattern).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::{ServiceName, Watchlist};
+use crate::store::{DeathCheck, Store, StoreError, Watched};
+use crate::time::Timestamp;
+
+/// How long to wait before trying again when the store refuses a death.
+const STORE_RETRY: Duration = Duration::from_millis(500);
+
+/// The shared deadline index plus the worker that acts on it.
+pub struct Monitor {
+    list: Mutex<Watchlist>,
+    wake: Notify,
+    store: Arc<dyn Store>,
+    alerts_queued: Arc<Notify>,
+}
+
+/// What one step of the worker did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct WatchOutcome {
+    pub died: usize,
+    pub pulsed_meanwhile: usize,
+}
+
+impl Monitor {
+    pub fn new(store: Arc<dyn Store>, alerts_queued: Arc<Notify>) -> Self {
+        Self {
+            list: Mutex::new(Watchlist::default()),
+            wake: Notify::new(),
+            store,
+            alerts_queued,
+        }
+    }
+
+    fn list(&self) -> MutexGuard<'_, Watchlist> {
+        // A panic while holding this lock leaves the index consistent (each method
+        // is a few map operations), so a poisoned lock is safe to keep using.
+        self.list
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Watches a service until `deadline` on the monotonic clock.
+    pub fn watch(&self, service: ServiceName, seq: i64, deadline: Instant) {
+        if self.list().watch(service, seq, deadline) {
+            self.wake.notify_one();
+        }
+    }
+
+    /// Watches a service whose deadline is known as a wall-clock instant.
+    pub fn watch_stored(&self, watched: Watched, now: Timestamp) {
+        let deadline = Instant::now() + watched.deadline.since(now);
+        self.watch(watched.service, watched.seq, deadline);
+    }
+
+    pub fn unwatch(&self, service: &ServiceName) {
+        self.list().unwatch(service);
+    }
+
+    pub fn watched(&self) -> usize {
+        self.list().len()
+    }
+
+    /// Declares dead every service due at `now`.
+    pub async fn run_once(
+        &self,
+        now: Instant,
+        wall: Timestamp,
+    ) -> Result<WatchOutcome, StoreError> {
+        let due = self.list().take_due(now);
+        if due.is_empty() {
+            return Ok(WatchOutcome::default());
+        }
+        let checks = match self.store.mark_dead(due.clone(), wall).await {
+            Ok(checks) => checks,
+            Err(error) => {
+                // Put them back so that the death is retried, not forgotten.
+                let mut list = self.list();
+                for item in due {
+                    list.watch(item.service, item.seq, now);
+                }
+                return Err(error);
+            }
+        };
+        let mut outcome = WatchOutcome::default();
+        for check in checks {
+            match check {
+                DeathCheck::Died(service) => {
+                    tracing::warn!(service = %service.service, "service missed its deadline: dead");
+                    outcome.died += 1;
+                }
+                DeathCheck::Pulsed(watched) => {
+                    outcome.pulsed_meanwhile += 1;
+                    self.watch_stored(watched, wall);
+                }
+                DeathCheck::Gone => {}
+            }
+        }
+        if outcome.died > 0 {
+            self.alerts_queued.notify_one();
+        }
+        Ok(outcome)
+    }
+
+    /// Runs until `shutdown` is cancelled.
+    pub async fn run(&self, shutdown: CancellationToken) {
+        loop {
+            let next = self.list().next_deadline();
+            let sleep = async {
+                match next {
+                    Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = self.wake.notified() => continue,
+                _ = sleep => {}
+            }
+            if let Err(error) = self.run_once(Instant::now(), Timestamp::now()).await {
+                tracing::error!(%error, "could not record deaths; retrying");
+                tokio::select! {
+                    _ = shutdown.cancelled() => return,
+                    _ = tokio::time::sleep(STORE_RETRY) => {}
+                }
+            }
+        }
+    }
+}

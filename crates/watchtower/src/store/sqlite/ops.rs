@@ -1,0 +1,305 @@
+//! The write operations, each run by the writer inside its own savepoint. A status
+//! change, its event and its alert are written by one operation, so they commit together.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
+use super::writer::WriterState;
+use crate::alert::{AlertKind, AttemptOutcome, QueuedAlert};
+use crate::events::{Event, Level, NewEvent};
+use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, Status};
+use crate::store::{DeathCheck, PulseRecorded, RestartPolicy, Watched};
+use crate::time::{Timestamp, human_duration};
+
+pub fn record_pulse(
+    conn: &Connection,
+    state: &mut WriterState,
+    pulse: Pulse,
+) -> rusqlite::Result<PulseRecorded> {
+    let name = pulse.service.as_str();
+    let previous: Option<(String, i64)> = conn
+        .prepare_cached("SELECT status, deadline FROM services WHERE name = ?1")?
+        .query_row([name], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    state.next_seq += 1;
+    let seq = state.next_seq;
+    let deadline = pulse.deadline();
+    conn.prepare_cached(
+        "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7)
+         ON CONFLICT (name) DO UPDATE SET
+           alert_type = excluded.alert_type, alert_target = excluded.alert_target,
+           next_in = excluded.next_in, last_pulse = excluded.last_pulse,
+           deadline = excluded.deadline, status = 'up', seq = excluded.seq",
+    )?
+    .execute(params![
+        name,
+        pulse.alert.kind.as_str(),
+        pulse.alert.target,
+        pulse.next_in.seconds(),
+        pulse.at.as_millis(),
+        deadline.as_millis(),
+        seq
+    ])?;
+    let service = Service {
+        service: pulse.service.clone(),
+        alert_type: pulse.alert.kind,
+        alert_target: pulse.alert.target.clone(),
+        next_in: pulse.next_in.seconds(),
+        last_pulse: pulse.at,
+        deadline,
+        status: Status::Up,
+    };
+    let recovered = matches!(&previous, Some((status, _)) if status == "dead");
+    if let Some((_, down_since)) = previous.filter(|_| recovered) {
+        let down_since = Timestamp::from_millis(down_since);
+        let outage = human_duration(pulse.at.since(down_since));
+        let message = format!("recovered: pulsed again after being down for {outage}");
+        insert_event(conn, state, &pulse.service, Level::Info, &message, pulse.at)?;
+        queue_alert(conn, &service, AlertKind::Up, down_since, pulse.at)?;
+    }
+    Ok(PulseRecorded {
+        service,
+        seq,
+        recovered,
+    })
+}
+
+pub fn cancel_service(
+    conn: &Connection,
+    state: &mut WriterState,
+    name: &ServiceName,
+    at: Timestamp,
+) -> rusqlite::Result<Option<Service>> {
+    let sql = format!("DELETE FROM services WHERE name = ?1 RETURNING {SERVICE_COLUMNS}");
+    let Some(service) = conn
+        .prepare_cached(&sql)?
+        .query_row([name.as_str()], service_from_row)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    // A retired service pages nobody, not even with an alert queued before it retired.
+    conn.prepare_cached(
+        "UPDATE alerts SET state = 'cancelled' WHERE service = ?1 AND state = 'pending'",
+    )?
+    .execute([name.as_str()])?;
+    insert_event(conn, state, name, Level::Info, "monitoring cancelled", at)?;
+    Ok(Some(service))
+}
+
+pub fn mark_dead(
+    conn: &Connection,
+    state: &mut WriterState,
+    due: Vec<Due>,
+    now: Timestamp,
+) -> rusqlite::Result<Vec<DeathCheck>> {
+    let sql = format!(
+        "UPDATE services SET status = 'dead' WHERE name = ?1 AND seq = ?2 AND status = 'up' RETURNING {SERVICE_COLUMNS}"
+    );
+    due.into_iter()
+        .map(|item| {
+            let died = conn
+                .prepare_cached(&sql)?
+                .query_row(params![item.service.as_str(), item.seq], service_from_row)
+                .optional()?;
+            if let Some(service) = died {
+                let message = format!(
+                    "dead: missed its deadline {} (last pulse {})",
+                    service.deadline.to_rfc3339(),
+                    service.last_pulse.to_rfc3339()
+                );
+                insert_event(conn, state, &service.service, Level::Error, &message, now)?;
+                queue_alert(conn, &service, AlertKind::Down, service.deadline, now)?;
+                return Ok(DeathCheck::Died(service));
+            }
+            let current: Option<(i64, i64, String)> = conn
+                .prepare_cached("SELECT seq, deadline, status FROM services WHERE name = ?1")?
+                .query_row([item.service.as_str()], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })
+                .optional()?;
+            Ok(match current {
+                Some((seq, deadline, status)) if status == "up" => DeathCheck::Pulsed(Watched {
+                    service: item.service,
+                    seq,
+                    deadline: Timestamp::from_millis(deadline),
+                }),
+                _ => DeathCheck::Gone,
+            })
+        })
+        .collect()
+}
+
+pub fn resume_watch(
+    conn: &Connection,
+    now: Timestamp,
+    policy: RestartPolicy,
+) -> rusqlite::Result<Vec<Watched>> {
+    if policy == RestartPolicy::Grace {
+        // Deadlines that fell while the server was down restart their window now.
+        let stale: Vec<(String, f64)> = conn
+            .prepare("SELECT name, next_in FROM services WHERE status = 'up' AND deadline <= ?1")?
+            .query_map([now.as_millis()], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut update = conn.prepare("UPDATE services SET deadline = ?2 WHERE name = ?1")?;
+        for (name, next_in) in &stale {
+            let window = NextIn::parse(*next_in)
+                .map(NextIn::duration)
+                .unwrap_or_default();
+            update.execute(params![name, now.plus(window).as_millis()])?;
+        }
+        if !stale.is_empty() {
+            tracing::info!(
+                services = stale.len(),
+                "deadlines passed while stopped; each gets a fresh window"
+            );
+        }
+    }
+    // Leases belong to the previous run of this single-node store.
+    conn.execute(
+        "UPDATE alerts SET lease_until = NULL WHERE state = 'pending'",
+        [],
+    )?;
+    let mut statement =
+        conn.prepare("SELECT name, seq, deadline FROM services WHERE status = 'up'")?;
+    let rows = statement.query_map([], |row| {
+        Ok(Watched {
+            service: super::rows::name_at(row, 0)?,
+            seq: row.get(1)?,
+            deadline: Timestamp::from_millis(row.get(2)?),
+        })
+    })?;
+    rows.collect()
+}
+
+pub fn add_event(
+    conn: &Connection,
+    state: &mut WriterState,
+    event: NewEvent,
+) -> rusqlite::Result<Event> {
+    let id = insert_event(
+        conn,
+        state,
+        &event.service,
+        event.level,
+        &event.message,
+        event.date,
+    )?;
+    Ok(Event {
+        id,
+        service: event.service,
+        level: event.level,
+        message: event.message,
+        date: event.date,
+    })
+}
+
+fn insert_event(
+    conn: &Connection,
+    state: &mut WriterState,
+    service: &ServiceName,
+    level: Level,
+    message: &str,
+    at: Timestamp,
+) -> rusqlite::Result<i64> {
+    let service_id = event_service_id(conn, state, service)?;
+    conn.prepare_cached(
+        "INSERT INTO events (ts, service_id, level, message) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![at.as_millis(), service_id, level.rank(), message])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Service names are stored once and referred to by id from every event.
+fn event_service_id(
+    conn: &Connection,
+    state: &mut WriterState,
+    service: &ServiceName,
+) -> rusqlite::Result<i64> {
+    if let Some(&id) = state.event_services.get(service.as_str()) {
+        return Ok(id);
+    }
+    conn.prepare_cached("INSERT OR IGNORE INTO event_services (name) VALUES (?1)")?
+        .execute([service.as_str()])?;
+    let id = conn
+        .prepare_cached("SELECT id FROM event_services WHERE name = ?1")?
+        .query_row([service.as_str()], |row| row.get(0))?;
+    state.event_services.insert(service.as_str().to_owned(), id);
+    Ok(id)
+}
+
+fn queue_alert(
+    conn: &Connection,
+    service: &Service,
+    kind: AlertKind,
+    down_since: Timestamp,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline, down_since, created, next_attempt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        service.service.as_str(),
+        kind.as_str(),
+        service.alert_type.as_str(),
+        service.alert_target,
+        service.last_pulse.as_millis(),
+        service.deadline.as_millis(),
+        down_since.as_millis(),
+        now.as_millis()
+    ])?;
+    Ok(())
+}
+
+pub fn claim_alerts(
+    conn: &Connection,
+    now: Timestamp,
+    lease_until: Timestamp,
+    limit: usize,
+) -> rusqlite::Result<Vec<QueuedAlert>> {
+    let sql = format!(
+        "UPDATE alerts SET lease_until = ?2 WHERE id IN (
+           SELECT id FROM alerts
+           WHERE state = 'pending' AND next_attempt <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
+           ORDER BY id LIMIT ?3)
+         RETURNING {ALERT_COLUMNS}"
+    );
+    let mut alerts = conn
+        .prepare_cached(&sql)?
+        .query_map(
+            params![now.as_millis(), lease_until.as_millis(), limit as i64],
+            alert_from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    alerts.sort_by_key(|alert| alert.id);
+    Ok(alerts)
+}
+
+pub fn record_attempt(
+    conn: &Connection,
+    alert_id: i64,
+    at: Timestamp,
+    outcome: &AttemptOutcome,
+) -> rusqlite::Result<()> {
+    let (state, next_attempt, error) = match outcome {
+        AttemptOutcome::Sent => ("sent", None, None),
+        AttemptOutcome::Retry { at, error } => {
+            ("pending", Some(at.as_millis()), Some(error.as_str()))
+        }
+        AttemptOutcome::GaveUp { error } => ("failed", None, Some(error.as_str())),
+    };
+    conn.prepare_cached(
+        "INSERT INTO alert_attempts (alert_id, at, ok, error) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![alert_id, at.as_millis(), error.is_none(), error])?;
+    // `state = 'pending'` keeps a cancellation that raced with this attempt.
+    conn.prepare_cached(
+        "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = ?2,
+           next_attempt = COALESCE(?3, next_attempt), last_error = ?4
+         WHERE id = ?1 AND state = 'pending'",
+    )?
+    .execute(params![alert_id, state, next_attempt, error])?;
+    Ok(())
+}

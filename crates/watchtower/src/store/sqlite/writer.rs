@@ -1,0 +1,173 @@
+//! The single writer: a dedicated thread owns the write connection, drains a
+//! channel of operations, and commits each batch in one transaction (group commit).
+//! Each caller is answered only once its batch is durable on disk.
+
+use std::collections::HashMap;
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::store::StoreError;
+
+/// Operations committed together at most; bounds the latency one batch adds.
+const MAX_BATCH: usize = 1024;
+/// Operations waiting at most before callers are slowed down (backpressure).
+const QUEUE_DEPTH: usize = 16 * 1024;
+
+/// What the writer keeps between batches. Cleared whenever a batch rolls back,
+/// since a cached row id may then name a row that was never committed.
+#[derive(Default)]
+pub struct WriterState {
+    pub event_services: HashMap<String, i64>,
+    pub next_seq: i64,
+}
+
+/// One queued write: applied inside a savepoint, answered after the commit.
+trait Op: Send {
+    fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool;
+    fn finish(self: Box<Self>, committed: Result<(), String>);
+}
+
+struct Pending<T, F> {
+    work: Option<F>,
+    result: Option<rusqlite::Result<T>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+impl<T, F> Op for Pending<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send,
+{
+    fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool {
+        let work = self.work.take().expect("an operation is applied once");
+        // A savepoint per operation: one failing write must not sink its batch.
+        let result = tx.savepoint().and_then(|savepoint| {
+            let value = work(&savepoint, state)?;
+            savepoint.commit()?;
+            Ok(value)
+        });
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), String>) {
+        let result = match (committed, self.result) {
+            (Ok(()), Some(Ok(value))) => Ok(value),
+            (Ok(()), Some(Err(error))) => Err(StoreError::Unavailable(error.to_string())),
+            (Ok(()), None) => Err(StoreError::Unavailable("write was not applied".into())),
+            (Err(error), _) => Err(StoreError::Unavailable(error)),
+        };
+        // The caller may have gone away; its write is durable all the same.
+        let _ = self.reply.send(result);
+    }
+}
+
+enum Message {
+    Op(Box<dyn Op>),
+    Stop(oneshot::Sender<()>),
+}
+
+pub struct Writer {
+    queue: mpsc::Sender<Message>,
+    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Writer {
+    pub fn start(conn: Connection, state: WriterState) -> std::io::Result<Self> {
+        let (queue, inbox) = mpsc::channel(QUEUE_DEPTH);
+        let thread = std::thread::Builder::new()
+            .name("watchtower-writer".into())
+            .spawn(move || run(conn, inbox, state))?;
+        Ok(Self {
+            queue,
+            thread: std::sync::Mutex::new(Some(thread)),
+        })
+    }
+
+    /// Queues `work` and waits until it is committed.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let op = Box::new(Pending {
+            work: Some(work),
+            result: None,
+            reply,
+        });
+        let closed = || StoreError::Unavailable("storage is shut down".into());
+        self.queue
+            .send(Message::Op(op))
+            .await
+            .map_err(|_| closed())?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    /// Commits what is queued, then stops the thread.
+    pub async fn stop(&self) {
+        let (done, stopped) = oneshot::channel();
+        if self.queue.send(Message::Stop(done)).await.is_ok() {
+            let _ = stopped.await;
+        }
+        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thread) = thread {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
+    }
+}
+
+fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, mut state: WriterState) {
+    let mut batch: Vec<Box<dyn Op>> = Vec::with_capacity(MAX_BATCH);
+    let mut stop = None;
+    while stop.is_none() {
+        let Some(first) = inbox.blocking_recv() else {
+            break;
+        };
+        let mut next = Some(first);
+        while let Some(message) = next.take() {
+            match message {
+                Message::Op(op) => batch.push(op),
+                Message::Stop(done) => {
+                    stop = Some(done);
+                    break;
+                }
+            }
+            if batch.len() < MAX_BATCH {
+                next = inbox.try_recv().ok();
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, &mut batch, &mut state);
+        }
+    }
+    drop(conn);
+    if let Some(done) = stop {
+        let _ = done.send(());
+    }
+}
+
+fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut WriterState) {
+    let mut all_applied = true;
+    let committed = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .and_then(|mut tx| {
+            for op in batch.iter_mut() {
+                all_applied &= op.apply(&mut tx, state);
+            }
+            tx.commit()
+        })
+        .map_err(|error| {
+            tracing::error!(%error, size = batch.len(), "storage batch failed to commit");
+            error.to_string()
+        });
+    if committed.is_err() || !all_applied {
+        state.event_services.clear();
+    }
+    for op in batch.drain(..) {
+        op.finish(committed.clone());
+    }
+}

@@ -1,0 +1,125 @@
+//! Instants as Watchtower persists them (UTC epoch milliseconds) and shows them
+//! (RFC 3339 with milliseconds, always `Z`).
+
+use std::time::Duration;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Serialize, Serializer};
+
+/// A UTC instant with millisecond precision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// Reads the wall clock; only the edges (HTTP handlers, workers) call this.
+    pub fn now() -> Self {
+        Self(Utc::now().timestamp_millis())
+    }
+
+    pub const fn from_millis(millis: i64) -> Self {
+        Self(millis)
+    }
+
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    pub fn plus(self, duration: Duration) -> Self {
+        let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+        Self(self.0.saturating_add(millis))
+    }
+
+    /// How far `self` lies after `earlier`; zero when it does not.
+    pub fn since(self, earlier: Timestamp) -> Duration {
+        Duration::from_millis(u64::try_from(self.0 - earlier.0).unwrap_or(0))
+    }
+
+    pub fn to_rfc3339(self) -> String {
+        DateTime::<Utc>::from_timestamp_millis(self.0)
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            .to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
+    /// Parses a date given in a query: RFC 3339, or Unix epoch seconds (fractions allowed).
+    pub fn parse_query(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        if let Ok(seconds) = text.parse::<f64>() {
+            if !seconds.is_finite() || seconds.abs() > 1e13 {
+                return Err(format!("`{text}` is out of range"));
+            }
+            return Ok(Self((seconds * 1000.0).round() as i64));
+        }
+        DateTime::parse_from_rfc3339(text)
+            .map(|date| Self(date.timestamp_millis()))
+            .map_err(|_| format!("`{text}` is neither an RFC 3339 date nor Unix epoch seconds"))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_rfc3339())
+    }
+}
+
+/// Renders a duration for people: `3d 4h`, `12m 5s`, `800ms`.
+pub fn human_duration(duration: Duration) -> String {
+    let total = duration.as_secs();
+    if total == 0 {
+        return format!("{}ms", duration.as_millis());
+    }
+    let units = [(86_400, "d"), (3_600, "h"), (60, "m"), (1, "s")];
+    let parts: Vec<String> = units
+        .iter()
+        .scan(total, |rest, &(size, unit)| {
+            let count = *rest / size;
+            *rest %= size;
+            Some((count, unit))
+        })
+        .filter(|(count, _)| *count > 0)
+        .take(2)
+        .map(|(count, unit)| format!("{count}{unit}"))
+        .collect();
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_dates_accept_rfc3339_and_epoch_seconds() {
+        let cases = [
+            ("1700000000", 1_700_000_000_000),
+            ("1700000000.5", 1_700_000_000_500),
+            ("2023-11-14T22:13:20Z", 1_700_000_000_000),
+            ("2023-11-14T23:13:20+01:00", 1_700_000_000_000),
+        ];
+        for (text, millis) in cases {
+            assert_eq!(
+                Timestamp::parse_query(text),
+                Ok(Timestamp(millis)),
+                "{text}"
+            );
+        }
+        assert!(Timestamp::parse_query("yesterday").is_err());
+        assert!(Timestamp::parse_query("NaN").is_err());
+    }
+
+    #[test]
+    fn rfc3339_output_is_utc_with_millis() {
+        assert_eq!(
+            Timestamp(1_700_000_000_123).to_rfc3339(),
+            "2023-11-14T22:13:20.123Z"
+        );
+    }
+
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(human_duration(Duration::from_millis(800)), "800ms");
+        assert_eq!(human_duration(Duration::from_secs(65)), "1m 5s");
+        assert_eq!(
+            human_duration(Duration::from_secs(3 * 86_400 + 7_200 + 5)),
+            "3d 2h"
+        );
+    }
+}

@@ -1,0 +1,377 @@
+//! The protocol over real HTTP: every route, auth on every route, bad input.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+use support::{PASSWORD, Server};
+
+async fn server() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}});
+    let server = Server::start(dir.path(), config).await;
+    (dir, server)
+}
+
+const ROUTES: [(Method, &str); 7] = [
+    (Method::GET, "/"),
+    (Method::POST, "/"),
+    (Method::DELETE, "/"),
+    (Method::POST, "/add-event"),
+    (Method::GET, "/list-events"),
+    (Method::GET, "/openapi.json"),
+    (Method::GET, "/no-such-path"),
+];
+
+#[tokio::test]
+async fn every_route_requires_the_password() {
+    let (_dir, server) = server().await;
+    let http = reqwest::Client::new();
+    for (method, path) in ROUTES {
+        for header in [
+            None,
+            Some("wrong"),
+            Some(""),
+            Some(&PASSWORD[..PASSWORD.len() - 1]),
+        ] {
+            let mut request = http.request(method.clone(), format!("{}{path}", server.url));
+            if let Some(value) = header {
+                request = request.header("password", value);
+            }
+            let response = request.json(&json!({"service": "x"})).send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} with {header:?}"
+            );
+            let body: Value = response.json().await.unwrap();
+            assert!(
+                body["error"].as_str().unwrap().contains("password"),
+                "{body}"
+            );
+        }
+    }
+    assert!(
+        server.services().await.is_empty(),
+        "an unauthorised request wrote something"
+    );
+}
+
+#[tokio::test]
+async fn pulse_answers_the_service_and_list_shows_services_sorted_by_name() {
+    let (_dir, server) = server().await;
+    let answer = server.pulse("zeta", "webhook", "ops", 60.0).await;
+    assert_eq!(answer["service"], "zeta");
+    assert_eq!(answer["alertType"], "webhook");
+    assert_eq!(answer["alertTarget"], "ops");
+    assert_eq!(answer["nextIn"], 60.0);
+    assert_eq!(answer["status"], "up");
+    let last_pulse = chrono_millis(&answer["lastPulse"]);
+    assert_eq!(chrono_millis(&answer["deadline"]) - last_pulse, 60_000);
+    server.pulse("alpha", "webhook", "ops", 0.25).await;
+    server.pulse("Mid é", "webhook", "ops", 3600.0).await;
+    let names: Vec<Value> = server
+        .services()
+        .await
+        .iter()
+        .map(|s| s["service"].clone())
+        .collect();
+    assert_eq!(names, [json!("Mid é"), json!("alpha"), json!("zeta")]);
+}
+
+#[tokio::test]
+async fn a_pulse_replaces_the_previous_settings_and_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({
+        "webhooks": {"ops": {"url": "http://127.0.0.1:9/a"}, "dev": {"url": "http://127.0.0.1:9/b"}},
+        "mail": {"host": "127.0.0.1", "port": 9, "security": "none", "from": "wt@example.com"}
+    });
+    let server = Server::start(dir.path(), config).await;
+    server.pulse("job", "webhook", "ops", 10.0).await;
+    let answer = server.pulse("job", "mail", "ops@example.com", 7200.5).await;
+    let services = server.services().await;
+    assert_eq!(services, [answer.clone()]);
+    assert_eq!(answer["alertType"], "mail");
+    assert_eq!(answer["alertTarget"], "ops@example.com");
+    assert_eq!(
+        chrono_millis(&answer["deadline"]) - chrono_millis(&answer["lastPulse"]),
+        7_200_500
+    );
+}
+
+fn chrono_millis(value: &Value) -> i64 {
+    let text = value.as_str().unwrap();
+    assert!(text.ends_with('Z'), "dates are UTC: {text}");
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .timestamp_millis()
+}
+
+#[tokio::test]
+async fn bad_pulses_get_400_naming_the_field_and_write_nothing() {
+    let (_dir, server) = server().await;
+    let good = json!({"service": "s", "alertType": "webhook", "alertTarget": "ops", "nextIn": 5});
+    let with = |key: &str, value: Value| {
+        let mut body = good.clone();
+        body[key] = value;
+        body
+    };
+    let without = |key: &str| {
+        let mut body = good.clone();
+        body.as_object_mut().unwrap().remove(key);
+        body
+    };
+    let cases = [
+        (with("service", json!("")), "service"),
+        (with("service", json!("x".repeat(256))), "service"),
+        (with("service", json!("bell\u{7}")), "service"),
+        (with("service", json!(42)), "service"),
+        (with("nextIn", json!(0)), "nextIn"),
+        (with("nextIn", json!(-3)), "nextIn"),
+        (with("nextIn", json!(31_536_001)), "nextIn"),
+        (with("nextIn", json!("5")), "nextIn"),
+        (with("alertType", json!("sms")), "alertType"),
+        (with("alertType", json!("mail")), "alertType"),
+        (with("alertTarget", json!("nobody")), "alertTarget"),
+        (with("extra", json!(1)), "extra"),
+        (without("nextIn"), "nextIn"),
+        (without("service"), "service"),
+        (json!([good.clone()]), "body"),
+        (json!("text"), "body"),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = server.send(Method::POST, "/", Some(body.clone())).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        let error = answer["error"].as_str().unwrap();
+        assert!(error.contains(field), "{body} gave {error}");
+    }
+    let response = server
+        .request(Method::POST, "/")
+        .body("{\"service\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let answer: Value = response.json().await.unwrap();
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("body: invalid JSON"),
+        "{answer}"
+    );
+    assert!(server.services().await.is_empty());
+    assert!(server.events("").await.is_empty());
+}
+
+#[tokio::test]
+async fn cancel_answers_the_removed_service_and_404_when_unknown() {
+    let (_dir, server) = server().await;
+    let pulsed = server.pulse("retired", "webhook", "ops", 60.0).await;
+    let (status, removed) = server
+        .send(Method::DELETE, "/", Some(json!({"service": "retired"})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(removed, pulsed);
+    assert!(server.services().await.is_empty());
+    let (status, answer) = server
+        .send(Method::DELETE, "/", Some(json!({"service": "retired"})))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(answer["error"].as_str().unwrap().contains("retired"));
+    let (status, _) = server
+        .send(Method::DELETE, "/", Some(json!({"name": "retired"})))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let events = server.events("?service=retired").await;
+    assert_eq!(events[0]["message"], "monitoring cancelled");
+}
+
+#[tokio::test]
+async fn events_are_stamped_stored_and_listed_with_every_filter() {
+    let (_dir, server) = server().await;
+    let mut stored = Vec::new();
+    for (service, level, message) in [
+        ("db", "debug", "checkpoint"),
+        ("db", "INFO", "vacuum done"),
+        ("web", "Warn", "Disk ÉTÉ almost full"),
+        ("db", "error", "replica lag"),
+        ("web", "critical", "down hard"),
+    ] {
+        let (status, event) = server
+            .send(
+                Method::POST,
+                "/add-event",
+                Some(json!({"service": service, "level": level, "message": message})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{event}");
+        assert_eq!(event["message"], message);
+        stored.push(event);
+    }
+    assert_eq!(stored[2]["level"], "warning");
+    let ids = |events: Vec<Value>| {
+        events
+            .iter()
+            .map(|e| e["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    let id = |index: usize| stored[index]["id"].as_i64().unwrap();
+    assert_eq!(
+        ids(server.events("").await),
+        [id(4), id(3), id(2), id(1), id(0)],
+        "newest first"
+    );
+    assert_eq!(
+        ids(server.events("?service=db").await),
+        [id(3), id(1), id(0)]
+    );
+    assert_eq!(
+        ids(server.events("?level=warning").await),
+        [id(4), id(3), id(2)]
+    );
+    assert_eq!(ids(server.events("?level=ERROR&service=db").await), [id(3)]);
+    assert_eq!(
+        ids(server.events("?message=%C3%A9t%C3%A9").await),
+        [id(2)],
+        "Unicode case-insensitive"
+    );
+    assert_eq!(ids(server.events("?message=DONE").await), [id(1)]);
+    assert_eq!(ids(server.events("?limit=2").await), [id(4), id(3)]);
+    let first = chrono_millis(&stored[0]["date"]);
+    let last = chrono_millis(&stored[4]["date"]);
+    let epoch = |millis: i64| format!("{}.{:03}", millis / 1000, millis % 1000);
+    assert_eq!(
+        server.events(&format!("?from={}", epoch(last))).await.len(),
+        stored
+            .iter()
+            .filter(|e| chrono_millis(&e["date"]) >= last)
+            .count()
+    );
+    let to = stored[0]["date"].as_str().unwrap();
+    let until_first = server
+        .events(&format!("?to={}", to.replace('+', "%2B")))
+        .await;
+    assert!(
+        until_first
+            .iter()
+            .all(|e| chrono_millis(&e["date"]) <= first)
+            && !until_first.is_empty()
+    );
+    assert!(server.events("?service=nobody").await.is_empty());
+}
+
+#[tokio::test]
+async fn bad_events_and_filters_get_400_naming_the_field() {
+    let (_dir, server) = server().await;
+    let cases = [
+        (
+            json!({"service": "s", "level": "loud", "message": "m"}),
+            "level",
+        ),
+        (
+            json!({"service": "", "level": "info", "message": "m"}),
+            "service",
+        ),
+        (
+            json!({"service": "s", "level": "info", "message": ""}),
+            "message",
+        ),
+        (json!({"service": "s", "level": "info"}), "message"),
+        (
+            json!({"service": "s", "level": "info", "message": "m", "date": "now"}),
+            "date",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = server
+            .send(Method::POST, "/add-event", Some(body.clone()))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(
+            answer["error"].as_str().unwrap().contains(field),
+            "{body}: {answer}"
+        );
+    }
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=10001", "limit"),
+        ("limit=ten", "limit"),
+        ("level=x", "level"),
+        ("from=soon", "from"),
+        ("to=1e99", "to"),
+        ("sort=asc", "sort"),
+    ] {
+        let (status, answer) = server
+            .send(Method::GET, &format!("/list-events?{query}"), None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            answer["error"].as_str().unwrap().contains(field),
+            "{query}: {answer}"
+        );
+    }
+    assert!(server.events("").await.is_empty());
+}
+
+#[tokio::test]
+async fn unknown_paths_wrong_methods_and_huge_bodies_get_json_errors() {
+    let (_dir, server) = server().await;
+    let (status, answer) = server.send(Method::GET, "/nothing/here", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(answer["error"].as_str().unwrap().contains("/nothing/here"));
+    let (status, answer) = server.send(Method::PUT, "/", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(answer["error"].as_str().unwrap().contains("PUT"));
+    let huge = json!({"service": "s", "level": "info", "message": "x".repeat(1024 * 1024)});
+    let (status, answer) = server.send(Method::POST, "/add-event", Some(huge)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(answer["error"].as_str().unwrap().contains("1048576"));
+    let response = server
+        .request(Method::GET, "/")
+        .header("x-padding", "y".repeat(100 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    );
+    assert!(
+        server.events("").await.is_empty(),
+        "the server still answers"
+    );
+}
+
+#[tokio::test]
+async fn openapi_document_describes_every_route() {
+    let (_dir, server) = server().await;
+    let (status, document) = server.send(Method::GET, "/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = &document["paths"];
+    for (path, method) in [
+        ("/", "get"),
+        ("/", "post"),
+        ("/", "delete"),
+        ("/add-event", "post"),
+        ("/list-events", "get"),
+    ] {
+        assert!(paths[path][method].is_object(), "{method} {path} missing");
+    }
+    assert_eq!(
+        document["components"]["securitySchemes"]["password"]["in"],
+        "header"
+    );
+    let params: Vec<&str> = paths["/list-events"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        params,
+        ["service", "from", "to", "level", "message", "limit"]
+    );
+}

@@ -1,0 +1,359 @@
+//! Test harness: the real `watchtower` binary on a free port with its own data
+//! directory, a real SMTP server (aiosmtpd), and a local HTTP receiver that
+//! records every request exactly as it arrived.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "test-password-0123456789";
+/// Generous bound for conditions the server must reach; never a speed requirement.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// Polls `check` until it returns `Some`, or panics naming `what` after [`PATIENCE`].
+pub async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running `watchtower serve`, killed when dropped.
+pub struct Server {
+    pub child: Child,
+    pub url: String,
+    pub dir: PathBuf,
+    pub stdout: Vec<String>,
+    http: reqwest::Client,
+    password: String,
+}
+
+/// Writes `config` (with a free port and the data directory filled in unless
+/// given) into `dir` and returns the config file's path.
+pub fn write_config(dir: &Path, mut config: Value) -> PathBuf {
+    let object = config.as_object_mut().unwrap();
+    object
+        .entry("listen")
+        .or_insert_with(|| json!("127.0.0.1:0"));
+    object
+        .entry("dataDir")
+        .or_insert_with(|| json!(dir.join("data")));
+    object.entry("password").or_insert_with(|| json!(PASSWORD));
+    let path = dir.join("config.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    path
+}
+
+impl Server {
+    /// Starts the server with `config` in `dir` (kept, so that a restart finds its data).
+    pub async fn start(dir: &Path, config: Value) -> Server {
+        let path = write_config(dir, config);
+        Self::start_with_file(dir, &path).await
+    }
+
+    pub async fn start_with_file(dir: &Path, config_path: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+            .args(["serve", "--config"])
+            .arg(config_path)
+            .current_dir(dir)
+            .env(
+                "RUST_LOG",
+                std::env::var("WATCHTOWER_TEST_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut stdout = Vec::new();
+        let url = loop {
+            let line = lines
+                .next()
+                .expect("the server exited before listening")
+                .unwrap();
+            stdout.push(line.clone());
+            if let Some(url) = line.strip_prefix("watchtower listening on ") {
+                break url.to_owned();
+            }
+        };
+        // Keep draining so that the server never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        let config: Value = serde_json::from_slice(&std::fs::read(config_path).unwrap()).unwrap();
+        let password = config["password"].as_str().unwrap_or_default().to_owned();
+        let http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap();
+        Server {
+            child,
+            url,
+            dir: dir.to_owned(),
+            stdout,
+            http,
+            password,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .request(method, format!("{}{path}", self.url))
+            .header("password", &self.password)
+    }
+
+    /// Sends `body` and returns the status and the JSON answer.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.request(method, path);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let value =
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, value)
+    }
+
+    pub async fn pulse(
+        &self,
+        service: &str,
+        alert_type: &str,
+        target: &str,
+        next_in: f64,
+    ) -> Value {
+        let body = json!({"service": service, "alertType": alert_type, "alertTarget": target, "nextIn": next_in});
+        let (status, answer) = self.send(Method::POST, "/", Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answer
+    }
+
+    pub async fn services(&self) -> Vec<Value> {
+        let (status, answer) = self.send(Method::GET, "/", None).await;
+        assert_eq!(status, StatusCode::OK);
+        answer.as_array().unwrap().clone()
+    }
+
+    pub async fn status_of(&self, service: &str) -> Option<String> {
+        let services = self.services().await;
+        let found = services.iter().find(|s| s["service"] == service)?;
+        Some(found["status"].as_str().unwrap().to_owned())
+    }
+
+    pub async fn events(&self, query: &str) -> Vec<Value> {
+        let (status, answer) = self
+            .send(Method::GET, &format!("/list-events{query}"), None)
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answer.as_array().unwrap().clone()
+    }
+
+    /// `kill -9`: no chance to flush anything.
+    pub fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM, then waits for a clean exit.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A real SMTP server (Python's aiosmtpd) collecting every message it accepts.
+pub struct SmtpSink {
+    child: Child,
+    _stdin: ChildStdin,
+    messages: Arc<Mutex<Vec<Value>>>,
+}
+
+impl SmtpSink {
+    pub fn start(port: u16) -> SmtpSink {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd is required (scripts/test installs it)");
+        let stdin = child.stdin.take().unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let ready = lines
+            .next()
+            .expect("the SMTP sink exited (is aiosmtpd installed?)")
+            .unwrap();
+        assert_eq!(ready, "READY");
+        let messages = Arc::new(Mutex::new(Vec::new()));
+        let sink = messages.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(&line).unwrap());
+            }
+        });
+        SmtpSink {
+            child,
+            _stdin: stdin,
+            messages,
+        }
+    }
+
+    pub fn messages(&self) -> Vec<Value> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    pub async fn wait_for_messages(&self, count: usize) -> Vec<Value> {
+        wait_for(&format!("{count} mail(s)"), async || {
+            let messages = self.messages();
+            (messages.len() >= count).then_some(messages)
+        })
+        .await
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One request as the receiver saw it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub method: Method,
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+
+    /// The body as `application/x-www-form-urlencoded` pairs.
+    pub fn form(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+}
+
+#[derive(Default)]
+struct ReceiverState {
+    received: Vec<Received>,
+    /// Statuses to answer, in order; 200 once they run out.
+    script: VecDeque<u16>,
+}
+
+/// A local HTTP server standing in for Pushover or a webhook endpoint.
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    state: Arc<Mutex<ReceiverState>>,
+}
+
+impl Receiver {
+    pub async fn start(script: &[u16]) -> Receiver {
+        Self::start_on(0, script).await
+    }
+
+    /// Listens on `port` (0: any free port).
+    pub async fn start_on(port: u16, script: &[u16]) -> Receiver {
+        let state = Arc::new(Mutex::new(ReceiverState {
+            received: Vec::new(),
+            script: script.iter().copied().collect(),
+        }));
+        let shared = state.clone();
+        let app = axum::Router::new().fallback(
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let shared = shared.clone();
+                async move {
+                    let mut state = shared.lock().unwrap();
+                    state.received.push(Received {
+                        method,
+                        path: uri.to_string(),
+                        headers,
+                        body,
+                    });
+                    let status = state.script.pop_front().unwrap_or(200);
+                    (StatusCode::from_u16(status).unwrap(), r#"{"status":1}"#)
+                }
+            },
+        );
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Receiver { url, state }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().unwrap().received.clone()
+    }
+
+    pub async fn wait_for_requests(&self, count: usize) -> Vec<Received> {
+        wait_for(&format!("{count} request(s) at {}", self.url), async || {
+            let received = self.received();
+            (received.len() >= count).then_some(received)
+        })
+        .await
+    }
+}
+
+/// Fails if anything else arrives within `quiet`, a test that something does NOT happen.
+pub async fn assert_stays(what: &str, quiet: Duration, mut check: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while start.elapsed() < quiet {
+        assert!(check(), "{what}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+pub fn write_file(path: &Path, text: &str) {
+    let mut file = std::fs::File::create(path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+}
