@@ -91,7 +91,7 @@ async fn a_pulse_replaces_the_previous_settings_and_deadline() {
     server.pulse("job", "webhook", "ops", 10.0).await;
     let answer = server.pulse("job", "mail", "ops@example.com", 7200.5).await;
     let services = server.services().await;
-    assert_eq!(services, [answer.clone()]);
+    assert_eq!(services, std::slice::from_ref(&answer));
     assert_eq!(answer["alertType"], "mail");
     assert_eq!(answer["alertTarget"], "ops@example.com");
     assert_eq!(

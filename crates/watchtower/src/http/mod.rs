@@ -12,13 +12,14 @@ mod services;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 pub use auth::PasswordCheck;
 pub use error::ApiError;
@@ -64,6 +65,26 @@ pub fn router(
             auth::require_password,
         ))
         .layer(middleware::from_fn_with_state(request_timeout, limit_time))
+        .layer(middleware::from_fn(trace_request))
+}
+
+/// One span per request, carrying the method and the route's pattern (not the raw
+/// path, whose values could be anything a client sends).
+async fn trace_request(request: Request, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let span = tracing::info_span!("request", method = %request.method(), route);
+    let started = std::time::Instant::now();
+    async move {
+        let response = next.run(request).await;
+        tracing::debug!(status = response.status().as_u16(), elapsed = ?started.elapsed(), "answered");
+        response
+    }
+    .instrument(span)
+    .await
 }
 
 async fn unknown_path(uri: Uri) -> ApiError {
