@@ -65,7 +65,11 @@ async fn pulse_answers_the_service_and_list_shows_services_sorted_by_name() {
     assert_eq!(answer["service"], "zeta");
     assert_eq!(answer["alertType"], "webhook");
     assert_eq!(answer["alertTarget"], "ops");
-    assert_eq!(answer["nextIn"], 60.0);
+    assert_eq!(
+        answer["nextIn"],
+        json!(60),
+        "whole seconds come back as an integer"
+    );
     assert_eq!(answer["status"], "up");
     let last_pulse = chrono_millis(&answer["lastPulse"]);
     assert_eq!(chrono_millis(&answer["deadline"]) - last_pulse, 60_000);
@@ -94,6 +98,7 @@ async fn a_pulse_replaces_the_previous_settings_and_deadline() {
     assert_eq!(services, std::slice::from_ref(&answer));
     assert_eq!(answer["alertType"], "mail");
     assert_eq!(answer["alertTarget"], "ops@example.com");
+    assert_eq!(answer["nextIn"], json!(7200.5));
     assert_eq!(
         chrono_millis(&answer["deadline"]) - chrono_millis(&answer["lastPulse"]),
         7_200_500

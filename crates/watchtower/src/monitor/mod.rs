@@ -170,13 +170,23 @@ pub struct Service {
     #[schema(example = "ops@example.com")]
     pub alert_target: String,
     /// Seconds allowed between two pulses.
-    #[schema(example = 3600.0)]
+    #[schema(example = 3600)]
+    #[serde(serialize_with = "seconds_as_given")]
     pub next_in: f64,
     #[schema(value_type = String, format = DateTime)]
     pub last_pulse: Timestamp,
     #[schema(value_type = String, format = DateTime)]
     pub deadline: Timestamp,
     pub status: Status,
+}
+
+/// Whole seconds come back as an integer (`60`, not `60.0`), as clients sent them.
+fn seconds_as_given<S: Serializer>(seconds: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    if seconds.fract() == 0.0 && seconds.abs() <= MAX_NEXT_IN.as_secs_f64() {
+        serializer.serialize_i64(*seconds as i64)
+    } else {
+        serializer.serialize_f64(*seconds)
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 //! Every write method returns only once its effect is durable. Writes that belong
 //! together (a death, its event and its alert) commit in one transaction.
 
+#[cfg(test)]
+mod conformance;
 pub mod sqlite;
 
 use std::time::Duration;

@@ -1,0 +1,354 @@
+//! Behaviour every `Store` backend must have, written once against `&dyn Store`;
+//! each backend's tests call these on a fresh store of its own.
+
+use std::time::Duration;
+
+use super::{DeathCheck, RestartPolicy, Store, StoreError};
+use crate::alert::{AlertKind, AttemptOutcome};
+use crate::events::{EventFilter, Level, NewEvent};
+use crate::monitor::{AlertRoute, AlertType, Due, NextIn, Pulse, ServiceName, Status};
+use crate::time::Timestamp;
+
+const T0: Timestamp = Timestamp::from_millis(1_800_000_000_000);
+const LEASE: Duration = Duration::from_secs(30);
+
+fn name(text: &str) -> ServiceName {
+    ServiceName::parse("service", text).unwrap()
+}
+
+fn pulse(service: &str, next_in: f64, at: Timestamp) -> Pulse {
+    Pulse {
+        service: name(service),
+        alert: AlertRoute {
+            kind: AlertType::Webhook,
+            target: "ops".into(),
+        },
+        next_in: NextIn::parse(next_in).unwrap(),
+        at,
+    }
+}
+
+fn later(at: Timestamp, seconds: u64) -> Timestamp {
+    at.plus(Duration::from_secs(seconds))
+}
+
+pub async fn a_death_applies_only_to_the_pulse_it_was_due_for(store: &dyn Store) {
+    let first = store.record_pulse(pulse("job", 10.0, T0)).await.unwrap();
+    let second = store
+        .record_pulse(pulse("job", 10.0, later(T0, 5)))
+        .await
+        .unwrap();
+    assert!(second.seq > first.seq);
+    let due = |seq| {
+        vec![Due {
+            service: name("job"),
+            seq,
+        }]
+    };
+    match &store
+        .mark_dead(due(first.seq), later(T0, 11))
+        .await
+        .unwrap()[..]
+    {
+        [DeathCheck::Pulsed(watched)] => {
+            assert_eq!(watched.seq, second.seq);
+            assert_eq!(watched.deadline, later(T0, 15));
+        }
+        other => panic!("expected Pulsed, got {other:?}"),
+    }
+    let died = store
+        .mark_dead(due(second.seq), later(T0, 16))
+        .await
+        .unwrap();
+    assert!(matches!(&died[..], [DeathCheck::Died(service)] if service.status == Status::Dead));
+    assert!(matches!(
+        &store
+            .mark_dead(due(second.seq), later(T0, 17))
+            .await
+            .unwrap()[..],
+        [DeathCheck::Gone]
+    ));
+    let events = store
+        .query_events(EventFilter {
+            service: Some(name("job")),
+            ..EventFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 1, "one death, one event");
+    assert_eq!(events[0].level, Level::Error);
+}
+
+pub async fn a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_lease(
+    store: &dyn Store,
+) {
+    let recorded = store.record_pulse(pulse("db", 1.0, T0)).await.unwrap();
+    store
+        .mark_dead(
+            vec![Due {
+                service: name("db"),
+                seq: recorded.seq,
+            }],
+            later(T0, 2),
+        )
+        .await
+        .unwrap();
+    let claimed = store.claim_alerts(later(T0, 2), LEASE, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].kind, AlertKind::Down);
+    assert_eq!(claimed[0].down_since, later(T0, 1));
+    assert!(
+        store
+            .claim_alerts(later(T0, 3), LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    let taken_over = store.claim_alerts(later(T0, 33), LEASE, 10).await.unwrap();
+    assert_eq!(
+        taken_over.len(),
+        1,
+        "a lease that expires lets another dispatcher take over"
+    );
+    store
+        .record_attempt(taken_over[0].id, later(T0, 33), AttemptOutcome::Sent)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_alerts(later(T0, 100), LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "sent once"
+    );
+    assert_eq!(store.next_alert_due().await.unwrap(), None);
+}
+
+pub async fn a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never(store: &dyn Store) {
+    let recorded = store.record_pulse(pulse("api", 1.0, T0)).await.unwrap();
+    store
+        .mark_dead(
+            vec![Due {
+                service: name("api"),
+                seq: recorded.seq,
+            }],
+            later(T0, 1),
+        )
+        .await
+        .unwrap();
+    let alert = store
+        .claim_alerts(later(T0, 1), LEASE, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    let retry = AttemptOutcome::Retry {
+        at: later(T0, 6),
+        error: "HTTP 503".into(),
+    };
+    store
+        .record_attempt(alert.id, later(T0, 1), retry)
+        .await
+        .unwrap();
+    assert_eq!(store.next_alert_due().await.unwrap(), Some(later(T0, 6)));
+    assert!(
+        store
+            .claim_alerts(later(T0, 5), LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let again = store
+        .claim_alerts(later(T0, 6), LEASE, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!((again.id, again.attempts), (alert.id, 1));
+    store
+        .record_attempt(
+            again.id,
+            later(T0, 6),
+            AttemptOutcome::GaveUp {
+                error: "HTTP 400".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_alerts(later(T0, 1000), LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn a_recovery_queues_an_up_alert_saying_when_the_outage_began(store: &dyn Store) {
+    let recorded = store.record_pulse(pulse("web", 10.0, T0)).await.unwrap();
+    store
+        .mark_dead(
+            vec![Due {
+                service: name("web"),
+                seq: recorded.seq,
+            }],
+            later(T0, 10),
+        )
+        .await
+        .unwrap();
+    let back = store
+        .record_pulse(pulse("web", 10.0, later(T0, 70)))
+        .await
+        .unwrap();
+    assert!(back.recovered);
+    assert_eq!(back.service.status, Status::Up);
+    let alerts = store.claim_alerts(later(T0, 70), LEASE, 10).await.unwrap();
+    let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, [AlertKind::Down, AlertKind::Up]);
+    assert_eq!(alerts[1].down_since, later(T0, 10));
+    assert!(
+        !store
+            .record_pulse(pulse("web", 10.0, later(T0, 75)))
+            .await
+            .unwrap()
+            .recovered
+    );
+}
+
+pub async fn a_cancelled_service_takes_its_unsent_alerts_with_it(store: &dyn Store) {
+    let recorded = store.record_pulse(pulse("old", 1.0, T0)).await.unwrap();
+    store
+        .mark_dead(
+            vec![Due {
+                service: name("old"),
+                seq: recorded.seq,
+            }],
+            later(T0, 1),
+        )
+        .await
+        .unwrap();
+    let removed = store
+        .cancel_service(name("old"), later(T0, 2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(removed.status, Status::Dead);
+    assert!(
+        store
+            .claim_alerts(later(T0, 2), LEASE, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .cancel_service(name("old"), later(T0, 3))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.list_services().await.unwrap().is_empty());
+}
+
+pub async fn grace_restarts_missed_windows_and_strict_keeps_them(store: &dyn Store) {
+    store.record_pulse(pulse("missed", 60.0, T0)).await.unwrap();
+    store
+        .record_pulse(pulse("pending", 3600.0, T0))
+        .await
+        .unwrap();
+    let restart = later(T0, 120);
+    let strict = store
+        .resume_watch(restart, RestartPolicy::Strict)
+        .await
+        .unwrap();
+    let deadline_of = |watched: &[super::Watched], service: &str| {
+        watched
+            .iter()
+            .find(|w| w.service.as_str() == service)
+            .unwrap()
+            .deadline
+    };
+    assert_eq!(deadline_of(&strict, "missed"), later(T0, 60));
+    let grace = store
+        .resume_watch(restart, RestartPolicy::Grace)
+        .await
+        .unwrap();
+    assert_eq!(
+        deadline_of(&grace, "missed"),
+        later(restart, 60),
+        "a fresh window from the restart"
+    );
+    assert_eq!(deadline_of(&grace, "pending"), later(T0, 3600), "untouched");
+}
+
+pub async fn events_filter_and_order(store: &dyn Store) {
+    for (second, service, level, message) in [
+        (1, "a", Level::Info, "Alpha ONE"),
+        (2, "b", Level::Error, "beta"),
+        (3, "a", Level::Critical, "alpha two"),
+    ] {
+        let event = NewEvent {
+            service: name(service),
+            level,
+            message: message.into(),
+            date: later(T0, second),
+        };
+        store.add_event(event).await.unwrap();
+    }
+    let query = |filter: EventFilter| async move {
+        store
+            .query_events(filter)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        query(EventFilter::default()).await,
+        ["alpha two", "beta", "Alpha ONE"]
+    );
+    assert_eq!(
+        query(EventFilter {
+            message: Some("ALPHA".into()),
+            ..Default::default()
+        })
+        .await,
+        ["alpha two", "Alpha ONE"]
+    );
+    assert_eq!(
+        query(EventFilter {
+            min_level: Some(Level::Error),
+            service: Some(name("a")),
+            ..Default::default()
+        })
+        .await,
+        ["alpha two"]
+    );
+    assert_eq!(
+        query(EventFilter {
+            from: Some(later(T0, 2)),
+            to: Some(later(T0, 2)),
+            ..Default::default()
+        })
+        .await,
+        ["beta"]
+    );
+    assert_eq!(
+        query(EventFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await,
+        ["alpha two"]
+    );
+}
+
+pub async fn writes_after_close_are_refused(store: &dyn Store) {
+    store.close().await;
+    let refused = store.record_pulse(pulse("late", 1.0, T0)).await;
+    assert!(
+        matches!(refused, Err(StoreError::Unavailable(_))),
+        "{refused:?}"
+    );
+}
