@@ -131,14 +131,16 @@ async fn without_a_configured_password_one_is_generated_printed_once_and_kept() 
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    let http = reqwest::Client::new();
-    let ok = http
-        .get(&server.url)
-        .header("password", &kept)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), StatusCode::OK);
+    let accepts = async |url: &str| {
+        let response = reqwest::Client::new()
+            .get(url)
+            .header("password", &kept)
+            .send()
+            .await
+            .unwrap();
+        response.status() == StatusCode::OK
+    };
+    assert!(accepts(&server.url).await);
     server.kill();
 
     let server = Server::start_with_file(dir.path(), &path).await;
@@ -146,15 +148,8 @@ async fn without_a_configured_password_one_is_generated_printed_once_and_kept() 
         server.stdout.iter().all(|line| !line.contains(&kept)),
         "printed only at the first start"
     );
-    let ok = http
-        .get(&server.url)
-        .header("password", &kept)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        ok.status(),
-        StatusCode::OK,
+    assert!(
+        accepts(&server.url).await,
         "the same password after a restart"
     );
 }

@@ -32,6 +32,25 @@ fn later(at: Timestamp, seconds: u64) -> Timestamp {
     at.plus(Duration::from_secs(seconds))
 }
 
+/// Pulses `service` at `T0` and declares it dead at `at`.
+async fn pulse_then_die(store: &dyn Store, service: &str, next_in: f64, at: Timestamp) {
+    let recorded = store
+        .record_pulse(pulse(service, next_in, T0))
+        .await
+        .unwrap();
+    let checks = store
+        .mark_dead(
+            vec![Due {
+                service: name(service),
+                seq: recorded.seq,
+            }],
+            at,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(&checks[..], [DeathCheck::Died(_)]), "{checks:?}");
+}
+
 pub async fn a_death_applies_only_to_the_pulse_it_was_due_for(store: &dyn Store) {
     let first = store.record_pulse(pulse("job", 10.0, T0)).await.unwrap();
     let second = store
@@ -82,17 +101,7 @@ pub async fn a_death_applies_only_to_the_pulse_it_was_due_for(store: &dyn Store)
 pub async fn a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_lease(
     store: &dyn Store,
 ) {
-    let recorded = store.record_pulse(pulse("db", 1.0, T0)).await.unwrap();
-    store
-        .mark_dead(
-            vec![Due {
-                service: name("db"),
-                seq: recorded.seq,
-            }],
-            later(T0, 2),
-        )
-        .await
-        .unwrap();
+    pulse_then_die(store, "db", 1.0, later(T0, 2)).await;
     let claimed = store.claim_alerts(later(T0, 2), LEASE, 10).await.unwrap();
     assert_eq!(claimed.len(), 1);
     assert_eq!(claimed[0].kind, AlertKind::Down);
@@ -127,17 +136,7 @@ pub async fn a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_le
 }
 
 pub async fn a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never(store: &dyn Store) {
-    let recorded = store.record_pulse(pulse("api", 1.0, T0)).await.unwrap();
-    store
-        .mark_dead(
-            vec![Due {
-                service: name("api"),
-                seq: recorded.seq,
-            }],
-            later(T0, 1),
-        )
-        .await
-        .unwrap();
+    pulse_then_die(store, "api", 1.0, later(T0, 1)).await;
     let alert = store
         .claim_alerts(later(T0, 1), LEASE, 10)
         .await
@@ -185,17 +184,7 @@ pub async fn a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never(s
 }
 
 pub async fn a_recovery_queues_an_up_alert_saying_when_the_outage_began(store: &dyn Store) {
-    let recorded = store.record_pulse(pulse("web", 10.0, T0)).await.unwrap();
-    store
-        .mark_dead(
-            vec![Due {
-                service: name("web"),
-                seq: recorded.seq,
-            }],
-            later(T0, 10),
-        )
-        .await
-        .unwrap();
+    pulse_then_die(store, "web", 10.0, later(T0, 10)).await;
     let back = store
         .record_pulse(pulse("web", 10.0, later(T0, 70)))
         .await
@@ -216,17 +205,7 @@ pub async fn a_recovery_queues_an_up_alert_saying_when_the_outage_began(store: &
 }
 
 pub async fn a_cancelled_service_takes_its_unsent_alerts_with_it(store: &dyn Store) {
-    let recorded = store.record_pulse(pulse("old", 1.0, T0)).await.unwrap();
-    store
-        .mark_dead(
-            vec![Due {
-                service: name("old"),
-                seq: recorded.seq,
-            }],
-            later(T0, 1),
-        )
-        .await
-        .unwrap();
+    pulse_then_die(store, "old", 1.0, later(T0, 1)).await;
     let removed = store
         .cancel_service(name("old"), later(T0, 2))
         .await
