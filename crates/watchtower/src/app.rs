@@ -21,6 +21,9 @@ use crate::store::Store;
 use crate::store::sqlite::SqliteStore;
 use crate::time::Timestamp;
 
+/// Below this, start-up warns that the password is guessable.
+const MIN_PASSWORD_CHARS: usize = 16;
+
 /// How long shutdown waits for requests and workers before it gives up on them.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -36,9 +39,14 @@ pub struct App {
 
 impl App {
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)
+        create_private_dir(&config.data_dir)
             .with_context(|| format!("dataDir: cannot create {}", config.data_dir.display()))?;
         let (password, password_source) = resolve_password(&config)?;
+        if password.expose().chars().count() < MIN_PASSWORD_CHARS {
+            tracing::warn!(
+                "the configured password is shorter than {MIN_PASSWORD_CHARS} characters; anyone who can reach the port can guess it"
+            );
+        }
         let generated_password =
             (password_source == PasswordSource::Generated).then(|| password.expose().to_owned());
         let tls = match config.ssl.enabled {
@@ -152,6 +160,15 @@ impl App {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Creates the data directory readable by its owner only: it holds every event and the password.
+fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

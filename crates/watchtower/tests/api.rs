@@ -75,6 +75,17 @@ async fn pulse_answers_the_service_and_list_shows_services_sorted_by_name() {
     assert_eq!(chrono_millis(&answer["deadline"]) - last_pulse, 60_000);
     server.pulse("alpha", "webhook", "ops", 0.25).await;
     server.pulse("Mid é", "webhook", "ops", 3600.0).await;
+    server.pulse("zeta", "webhook", "ops", 60.0).await;
+    let started = server.events("?service=zeta").await;
+    assert_eq!(
+        started.len(),
+        1,
+        "only the first pulse is an event: {started:?}"
+    );
+    assert_eq!(
+        started[0]["message"],
+        "monitoring started: next pulse due within 1m"
+    );
     let names: Vec<Value> = server
         .services()
         .await

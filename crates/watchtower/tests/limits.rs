@@ -61,6 +61,18 @@ async fn a_request_head_that_never_ends_is_cut_off_after_the_header_timeout() {
 }
 
 #[tokio::test]
+async fn an_idle_connection_is_closed_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), json!({"limits": {"headerTimeout": 0.5}})).await;
+    let mut stream = connect(&server).await;
+    assert_eq!(
+        read_to_close(&mut stream).await,
+        "",
+        "closed without a word"
+    );
+}
+
+#[tokio::test]
 async fn hostile_input_never_gets_a_server_error() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(

@@ -130,6 +130,11 @@ async fn without_a_configured_password_one_is_generated_printed_once_and_kept() 
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+        let mode = std::fs::metadata(dir.path().join("data"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "the data directory is private");
     }
     let accepts = async |url: &str| {
         let response = reqwest::Client::new()

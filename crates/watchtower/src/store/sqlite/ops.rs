@@ -51,6 +51,11 @@ pub fn record_pulse(
         status: Status::Up,
     };
     let recovered = matches!(&previous, Some((status, _)) if status == "dead");
+    if previous.is_none() {
+        let window = human_duration(pulse.next_in.duration());
+        let message = format!("monitoring started: next pulse due within {window}");
+        insert_event(conn, state, &pulse.service, Level::Info, &message, pulse.at)?;
+    }
     if let Some((_, down_since)) = previous.filter(|_| recovered) {
         let down_since = Timestamp::from_millis(down_since);
         let outage = human_duration(pulse.at.since(down_since));
