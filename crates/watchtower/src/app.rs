@@ -32,6 +32,7 @@ pub struct App {
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
     store: Arc<dyn Store>,
+    channels: Arc<Channels>,
     password: PasswordCheck,
     password_source: PasswordSource,
     generated_password: Option<String>,
@@ -56,6 +57,7 @@ impl App {
             })?),
             false => None,
         };
+        let channels = Arc::new(Channels::from_config(&config)?);
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
         let listener = TcpListener::bind(config.listen)
             .await
@@ -66,6 +68,7 @@ impl App {
             listener,
             tls,
             store,
+            channels,
             password_source,
             generated_password,
         })
@@ -99,7 +102,7 @@ impl App {
             monitor.watch_stored(watched, now);
         }
         tracing::info!(services = monitor.watched(), "watching deadlines");
-        let channels = Arc::new(Channels::from_config(&self.config)?);
+        let channels = self.channels;
         let dispatcher = Dispatcher::new(
             self.store.clone(),
             channels.clone(),

@@ -96,6 +96,38 @@ async fn a_missed_deadline_mails_once_and_a_new_pulse_mails_the_recovery() {
 }
 
 #[tokio::test]
+async fn mail_goes_over_starttls_or_implicit_tls_to_a_relay_with_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("smtp.crt"), dir.path().join("smtp.key"));
+    std::fs::write(&cert, certified.cert.pem()).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    for security in ["starttls", "tls"] {
+        let smtp_port = free_port();
+        let smtp = SmtpSink::start_with(
+            smtp_port,
+            &[security, cert.to_str().unwrap(), key.to_str().unwrap()],
+        );
+        let mail = json!({"host": "localhost", "port": smtp_port, "security": security, "from": "wt@example.com", "caCert": cert});
+        let data = dir.path().join(security);
+        let server = Server::start(
+            dir.path(),
+            json!({"mail": mail, "alerts": fast_alerts(), "dataDir": data}),
+        )
+        .await;
+        server.pulse("secure", "mail", "ops@example.com", 0.1).await;
+        let mails = smtp.wait_for_messages(1).await;
+        assert!(
+            mails[0]["data"]
+                .as_str()
+                .unwrap()
+                .contains("secure is DOWN"),
+            "{security}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn pushover_gets_the_form_its_api_takes() {
     let pushover = Receiver::start(&[]).await;
     let dir = tempfile::tempdir().unwrap();

@@ -42,6 +42,14 @@ fn bad_config_stops_the_start_naming_the_key() {
             "webhooks.ops.url",
         ),
         (
+            json!({"mail": {"host": "h", "from": "a@b.c", "security": "none", "caCert": "ca.pem"}}),
+            "mail.caCert",
+        ),
+        (
+            json!({"mail": {"host": "h", "from": "a@b.c", "caCert": "missing.pem"}}),
+            "mail.caCert",
+        ),
+        (
             json!({"ssl": {"enabled": true, "cert": "missing.crt", "key": "missing.key"}}),
             "ssl.cert",
         ),

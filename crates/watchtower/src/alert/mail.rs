@@ -1,9 +1,13 @@
 //! Mail alerts over SMTP (lettre), plain text.
 
+use std::path::Path;
 use std::time::Duration;
+
+use anyhow::Context;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{QueuedAlert, SendError};
@@ -13,6 +17,15 @@ use crate::field::InvalidField;
 pub struct Mail {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+}
+
+/// TLS that trusts `ca_file` besides the system's roots.
+fn private_ca_tls(host: &str, ca_file: &Path) -> anyhow::Result<TlsParameters> {
+    let pem = std::fs::read(ca_file).context("cannot read the file")?;
+    let certificate = Certificate::from_pem(&pem).context("not a PEM certificate")?;
+    Ok(TlsParameters::builder(host.to_owned())
+        .add_root_certificate(certificate)
+        .build_rustls()?)
 }
 
 impl Mail {
@@ -26,6 +39,17 @@ impl Mail {
         let mut builder = builder
             .port(config.port.unwrap_or(default_port))
             .timeout(Some(timeout));
+        if let Some(path) = &config.ca_cert {
+            let tls = private_ca_tls(&config.host, path)
+                .with_context(|| format!("mail.caCert: {}", path.display()))?;
+            builder = match config.security {
+                MailSecurity::None => {
+                    anyhow::bail!("mail.caCert: needs mail.security `starttls` or `tls`")
+                }
+                MailSecurity::Starttls => builder.tls(Tls::Required(tls)),
+                MailSecurity::Tls => builder.tls(Tls::Wrapper(tls)),
+            };
+        }
         if let Some(username) = &config.username {
             let password = config
                 .password

@@ -88,6 +88,8 @@ pub struct MailConfig {
     pub username: Option<String>,
     pub password: Option<Secret>,
     pub from: String,
+    /// A PEM CA certificate to trust besides the system's, for a relay with a private CA.
+    pub ca_cert: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

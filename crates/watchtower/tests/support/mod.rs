@@ -210,10 +210,16 @@ pub struct SmtpSink {
 
 impl SmtpSink {
     pub fn start(port: u16) -> SmtpSink {
+        Self::start_with(port, &[])
+    }
+
+    /// `tls` is `["starttls" | "tls", CERT, KEY]`, or empty for plain SMTP.
+    pub fn start_with(port: u16, tls: &[&str]) -> SmtpSink {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let mut child = Command::new("python3")
             .arg(script)
             .arg(port.to_string())
+            .args(tls)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()

@@ -1,8 +1,10 @@
 """A real SMTP server for the tests: aiosmtpd, printing each message as a JSON line.
 
-Usage: python3 smtp_sink.py PORT. Prints READY once listening; stops when stdin closes.
+Usage: python3 smtp_sink.py PORT [none|starttls|tls CERT KEY]. Prints READY once
+listening; stops when stdin closes. With starttls, STARTTLS is required before MAIL.
 """
 import json
+import ssl
 import sys
 
 from aiosmtpd.controller import Controller
@@ -20,7 +22,17 @@ class Sink:
 
 
 def main() -> None:
-    controller = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
+    port = int(sys.argv[1])
+    mode = sys.argv[2] if len(sys.argv) > 2 else "none"
+    options = {}
+    if mode != "none":
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        if mode == "starttls":
+            options = {"tls_context": context, "require_starttls": True}
+        else:
+            options = {"ssl_context": context}
+    controller = Controller(Sink(), hostname="127.0.0.1", port=port, **options)
     controller.start()
     print("READY", flush=True)
     sys.stdin.read()
