@@ -81,45 +81,43 @@ impl Dispatcher {
         }
     }
 
-    /// Delivers the alerts due at `now`, once each.
+    /// Delivers the alerts due at `now`, once each. Each attempt is recorded as soon
+    /// as it ends, so records batch in the writer and none waits on a slower delivery.
     pub async fn run_once(&self, now: Timestamp) -> Result<DispatchOutcome, StoreError> {
         let alerts = self
             .store
             .claim_alerts(now, self.policy.lease(), BATCH)
             .await?;
-        let attempts: Vec<(QueuedAlert, Result<(), SendError>)> = futures::stream::iter(alerts)
+        let recorded: Vec<Result<AttemptOutcome, StoreError>> = futures::stream::iter(alerts)
             .map(|alert| async move {
-                let result =
-                    match tokio::time::timeout(self.policy.timeout, self.channels.send(&alert))
-                        .await
-                    {
-                        Ok(result) => result,
-                        Err(_) => Err(SendError::Transient(format!(
-                            "no answer within {:?}",
-                            self.policy.timeout
-                        ))),
-                    };
-                (alert, result)
+                let sent = tokio::time::timeout(self.policy.timeout, self.channels.send(&alert));
+                let result = sent.await.unwrap_or_else(|_| {
+                    let timeout = self.policy.timeout;
+                    Err(SendError::Transient(format!(
+                        "no answer within {timeout:?}"
+                    )))
+                });
+                let attempt = self.judge(&alert, result);
+                self.store
+                    .record_attempt(alert.id, Timestamp::now(), attempt.clone())
+                    .await?;
+                Ok(attempt)
             })
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
         let mut outcome = DispatchOutcome::default();
-        for (alert, result) in attempts {
-            let attempt = self.judge(&alert, result, &mut outcome);
-            self.store
-                .record_attempt(alert.id, Timestamp::now(), attempt)
-                .await?;
+        for attempt in recorded {
+            match attempt? {
+                AttemptOutcome::Sent => outcome.sent += 1,
+                AttemptOutcome::Retry { .. } => outcome.retried += 1,
+                AttemptOutcome::GaveUp { .. } => outcome.gave_up += 1,
+            }
         }
         Ok(outcome)
     }
 
-    fn judge(
-        &self,
-        alert: &QueuedAlert,
-        result: Result<(), SendError>,
-        outcome: &mut DispatchOutcome,
-    ) -> AttemptOutcome {
+    fn judge(&self, alert: &QueuedAlert, result: Result<(), SendError>) -> AttemptOutcome {
         let (service, channel, target) = (
             alert.service.as_str(),
             alert.route.kind.as_str(),
@@ -128,7 +126,6 @@ impl Dispatcher {
         let kind = alert.kind.as_str();
         match result {
             Ok(()) => {
-                outcome.sent += 1;
                 tracing::info!(
                     service,
                     kind,
@@ -140,12 +137,10 @@ impl Dispatcher {
                 AttemptOutcome::Sent
             }
             Err(SendError::Permanent(error)) => {
-                outcome.gave_up += 1;
                 tracing::error!(service, kind, channel, target, %error, "alert failed permanently; giving up");
                 AttemptOutcome::GaveUp { error }
             }
             Err(SendError::Transient(error)) => {
-                outcome.retried += 1;
                 let wait = self.policy.backoff(alert.attempts + 1);
                 tracing::warn!(service, kind, channel, target, %error, retry_in = ?wait, "alert failed; will retry");
                 AttemptOutcome::Retry {
