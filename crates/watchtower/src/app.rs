@@ -14,10 +14,12 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::alert::{Channels, Dispatcher, RetryPolicy};
-use crate::config::{Config, PasswordSource, resolve_password};
+use crate::cluster::{self, NodeInfo};
+use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
 use crate::http::{self, AppState, PasswordCheck, ServerLimits, TlsFiles};
 use crate::monitor::Monitor;
 use crate::store::Store;
+use crate::store::postgres::{Clock, PgStore};
 use crate::store::sqlite::SqliteStore;
 use crate::time::Timestamp;
 
@@ -58,7 +60,12 @@ impl App {
             false => None,
         };
         let channels = Arc::new(Channels::from_config(&config)?);
-        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&config.data_dir)?);
+        let store: Arc<dyn Store> = match &config.storage {
+            StorageConfig::Sqlite => Arc::new(SqliteStore::open(&config.data_dir)?),
+            StorageConfig::Postgres(postgres) => {
+                Arc::new(PgStore::open(postgres, Clock::Database).await?)
+            }
+        };
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
@@ -101,7 +108,12 @@ impl App {
         for watched in self.store.resume_watch(now, self.config.on_restart).await? {
             monitor.watch_stored(watched, now);
         }
-        tracing::info!(services = monitor.watched(), "watching deadlines");
+        match self.store.cluster_poll() {
+            Some(every) => tracing::info!(?every, "sweeping the shared storage for deaths"),
+            None => tracing::info!(services = monitor.watched(), "watching deadlines"),
+        }
+        let node = NodeInfo::new(self.url(), now);
+        tracing::info!(node = %node.id, "this node");
         let channels = self.channels;
         let dispatcher = Dispatcher::new(
             self.store.clone(),
@@ -138,6 +150,12 @@ impl App {
             let shutdown = shutdown.clone();
             async move { dispatcher.run(shutdown).await }
         });
+        // After `resume_watch`: a restart judges missed deadlines by the heartbeats before it.
+        tasks.spawn(cluster::run_heartbeat(
+            self.store.clone(),
+            node,
+            shutdown.clone(),
+        ));
         let server = tokio::spawn(http::serve(
             self.listener,
             self.tls,

@@ -5,6 +5,7 @@
 
 pub mod alert;
 pub mod app;
+pub mod cluster;
 pub mod config;
 pub mod events;
 pub mod field;

@@ -296,6 +296,10 @@ async fn bad_events_and_filters_get_400_naming_the_field() {
         ),
         (json!({"service": "s", "level": "info"}), "message"),
         (
+            json!({"service": "s", "level": "info", "message": "nul \u{0} inside"}),
+            "message: must not contain NUL",
+        ),
+        (
             json!({"service": "s", "level": "info", "message": "m", "date": "now"}),
             "date",
         ),
@@ -318,6 +322,7 @@ async fn bad_events_and_filters_get_400_naming_the_field() {
         ("from=soon", "from"),
         ("to=1e99", "to"),
         ("sort=asc", "sort"),
+        ("message=%00", "message"),
     ] {
         let (status, answer) = server
             .send(Method::GET, &format!("/list-events?{query}"), None)

@@ -143,10 +143,7 @@ impl Dispatcher {
             Err(SendError::Transient(error)) => {
                 let wait = self.policy.backoff(alert.attempts + 1);
                 tracing::warn!(service, kind, channel, target, %error, retry_in = ?wait, "alert failed; will retry");
-                AttemptOutcome::Retry {
-                    at: Timestamp::now().plus(wait),
-                    error,
-                }
+                AttemptOutcome::Retry { after: wait, error }
             }
         }
     }
@@ -181,8 +178,14 @@ impl Dispatcher {
         if outcome.claimed() == BATCH {
             return Ok(Some(Duration::ZERO));
         }
-        let next = self.store.next_alert_due().await?;
-        Ok(next.map(|due| due.since(Timestamp::now())))
+        let next = self.store.next_alert_due(Timestamp::now()).await?;
+        // Other nodes queue alerts too, and a node that dies leaves its leases to
+        // expire: in a cluster, look again at least every few sweeps.
+        let poll = self.store.cluster_poll().map(|every| every * 4);
+        Ok(match (next, poll) {
+            (Some(next), Some(poll)) => Some(next.min(poll)),
+            (next, poll) => next.or(poll),
+        })
     }
 }
 

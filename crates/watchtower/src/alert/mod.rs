@@ -61,8 +61,14 @@ pub struct QueuedAlert {
 #[derive(Clone, Debug, PartialEq)]
 pub enum AttemptOutcome {
     Sent,
-    Retry { at: Timestamp, error: String },
-    GaveUp { error: String },
+    /// Try again `after` this long.
+    Retry {
+        after: Duration,
+        error: String,
+    },
+    GaveUp {
+        error: String,
+    },
 }
 
 /// Why a delivery failed, which decides whether it is tried again.

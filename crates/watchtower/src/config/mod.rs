@@ -25,6 +25,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub password: Option<Secret>,
     pub on_restart: RestartPolicy,
+    pub storage: StorageConfig,
     pub ssl: SslConfig,
     pub mail: Option<MailConfig>,
     pub pushover: Option<PushoverConfig>,
@@ -40,6 +41,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             password: None,
             on_restart: RestartPolicy::Grace,
+            storage: StorageConfig::default(),
             ssl: SslConfig::default(),
             mail: None,
             pushover: None,
@@ -48,6 +50,33 @@ impl Default for Config {
             limits: LimitsConfig::default(),
         }
     }
+}
+
+/// Where services, events and alerts are kept.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(tag = "backend", rename_all = "lowercase", deny_unknown_fields)]
+pub enum StorageConfig {
+    /// One SQLite file in `dataDir`: the embedded default, for one node.
+    #[default]
+    Sqlite,
+    /// A PostgreSQL database, which several nodes may share.
+    Postgres(PostgresConfig),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PostgresConfig {
+    /// `postgres://user:password@host:port/database?sslmode=require`; may hold a password.
+    pub url: Secret,
+    /// Connections this node keeps open at most.
+    #[serde(default = "default_pool")]
+    pub pool: usize,
+    /// A PEM CA certificate to trust besides the system's, for a server with a private CA.
+    pub ca_cert: Option<PathBuf>,
+}
+
+fn default_pool() -> usize {
+    16
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -250,6 +279,21 @@ impl Config {
                 "must not be empty (leave it out to generate one)".into(),
             ));
         }
+        if let StorageConfig::Postgres(postgres) = &self.storage {
+            if postgres.pool < 2 {
+                return Err(("storage.pool".into(), "must be at least 2".into()));
+            }
+            postgres
+                .url
+                .expose()
+                .parse::<tokio_postgres::Config>()
+                .map_err(|error| {
+                    (
+                        "storage.url".to_owned(),
+                        format!("not a PostgreSQL URL: {error}"),
+                    )
+                })?;
+        }
         if let Some(mail) = &self.mail {
             mail.from.parse::<lettre::message::Mailbox>().map_err(|e| {
                 (
@@ -326,6 +370,20 @@ mod tests {
             ),
             (r#"{"onRestart": "maybe"}"#, "`onRestart`"),
             (r#"{"password": ""}"#, "`password`"),
+            (r#"{"storage": {"backend": "mysql"}}"#, "`storage.backend`"),
+            (r#"{"storage": {"backend": "postgres"}}"#, "url"),
+            (
+                r#"{"storage": {"backend": "postgres", "url": "postgres://h/db", "pol": 3}}"#,
+                "pol",
+            ),
+            (
+                r#"{"storage": {"backend": "postgres", "url": "postgres://h/db", "pool": 1}}"#,
+                "`storage.pool`",
+            ),
+            (
+                r#"{"storage": {"backend": "postgres", "url": "postgres://h:port/db"}}"#,
+                "`storage.url`",
+            ),
         ];
         for (text, key) in cases {
             let message = error_of(text);
@@ -335,10 +393,10 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_in_debug_output() {
-        let config = Config::parse(r#"{"password": "hunter2", "webhooks": {"ops": {"url": "http://x", "headers": {"Authorization": "Bearer s3cret"}}}}"#).unwrap();
+        let config = Config::parse(r#"{"password": "hunter2", "storage": {"backend": "postgres", "url": "postgres://u:pgs3cret@h/db"}, "webhooks": {"ops": {"url": "http://x", "headers": {"Authorization": "Bearer s3cret"}}}}"#).unwrap();
         let shown = format!("{config:?}");
         assert!(
-            !shown.contains("hunter2") && !shown.contains("s3cret"),
+            !shown.contains("hunter2") && !shown.contains("s3cret") && !shown.contains("pgs3cret"),
             "{shown}"
         );
     }

@@ -87,6 +87,7 @@ impl NewEvent {
         if message.is_empty() {
             return Err(InvalidField::new("message", "must not be empty"));
         }
+        reject_nul("message", &message)?;
         if message.len() > MAX_MESSAGE_BYTES {
             return Err(InvalidField::new(
                 "message",
@@ -99,6 +100,18 @@ impl NewEvent {
             message,
             date,
         })
+    }
+}
+
+/// NUL is the one character no storage backend keeps as text (PostgreSQL refuses
+/// it), so it is refused at the edge, the same way whatever the backend.
+fn reject_nul(field: &'static str, text: &str) -> Result<(), InvalidField> {
+    match text.contains('\0') {
+        true => Err(InvalidField::new(
+            field,
+            "must not contain NUL characters (\\u0000)",
+        )),
+        false => Ok(()),
     }
 }
 
@@ -186,7 +199,10 @@ impl EventFilter {
             "from" => self.from = Some(date(value)?),
             "to" => self.to = Some(date(value)?),
             "level" => self.min_level = Some(Level::parse(field, value)?),
-            "message" => self.message = Some(value.to_owned()).filter(|text| !text.is_empty()),
+            "message" => {
+                reject_nul(field, value)?;
+                self.message = Some(value.to_owned()).filter(|text| !text.is_empty());
+            }
             _ => {
                 self.limit = value
                     .parse::<u32>()

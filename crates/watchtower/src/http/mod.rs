@@ -2,6 +2,7 @@
 //! call one use case, and render; every failure is an [`error::ApiError`].
 
 mod auth;
+mod cluster;
 mod error;
 mod events;
 mod extract;
@@ -54,6 +55,7 @@ pub fn router(
         )
         .route("/add-event", post(events::add_event))
         .route("/list-events", get(events::list_events))
+        .route("/cluster", get(cluster::list_nodes))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)

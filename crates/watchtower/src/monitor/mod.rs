@@ -2,6 +2,7 @@
 //!
 //! Pure domain code: no HTTP, no SQL. Callers pass `now` in.
 
+pub mod story;
 mod watcher;
 mod watchlist;
 

@@ -1,5 +1,8 @@
-//! The deadline worker: sleeps until the earliest deadline, then asks the store to
-//! declare the due services dead (mini-redis's `purge_expired_tasks` pattern).
+//! The deadline worker. Alone on its storage, a node sleeps until the earliest
+//! deadline of its index, then asks the store to declare the due services dead
+//! (mini-redis's `purge_expired_tasks` pattern). When nodes share the storage, each
+//! sees only its own pulses, so every node instead sweeps the storage, which judges
+//! deadlines on its own clock and hands each death to one node.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -13,6 +16,8 @@ use crate::time::Timestamp;
 
 /// How long to wait before trying again when the store refuses a death.
 const STORE_RETRY: Duration = Duration::from_millis(500);
+/// Deaths one sweep declares at most; a sweep that fills it goes on at once.
+const SWEEP_LIMIT: usize = 500;
 
 /// The shared deadline index plus the worker that acts on it.
 pub struct Monitor {
@@ -20,6 +25,8 @@ pub struct Monitor {
     wake: Notify,
     store: Arc<dyn Store>,
     alerts_queued: Arc<Notify>,
+    /// Set when nodes share the storage: how often to sweep it.
+    sweep: Option<Duration>,
 }
 
 /// What one step of the worker did.
@@ -34,6 +41,7 @@ impl Monitor {
         Self {
             list: Mutex::new(Watchlist::default()),
             wake: Notify::new(),
+            sweep: store.cluster_poll(),
             store,
             alerts_queued,
         }
@@ -49,6 +57,10 @@ impl Monitor {
 
     /// Watches a service until `deadline` on the monotonic clock.
     pub fn watch(&self, service: ServiceName, seq: i64, deadline: Instant) {
+        if self.sweep.is_some() {
+            // The sweep finds every death; another node may renew this deadline.
+            return;
+        }
         if self.list().watch(service, seq, deadline) {
             self.wake.notify_one();
         }
@@ -109,8 +121,48 @@ impl Monitor {
         Ok(outcome)
     }
 
+    /// Declares dead every service due at `now` by the store's clock, in steps of
+    /// [`SWEEP_LIMIT`]; returns how many died.
+    pub async fn sweep_once(&self, now: Timestamp) -> Result<usize, StoreError> {
+        let mut died = 0;
+        loop {
+            let step = self.store.sweep_dead(now, SWEEP_LIMIT).await?;
+            for service in &step {
+                tracing::warn!(service = %service.service, "service missed its deadline: dead");
+            }
+            died += step.len();
+            if !step.is_empty() {
+                self.alerts_queued.notify_one();
+            }
+            if step.len() < SWEEP_LIMIT {
+                return Ok(died);
+            }
+        }
+    }
+
     /// Runs until `shutdown` is cancelled.
     pub async fn run(&self, shutdown: CancellationToken) {
+        match self.sweep {
+            Some(every) => self.run_sweeps(every, shutdown).await,
+            None => self.run_index(shutdown).await,
+        }
+    }
+
+    async fn run_sweeps(&self, every: Duration, shutdown: CancellationToken) {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            if let Err(error) = self.sweep_once(Timestamp::now()).await {
+                tracing::error!(%error, "could not sweep for deaths; retrying");
+            }
+        }
+    }
+
+    async fn run_index(&self, shutdown: CancellationToken) {
         loop {
             let next = self.list().next_deadline();
             let sleep = async {

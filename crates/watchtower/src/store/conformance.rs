@@ -139,7 +139,7 @@ pub async fn a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_le
             .is_empty(),
         "sent once"
     );
-    assert_eq!(store.next_alert_due().await.unwrap(), None);
+    assert_eq!(store.next_alert_due(later(T0, 100)).await.unwrap(), None);
 }
 
 pub async fn a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never(store: &dyn Store) {
@@ -150,14 +150,17 @@ pub async fn a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never(s
         .unwrap()
         .remove(0);
     let retry = AttemptOutcome::Retry {
-        at: later(T0, 6),
+        after: Duration::from_secs(5),
         error: "HTTP 503".into(),
     };
     store
         .record_attempt(alert.id, later(T0, 1), retry)
         .await
         .unwrap();
-    assert_eq!(store.next_alert_due().await.unwrap(), Some(later(T0, 6)));
+    assert_eq!(
+        store.next_alert_due(later(T0, 2)).await.unwrap(),
+        Some(Duration::from_secs(4))
+    );
     assert!(
         store
             .claim_alerts(later(T0, 5), LEASE, 10)
@@ -328,6 +331,76 @@ pub async fn events_filter_and_order(store: &dyn Store) {
         .await,
         ["alpha two"]
     );
+}
+
+pub async fn a_sweep_declares_each_overdue_service_dead_once(store: &dyn Store) {
+    for (service, next_in) in [("late", 10.0), ("later", 20.0), ("fine", 60.0)] {
+        store
+            .record_pulse(pulse(service, next_in, T0))
+            .await
+            .unwrap();
+    }
+    let names = |died: Vec<crate::monitor::Service>| {
+        died.into_iter()
+            .map(|s| s.service.as_str().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert!(store.sweep_dead(later(T0, 5), 10).await.unwrap().is_empty());
+    let first = store.sweep_dead(later(T0, 30), 1).await.unwrap();
+    assert_eq!(
+        names(first),
+        ["late"],
+        "the limit holds, earliest deadline first"
+    );
+    let second = store.sweep_dead(later(T0, 30), 10).await.unwrap();
+    assert_eq!(names(second), ["later"], "nobody dies twice");
+    let alerts = store.claim_alerts(later(T0, 30), LEASE, 10).await.unwrap();
+    let alerted: Vec<&str> = alerts.iter().map(|a| a.service.as_str()).collect();
+    assert_eq!(alerted, ["late", "later"]);
+    assert_eq!(alerts[0].down_since, later(T0, 10));
+    let services = store.list_services().await.unwrap();
+    let dead: Vec<&str> = services
+        .iter()
+        .filter(|s| s.status == Status::Dead)
+        .map(|s| s.service.as_str())
+        .collect();
+    assert_eq!(dead, ["late", "later"]);
+}
+
+pub async fn heartbeats_show_live_nodes_until_they_stop_or_fall_silent(store: &dyn Store) {
+    let node = |id: &str| crate::cluster::NodeInfo {
+        id: id.into(),
+        address: format!("http://{id}:8080"),
+        started: T0,
+    };
+    store.heartbeat(&node("b"), T0, false).await.unwrap();
+    store
+        .heartbeat(&node("a"), later(T0, 1), false)
+        .await
+        .unwrap();
+    let live = |at| async move {
+        store
+            .live_nodes(at)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|n| n.node)
+            .collect::<Vec<_>>()
+    };
+    // A single-node store keeps only its own node, the latest to beat.
+    let everyone = live(later(T0, 2)).await;
+    assert!(everyone == ["a", "b"] || everyone == ["a"], "{everyone:?}");
+    assert_eq!(live(later(T0, 60)).await, Vec::<String>::new(), "silent");
+    store
+        .heartbeat(&node("a"), later(T0, 61), false)
+        .await
+        .unwrap();
+    assert_eq!(live(later(T0, 62)).await, ["a"]);
+    store
+        .heartbeat(&node("a"), later(T0, 62), true)
+        .await
+        .unwrap();
+    assert_eq!(live(later(T0, 62)).await, Vec::<String>::new(), "stopped");
 }
 
 pub async fn writes_after_close_are_refused(store: &dyn Store) {

@@ -5,6 +5,7 @@
 
 #[cfg(test)]
 mod conformance;
+pub mod postgres;
 pub mod sqlite;
 
 use std::time::Duration;
@@ -12,11 +13,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::alert::{AttemptOutcome, QueuedAlert};
+use crate::cluster::{NodeInfo, NodeStatus};
 use crate::events::{Event, EventFilter, NewEvent};
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached or written (disk full, I/O error, shutting down).
     #[error("storage is unavailable: {0}")]
@@ -110,8 +112,29 @@ pub trait Store: Send + Sync + 'static {
         outcome: AttemptOutcome,
     ) -> Result<(), StoreError>;
 
-    /// When the earliest pending alert is due, if any.
-    async fn next_alert_due(&self) -> Result<Option<Timestamp>, StoreError>;
+    /// How long after `now` the earliest pending alert is due, if any.
+    async fn next_alert_due(&self, now: Timestamp) -> Result<Option<Duration>, StoreError>;
+
+    /// `Some(interval)` when other nodes share this storage. Deaths are then found by
+    /// sweeping it every `interval` ([`Store::sweep_dead`]) rather than by one node's
+    /// deadline index, and alerts that other nodes queued are polled for.
+    fn cluster_poll(&self) -> Option<Duration>;
+
+    /// Declares dead up to `limit` up services whose deadline has passed by the
+    /// store's clock (event and alert in the same transaction); each death is claimed
+    /// by one caller only, however many nodes sweep at once.
+    async fn sweep_dead(&self, now: Timestamp, limit: usize) -> Result<Vec<Service>, StoreError>;
+
+    /// Records that `node` is alive, or, with `stopping`, that it left cleanly.
+    async fn heartbeat(
+        &self,
+        node: &NodeInfo,
+        now: Timestamp,
+        stopping: bool,
+    ) -> Result<(), StoreError>;
+
+    /// The nodes heard from recently, sorted by id.
+    async fn live_nodes(&self, now: Timestamp) -> Result<Vec<NodeStatus>, StoreError>;
 
     /// Flushes queued writes and closes; later calls answer `Unavailable`.
     async fn close(&self);

@@ -49,8 +49,64 @@ pub struct Server {
     password: String,
 }
 
+/// The PostgreSQL server the tests use: `$WATCHTOWER_TEST_POSTGRES_URL`, else the
+/// local one (`scripts/test` makes sure there is one).
+pub fn postgres_server_url() -> String {
+    std::env::var("WATCHTOWER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into())
+}
+
+/// Whether this run drives the servers on PostgreSQL (`WATCHTOWER_TEST_BACKEND=postgres`)
+/// rather than the embedded SQLite.
+pub fn on_postgres() -> bool {
+    match std::env::var("WATCHTOWER_TEST_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Err(_) => false,
+        Ok(other) => panic!("WATCHTOWER_TEST_BACKEND: `{other}` is not sqlite or postgres"),
+    }
+}
+
+/// A fresh database on the test server, named after nothing else; `scripts/test`
+/// drops the `wt_test_` databases that earlier runs left.
+pub fn create_database() -> String {
+    let name = format!("wt_test_{:016x}", rand_u64());
+    let server = postgres_server_url();
+    let status = Command::new("psql")
+        .args([&server, "-v", "ON_ERROR_STOP=1", "-qc"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .status()
+        .expect("psql is required for the PostgreSQL tests (scripts/test installs it)");
+    assert!(
+        status.success(),
+        "cannot create a test database on {server}"
+    );
+    let mut url = reqwest::Url::parse(&server).unwrap();
+    url.set_path(&name);
+    url.to_string()
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(Instant::now())
+}
+
+/// The database of the servers started in `dir` on `data_dir`: the same across
+/// restarts, as the SQLite file in the data directory would be.
+fn database_for(dir: &Path, data_dir: &Value) -> String {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    let key = BuildHasherDefault::<DefaultHasher>::default().hash_one(data_dir.to_string());
+    let file = dir.join(format!("postgres-url-{key:016x}"));
+    if let Ok(url) = std::fs::read_to_string(&file) {
+        return url;
+    }
+    let url = create_database();
+    std::fs::write(&file, &url).unwrap();
+    url
+}
+
 /// Writes `config` (with a free port and the data directory filled in unless
-/// given) into `dir` and returns the config file's path.
+/// given, and the storage when the run is on PostgreSQL) into `dir` and returns
+/// the config file's path.
 pub fn write_config(dir: &Path, mut config: Value) -> PathBuf {
     let object = config.as_object_mut().unwrap();
     object
@@ -59,6 +115,10 @@ pub fn write_config(dir: &Path, mut config: Value) -> PathBuf {
     object
         .entry("dataDir")
         .or_insert_with(|| json!(dir.join("data")));
+    if on_postgres() && !object.contains_key("storage") {
+        let url = database_for(dir, &object["dataDir"]);
+        object.insert("storage".into(), json!({"backend": "postgres", "url": url}));
+    }
     object.entry("password").or_insert_with(|| json!(PASSWORD));
     let path = dir.join("config.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();

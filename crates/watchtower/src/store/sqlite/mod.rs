@@ -8,6 +8,7 @@ mod schema;
 mod writer;
 
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,6 +19,7 @@ use self::rows::{SERVICE_COLUMNS, level_at, name_at, service_from_row};
 use self::writer::{Writer, WriterState};
 use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
 use crate::alert::{AttemptOutcome, QueuedAlert};
+use crate::cluster::{NodeInfo, NodeStatus, is_live};
 use crate::events::{Event, EventFilter, NewEvent};
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
@@ -27,6 +29,7 @@ pub const DATABASE_FILE: &str = "watchtower.db";
 pub struct SqliteStore {
     writer: Writer,
     reads: ReadPool,
+    node: Mutex<Option<NodeStatus>>,
 }
 
 impl SqliteStore {
@@ -58,6 +61,7 @@ impl SqliteStore {
         Ok(Self {
             writer,
             reads: ReadPool::new(path),
+            node: Mutex::new(None),
         })
     }
 }
@@ -146,14 +150,51 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn next_alert_due(&self) -> Result<Option<Timestamp>, StoreError> {
+    async fn next_alert_due(&self, now: Timestamp) -> Result<Option<Duration>, StoreError> {
         self.reads
-            .read(|conn| {
+            .read(move |conn| {
                 let sql = "SELECT MIN(MAX(next_attempt, COALESCE(lease_until, 0))) FROM alerts WHERE state = 'pending'";
                 let due: Option<i64> = conn.prepare_cached(sql)?.query_row([], |row| row.get(0))?;
-                Ok(due.map(Timestamp::from_millis))
+                Ok(due.map(|due| Timestamp::from_millis(due).since(now)))
             })
             .await
+    }
+
+    /// One node alone: its deadline index sees every pulse, so it never sweeps.
+    fn cluster_poll(&self) -> Option<Duration> {
+        None
+    }
+
+    async fn sweep_dead(&self, now: Timestamp, limit: usize) -> Result<Vec<Service>, StoreError> {
+        self.writer
+            .write(move |conn, state| ops::sweep_dead(conn, state, now, limit))
+            .await
+    }
+
+    async fn heartbeat(
+        &self,
+        node: &NodeInfo,
+        now: Timestamp,
+        stopping: bool,
+    ) -> Result<(), StoreError> {
+        // Nobody else reads this database: the node is kept in memory only.
+        let mut this = self.node.lock().unwrap_or_else(|p| p.into_inner());
+        *this = (!stopping).then(|| NodeStatus {
+            node: node.id.clone(),
+            address: node.address.clone(),
+            started: node.started,
+            last_heartbeat: now,
+        });
+        Ok(())
+    }
+
+    async fn live_nodes(&self, now: Timestamp) -> Result<Vec<NodeStatus>, StoreError> {
+        let this = self.node.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(this
+            .iter()
+            .filter(|node| is_live(node.last_heartbeat, now))
+            .cloned()
+            .collect())
     }
 
     async fn close(&self) {
@@ -238,6 +279,8 @@ mod tests {
         a_cancelled_service_takes_its_unsent_alerts_with_it,
         grace_restarts_missed_windows_and_strict_keeps_them,
         events_filter_and_order,
+        a_sweep_declares_each_overdue_service_dead_once,
+        heartbeats_show_live_nodes_until_they_stop_or_fall_silent,
         writes_after_close_are_refused,
     );
 

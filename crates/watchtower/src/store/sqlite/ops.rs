@@ -7,9 +7,9 @@ use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_r
 use super::writer::WriterState;
 use crate::alert::{AlertKind, AttemptOutcome, QueuedAlert};
 use crate::events::{Event, Level, NewEvent};
-use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, Status};
+use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, Status, story};
 use crate::store::{DeathCheck, PulseRecorded, RestartPolicy, Watched};
-use crate::time::{Timestamp, human_duration};
+use crate::time::Timestamp;
 
 pub fn record_pulse(
     conn: &Connection,
@@ -52,15 +52,13 @@ pub fn record_pulse(
     };
     let recovered = matches!(&previous, Some((status, _)) if status == "dead");
     if previous.is_none() {
-        let window = human_duration(pulse.next_in.duration());
-        let message = format!("monitoring started: next pulse due within {window}");
-        insert_event(conn, state, &pulse.service, Level::Info, &message, pulse.at)?;
+        let (level, message) = story::started(pulse.next_in.duration());
+        insert_event(conn, state, &pulse.service, level, &message, pulse.at)?;
     }
     if let Some((_, down_since)) = previous.filter(|_| recovered) {
         let down_since = Timestamp::from_millis(down_since);
-        let outage = human_duration(pulse.at.since(down_since));
-        let message = format!("recovered: pulsed again after being down for {outage}");
-        insert_event(conn, state, &pulse.service, Level::Info, &message, pulse.at)?;
+        let (level, message) = story::recovered(pulse.at.since(down_since));
+        insert_event(conn, state, &pulse.service, level, &message, pulse.at)?;
         queue_alert(conn, &service, AlertKind::Up, down_since, pulse.at)?;
     }
     Ok(PulseRecorded {
@@ -89,7 +87,8 @@ pub fn cancel_service(
         "UPDATE alerts SET state = 'cancelled' WHERE service = ?1 AND state = 'pending'",
     )?
     .execute([name.as_str()])?;
-    insert_event(conn, state, name, Level::Info, "monitoring cancelled", at)?;
+    let (level, message) = story::cancelled();
+    insert_event(conn, state, name, level, &message, at)?;
     Ok(Some(service))
 }
 
@@ -109,13 +108,7 @@ pub fn mark_dead(
                 .query_row(params![item.service.as_str(), item.seq], service_from_row)
                 .optional()?;
             if let Some(service) = died {
-                let message = format!(
-                    "dead: missed its deadline {} (last pulse {})",
-                    service.deadline.to_rfc3339(),
-                    service.last_pulse.to_rfc3339()
-                );
-                insert_event(conn, state, &service.service, Level::Error, &message, now)?;
-                queue_alert(conn, &service, AlertKind::Down, service.deadline, now)?;
+                record_death(conn, state, &service, now)?;
                 return Ok(DeathCheck::Died(service));
             }
             let current: Option<(i64, i64, String)> = conn
@@ -134,6 +127,40 @@ pub fn mark_dead(
             })
         })
         .collect()
+}
+
+pub fn sweep_dead(
+    conn: &Connection,
+    state: &mut WriterState,
+    now: Timestamp,
+    limit: usize,
+) -> rusqlite::Result<Vec<Service>> {
+    let sql = format!(
+        "UPDATE services SET status = 'dead' WHERE name IN (
+           SELECT name FROM services WHERE status = 'up' AND deadline <= ?1
+           ORDER BY deadline LIMIT ?2)
+         RETURNING {SERVICE_COLUMNS}"
+    );
+    let died = conn
+        .prepare_cached(&sql)?
+        .query_map(params![now.as_millis(), limit as i64], service_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for service in &died {
+        record_death(conn, state, service, now)?;
+    }
+    Ok(died)
+}
+
+/// The error event and the down alert of a service just marked dead.
+fn record_death(
+    conn: &Connection,
+    state: &mut WriterState,
+    service: &Service,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let (level, message) = story::died(service);
+    insert_event(conn, state, &service.service, level, &message, now)?;
+    queue_alert(conn, service, AlertKind::Down, service.deadline, now)
 }
 
 pub fn resume_watch(
@@ -290,9 +317,11 @@ pub fn record_attempt(
 ) -> rusqlite::Result<()> {
     let (state, next_attempt, error) = match outcome {
         AttemptOutcome::Sent => ("sent", None, None),
-        AttemptOutcome::Retry { at, error } => {
-            ("pending", Some(at.as_millis()), Some(error.as_str()))
-        }
+        AttemptOutcome::Retry { after, error } => (
+            "pending",
+            Some(at.plus(*after).as_millis()),
+            Some(error.as_str()),
+        ),
         AttemptOutcome::GaveUp { error } => ("failed", None, Some(error.as_str())),
     };
     conn.prepare_cached(

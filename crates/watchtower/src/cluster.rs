@@ -1,0 +1,87 @@
+//! Nodes: each running server is one node; nodes that share a database form a
+//! cluster. They never talk to each other: each writes a heartbeat to the shared
+//! storage, which is how operators (and start-up) can tell who is alive.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+use utoipa::ToSchema;
+
+use crate::store::Store;
+use crate::time::Timestamp;
+
+/// How often a node records its heartbeat.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(1);
+
+/// A node not heard from for this long is taken for dead.
+pub const NODE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Heartbeat rows older than this are forgotten.
+pub const NODE_FORGOTTEN_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// This node, as it introduces itself in the storage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeInfo {
+    /// `<host name>-<random>`: unique per start, so a restarted node is a new node.
+    pub id: String,
+    /// The URL it serves on.
+    pub address: String,
+    pub started: Timestamp,
+}
+
+impl NodeInfo {
+    pub fn new(address: String, started: Timestamp) -> Self {
+        let host = hostname::get()
+            .ok()
+            .and_then(|name| name.into_string().ok())
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "node".to_owned());
+        let suffix: u32 = rand::rng().random();
+        Self {
+            id: format!("{host}-{suffix:08x}"),
+            address,
+            started,
+        }
+    }
+}
+
+/// A live node as `GET /cluster` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeStatus {
+    #[schema(example = "web-1-3f9c2a1b")]
+    pub node: String,
+    #[schema(example = "http://10.0.0.5:8080")]
+    pub address: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub started: Timestamp,
+    #[schema(value_type = String, format = DateTime)]
+    pub last_heartbeat: Timestamp,
+}
+
+/// Whether a node last heard from at `last_seen` still counts as alive at `now`.
+pub fn is_live(last_seen: Timestamp, now: Timestamp) -> bool {
+    now.since(last_seen) < NODE_TIMEOUT
+}
+
+/// Records this node's heartbeat every [`HEARTBEAT_EVERY`] until `shutdown`, then
+/// records that it left, so that it disappears from `GET /cluster` at once.
+pub async fn run_heartbeat(store: Arc<dyn Store>, node: NodeInfo, shutdown: CancellationToken) {
+    let mut ticks = tokio::time::interval(HEARTBEAT_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = ticks.tick() => {}
+        }
+        if let Err(error) = store.heartbeat(&node, Timestamp::now(), false).await {
+            tracing::warn!(%error, "could not record this node's heartbeat");
+        }
+    }
+    if let Err(error) = store.heartbeat(&node, Timestamp::now(), true).await {
+        tracing::warn!(%error, "could not record that this node stopped");
+    }
+}

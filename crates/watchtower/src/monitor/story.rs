@@ -1,0 +1,43 @@
+//! The events Watchtower writes about a service's life, so that the event log
+//! tells each service's whole story. Every storage backend writes these words.
+
+use std::time::Duration;
+
+use super::Service;
+use crate::events::Level;
+use crate::time::human_duration;
+
+/// The first pulse of a service.
+pub fn started(window: Duration) -> (Level, String) {
+    let window = human_duration(window);
+    (
+        Level::Info,
+        format!("monitoring started: next pulse due within {window}"),
+    )
+}
+
+/// A missed deadline.
+pub fn died(service: &Service) -> (Level, String) {
+    (
+        Level::Error,
+        format!(
+            "dead: missed its deadline {} (last pulse {})",
+            service.deadline.to_rfc3339(),
+            service.last_pulse.to_rfc3339()
+        ),
+    )
+}
+
+/// A dead service that pulsed again after `outage`.
+pub fn recovered(outage: Duration) -> (Level, String) {
+    let outage = human_duration(outage);
+    (
+        Level::Info,
+        format!("recovered: pulsed again after being down for {outage}"),
+    )
+}
+
+/// A service retired by its owner.
+pub fn cancelled() -> (Level, String) {
+    (Level::Info, "monitoring cancelled".to_owned())
+}

@@ -1,0 +1,395 @@
+//! The PostgreSQL backend, which several nodes may share. Pulses and events are
+//! group-committed by a batcher; every other operation runs in a transaction of
+//! its own. Instants come from the database server's clock, so nodes whose clocks
+//! disagree still agree on every deadline; deaths and alert deliveries are claimed
+//! with `FOR UPDATE SKIP LOCKED`, so each happens once cluster-wide.
+
+mod batch;
+mod ops;
+mod rows;
+mod schema;
+mod tls;
+mod write;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use deadpool_postgres::GenericClient;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
+
+use self::batch::Batcher;
+use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
+use crate::alert::{AttemptOutcome, QueuedAlert};
+use crate::cluster::{NodeInfo, NodeStatus};
+use crate::config::PostgresConfig;
+use crate::events::{Event, EventFilter, NewEvent};
+use crate::monitor::{Due, Pulse, Service, ServiceName};
+use crate::time::Timestamp;
+
+/// How often each node sweeps the database for deaths and for alerts queued elsewhere.
+const SWEEP_EVERY: Duration = Duration::from_millis(250);
+/// How long a request waits for a free connection before it gets `503`.
+const POOL_WAIT: Duration = Duration::from_secs(10);
+/// Tries of a transaction that lost a deadlock or a serialization race.
+const TRIES: usize = 4;
+
+/// Where instants come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// The database server's clock (`wt_now()`): what a cluster runs on.
+    Database,
+    /// The `now` each caller passes, as the SQLite backend does; lets tests drive time.
+    Caller,
+}
+
+impl Clock {
+    /// The database's time for `Database`, nothing for `Caller`.
+    async fn now(self, client: &impl GenericClient) -> Result<Option<Timestamp>, PgError> {
+        match self {
+            Self::Caller => Ok(None),
+            Self::Database => {
+                let row = client.query_one("SELECT wt_now()", &[]).await?;
+                Ok(Some(Timestamp::from_millis(row.try_get(0)?)))
+            }
+        }
+    }
+
+    async fn resolve(
+        self,
+        client: &impl GenericClient,
+        given: Timestamp,
+    ) -> Result<Timestamp, PgError> {
+        Ok(self.now(client).await?.unwrap_or(given))
+    }
+}
+
+/// What can go wrong talking to PostgreSQL; callers see a [`StoreError`].
+#[derive(Debug, thiserror::Error)]
+pub enum PgError {
+    #[error("{}", describe(.0))]
+    Db(#[from] tokio_postgres::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("unexpected stored data: {0}")]
+    Corrupt(String),
+}
+
+/// A database error's own message, which `tokio_postgres::Error`'s display leaves out.
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("database error {}: {}", db.code().code(), db.message()),
+        None => error.to_string(),
+    }
+}
+
+impl PgError {
+    fn code(&self) -> Option<&SqlState> {
+        match self {
+            Self::Db(error) => error.code(),
+            _ => None,
+        }
+    }
+
+    /// Lost a race with another transaction; trying again will do.
+    fn is_retryable(&self) -> bool {
+        self.code().is_some_and(|code| {
+            *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
+        })
+    }
+
+    /// The database refused a value (class 22, data exception), not the connection.
+    fn is_bad_data(&self) -> bool {
+        self.code()
+            .is_some_and(|code| code.code().starts_with("22"))
+    }
+}
+
+impl From<PgError> for StoreError {
+    fn from(error: PgError) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
+}
+
+pub struct PgStore {
+    pool: Pool,
+    clock: Clock,
+    batcher: Batcher,
+}
+
+/// Runs `$body` (an expression using `$tx` and `$now`) in a transaction of its own,
+/// with `$now` resolved by the store's clock, trying again after a lost race.
+macro_rules! in_transaction {
+    ($store:expr, $given:expr, |$tx:ident, $now:ident| $body:expr) => {{
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let result: Result<_, PgError> = async {
+                let mut client = $store.pool.get().await?;
+                let $tx = client.transaction().await?;
+                let $now = $store.clock.resolve(&$tx, $given).await?;
+                let value = $body.await?;
+                $tx.commit().await?;
+                Ok(value)
+            }
+            .await;
+            match result {
+                Err(error) if error.is_retryable() && tries < TRIES => continue,
+                other => break other.map_err(StoreError::from),
+            }
+        }
+    }};
+}
+
+impl PgStore {
+    /// Connects, creates or upgrades the schema, and starts the batcher.
+    pub async fn open(config: &PostgresConfig, clock: Clock) -> anyhow::Result<Self> {
+        let mut pg: tokio_postgres::Config = config
+            .url
+            .expose()
+            .parse()
+            .context("storage.url: not a PostgreSQL URL")?;
+        // Durability is not negotiable: a commit returns once it is flushed to disk.
+        let options = [
+            pg.get_options().unwrap_or_default(),
+            "-c synchronous_commit=on",
+        ];
+        pg.options(options.join(" ").trim());
+        pg.application_name("watchtower");
+        if pg.get_connect_timeout().is_none() {
+            pg.connect_timeout(Duration::from_secs(10));
+        }
+        let target = describe_target(&pg);
+        let tls = tls::connector(config.ca_cert.as_deref())?;
+        let manager = Manager::from_config(
+            pg,
+            tls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(config.pool)
+            .wait_timeout(Some(POOL_WAIT))
+            .create_timeout(Some(POOL_WAIT))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .context("cannot set up the database pool")?;
+        let mut client = pool
+            .get()
+            .await
+            .map_err(PgError::from)
+            .with_context(|| format!("storage.url: cannot connect to {target}{}", TLS_HINT))?;
+        schema::migrate(&mut client)
+            .await
+            .map_err(PgError::from)
+            .with_context(|| format!("cannot upgrade the schema of {target}"))?;
+        let fsync: String = client
+            .query_one("SHOW fsync", &[])
+            .await
+            .map_err(PgError::from)?
+            .get(0);
+        if fsync == "off" {
+            tracing::warn!(
+                "the PostgreSQL server runs with fsync=off: acknowledged writes can be lost in a crash"
+            );
+        }
+        drop(client);
+        tracing::info!(database = %target, schema = schema::latest_version(), "storage open");
+        Ok(Self {
+            batcher: Batcher::start(pool.clone(), clock),
+            pool,
+            clock,
+        })
+    }
+}
+
+/// What to do about the most common failure to connect.
+const TLS_HINT: &str = " (if the TLS handshake failed: the server's certificate is verified against \
+the system's CAs and storage.caCert; set storage.caCert, or add sslmode=disable to the URL for a \
+server reached over a trusted network)";
+
+/// `host:port/database` for messages: never the password.
+fn describe_target(config: &tokio_postgres::Config) -> String {
+    use tokio_postgres::config::Host;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(host)) => host.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let database = config.get_dbname().unwrap_or("(default)");
+    format!("{host}:{port}/{database}")
+}
+
+#[async_trait]
+impl Store for PgStore {
+    async fn record_pulse(&self, pulse: Pulse) -> Result<PulseRecorded, StoreError> {
+        self.batcher.pulse(pulse).await
+    }
+
+    async fn cancel_service(
+        &self,
+        service: ServiceName,
+        at: Timestamp,
+    ) -> Result<Option<Service>, StoreError> {
+        in_transaction!(self, at, |tx, now| ops::cancel_service(&tx, &service, now))
+    }
+
+    async fn list_services(&self) -> Result<Vec<Service>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(ops::list_services(&client).await?)
+    }
+
+    async fn resume_watch(
+        &self,
+        now: Timestamp,
+        policy: RestartPolicy,
+    ) -> Result<Vec<Watched>, StoreError> {
+        in_transaction!(self, now, |tx, now| ops::resume_watch(&tx, now, policy))
+    }
+
+    async fn mark_dead(
+        &self,
+        due: Vec<Due>,
+        now: Timestamp,
+    ) -> Result<Vec<DeathCheck>, StoreError> {
+        in_transaction!(self, now, |tx, now| ops::mark_dead(&tx, &due, now))
+    }
+
+    async fn add_event(&self, event: NewEvent) -> Result<Event, StoreError> {
+        self.batcher.event(event).await
+    }
+
+    async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(ops::query_events(&client, &filter).await?)
+    }
+
+    async fn claim_alerts(
+        &self,
+        now: Timestamp,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<QueuedAlert>, StoreError> {
+        in_transaction!(self, now, |tx, now| ops::claim_alerts(
+            &tx, now, lease, limit
+        ))
+    }
+
+    async fn record_attempt(
+        &self,
+        alert_id: i64,
+        at: Timestamp,
+        outcome: AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        in_transaction!(self, at, |tx, now| ops::record_attempt(
+            &tx, alert_id, now, &outcome
+        ))
+    }
+
+    async fn next_alert_due(&self, now: Timestamp) -> Result<Option<Duration>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        let now = self.clock.resolve(&client, now).await?;
+        Ok(ops::next_alert_due(&client, now).await?)
+    }
+
+    fn cluster_poll(&self) -> Option<Duration> {
+        Some(SWEEP_EVERY)
+    }
+
+    async fn sweep_dead(&self, now: Timestamp, limit: usize) -> Result<Vec<Service>, StoreError> {
+        in_transaction!(self, now, |tx, now| ops::sweep_dead(&tx, now, limit))
+    }
+
+    async fn heartbeat(
+        &self,
+        node: &NodeInfo,
+        now: Timestamp,
+        stopping: bool,
+    ) -> Result<(), StoreError> {
+        in_transaction!(self, now, |tx, now| ops::heartbeat(
+            &tx, node, now, stopping
+        ))
+    }
+
+    async fn live_nodes(&self, now: Timestamp) -> Result<Vec<NodeStatus>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        let now = self.clock.resolve(&client, now).await?;
+        Ok(ops::live_nodes(&client, now).await?)
+    }
+
+    async fn close(&self) {
+        self.batcher.stop().await;
+        self.pool.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::conformance;
+
+    /// The server the tests use: `$WATCHTOWER_TEST_POSTGRES_URL`, else the local one.
+    fn server_url() -> String {
+        std::env::var("WATCHTOWER_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into()
+        })
+    }
+
+    /// A database of its own for one test, on the test server; `scripts/test` drops
+    /// what earlier runs left.
+    async fn fresh() -> PgStore {
+        let url = server_url();
+        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap_or_else(|error| {
+                panic!("PostgreSQL is required at {url} (scripts/test starts one): {error}")
+            });
+        tokio::spawn(connection);
+        let name = format!("wt_test_unit_{:016x}", rand::random::<u64>());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let mut config: tokio_postgres::Config = url.parse().unwrap();
+        config.dbname(&name);
+        let url = format!(
+            "postgres://{}@{}:{}/{name}?sslmode=disable",
+            config.get_user().unwrap_or("postgres"),
+            describe_target(&config).split(':').next().unwrap(),
+            config.get_ports().first().copied().unwrap_or(5432),
+        );
+        let config = PostgresConfig {
+            url: crate::config::Secret::new(url),
+            pool: 4,
+            ca_cert: None,
+        };
+        PgStore::open(&config, Clock::Caller).await.unwrap()
+    }
+
+    macro_rules! conformance_tests {
+        ($($name:ident),* $(,)?) => {$(
+            #[tokio::test]
+            async fn $name() {
+                let store = fresh().await;
+                conformance::$name(&store).await;
+            }
+        )*};
+    }
+
+    conformance_tests!(
+        a_death_applies_only_to_the_pulse_it_was_due_for,
+        a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_lease,
+        a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never,
+        a_recovery_queues_an_up_alert_saying_when_the_outage_began,
+        a_cancelled_service_takes_its_unsent_alerts_with_it,
+        grace_restarts_missed_windows_and_strict_keeps_them,
+        events_filter_and_order,
+        a_sweep_declares_each_overdue_service_dead_once,
+        heartbeats_show_live_nodes_until_they_stop_or_fall_silent,
+        writes_after_close_are_refused,
+    );
+}

@@ -1,0 +1,306 @@
+//! The operations other than the batched pulses and events. Each runs inside the
+//! transaction its caller opened, with `now` already read from the store's clock.
+
+use std::time::Duration;
+
+use deadpool_postgres::{Client, Transaction};
+use tokio_postgres::types::ToSql;
+
+use super::PgError;
+use super::rows::{
+    ALERT_COLUMNS, EVENT_COLUMNS, SERVICE_COLUMNS, alert_from_row, event_from_row, service_from_row,
+};
+use super::write::{EventRow, insert_events, record_deaths};
+use crate::alert::{AttemptOutcome, QueuedAlert};
+use crate::cluster::{NODE_FORGOTTEN_AFTER, NODE_TIMEOUT, NodeInfo, NodeStatus};
+use crate::events::{Event, EventFilter};
+use crate::monitor::{Due, Service, ServiceName, story};
+use crate::store::{DeathCheck, RestartPolicy, Watched};
+use crate::time::Timestamp;
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+pub async fn cancel_service(
+    tx: &Transaction<'_>,
+    name: &ServiceName,
+    now: Timestamp,
+) -> Result<Option<Service>, PgError> {
+    let sql = format!("DELETE FROM services WHERE name = $1 RETURNING {SERVICE_COLUMNS}");
+    let Some(row) = tx.query_opt(&sql, &[&name.as_str()]).await? else {
+        return Ok(None);
+    };
+    let service = service_from_row(&row)?;
+    // A retired service pages nobody, not even with an alert queued before it retired.
+    tx.execute(
+        "UPDATE alerts SET state = 'cancelled' WHERE service = $1 AND state = 'pending'",
+        &[&name.as_str()],
+    )
+    .await?;
+    insert_events(tx, &[EventRow::new(name, story::cancelled(), now)]).await?;
+    Ok(Some(service))
+}
+
+pub async fn list_services(client: &Client) -> Result<Vec<Service>, PgError> {
+    // COLLATE "C": sorted by code point, as the SQLite backend sorts, whatever the
+    // database's locale.
+    let sql = format!(r#"SELECT {SERVICE_COLUMNS} FROM services ORDER BY name COLLATE "C""#);
+    client
+        .query(&sql, &[])
+        .await?
+        .iter()
+        .map(service_from_row)
+        .collect()
+}
+
+pub async fn mark_dead(
+    tx: &Transaction<'_>,
+    due: &[Due],
+    now: Timestamp,
+) -> Result<Vec<DeathCheck>, PgError> {
+    let died_sql = format!(
+        "UPDATE services SET status = 'dead'
+         WHERE name = $1 AND seq = $2 AND status = 'up' AND deadline <= $3
+         RETURNING {SERVICE_COLUMNS}"
+    );
+    let mut checks = Vec::with_capacity(due.len());
+    let mut died = Vec::new();
+    for item in due {
+        let name = item.service.as_str();
+        if let Some(row) = tx
+            .query_opt(&died_sql, &[&name, &item.seq, &now.as_millis()])
+            .await?
+        {
+            let service = service_from_row(&row)?;
+            died.push(service.clone());
+            checks.push(DeathCheck::Died(service));
+            continue;
+        }
+        let current = tx
+            .query_opt(
+                "SELECT seq, deadline, status FROM services WHERE name = $1",
+                &[&name],
+            )
+            .await?;
+        checks.push(match current {
+            Some(row) if row.try_get::<_, &str>(2)? == "up" => DeathCheck::Pulsed(Watched {
+                service: item.service.clone(),
+                seq: row.try_get(0)?,
+                deadline: Timestamp::from_millis(row.try_get(1)?),
+            }),
+            _ => DeathCheck::Gone,
+        });
+    }
+    record_deaths(tx, &died, now).await?;
+    Ok(checks)
+}
+
+pub async fn sweep_dead(
+    tx: &Transaction<'_>,
+    now: Timestamp,
+    limit: usize,
+) -> Result<Vec<Service>, PgError> {
+    // SKIP LOCKED: a service another node is sweeping, or a pulse is renewing, is
+    // left to that transaction; nobody waits, and each death is claimed once.
+    let sql = format!(
+        "UPDATE services SET status = 'dead'
+         FROM (SELECT name AS due_name FROM services
+               WHERE status = 'up' AND deadline <= $1
+               ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED) AS due
+         WHERE name = due.due_name
+         RETURNING {SERVICE_COLUMNS}"
+    );
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let died: Vec<Service> = tx
+        .query(&sql, &[&now.as_millis(), &limit])
+        .await?
+        .iter()
+        .map(service_from_row)
+        .collect::<Result<_, _>>()?;
+    record_deaths(tx, &died, now).await?;
+    Ok(died)
+}
+
+pub async fn resume_watch(
+    tx: &Transaction<'_>,
+    now: Timestamp,
+    policy: RestartPolicy,
+) -> Result<Vec<Watched>, PgError> {
+    if policy == RestartPolicy::Grace {
+        // Only deadlines that fell after the last heartbeat of any node, while no
+        // node was watching, get a fresh window: had a node been up, it would
+        // have declared them dead.
+        tx.execute(
+            "UPDATE services SET deadline = $1 + ceil(next_in * 1000)::bigint
+             WHERE status = 'up' AND deadline <= $1
+               AND deadline > COALESCE((SELECT max(last_seen) FROM nodes), -1)",
+            &[&now.as_millis()],
+        )
+        .await?;
+    }
+    tx.query(
+        "SELECT name, seq, deadline FROM services WHERE status = 'up'",
+        &[],
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Watched {
+            service: super::rows::name_at(row, 0)?,
+            seq: row.try_get(1)?,
+            deadline: Timestamp::from_millis(row.try_get(2)?),
+        })
+    })
+    .collect()
+}
+
+pub async fn query_events(client: &Client, filter: &EventFilter) -> Result<Vec<Event>, PgError> {
+    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE true");
+    let service = filter.service.as_ref().map(|s| s.as_str().to_owned());
+    let from = filter.from.map(Timestamp::as_millis);
+    let to = filter.to.map(Timestamp::as_millis);
+    let level = filter.min_level.map(|level| level.rank() as i16);
+    let message = filter.message.as_ref().map(|m| m.to_lowercase());
+    let limit = i64::from(filter.limit);
+    let mut args: Vec<&(dyn ToSql + Sync)> = Vec::new();
+    let mut push = |clause: &str, value: &'static str, arg| {
+        args.push(arg);
+        sql.push_str(&clause.replace(value, &format!("${}", args.len())));
+    };
+    if let Some(service) = &service {
+        push(" AND service = ?", "?", service);
+    }
+    if let Some(from) = &from {
+        push(" AND ts >= ?", "?", from);
+    }
+    if let Some(to) = &to {
+        push(" AND ts <= ?", "?", to);
+    }
+    if let Some(level) = &level {
+        push(" AND level >= ?", "?", level);
+    }
+    if let Some(message) = &message {
+        // Folding follows the database's LC_CTYPE: all of Unicode in a UTF-8 locale.
+        push(" AND strpos(lower(message), ?) > 0", "?", message);
+    }
+    push(" ORDER BY ts DESC, id DESC LIMIT ?", "?", &limit);
+    client
+        .query(&sql, &args)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect()
+}
+
+pub async fn claim_alerts(
+    tx: &Transaction<'_>,
+    now: Timestamp,
+    lease: Duration,
+    limit: usize,
+) -> Result<Vec<QueuedAlert>, PgError> {
+    let sql = format!(
+        "UPDATE alerts SET lease_until = $2 WHERE id IN (
+           SELECT id FROM alerts
+           WHERE state = 'pending' AND next_attempt <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+           ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING {ALERT_COLUMNS}"
+    );
+    let lease_until = now.plus(lease).as_millis();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut alerts: Vec<QueuedAlert> = tx
+        .query(&sql, &[&now.as_millis(), &lease_until, &limit])
+        .await?
+        .iter()
+        .map(alert_from_row)
+        .collect::<Result<_, _>>()?;
+    alerts.sort_by_key(|alert| alert.id);
+    Ok(alerts)
+}
+
+pub async fn record_attempt(
+    tx: &Transaction<'_>,
+    alert_id: i64,
+    now: Timestamp,
+    outcome: &AttemptOutcome,
+) -> Result<(), PgError> {
+    let (state, next_attempt, error) = match outcome {
+        AttemptOutcome::Sent => ("sent", None, None),
+        AttemptOutcome::Retry { after, error } => (
+            "pending",
+            Some(now.plus(*after).as_millis()),
+            Some(error.as_str()),
+        ),
+        AttemptOutcome::GaveUp { error } => ("failed", None, Some(error.as_str())),
+    };
+    tx.execute(
+        "INSERT INTO alert_attempts (alert_id, at, ok, error) VALUES ($1, $2, $3, $4)",
+        &[&alert_id, &now.as_millis(), &error.is_none(), &error],
+    )
+    .await?;
+    // `state = 'pending'` keeps a cancellation that raced with this attempt.
+    tx.execute(
+        "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = $2,
+           next_attempt = COALESCE($3, next_attempt), last_error = $4
+         WHERE id = $1 AND state = 'pending'",
+        &[&alert_id, &state, &next_attempt, &error],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn next_alert_due(client: &Client, now: Timestamp) -> Result<Option<Duration>, PgError> {
+    let due: Option<i64> = client
+        .query_one(
+            "SELECT MIN(GREATEST(next_attempt, COALESCE(lease_until, 0))) FROM alerts WHERE state = 'pending'",
+            &[],
+        )
+        .await?
+        .try_get(0)?;
+    Ok(due.map(|due| Timestamp::from_millis(due).since(now)))
+}
+
+pub async fn heartbeat(
+    tx: &Transaction<'_>,
+    node: &NodeInfo,
+    now: Timestamp,
+    stopping: bool,
+) -> Result<(), PgError> {
+    tx.execute(
+        "INSERT INTO nodes (id, address, started, last_seen, stopped) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, stopped = excluded.stopped",
+        &[
+            &node.id,
+            &node.address,
+            &node.started.as_millis(),
+            &now.as_millis(),
+            &stopping,
+        ],
+    )
+    .await?;
+    let forgotten = now.as_millis() - millis(NODE_FORGOTTEN_AFTER);
+    tx.execute("DELETE FROM nodes WHERE last_seen < $1", &[&forgotten])
+        .await?;
+    Ok(())
+}
+
+pub async fn live_nodes(client: &Client, now: Timestamp) -> Result<Vec<NodeStatus>, PgError> {
+    let since = now.as_millis() - millis(NODE_TIMEOUT);
+    client
+        .query(
+            r#"SELECT id, address, started, last_seen FROM nodes
+               WHERE NOT stopped AND last_seen > $1 ORDER BY id COLLATE "C""#,
+            &[&since],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(NodeStatus {
+                node: row.try_get(0)?,
+                address: row.try_get(1)?,
+                started: Timestamp::from_millis(row.try_get(2)?),
+                last_heartbeat: Timestamp::from_millis(row.try_get(3)?),
+            })
+        })
+        .collect()
+}

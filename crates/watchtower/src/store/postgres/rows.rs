@@ -1,0 +1,76 @@
+//! Mapping between PostgreSQL rows and domain values.
+
+use tokio_postgres::Row;
+
+use super::PgError;
+use crate::alert::{AlertKind, QueuedAlert};
+use crate::events::{Event, Level};
+use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
+use crate::time::Timestamp;
+
+/// The columns `service_from_row` reads, in order.
+pub const SERVICE_COLUMNS: &str =
+    "name, alert_type, alert_target, next_in, last_pulse, deadline, status";
+
+/// The columns `alert_from_row` reads, in order.
+pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts";
+
+/// The columns `event_from_row` reads, in order.
+pub const EVENT_COLUMNS: &str = "id, service, level, message, ts";
+
+fn corrupt(what: &str) -> PgError {
+    PgError::Corrupt(what.to_owned())
+}
+
+pub fn name_at(row: &Row, column: usize) -> Result<ServiceName, PgError> {
+    ServiceName::parse("service", row.try_get(column)?).map_err(|_| corrupt("service name"))
+}
+
+fn alert_type_at(row: &Row, column: usize) -> Result<AlertType, PgError> {
+    AlertType::parse(row.try_get(column)?).map_err(|_| corrupt("alert type"))
+}
+
+pub fn service_from_row(row: &Row) -> Result<Service, PgError> {
+    Ok(Service {
+        service: name_at(row, 0)?,
+        alert_type: alert_type_at(row, 1)?,
+        alert_target: row.try_get(2)?,
+        next_in: row.try_get(3)?,
+        last_pulse: Timestamp::from_millis(row.try_get(4)?),
+        deadline: Timestamp::from_millis(row.try_get(5)?),
+        status: match row.try_get::<_, &str>(6)? {
+            "dead" => Status::Dead,
+            "up" => Status::Up,
+            _ => return Err(corrupt("status")),
+        },
+    })
+}
+
+pub fn alert_from_row(row: &Row) -> Result<QueuedAlert, PgError> {
+    let attempts: i32 = row.try_get(9)?;
+    Ok(QueuedAlert {
+        id: row.try_get(0)?,
+        kind: AlertKind::parse(row.try_get(1)?).ok_or_else(|| corrupt("alert kind"))?,
+        service: name_at(row, 2)?,
+        route: AlertRoute {
+            kind: alert_type_at(row, 3)?,
+            target: row.try_get(4)?,
+        },
+        last_pulse: Timestamp::from_millis(row.try_get(5)?),
+        deadline: Timestamp::from_millis(row.try_get(6)?),
+        down_since: Timestamp::from_millis(row.try_get(7)?),
+        created: Timestamp::from_millis(row.try_get(8)?),
+        attempts: u32::try_from(attempts).map_err(|_| corrupt("attempt count"))?,
+    })
+}
+
+pub fn event_from_row(row: &Row) -> Result<Event, PgError> {
+    let rank: i16 = row.try_get(2)?;
+    Ok(Event {
+        id: row.try_get(0)?,
+        service: name_at(row, 1)?,
+        level: Level::from_rank(rank.into()).ok_or_else(|| corrupt("level"))?,
+        message: row.try_get(3)?,
+        date: Timestamp::from_millis(row.try_get(4)?),
+    })
+}

@@ -1,0 +1,116 @@
+//! The PostgreSQL schema, versioned in `watchtower_schema` and upgraded in place at
+//! start. Several nodes may start at once: an advisory lock lets one migrate while
+//! the others wait, then find nothing left to do.
+
+use tokio_postgres::Client;
+
+/// Any fixed number: names the advisory lock that serialises migrations.
+const MIGRATION_LOCK: i64 = 0x5761_7463_6874_7772;
+
+/// Each entry moves the schema one version up; never edit a released entry, append one.
+/// Instants are epoch milliseconds (bigint), as in the SQLite backend.
+const MIGRATIONS: &[&str] = &[
+    // v1: services, events, the alert outbox, and the nodes' heartbeats.
+    "CREATE FUNCTION wt_now() RETURNS bigint LANGUAGE sql VOLATILE AS
+       $$ SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint $$;
+    CREATE SEQUENCE service_pulses;
+    CREATE TABLE services (
+        name         text PRIMARY KEY,
+        alert_type   text NOT NULL,
+        alert_target text NOT NULL,
+        next_in      float8 NOT NULL,
+        last_pulse   bigint NOT NULL,
+        deadline     bigint NOT NULL,
+        status       text NOT NULL CHECK (status IN ('up', 'dead')),
+        seq          bigint NOT NULL
+    );
+    CREATE INDEX services_due ON services (deadline) WHERE status = 'up';
+    CREATE TABLE events (
+        id      bigserial PRIMARY KEY,
+        ts      bigint NOT NULL,
+        service text NOT NULL,
+        level   smallint NOT NULL,
+        message text NOT NULL
+    );
+    CREATE INDEX events_by_service ON events (service, ts);
+    CREATE INDEX events_by_ts ON events (ts);
+    CREATE TABLE alerts (
+        id           bigserial PRIMARY KEY,
+        service      text NOT NULL,
+        kind         text NOT NULL CHECK (kind IN ('down', 'up')),
+        alert_type   text NOT NULL,
+        alert_target text NOT NULL,
+        last_pulse   bigint NOT NULL,
+        deadline     bigint NOT NULL,
+        down_since   bigint NOT NULL,
+        created      bigint NOT NULL,
+        state        text NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sent', 'failed', 'cancelled')),
+        attempts     integer NOT NULL DEFAULT 0,
+        next_attempt bigint NOT NULL,
+        lease_until  bigint,
+        last_error   text
+    );
+    CREATE INDEX alerts_pending ON alerts (next_attempt) WHERE state = 'pending';
+    CREATE INDEX alerts_by_service ON alerts (service) WHERE state = 'pending';
+    CREATE TABLE alert_attempts (
+        alert_id bigint NOT NULL REFERENCES alerts (id),
+        at       bigint NOT NULL,
+        ok       boolean NOT NULL,
+        error    text
+    );
+    CREATE TABLE nodes (
+        id        text PRIMARY KEY,
+        address   text NOT NULL,
+        started   bigint NOT NULL,
+        last_seen bigint NOT NULL,
+        stopped   boolean NOT NULL DEFAULT false
+    );",
+];
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+/// Brings the database up to the latest version, one transaction per step.
+pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
+    client
+        .batch_execute("CREATE TABLE IF NOT EXISTS watchtower_schema (version bigint NOT NULL)")
+        .await
+        .or_else(ignore_concurrent_create)?;
+    loop {
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
+        let current: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM watchtower_schema",
+                &[],
+            )
+            .await?
+            .get(0);
+        let Some(sql) = MIGRATIONS.get(current.max(0) as usize) else {
+            return tx.commit().await;
+        };
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO watchtower_schema (version) VALUES ($1)",
+            &[&(current + 1)],
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(version = current + 1, "applied storage migration");
+    }
+}
+
+/// Two nodes creating the version table at the same moment: one wins, the other's
+/// unique violation on the catalog means the table is there.
+fn ignore_concurrent_create(error: tokio_postgres::Error) -> Result<(), tokio_postgres::Error> {
+    use tokio_postgres::error::SqlState;
+    match error.code() {
+        Some(code) if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::DUPLICATE_TABLE => {
+            Ok(())
+        }
+        _ => Err(error),
+    }
+}

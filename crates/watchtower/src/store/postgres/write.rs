@@ -1,0 +1,131 @@
+//! Set-based writes shared by the batcher and the other operations: many events or
+//! alerts go in with one statement, whatever their number.
+
+use deadpool_postgres::Transaction;
+
+use super::PgError;
+use crate::alert::AlertKind;
+use crate::events::Level;
+use crate::monitor::{Service, ServiceName, story};
+use crate::time::Timestamp;
+
+/// An event about to be inserted.
+pub struct EventRow {
+    pub at: Timestamp,
+    pub service: ServiceName,
+    pub level: Level,
+    pub message: String,
+}
+
+impl EventRow {
+    pub fn new(service: &ServiceName, (level, message): (Level, String), at: Timestamp) -> Self {
+        Self {
+            at,
+            service: service.clone(),
+            level,
+            message,
+        }
+    }
+}
+
+/// An alert about to be queued: the service as it is now, why, and since when.
+pub struct AlertRow {
+    pub service: Service,
+    pub kind: AlertKind,
+    pub down_since: Timestamp,
+    pub at: Timestamp,
+}
+
+/// Inserts `rows` in order and returns their ids, in the same order.
+pub async fn insert_events(tx: &Transaction<'_>, rows: &[EventRow]) -> Result<Vec<i64>, PgError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let at: Vec<i64> = rows.iter().map(|r| r.at.as_millis()).collect();
+    let services: Vec<&str> = rows.iter().map(|r| r.service.as_str()).collect();
+    let levels: Vec<i16> = rows.iter().map(|r| r.level.rank() as i16).collect();
+    let messages: Vec<&str> = rows.iter().map(|r| r.message.as_str()).collect();
+    // Ids come from the sequence as the rows are inserted, in `ord` order, so the
+    // returned ids sorted ascending line up with the input.
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO events (ts, service, level, message)
+             SELECT ts, service, level, message
+             FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[])
+                  WITH ORDINALITY AS t (ts, service, level, message, ord)
+             ORDER BY ord
+             RETURNING id",
+        )
+        .await?;
+    let mut ids: Vec<i64> = tx
+        .query(&statement, &[&at, &services, &levels, &messages])
+        .await?
+        .iter()
+        .map(|row| row.try_get(0))
+        .collect::<Result<_, _>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+pub async fn insert_alerts(tx: &Transaction<'_>, rows: &[AlertRow]) -> Result<(), PgError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let column = |f: fn(&AlertRow) -> i64| rows.iter().map(f).collect::<Vec<i64>>();
+    let services: Vec<&str> = rows.iter().map(|r| r.service.service.as_str()).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+    let types: Vec<&str> = rows.iter().map(|r| r.service.alert_type.as_str()).collect();
+    let targets: Vec<&str> = rows
+        .iter()
+        .map(|r| r.service.alert_target.as_str())
+        .collect();
+    let statement = tx
+        .prepare_cached(
+            "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                 down_since, created, next_attempt)
+             SELECT service, kind, alert_type, alert_target, last_pulse, deadline, down_since, at, at
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
+                         $6::bigint[], $7::bigint[], $8::bigint[])
+                  AS t (service, kind, alert_type, alert_target, last_pulse, deadline, down_since, at)",
+        )
+        .await?;
+    tx.execute(
+        &statement,
+        &[
+            &services,
+            &kinds,
+            &types,
+            &targets,
+            &column(|r| r.service.last_pulse.as_millis()),
+            &column(|r| r.service.deadline.as_millis()),
+            &column(|r| r.down_since.as_millis()),
+            &column(|r| r.at.as_millis()),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records the deaths of services just marked dead: an error event and a down
+/// alert each, in the caller's transaction.
+pub async fn record_deaths(
+    tx: &Transaction<'_>,
+    died: &[Service],
+    at: Timestamp,
+) -> Result<(), PgError> {
+    let events: Vec<EventRow> = died
+        .iter()
+        .map(|service| EventRow::new(&service.service, story::died(service), at))
+        .collect();
+    insert_events(tx, &events).await?;
+    let alerts: Vec<AlertRow> = died
+        .iter()
+        .map(|service| AlertRow {
+            service: service.clone(),
+            kind: AlertKind::Down,
+            down_since: service.deadline,
+            at,
+        })
+        .collect();
+    insert_alerts(tx, &alerts).await
+}
