@@ -5,7 +5,7 @@ mod support;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{PASSWORD, Server};
+use support::{PASSWORD, Server, wait_for};
 
 async fn server() -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
@@ -14,13 +14,14 @@ async fn server() -> (tempfile::TempDir, Server) {
     (dir, server)
 }
 
-const ROUTES: [(Method, &str); 7] = [
+const ROUTES: [(Method, &str); 8] = [
     (Method::GET, "/"),
     (Method::POST, "/"),
     (Method::DELETE, "/"),
     (Method::POST, "/add-event"),
     (Method::GET, "/list-events"),
     (Method::GET, "/openapi.json"),
+    (Method::GET, "/cluster"),
     (Method::GET, "/no-such-path"),
 ];
 
@@ -366,6 +367,22 @@ async fn unknown_paths_wrong_methods_and_huge_bodies_get_json_errors() {
 }
 
 #[tokio::test]
+async fn cluster_lists_this_node_with_its_heartbeat() {
+    let (_dir, server) = server().await;
+    let nodes = wait_for("this node's first heartbeat", async || {
+        let (status, nodes) = server.send(Method::GET, "/cluster", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let nodes = nodes.as_array().unwrap().clone();
+        (!nodes.is_empty()).then_some(nodes)
+    })
+    .await;
+    assert_eq!(nodes.len(), 1, "{nodes:?}");
+    assert_eq!(nodes[0]["address"], server.url.as_str());
+    assert!(nodes[0]["node"].as_str().unwrap().len() > 8);
+    assert!(nodes[0]["started"].as_str() <= nodes[0]["lastHeartbeat"].as_str());
+}
+
+#[tokio::test]
 async fn openapi_document_describes_every_route() {
     let (_dir, server) = server().await;
     let (status, document) = server.send(Method::GET, "/openapi.json", None).await;
@@ -378,6 +395,7 @@ async fn openapi_document_describes_every_route() {
         ("/", "delete"),
         ("/add-event", "post"),
         ("/list-events", "get"),
+        ("/cluster", "get"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
     }

@@ -402,8 +402,16 @@ mod tests {
     }
 
     #[test]
-    fn the_sample_config_parses() {
+    fn the_sample_configs_parse() {
         let sample = include_str!("../../../../config/sample.json");
-        Config::parse(sample).unwrap();
+        assert!(matches!(
+            Config::parse(sample).unwrap().storage,
+            StorageConfig::Sqlite
+        ));
+        let cluster = include_str!("../../../../config/sample-postgres.json");
+        assert!(matches!(
+            Config::parse(cluster).unwrap().storage,
+            StorageConfig::Postgres(PostgresConfig { pool: 16, .. })
+        ));
     }
 }

@@ -9,6 +9,32 @@ use crate::events::{EventFilter, Level, NewEvent};
 use crate::monitor::{AlertRoute, AlertType, Due, NextIn, Pulse, ServiceName, Status};
 use crate::time::Timestamp;
 
+/// One `#[tokio::test]` per behaviour below, each on a fresh store: `$fresh` is a
+/// future of `(guard, store)`, the guard kept alive for the test (a temporary directory).
+macro_rules! suite {
+    ($fresh:expr) => {
+        $crate::store::conformance::suite!(@each $fresh;
+            a_death_applies_only_to_the_pulse_it_was_due_for,
+            a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_lease,
+            a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never,
+            a_recovery_queues_an_up_alert_saying_when_the_outage_began,
+            a_cancelled_service_takes_its_unsent_alerts_with_it,
+            grace_restarts_missed_windows_and_strict_keeps_them,
+            events_filter_and_order,
+            a_sweep_declares_each_overdue_service_dead_once,
+            heartbeats_show_live_nodes_until_they_stop_or_fall_silent,
+            writes_after_close_are_refused);
+    };
+    (@each $fresh:expr; $($name:ident),*) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let (_guard, store) = $fresh.await;
+            $crate::store::conformance::$name(&store).await;
+        }
+    )*};
+}
+pub(crate) use suite;
+
 const T0: Timestamp = Timestamp::from_millis(1_800_000_000_000);
 const LEASE: Duration = Duration::from_secs(30);
 

@@ -330,7 +330,6 @@ impl Store for PgStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::conformance;
 
     /// The server the tests use: `$WATCHTOWER_TEST_POSTGRES_URL`, else the local one.
     fn server_url() -> String {
@@ -370,26 +369,5 @@ mod tests {
         PgStore::open(&config, Clock::Caller).await.unwrap()
     }
 
-    macro_rules! conformance_tests {
-        ($($name:ident),* $(,)?) => {$(
-            #[tokio::test]
-            async fn $name() {
-                let store = fresh().await;
-                conformance::$name(&store).await;
-            }
-        )*};
-    }
-
-    conformance_tests!(
-        a_death_applies_only_to_the_pulse_it_was_due_for,
-        a_death_queues_one_alert_that_is_leased_and_taken_over_after_the_lease,
-        a_failed_attempt_is_retried_at_its_time_and_a_permanent_one_never,
-        a_recovery_queues_an_up_alert_saying_when_the_outage_began,
-        a_cancelled_service_takes_its_unsent_alerts_with_it,
-        grace_restarts_missed_windows_and_strict_keeps_them,
-        events_filter_and_order,
-        a_sweep_declares_each_overdue_service_dead_once,
-        heartbeats_show_live_nodes_until_they_stop_or_fall_silent,
-        writes_after_close_are_refused,
-    );
+    crate::store::conformance::suite!(async { ((), fresh().await) });
 }

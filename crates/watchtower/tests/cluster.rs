@@ -1,0 +1,181 @@
+//! Three nodes on one PostgreSQL database, always (whatever WATCHTOWER_TEST_BACKEND
+//! says): any node takes any request, and each death is alerted exactly once
+//! cluster-wide, even after a node is killed with `kill -9` mid-run.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use futures::StreamExt;
+use serde_json::{Value, json};
+use support::{Receiver, Server, assert_stays, wait_for};
+
+const SERVICES: usize = 1000;
+/// Services that stop pulsing: every other one.
+fn stops(index: usize) -> bool {
+    index % 2 == 0
+}
+
+/// A deterministic pick of a node for each request (no test depends on luck).
+struct Picker(AtomicU64);
+
+impl Picker {
+    fn next(&self, bound: usize) -> usize {
+        let x = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        let mixed = (x ^ (x >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        (mixed >> 33) as usize % bound
+    }
+}
+
+/// Pulses `service` through a random live node, as a load balancer would: a node
+/// that does not answer is skipped and the next one tried.
+async fn pulse(http: &reqwest::Client, urls: &[String], picker: &Picker, index: usize) {
+    let service = format!("svc-{index:04}");
+    let next_in = if stops(index) { 2.0 } else { 5.0 };
+    let body = json!({"service": service, "alertType": "webhook", "alertTarget": "ops", "nextIn": next_in});
+    let first = picker.next(urls.len());
+    for offset in 0..urls.len() {
+        let url = &urls[(first + offset) % urls.len()];
+        let sent = http
+            .post(url)
+            .header("password", support::PASSWORD)
+            .json(&body)
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await;
+        if let Ok(response) = sent {
+            assert_eq!(response.status(), StatusCode::OK, "pulse of {service}");
+            return;
+        }
+    }
+    panic!("no node answered the pulse of {service}");
+}
+
+async fn pulse_all(
+    http: &reqwest::Client,
+    urls: &[String],
+    picker: &Picker,
+    which: impl Fn(usize) -> bool,
+) {
+    futures::stream::iter((0..SERVICES).filter(|i| which(*i)))
+        .for_each_concurrent(32, |index| pulse(http, urls, picker, index))
+        .await;
+}
+
+async fn live_nodes(server: &Server) -> Vec<Value> {
+    let (status, nodes) = server.send(Method::GET, "/cluster", None).await;
+    assert_eq!(status, StatusCode::OK);
+    nodes.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
+    let hook = Receiver::start(&[]).await;
+    let database = support::create_database();
+    let config = json!({
+        "storage": {"backend": "postgres", "url": database, "pool": 8},
+        "webhooks": {"ops": {"url": hook.url}},
+        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1},
+    });
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut nodes = Vec::new();
+    for dir in &dirs {
+        nodes.push(Server::start(dir.path(), config.clone()).await);
+    }
+    wait_for("three live nodes in GET /cluster", async || {
+        (live_nodes(&nodes[0]).await.len() == 3).then_some(())
+    })
+    .await;
+    let mut urls: Vec<String> = nodes.iter().map(|n| n.url.clone()).collect();
+    let http = reqwest::Client::new();
+    let picker = Picker(AtomicU64::new(7));
+
+    // Two rounds through all three nodes, then one node dies mid-run without a word.
+    pulse_all(&http, &urls, &picker, |_| true).await;
+    pulse_all(&http, &urls, &picker, |_| true).await;
+    let victim = nodes.remove(1);
+    let mut victim = victim;
+    victim.kill();
+    // Its address stays in the balancer's list for a round: requests to it fail over.
+    pulse_all(&http, &urls, &picker, |_| true).await;
+    urls.remove(1);
+
+    // From now on only the keepers pulse, every half second, until the end.
+    let keep_pulsing = Arc::new(AtomicBool::new(true));
+    let keeper = tokio::spawn({
+        let (http, urls, keep) = (http.clone(), urls.clone(), keep_pulsing.clone());
+        async move {
+            let picker = Picker(AtomicU64::new(11));
+            while keep.load(Ordering::Relaxed) {
+                pulse_all(&http, &urls, &picker, |i| !stops(i)).await;
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    });
+
+    let stopped: HashSet<String> = (0..SERVICES)
+        .filter(|i| stops(*i))
+        .map(|i| format!("svc-{i:04}"))
+        .collect();
+    wait_for("an alert for every service that stopped", async || {
+        let alerted: HashSet<String> = hook
+            .received()
+            .iter()
+            .map(|r| r.json()["service"].as_str().unwrap().to_owned())
+            .collect();
+        stopped.is_subset(&alerted).then_some(())
+    })
+    .await;
+    // Give a second alert, were there one, the time to arrive.
+    assert_stays(
+        "no alert beyond one per death",
+        Duration::from_secs(2),
+        || hook.received().len() == stopped.len(),
+    )
+    .await;
+    keep_pulsing.store(false, Ordering::Relaxed);
+    keeper.await.unwrap();
+
+    let mut per_service: HashMap<String, Vec<Value>> = HashMap::new();
+    for request in hook.received() {
+        let alert = request.json();
+        let service = alert["service"].as_str().unwrap().to_owned();
+        per_service.entry(service).or_default().push(alert);
+    }
+    assert_eq!(
+        per_service.keys().cloned().collect::<HashSet<_>>(),
+        stopped,
+        "alerts went to exactly the services that stopped pulsing"
+    );
+    for (service, alerts) in &per_service {
+        assert_eq!(alerts.len(), 1, "{service} alerted once: {alerts:?}");
+        assert_eq!(alerts[0]["status"], "dead");
+    }
+    let ids: HashSet<i64> = per_service
+        .values()
+        .map(|alerts| alerts[0]["alertId"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids.len(), stopped.len(), "one alert id per death");
+
+    // Every node sees the same story, and the killed node drops out of the cluster.
+    for node in &nodes {
+        let services = node.services().await;
+        let dead = services.iter().filter(|s| s["status"] == "dead").count();
+        assert_eq!((services.len(), dead), (SERVICES, stopped.len()));
+    }
+    let survivors: HashSet<String> = nodes.iter().map(|n| n.url.clone()).collect();
+    wait_for("the killed node to leave GET /cluster", async || {
+        let listed: HashSet<String> = live_nodes(&nodes[0])
+            .await
+            .iter()
+            .map(|n| n["address"].as_str().unwrap().to_owned())
+            .collect();
+        (listed == survivors).then_some(())
+    })
+    .await;
+}
