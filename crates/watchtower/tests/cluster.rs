@@ -179,3 +179,56 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
     })
     .await;
 }
+
+/// Seconds between an RFC 3339 date and the test's own clock.
+fn seconds_from_now(date: &Value) -> f64 {
+    let date = chrono::DateTime::parse_from_rfc3339(date.as_str().unwrap()).unwrap();
+    (date.timestamp_millis() - chrono::Utc::now().timestamp_millis()) as f64 / 1000.0
+}
+
+#[tokio::test]
+async fn nodes_with_skewed_clocks_stamp_the_database_time_and_never_alert_early() {
+    let hook = Receiver::start(&[]).await;
+    let database = support::create_database();
+    let config = json!({
+        "storage": {"backend": "postgres", "url": database},
+        "webhooks": {"ops": {"url": hook.url}},
+        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1},
+    });
+    let (behind_dir, ahead_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Ten minutes off either way: had a node used its own clock, `behind` would
+    // have set deadlines already past (an alert at once) and `ahead` ten minutes late.
+    let behind = Server::start_skewed(behind_dir.path(), config.clone(), "-600s").await;
+    let ahead = Server::start_skewed(ahead_dir.path(), config, "+600s").await;
+
+    for (node, service) in [(&behind, "via-behind"), (&ahead, "via-ahead")] {
+        let pulsed = node.pulse(service, "webhook", "ops", 2.0).await;
+        let skew = seconds_from_now(&pulsed["lastPulse"]);
+        assert!(skew.abs() < 60.0, "{service}: lastPulse {skew}s off the real time");
+    }
+    let (status, event) = behind
+        .send(
+            Method::POST,
+            "/add-event",
+            Some(json!({"service": "via-behind", "level": "info", "message": "m"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(seconds_from_now(&event["date"]).abs() < 60.0, "{event}");
+
+    assert_stays("no alert before the deadlines", Duration::from_millis(1500), || {
+        hook.received().is_empty()
+    })
+    .await;
+    let alerts = hook.wait_for_requests(2).await;
+    let mut alerted: Vec<String> = alerts
+        .iter()
+        .map(|a| a.json()["service"].as_str().unwrap().to_owned())
+        .collect();
+    alerted.sort();
+    assert_eq!(alerted, ["via-ahead", "via-behind"]);
+    assert_stays("one alert each", Duration::from_millis(800), || {
+        hook.received().len() == 2
+    })
+    .await;
+}

@@ -133,7 +133,27 @@ impl Server {
     }
 
     pub async fn start_with_file(dir: &Path, config_path: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        Self::spawn(Command::new(env!("CARGO_BIN_EXE_watchtower")), dir, config_path).await
+    }
+
+    /// Starts the server with its wall clock shifted by `offset` (`-600s`, `+1h`) by
+    /// libfaketime (Debian's `libfaketime`, which `scripts/test` installs); its
+    /// monotonic clock is left alone. Preloaded directly rather than through the
+    /// `faketime` command, which would stand between this process and the server.
+    pub async fn start_skewed(dir: &Path, config: Value, offset: &str) -> Server {
+        let path = write_config(dir, config);
+        let library = glob_one("/usr/lib", "faketime/libfaketime.so.1")
+            .expect("libfaketime is required (scripts/test installs Debian's faketime)");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_watchtower"));
+        command
+            .env("LD_PRELOAD", library)
+            .env("FAKETIME", offset)
+            .env("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        Self::spawn(command, dir, &path).await
+    }
+
+    async fn spawn(mut command: Command, dir: &Path, config_path: &Path) -> Server {
+        let mut child = command
             .args(["serve", "--config"])
             .arg(config_path)
             .current_dir(dir)
@@ -417,6 +437,15 @@ pub async fn assert_stays(what: &str, quiet: Duration, mut check: impl FnMut() -
         assert!(check(), "{what}");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// The first `<root>/<any directory>/<rest>` that exists (an architecture's lib directory).
+fn glob_one(root: &str, rest: &str) -> Option<PathBuf> {
+    std::fs::read_dir(root)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join(rest))
+        .find(|path| path.exists())
 }
 
 pub fn write_file(path: &Path, text: &str) {
