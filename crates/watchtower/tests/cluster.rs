@@ -204,7 +204,10 @@ async fn nodes_with_skewed_clocks_stamp_the_database_time_and_never_alert_early(
     for (node, service) in [(&behind, "via-behind"), (&ahead, "via-ahead")] {
         let pulsed = node.pulse(service, "webhook", "ops", 2.0).await;
         let skew = seconds_from_now(&pulsed["lastPulse"]);
-        assert!(skew.abs() < 60.0, "{service}: lastPulse {skew}s off the real time");
+        assert!(
+            skew.abs() < 60.0,
+            "{service}: lastPulse {skew}s off the real time"
+        );
     }
     let (status, event) = behind
         .send(
@@ -216,9 +219,11 @@ async fn nodes_with_skewed_clocks_stamp_the_database_time_and_never_alert_early(
     assert_eq!(status, StatusCode::CREATED);
     assert!(seconds_from_now(&event["date"]).abs() < 60.0, "{event}");
 
-    assert_stays("no alert before the deadlines", Duration::from_millis(1500), || {
-        hook.received().is_empty()
-    })
+    assert_stays(
+        "no alert before the deadlines",
+        Duration::from_millis(1500),
+        || hook.received().is_empty(),
+    )
     .await;
     let alerts = hook.wait_for_requests(2).await;
     let mut alerted: Vec<String> = alerts

@@ -133,7 +133,12 @@ impl Server {
     }
 
     pub async fn start_with_file(dir: &Path, config_path: &Path) -> Server {
-        Self::spawn(Command::new(env!("CARGO_BIN_EXE_watchtower")), dir, config_path).await
+        Self::spawn(
+            Command::new(env!("CARGO_BIN_EXE_watchtower")),
+            dir,
+            config_path,
+        )
+        .await
     }
 
     /// Starts the server with its wall clock shifted by `offset` (`-600s`, `+1h`) by

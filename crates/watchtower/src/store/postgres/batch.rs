@@ -3,10 +3,11 @@
 //! statements, answering each caller once the commit is durable.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use deadpool_postgres::Pool;
 use deadpool_postgres::Transaction;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use super::write::{AlertRow, EventRow, insert_alerts, insert_events};
 use super::{Clock, PgError};
@@ -20,6 +21,11 @@ use crate::time::Timestamp;
 const MAX_BATCH: usize = 1024;
 /// Writes waiting at most before callers are slowed down (backpressure).
 const QUEUE_DEPTH: usize = 16 * 1024;
+/// Batches committing at once, each on a connection of its own: the next batch
+/// travels to the database while the last one's commit is flushed. Two cost nothing
+/// measurable against a database on the same machine, and hide a round trip to one
+/// across a network.
+const IN_FLIGHT: usize = 2;
 /// Tries of a batch that lost a deadlock or a serialization race to another node.
 const TRIES: usize = 4;
 
@@ -84,8 +90,16 @@ fn closed() -> StoreError {
 }
 
 async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+    // Batches in flight at once: while one waits for its commit to reach the disk,
+    // the next is already on its way, and PostgreSQL flushes their commits together.
+    let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
     while let Some(first) = inbox.recv().await {
+        let permit = in_flight
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        let mut batch = Vec::new();
         let mut next = Some(first);
         let mut stop = None;
         while let Some(message) = next.take() {
@@ -100,11 +114,19 @@ async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
                 next = inbox.try_recv().ok();
             }
         }
-        if !batch.is_empty() {
-            commit(&pool, clock, std::mem::take(&mut batch)).await;
+        if batch.is_empty() {
+            drop(permit);
+        } else {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                commit(&pool, clock, batch).await;
+                drop(permit);
+            });
         }
         if let Some(done) = stop {
             inbox.close();
+            // Every batch in flight has committed once all the permits are back.
+            let _ = in_flight.acquire_many(IN_FLIGHT as u32).await;
             let _ = done.send(());
             return;
         }
@@ -113,6 +135,7 @@ async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
 
 /// Commits `batch` and answers every write in it.
 async fn commit(pool: &Pool, clock: Clock, batch: Vec<Write>) {
+    let started = std::time::Instant::now();
     let mut tries = 0;
     let result = loop {
         tries += 1;
@@ -121,6 +144,7 @@ async fn commit(pool: &Pool, clock: Clock, batch: Vec<Write>) {
             result => break result,
         }
     };
+    tracing::debug!(size = batch.len(), tries, elapsed = ?started.elapsed(), "batch committed");
     match result {
         Ok(done) => batch.into_iter().zip(done).for_each(answer),
         // One write the database refuses must not sink the others: commit each alone.
@@ -160,8 +184,8 @@ fn mismatch() -> StoreError {
 async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, PgError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let now = clock.now(&tx).await?;
-    let stamp = |at: Timestamp| now.unwrap_or(at);
+    // With the database's clock, no instant is sent: each row is stamped as it is written.
+    let stamp = |at: Timestamp| (clock == Clock::Caller).then_some(at);
     let mut done: Vec<Option<Done>> = batch.iter().map(|_| None).collect();
     let mut staged = Staged::default();
 
@@ -180,7 +204,7 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
         let (round, later): (Vec<_>, Vec<_>) = pulses
             .into_iter()
             .partition(|(_, pulse)| seen.insert(pulse.service.clone()));
-        for (index, recorded) in apply_pulses(&tx, &round, &stamp, &mut staged).await? {
+        for (index, recorded) in apply_pulses(&tx, round, &stamp, &mut staged).await? {
             done[index] = Some(Done::Pulse(recorded));
         }
         pulses = later;
@@ -188,20 +212,26 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
 
     for (index, write) in batch.iter().enumerate() {
         if let Write::Event(event, _) = write {
-            let (level, message) = (event.level, event.message.clone());
-            let row = EventRow::new(&event.service, (level, message), stamp(event.date));
-            staged.event(Some(index), row);
+            staged.event(
+                Some(index),
+                EventRow {
+                    at: stamp(event.date),
+                    service: event.service.clone(),
+                    level: event.level,
+                    message: event.message.clone(),
+                },
+            );
         }
     }
-    let ids = insert_events(&tx, &staged.events).await?;
-    for ((owner, row), id) in staged.owners.into_iter().zip(staged.events).zip(ids) {
+    let stored = insert_events(&tx, &staged.events).await?;
+    for ((owner, row), (id, date)) in staged.owners.into_iter().zip(staged.events).zip(stored) {
         if let Some(index) = owner {
             done[index] = Some(Done::Event(Event {
                 id,
                 service: row.service,
                 level: row.level,
                 message: row.message,
-                date: row.at,
+                date,
             }));
         }
     }
@@ -228,107 +258,95 @@ impl Staged {
     }
 }
 
-/// Upserts one round of pulses (distinct services) and stages their events and alerts.
+/// Upserts one round of pulses (distinct services) with one statement, and stages
+/// their events and alerts. The statement itself tells a first pulse (`pulses = 1`)
+/// and a recovery (`outage_began`), reading the row it locks: no read beforehand
+/// that a concurrent death could make stale.
 async fn apply_pulses(
     tx: &Transaction<'_>,
-    round: &[(usize, &Pulse)],
-    stamp: &impl Fn(Timestamp) -> Timestamp,
+    mut round: Vec<(usize, &Pulse)>,
+    stamp: &impl Fn(Timestamp) -> Option<Timestamp>,
     staged: &mut Staged,
 ) -> Result<Vec<(usize, PulseRecorded)>, PgError> {
-    let mut round = round.to_vec();
     // One lock order for every writer on every node: no deadlock between batches.
     round.sort_by(|a, b| a.1.service.cmp(&b.1.service));
     let names: Vec<&str> = round.iter().map(|(_, p)| p.service.as_str()).collect();
-    let locked = tx
-        .prepare_cached(
-            r#"SELECT name, status, deadline FROM services WHERE name = ANY($1)
-               ORDER BY name COLLATE "C" FOR UPDATE"#,
-        )
-        .await?;
-    let mut previous = HashMap::new();
-    for row in tx.query(&locked, &[&names]).await? {
-        let (name, status, deadline): (String, String, i64) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        previous.insert(name, (status == "dead", Timestamp::from_millis(deadline)));
-    }
-
-    let services: Vec<Service> = round
+    let types: Vec<&str> = round.iter().map(|(_, p)| p.alert.kind.as_str()).collect();
+    let targets: Vec<&str> = round.iter().map(|(_, p)| p.alert.target.as_str()).collect();
+    let next_in: Vec<f64> = round.iter().map(|(_, p)| p.next_in.seconds()).collect();
+    let window: Vec<i64> = round
         .iter()
-        .map(|(_, pulse)| {
-            let at = stamp(pulse.at);
-            Service {
-                service: pulse.service.clone(),
-                alert_type: pulse.alert.kind,
-                alert_target: pulse.alert.target.clone(),
-                next_in: pulse.next_in.seconds(),
-                last_pulse: at,
-                deadline: at.plus(pulse.next_in.duration()),
-                status: Status::Up,
-            }
-        })
+        .map(|(_, p)| i64::try_from(p.next_in.duration().as_millis()).unwrap_or(i64::MAX))
         .collect();
-    let types: Vec<&str> = services.iter().map(|s| s.alert_type.as_str()).collect();
-    let targets: Vec<&str> = services.iter().map(|s| s.alert_target.as_str()).collect();
-    let next_in: Vec<f64> = services.iter().map(|s| s.next_in).collect();
-    let last_pulse: Vec<i64> = services.iter().map(|s| s.last_pulse.as_millis()).collect();
-    let deadline: Vec<i64> = services.iter().map(|s| s.deadline.as_millis()).collect();
+    let at: Vec<Option<i64>> = round
+        .iter()
+        .map(|(_, p)| stamp(p.at).map(Timestamp::as_millis))
+        .collect();
     let upsert = tx
         .prepare_cached(
-            "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq)
-             SELECT name, alert_type, alert_target, next_in, last_pulse, deadline, 'up', nextval('service_pulses')
+            "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
+                                        deadline, status, seq)
+             SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
+                    'up', nextval('service_pulses')
              FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[])
-                  WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, last_pulse, deadline, ord)
-             ORDER BY ord
+                  WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at, ord)
+             CROSS JOIN LATERAL (SELECT COALESCE(t.at, wt_now()) AS now) AS n
+             ORDER BY t.ord
              ON CONFLICT (name) DO UPDATE SET
                alert_type = excluded.alert_type, alert_target = excluded.alert_target,
                next_in = excluded.next_in, last_pulse = excluded.last_pulse,
-               deadline = excluded.deadline, status = 'up', seq = excluded.seq
-             RETURNING name, seq",
+               deadline = excluded.deadline, status = 'up', seq = excluded.seq,
+               pulses = s.pulses + 1,
+               outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
+             RETURNING name, seq, last_pulse, deadline, pulses, outage_began",
         )
         .await?;
-    let mut seqs = HashMap::new();
+    let mut rows = HashMap::new();
     for row in tx
-        .query(
-            &upsert,
-            &[&names, &types, &targets, &next_in, &last_pulse, &deadline],
-        )
+        .query(&upsert, &[&names, &types, &targets, &next_in, &window, &at])
         .await?
     {
-        seqs.insert(row.try_get::<_, String>(0)?, row.try_get::<_, i64>(1)?);
+        let name: String = row.try_get(0)?;
+        rows.insert(name, row);
     }
 
     let mut recorded = Vec::with_capacity(round.len());
-    for ((index, pulse), service) in round.into_iter().zip(services) {
-        let name = service.service.as_str();
-        let seq = *seqs
+    for (index, pulse) in round {
+        let name = pulse.service.as_str();
+        let row = rows
             .get(name)
-            .ok_or_else(|| PgError::Corrupt(format!("no sequence returned for {name}")))?;
-        let at = service.last_pulse;
-        let recovered = match previous.get(name) {
-            None => {
-                let started = story::started(pulse.next_in.duration());
-                staged.event(None, EventRow::new(&service.service, started, at));
-                false
-            }
-            Some(&(true, down_since)) => {
-                let back = story::recovered(at.since(down_since));
-                staged.event(None, EventRow::new(&service.service, back, at));
-                staged.alerts.push(AlertRow {
-                    service: service.clone(),
-                    kind: AlertKind::Up,
-                    down_since,
-                    at,
-                });
-                true
-            }
-            Some(&(false, _)) => false,
+            .ok_or_else(|| PgError::Corrupt(format!("no row returned for {name}")))?;
+        let at = Timestamp::from_millis(row.try_get(2)?);
+        let service = Service {
+            service: pulse.service.clone(),
+            alert_type: pulse.alert.kind,
+            alert_target: pulse.alert.target.clone(),
+            next_in: pulse.next_in.seconds(),
+            last_pulse: at,
+            deadline: Timestamp::from_millis(row.try_get(3)?),
+            status: Status::Up,
         };
+        if row.try_get::<_, i64>(4)? == 1 {
+            let started = story::started(pulse.next_in.duration());
+            staged.event(None, EventRow::new(&service.service, started, at));
+        }
+        let outage_began: Option<i64> = row.try_get(5)?;
+        if let Some(down_since) = outage_began.map(Timestamp::from_millis) {
+            let back = story::recovered(at.since(down_since));
+            staged.event(None, EventRow::new(&service.service, back, at));
+            staged.alerts.push(AlertRow {
+                service: service.clone(),
+                kind: AlertKind::Up,
+                down_since,
+                at,
+            });
+        }
         recorded.push((
             index,
             PulseRecorded {
+                seq: row.try_get(1)?,
+                recovered: outage_began.is_some(),
                 service,
-                seq,
-                recovered,
             },
         ));
     }

@@ -22,7 +22,11 @@ const MIGRATIONS: &[&str] = &[
         last_pulse   bigint NOT NULL,
         deadline     bigint NOT NULL,
         status       text NOT NULL CHECK (status IN ('up', 'dead')),
-        seq          bigint NOT NULL
+        seq          bigint NOT NULL,
+        -- Pulses received; 1 marks the pulse that started the monitoring.
+        pulses       bigint NOT NULL DEFAULT 1,
+        -- Set by a pulse that ended an outage: when that outage began.
+        outage_began bigint
     );
     CREATE INDEX services_due ON services (deadline) WHERE status = 'up';
     CREATE TABLE events (

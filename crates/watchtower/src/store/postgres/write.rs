@@ -11,7 +11,8 @@ use crate::time::Timestamp;
 
 /// An event about to be inserted.
 pub struct EventRow {
-    pub at: Timestamp,
+    /// `None`: stamped with the database's clock as it is inserted.
+    pub at: Option<Timestamp>,
     pub service: ServiceName,
     pub level: Level,
     pub message: String,
@@ -20,7 +21,7 @@ pub struct EventRow {
 impl EventRow {
     pub fn new(service: &ServiceName, (level, message): (Level, String), at: Timestamp) -> Self {
         Self {
-            at,
+            at: Some(at),
             service: service.clone(),
             level,
             message,
@@ -36,12 +37,18 @@ pub struct AlertRow {
     pub at: Timestamp,
 }
 
-/// Inserts `rows` in order and returns their ids, in the same order.
-pub async fn insert_events(tx: &Transaction<'_>, rows: &[EventRow]) -> Result<Vec<i64>, PgError> {
+/// Inserts `rows` in order and returns their ids and dates, in the same order.
+pub async fn insert_events(
+    tx: &Transaction<'_>,
+    rows: &[EventRow],
+) -> Result<Vec<(i64, Timestamp)>, PgError> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let at: Vec<i64> = rows.iter().map(|r| r.at.as_millis()).collect();
+    let at: Vec<Option<i64>> = rows
+        .iter()
+        .map(|r| r.at.map(Timestamp::as_millis))
+        .collect();
     let services: Vec<&str> = rows.iter().map(|r| r.service.as_str()).collect();
     let levels: Vec<i16> = rows.iter().map(|r| r.level.rank() as i16).collect();
     let messages: Vec<&str> = rows.iter().map(|r| r.message.as_str()).collect();
@@ -50,21 +57,21 @@ pub async fn insert_events(tx: &Transaction<'_>, rows: &[EventRow]) -> Result<Ve
     let statement = tx
         .prepare_cached(
             "INSERT INTO events (ts, service, level, message)
-             SELECT ts, service, level, message
+             SELECT COALESCE(ts, wt_now()), service, level, message
              FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[])
                   WITH ORDINALITY AS t (ts, service, level, message, ord)
              ORDER BY ord
-             RETURNING id",
+             RETURNING id, ts",
         )
         .await?;
-    let mut ids: Vec<i64> = tx
+    let mut stored: Vec<(i64, Timestamp)> = tx
         .query(&statement, &[&at, &services, &levels, &messages])
         .await?
         .iter()
-        .map(|row| row.try_get(0))
-        .collect::<Result<_, _>>()?;
-    ids.sort_unstable();
-    Ok(ids)
+        .map(|row| Ok((row.try_get(0)?, Timestamp::from_millis(row.try_get(1)?))))
+        .collect::<Result<_, PgError>>()?;
+    stored.sort_unstable_by_key(|(id, _)| *id);
+    Ok(stored)
 }
 
 pub async fn insert_alerts(tx: &Transaction<'_>, rows: &[AlertRow]) -> Result<(), PgError> {
