@@ -3,29 +3,9 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
 use axum::http::StatusCode;
 use serde_json::json;
-use support::{Server, write_config};
-
-fn run_expecting_failure(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let output = Command::new(env!("CARGO_BIN_EXE_watchtower"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("WATCHTOWER_CONFIG")
-        .envs(env.iter().copied())
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "expected a failed start");
-    output
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+use support::{Server, run_expecting_failure, stderr, write_config};
 
 #[test]
 fn bad_config_stops_the_start_naming_the_key() {

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -451,6 +451,24 @@ fn glob_one(root: &str, rest: &str) -> Option<PathBuf> {
         .filter_map(Result::ok)
         .map(|entry| entry.path().join(rest))
         .find(|path| path.exists())
+}
+
+/// Runs the binary with `args` in `dir`, expecting it to fail (a refused start).
+pub fn run_expecting_failure(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let output = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("WATCHTOWER_CONFIG")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "expected a failed start");
+    output
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
 pub fn write_file(path: &Path, text: &str) {
