@@ -237,3 +237,35 @@ async fn nodes_with_skewed_clocks_stamp_the_database_time_and_never_alert_early(
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_alert_whose_sender_dies_mid_delivery_is_taken_over_when_its_lease_expires() {
+    // The receiver never answers the first attempt: its sender is killed meanwhile.
+    let hook = Receiver::start(&[0]).await;
+    let database = support::create_database();
+    let config = json!({
+        "storage": {"backend": "postgres", "url": database},
+        "webhooks": {"ops": {"url": hook.url}},
+        "alerts": {"timeout": 1, "retryMin": 0.2, "retryMax": 1},
+    });
+    let (first_dir, second_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut first = Server::start(first_dir.path(), config.clone()).await;
+    first.pulse("orphaned", "webhook", "ops", 0.2).await;
+    hook.wait_for_requests(1).await;
+    first.kill();
+
+    // The lease (twice the timeout plus 5 s) runs out, and the other node sends it.
+    let second = Server::start(second_dir.path(), config).await;
+    let requests = hook.wait_for_requests(2).await;
+    let (lost, delivered) = (requests[0].json(), requests[1].json());
+    assert_eq!(delivered["service"], "orphaned");
+    assert_eq!(
+        delivered["alertId"], lost["alertId"],
+        "the same alert, taken over"
+    );
+    assert_stays("delivered once", Duration::from_millis(1500), || {
+        hook.received().len() == 2
+    })
+    .await;
+    assert_eq!(second.status_of("orphaned").await.as_deref(), Some("dead"));
+}

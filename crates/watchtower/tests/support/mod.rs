@@ -375,7 +375,7 @@ impl Received {
 #[derive(Default)]
 struct ReceiverState {
     received: Vec<Received>,
-    /// Statuses to answer, in order; 200 once they run out.
+    /// Statuses to answer, in order; 200 once they run out. 0: never answer.
     script: VecDeque<u16>,
 }
 
@@ -402,14 +402,19 @@ impl Receiver {
             move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
                 let shared = shared.clone();
                 async move {
-                    let mut state = shared.lock().unwrap();
-                    state.received.push(Received {
-                        method,
-                        path: uri.to_string(),
-                        headers,
-                        body,
-                    });
-                    let status = state.script.pop_front().unwrap_or(200);
+                    let status = {
+                        let mut state = shared.lock().unwrap();
+                        state.received.push(Received {
+                            method,
+                            path: uri.to_string(),
+                            headers,
+                            body,
+                        });
+                        state.script.pop_front().unwrap_or(200)
+                    };
+                    if status == 0 {
+                        std::future::pending::<()>().await;
+                    }
                     (StatusCode::from_u16(status).unwrap(), r#"{"status":1}"#)
                 }
             },

@@ -8,6 +8,8 @@ mod batch;
 mod ops;
 mod rows;
 mod schema;
+#[cfg(test)]
+mod tests;
 mod tls;
 mod write;
 
@@ -325,49 +327,4 @@ impl Store for PgStore {
         self.batcher.stop().await;
         self.pool.close();
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The server the tests use: `$WATCHTOWER_TEST_POSTGRES_URL`, else the local one.
-    fn server_url() -> String {
-        std::env::var("WATCHTOWER_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".into()
-        })
-    }
-
-    /// A database of its own for one test, on the test server; `scripts/test` drops
-    /// what earlier runs left.
-    async fn fresh() -> PgStore {
-        let url = server_url();
-        let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap_or_else(|error| {
-                panic!("PostgreSQL is required at {url} (scripts/test starts one): {error}")
-            });
-        tokio::spawn(connection);
-        let name = format!("wt_test_unit_{:016x}", rand::random::<u64>());
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap();
-        let mut config: tokio_postgres::Config = url.parse().unwrap();
-        config.dbname(&name);
-        let url = format!(
-            "postgres://{}@{}:{}/{name}?sslmode=disable",
-            config.get_user().unwrap_or("postgres"),
-            describe_target(&config).split(':').next().unwrap(),
-            config.get_ports().first().copied().unwrap_or(5432),
-        );
-        let config = PostgresConfig {
-            url: crate::config::Secret::new(url),
-            pool: 4,
-            ca_cert: None,
-        };
-        PgStore::open(&config, Clock::Caller).await.unwrap()
-    }
-
-    crate::store::conformance::suite!(async { ((), fresh().await) });
 }
