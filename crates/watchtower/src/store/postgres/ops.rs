@@ -131,13 +131,20 @@ pub async fn resume_watch(
         // Only deadlines that fell after the last heartbeat of any node, while no
         // node was watching, get a fresh window: had a node been up, it would
         // have declared them dead.
-        tx.execute(
-            "UPDATE services SET deadline = $1 + ceil(next_in * 1000)::bigint
-             WHERE status = 'up' AND deadline <= $1
-               AND deadline > COALESCE((SELECT max(last_seen) FROM nodes), -1)",
-            &[&now.as_millis()],
-        )
-        .await?;
+        let graced = tx
+            .execute(
+                "UPDATE services SET deadline = $1 + ceil(next_in * 1000)::bigint
+                 WHERE status = 'up' AND deadline <= $1
+                   AND deadline > COALESCE((SELECT max(last_seen) FROM nodes), -1)",
+                &[&now.as_millis()],
+            )
+            .await?;
+        if graced > 0 {
+            tracing::info!(
+                services = graced,
+                "deadlines passed while no node ran; each gets a fresh window"
+            );
+        }
     }
     tx.query(
         "SELECT name, seq, deadline FROM services WHERE status = 'up'",
