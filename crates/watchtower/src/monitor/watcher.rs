@@ -151,13 +151,24 @@ impl Monitor {
     async fn run_sweeps(&self, every: Duration, shutdown: CancellationToken) {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // Four sweeps a second: say when they start and stop failing, not each time.
+        let mut failing = false;
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = ticks.tick() => {}
             }
-            if let Err(error) = self.sweep_once(Timestamp::now()).await {
-                tracing::error!(%error, "could not sweep for deaths; retrying");
+            match self.sweep_once(Timestamp::now()).await {
+                Err(error) if !failing => {
+                    tracing::error!(%error, "could not sweep for deaths; retrying until it works");
+                    failing = true;
+                }
+                Err(_) => {}
+                Ok(_) if failing => {
+                    tracing::info!("sweeping for deaths again");
+                    failing = false;
+                }
+                Ok(_) => {}
             }
         }
     }
