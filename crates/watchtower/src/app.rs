@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 use crate::alert::{Channels, Dispatcher, RetryPolicy};
 use crate::cluster::{self, NodeInfo};
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
-use crate::http::{self, AppState, PasswordCheck, ServerLimits, TlsFiles};
+use crate::http::{self, AppState, PasswordCheck, RequestLimits, ServerLimits, TlsFiles};
 use crate::monitor::Monitor;
 use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
@@ -131,8 +131,11 @@ impl App {
         let router = http::router(
             state,
             self.password,
-            limits.max_body_bytes,
-            Duration::from_secs_f64(limits.request_timeout),
+            RequestLimits {
+                max_body_bytes: limits.max_body_bytes,
+                max_bulk_bytes: limits.max_bulk_bytes,
+                request_timeout: Duration::from_secs_f64(limits.request_timeout),
+            },
         );
         let server_limits = ServerLimits {
             max_header_bytes: limits.max_header_bytes,

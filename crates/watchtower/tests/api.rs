@@ -14,11 +14,12 @@ async fn server() -> (tempfile::TempDir, Server) {
     (dir, server)
 }
 
-const ROUTES: [(Method, &str); 8] = [
+const ROUTES: [(Method, &str); 9] = [
     (Method::GET, "/"),
     (Method::POST, "/"),
     (Method::DELETE, "/"),
     (Method::POST, "/add-event"),
+    (Method::POST, "/add-events"),
     (Method::GET, "/list-events"),
     (Method::GET, "/openapi.json"),
     (Method::GET, "/cluster"),
@@ -394,6 +395,7 @@ async fn openapi_document_describes_every_route() {
         ("/", "post"),
         ("/", "delete"),
         ("/add-event", "post"),
+        ("/add-events", "post"),
         ("/list-events", "get"),
         ("/cluster", "get"),
     ] {
@@ -413,4 +415,119 @@ async fn openapi_document_describes_every_route() {
         params,
         ["service", "from", "to", "level", "message", "limit"]
     );
+}
+
+#[tokio::test]
+async fn bulk_events_are_stored_together_from_a_json_array_or_ndjson() {
+    let (_dir, server) = server().await;
+    let array = json!([
+        {"service": "a", "level": "info", "message": "one"},
+        {"service": "b", "level": "ERROR", "message": "two"},
+    ]);
+    let (status, stored) = server.send(Method::POST, "/add-events", Some(array)).await;
+    assert_eq!(status, StatusCode::CREATED, "{stored}");
+    let stored = stored.as_array().unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        (&stored[0]["message"], &stored[1]["level"]),
+        (&json!("one"), &json!("error"))
+    );
+    assert!(
+        stored[0]["id"].as_i64() < stored[1]["id"].as_i64(),
+        "in the order sent"
+    );
+    assert_eq!(
+        stored[0]["date"], stored[1]["date"],
+        "stamped on receipt, once"
+    );
+
+    let ndjson = "{\"service\": \"c\", \"level\": \"warn\", \"message\": \"three\"}\n\n\
+                  {\"service\": \"c\", \"level\": \"debug\", \"message\": \"four\"}\n";
+    let response = server
+        .request(Method::POST, "/add-events")
+        .header("Content-Type", "application/x-ndjson")
+        .body(ndjson)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let stored: Value = response.json().await.unwrap();
+    let messages: Vec<&str> = stored
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages, ["three", "four"]);
+    assert_eq!(server.events("").await.len(), 4);
+
+    // The most a request may carry, past the 1 MiB limit of single requests.
+    let message = "x".repeat(150);
+    let many: Vec<Value> = (0..10_000)
+        .map(|i| json!({"service": format!("bulk-{}", i % 7), "level": "info", "message": message}))
+        .collect();
+    let (status, stored) = server
+        .send(Method::POST, "/add-events", Some(Value::Array(many)))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(stored.as_array().unwrap().len(), 10_000);
+    assert_eq!(
+        server.events("?limit=10000&service=bulk-3").await.len(),
+        1_429
+    );
+}
+
+#[tokio::test]
+async fn a_bad_bulk_event_is_named_by_its_index_and_nothing_is_written() {
+    let (_dir, server) = server().await;
+    let ok = json!({"service": "s", "level": "info", "message": "m"});
+    let too_many = Value::Array(vec![ok.clone(); 10_001]);
+    let cases = [
+        (
+            json!([ok, ok, {"service": "s", "level": "loud", "message": "m"}]),
+            "events[2].level",
+        ),
+        (
+            json!([ok, {"service": "s", "level": "info"}]),
+            "events[1]: missing field `message`",
+        ),
+        (
+            json!([ok, {"service": "", "level": "info", "message": "m"}]),
+            "events[1].service",
+        ),
+        (
+            json!([ok, {"service": "s", "level": "info", "message": "m", "date": 1}]),
+            "events[1].date",
+        ),
+        (json!([ok, 7]), "events[1]"),
+        (
+            json!({"service": "s", "level": "info", "message": "m"}),
+            "body: must be a JSON array",
+        ),
+        (json!([]), "events: must not be empty"),
+        (too_many, "events: at most 10000 per request, got 10001"),
+    ];
+    for (body, expected) in cases {
+        let (status, answer) = server.send(Method::POST, "/add-events", Some(body)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        let error = answer["error"].as_str().unwrap();
+        assert!(error.starts_with(expected), "{expected}: {error}");
+    }
+    let response = server
+        .request(Method::POST, "/add-events")
+        .header("Content-Type", "application/x-ndjson")
+        .body("{\"service\": \"s\", \"level\": \"info\", \"message\": \"m\"}\n{\"service\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let answer: Value = response.json().await.unwrap();
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("events[1]: invalid JSON"),
+        "{answer}"
+    );
+    assert!(server.events("").await.is_empty(), "all or nothing");
 }

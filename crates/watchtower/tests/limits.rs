@@ -103,7 +103,7 @@ async fn hostile_input_never_gets_a_server_error() {
         b"\x00\x01\x02".to_vec(),
         Vec::new(),
     ];
-    for path in ["/", "/add-event"] {
+    for path in ["/", "/add-event", "/add-events"] {
         for method in [Method::POST, Method::DELETE] {
             for body in &bodies {
                 let response = server

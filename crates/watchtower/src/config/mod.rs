@@ -175,6 +175,8 @@ impl Default for AlertsConfig {
 #[serde(deny_unknown_fields, rename_all = "camelCase", default)]
 pub struct LimitsConfig {
     pub max_body_bytes: usize,
+    /// For `POST /add-events`.
+    pub max_bulk_bytes: usize,
     pub max_header_bytes: usize,
     pub header_timeout: f64,
     pub request_timeout: f64,
@@ -184,6 +186,7 @@ impl Default for LimitsConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: 1024 * 1024,
+            max_bulk_bytes: 16 * 1024 * 1024,
             max_header_bytes: 64 * 1024,
             header_timeout: 10.0,
             request_timeout: 30.0,
@@ -262,6 +265,9 @@ impl Config {
         positive("limits.requestTimeout", self.limits.request_timeout)?;
         if self.limits.max_body_bytes == 0 {
             return Err(("limits.maxBodyBytes".into(), "must be at least 1".into()));
+        }
+        if self.limits.max_bulk_bytes == 0 {
+            return Err(("limits.maxBulkBytes".into(), "must be at least 1".into()));
         }
         if self.limits.max_header_bytes < 8192 {
             return Err((

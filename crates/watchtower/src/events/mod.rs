@@ -11,6 +11,8 @@ use crate::time::Timestamp;
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 10_000;
+/// The most events one `POST /add-events` may carry.
+pub const MAX_BULK_EVENTS: usize = 10_000;
 
 /// Severity, ordered: a filter on a level matches it and every level above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{JsonBody, QueryPairs};
-use crate::events::{Event, EventFilter, NewEvent};
+use super::extract::{JsonBody, JsonItems, QueryPairs};
+use crate::events::{Event, EventFilter, MAX_BULK_EVENTS, NewEvent};
 use crate::time::Timestamp;
 
 #[derive(Deserialize, ToSchema)]
@@ -38,6 +38,43 @@ pub async fn add_event(
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let event = NewEvent::parse(&body.service, &body.level, body.message, Timestamp::now())?;
     let stored = state.store.add_event(event).await?;
+    Ok((StatusCode::CREATED, Json(stored)))
+}
+
+/// Stores 1 to 10,000 events at once, all or none, each stamped with the date the
+/// request was received: a JSON array, or NDJSON (one event object a line) with
+/// `Content-Type: application/x-ndjson`. A bad event is named by its index.
+#[utoipa::path(post, path = "/add-events", tag = "events",
+    request_body(content(
+        (Vec<EventBody> = "application/json"),
+        (EventBody = "application/x-ndjson"))),
+    responses((status = 201, description = "The stored events, in the order sent", body = Vec<Event>),
+              (status = 400, description = "The first bad event, by index and field: `events[3].level: …`", body = ErrorBody),
+              (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn add_events(
+    State(state): State<AppState>,
+    JsonItems(items): JsonItems<EventBody>,
+) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
+    if items.is_empty() {
+        return Err(ApiError::Invalid("events: must not be empty".into()));
+    }
+    if items.len() > MAX_BULK_EVENTS {
+        return Err(ApiError::Invalid(format!(
+            "events: at most {MAX_BULK_EVENTS} per request, got {}",
+            items.len()
+        )));
+    }
+    let received = Timestamp::now();
+    let events = items
+        .into_iter()
+        .enumerate()
+        .map(|(index, body)| {
+            NewEvent::parse(&body.service, &body.level, body.message, received)
+                .map_err(|invalid| ApiError::Invalid(format!("events[{index}].{invalid}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let stored = state.store.add_events(events).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 

@@ -40,12 +40,25 @@ pub struct AppState {
     pub alerts_queued: Arc<Notify>,
 }
 
-pub fn router(
-    state: AppState,
-    password: PasswordCheck,
-    max_body_bytes: usize,
-    request_timeout: Duration,
-) -> Router {
+/// Bounds on request bodies and time.
+pub struct RequestLimits {
+    pub max_body_bytes: usize,
+    /// For `POST /add-events`, which carries up to 10,000 events.
+    pub max_bulk_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+pub fn router(state: AppState, password: PasswordCheck, limits: RequestLimits) -> Router {
+    let RequestLimits {
+        max_body_bytes,
+        max_bulk_bytes,
+        request_timeout,
+    } = limits;
+    let bulk = post(events::add_events).layer::<_, std::convert::Infallible>(
+        tower::ServiceBuilder::new()
+            .layer(DefaultBodyLimit::max(max_bulk_bytes))
+            .layer(Extension(extract::BodyLimit(max_bulk_bytes))),
+    );
     Router::new()
         .route(
             "/",
@@ -54,6 +67,7 @@ pub fn router(
                 .delete(services::cancel_service),
         )
         .route("/add-event", post(events::add_event))
+        .route("/add-events", bulk)
         .route("/list-events", get(events::list_events))
         .route("/cluster", get(cluster::list_nodes))
         .route("/openapi.json", get(openapi::openapi_json))

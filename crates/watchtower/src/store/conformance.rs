@@ -21,6 +21,7 @@ macro_rules! suite {
             a_cancelled_service_takes_its_unsent_alerts_with_it,
             grace_restarts_missed_windows_and_strict_keeps_them,
             events_filter_and_order,
+            bulk_events_are_stored_together_in_order,
             a_sweep_declares_each_overdue_service_dead_once,
             heartbeats_show_live_nodes_until_they_stop_or_fall_silent,
             writes_after_close_are_refused);
@@ -356,6 +357,29 @@ pub async fn events_filter_and_order(store: &dyn Store) {
         })
         .await,
         ["alpha two"]
+    );
+}
+
+pub async fn bulk_events_are_stored_together_in_order(store: &dyn Store) {
+    let events = (0..5)
+        .map(|i| NewEvent {
+            service: name("bulk"),
+            level: Level::Warning,
+            message: format!("m{i}"),
+            date: later(T0, 1),
+        })
+        .collect();
+    let stored = store.add_events(events).await.unwrap();
+    let messages: Vec<&str> = stored.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages, ["m0", "m1", "m2", "m3", "m4"]);
+    assert!(stored.windows(2).all(|pair| pair[0].id < pair[1].id));
+    assert!(stored.iter().all(|e| e.date == later(T0, 1)));
+    let listed = store.query_events(EventFilter::default()).await.unwrap();
+    let listed: Vec<&str> = listed.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        listed,
+        ["m4", "m3", "m2", "m1", "m0"],
+        "newest first, by id within a date"
     );
 }
 

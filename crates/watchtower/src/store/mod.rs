@@ -93,6 +93,9 @@ pub trait Store: Send + Sync + 'static {
 
     async fn add_event(&self, event: NewEvent) -> Result<Event, StoreError>;
 
+    /// Stores `events` in one transaction, all or none, in order.
+    async fn add_events(&self, events: Vec<NewEvent>) -> Result<Vec<Event>, StoreError>;
+
     async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError>;
 
     /// Leases up to `limit` alerts whose next attempt is due; a lease that is not

@@ -17,7 +17,8 @@ use crate::monitor::{Pulse, Service, Status, story};
 use crate::store::{PulseRecorded, StoreError};
 use crate::time::Timestamp;
 
-/// Writes committed together at most.
+/// Rows committed together at most (a pulse or an event counts one, a bulk write
+/// its events); a bulk write larger than this commits alone.
 const MAX_BATCH: usize = 1024;
 /// Writes waiting at most before callers are slowed down (backpressure).
 const QUEUE_DEPTH: usize = 16 * 1024;
@@ -34,11 +35,22 @@ type Reply<T> = oneshot::Sender<Result<T, StoreError>>;
 enum Write {
     Pulse(Pulse, Reply<PulseRecorded>),
     Event(NewEvent, Reply<Event>),
+    Events(Vec<NewEvent>, Reply<Vec<Event>>),
+}
+
+impl Write {
+    fn rows(&self) -> usize {
+        match self {
+            Self::Events(events, _) => events.len(),
+            _ => 1,
+        }
+    }
 }
 
 enum Done {
     Pulse(PulseRecorded),
     Event(Event),
+    Events(Vec<Event>),
 }
 
 enum Message {
@@ -66,6 +78,13 @@ impl Batcher {
     pub async fn event(&self, event: NewEvent) -> Result<Event, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.submit(Write::Event(event, reply)).await?;
+        answer.await.map_err(|_| closed())?
+    }
+
+    /// Events that commit together or not at all.
+    pub async fn events(&self, events: Vec<NewEvent>) -> Result<Vec<Event>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.submit(Write::Events(events, reply)).await?;
         answer.await.map_err(|_| closed())?
     }
 
@@ -102,15 +121,19 @@ async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
         let mut batch = Vec::new();
         let mut next = Some(first);
         let mut stop = None;
+        let mut rows = 0;
         while let Some(message) = next.take() {
             match message {
-                Message::Write(write) => batch.push(write),
+                Message::Write(write) => {
+                    rows += write.rows();
+                    batch.push(write);
+                }
                 Message::Stop(done) => {
                     stop = Some(done);
                     break;
                 }
             }
-            if batch.len() < MAX_BATCH {
+            if rows < MAX_BATCH {
                 next = inbox.try_recv().ok();
             }
         }
@@ -160,6 +183,7 @@ async fn commit(pool: &Pool, clock: Clock, batch: Vec<Write>) {
                 match write {
                     Write::Pulse(_, reply) => drop(reply.send(Err(error.clone()))),
                     Write::Event(_, reply) => drop(reply.send(Err(error.clone()))),
+                    Write::Events(_, reply) => drop(reply.send(Err(error.clone()))),
                 }
             }
         }
@@ -171,8 +195,10 @@ fn answer((write, done): (Write, Done)) {
     match (write, done) {
         (Write::Pulse(_, reply), Done::Pulse(recorded)) => drop(reply.send(Ok(recorded))),
         (Write::Event(_, reply), Done::Event(event)) => drop(reply.send(Ok(event))),
-        (Write::Pulse(_, reply), Done::Event(_)) => drop(reply.send(Err(mismatch()))),
-        (Write::Event(_, reply), Done::Pulse(_)) => drop(reply.send(Err(mismatch()))),
+        (Write::Events(_, reply), Done::Events(events)) => drop(reply.send(Ok(events))),
+        (Write::Pulse(_, reply), _) => drop(reply.send(Err(mismatch()))),
+        (Write::Event(_, reply), _) => drop(reply.send(Err(mismatch()))),
+        (Write::Events(_, reply), _) => drop(reply.send(Err(mismatch()))),
     }
 }
 
@@ -196,7 +222,7 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
         .enumerate()
         .filter_map(|(index, write)| match write {
             Write::Pulse(pulse, _) => Some((index, pulse)),
-            Write::Event(..) => None,
+            Write::Event(..) | Write::Events(..) => None,
         })
         .collect();
     while !pulses.is_empty() {
@@ -210,29 +236,37 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
         pulses = later;
     }
 
+    let row = |event: &NewEvent| EventRow {
+        at: stamp(event.date),
+        service: event.service.clone(),
+        level: event.level,
+        message: event.message.clone(),
+    };
     for (index, write) in batch.iter().enumerate() {
-        if let Write::Event(event, _) = write {
-            staged.event(
-                Some(index),
-                EventRow {
-                    at: stamp(event.date),
-                    service: event.service.clone(),
-                    level: event.level,
-                    message: event.message.clone(),
-                },
-            );
+        match write {
+            Write::Event(event, _) => staged.event(Some(index), row(event)),
+            Write::Events(events, _) => {
+                done[index] = Some(Done::Events(Vec::with_capacity(events.len())));
+                for event in events {
+                    staged.event(Some(index), row(event));
+                }
+            }
+            Write::Pulse(..) => {}
         }
     }
     let stored = insert_events(&tx, &staged.events).await?;
     for ((owner, row), (id, date)) in staged.owners.into_iter().zip(staged.events).zip(stored) {
-        if let Some(index) = owner {
-            done[index] = Some(Done::Event(Event {
-                id,
-                service: row.service,
-                level: row.level,
-                message: row.message,
-                date,
-            }));
+        let Some(index) = owner else { continue };
+        let event = Event {
+            id,
+            service: row.service,
+            level: row.level,
+            message: row.message,
+            date,
+        };
+        match &mut done[index] {
+            Some(Done::Events(events)) => events.push(event),
+            slot => *slot = Some(Done::Event(event)),
         }
     }
     insert_alerts(&tx, &staged.alerts).await?;

@@ -265,6 +265,10 @@ impl Store for PgStore {
         self.batcher.event(event).await
     }
 
+    async fn add_events(&self, events: Vec<NewEvent>) -> Result<Vec<Event>, StoreError> {
+        self.batcher.events(events).await
+    }
+
     async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         Ok(ops::query_events(&client, &filter).await?)

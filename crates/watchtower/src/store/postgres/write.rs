@@ -11,7 +11,7 @@ use crate::time::Timestamp;
 
 /// An event about to be inserted.
 pub struct EventRow {
-    /// `None`: stamped with the database's clock as it is inserted.
+    /// `None`: stamped with the database's clock, once for the whole statement.
     pub at: Option<Timestamp>,
     pub service: ServiceName,
     pub level: Level,
@@ -57,10 +57,11 @@ pub async fn insert_events(
     let statement = tx
         .prepare_cached(
             "INSERT INTO events (ts, service, level, message)
-             SELECT COALESCE(ts, wt_now()), service, level, message
+             SELECT COALESCE(t.ts, n.now), t.service, t.level, t.message
              FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[])
                   WITH ORDINALITY AS t (ts, service, level, message, ord)
-             ORDER BY ord
+             CROSS JOIN (SELECT wt_now() AS now) AS n
+             ORDER BY t.ord
              RETURNING id, ts",
         )
         .await?;

@@ -121,6 +121,18 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn add_events(&self, events: Vec<NewEvent>) -> Result<Vec<Event>, StoreError> {
+        // One operation, so one savepoint: all of them or none.
+        self.writer
+            .write_rows(events.len(), move |conn, state| {
+                events
+                    .into_iter()
+                    .map(|event| ops::add_event(conn, state, event))
+                    .collect()
+            })
+            .await
+    }
+
     async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError> {
         self.reads
             .read(move |conn| query_events(conn, &filter))

@@ -10,7 +10,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::store::StoreError;
 
-/// Operations committed together at most; bounds the latency one batch adds.
+/// Rows committed together at most (an operation counts one, a bulk write its
+/// rows); bounds the latency one batch adds. One bulk write larger than this
+/// commits alone.
 const MAX_BATCH: usize = 1024;
 /// Operations waiting at most before callers are slowed down (backpressure).
 const QUEUE_DEPTH: usize = 16 * 1024;
@@ -25,11 +27,14 @@ pub struct WriterState {
 
 /// One queued write: applied inside a savepoint, answered after the commit.
 trait Op: Send {
+    /// How many rows it writes, roughly: what the batch size counts.
+    fn weight(&self) -> usize;
     fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool;
     fn finish(self: Box<Self>, committed: Result<(), String>);
 }
 
 struct Pending<T, F> {
+    weight: usize,
     work: Option<F>,
     result: Option<rusqlite::Result<T>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
@@ -40,6 +45,10 @@ where
     T: Send,
     F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send,
 {
+    fn weight(&self) -> usize {
+        self.weight
+    }
+
     fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool {
         let work = self.work.take().expect("an operation is applied once");
         // A savepoint per operation: one failing write must not sink its batch.
@@ -93,8 +102,18 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
     {
+        self.write_rows(1, work).await
+    }
+
+    /// Queues `work`, which writes about `rows` rows, and waits until it is committed.
+    pub async fn write_rows<T, F>(&self, rows: usize, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let op = Box::new(Pending {
+            weight: rows,
             work: Some(work),
             result: None,
             reply,
@@ -128,15 +147,19 @@ fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, mut state: Writ
             break;
         };
         let mut next = Some(first);
+        let mut rows = 0;
         while let Some(message) = next.take() {
             match message {
-                Message::Op(op) => batch.push(op),
+                Message::Op(op) => {
+                    rows += op.weight();
+                    batch.push(op);
+                }
                 Message::Stop(done) => {
                     stop = Some(done);
                     break;
                 }
             }
-            if batch.len() < MAX_BATCH {
+            if rows < MAX_BATCH {
                 next = inbox.try_recv().ok();
             }
         }
