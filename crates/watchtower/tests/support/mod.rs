@@ -478,6 +478,23 @@ pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
+/// A server with one webhook (`ops`, pointing nowhere) in a fresh directory.
+pub async fn server() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}});
+    let server = Server::start(dir.path(), config).await;
+    (dir, server)
+}
+
+/// An RFC 3339 date of the protocol as epoch milliseconds.
+pub fn millis_of(value: &Value) -> i64 {
+    let text = value.as_str().unwrap();
+    assert!(text.ends_with('Z'), "dates are UTC: {text}");
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .timestamp_millis()
+}
+
 pub fn write_file(path: &Path, text: &str) {
     let mut file = std::fs::File::create(path).unwrap();
     file.write_all(text.as_bytes()).unwrap();
