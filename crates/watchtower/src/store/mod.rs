@@ -3,6 +3,7 @@
 //! Every write method returns only once its effect is durable. Writes that belong
 //! together (a death, its event and its alert) commit in one transaction.
 
+mod batching;
 #[cfg(test)]
 mod conformance;
 pub mod postgres;

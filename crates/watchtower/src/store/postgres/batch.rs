@@ -14,7 +14,7 @@ use super::{Clock, PgError};
 use crate::alert::AlertKind;
 use crate::events::{Event, NewEvent};
 use crate::monitor::{Pulse, Service, Status, story};
-use crate::store::{PulseRecorded, StoreError};
+use crate::store::{PulseRecorded, StoreError, batching};
 use crate::time::Timestamp;
 
 /// Rows committed together at most (a pulse or an event counts one, a bulk write
@@ -53,10 +53,7 @@ enum Done {
     Events(Vec<Event>),
 }
 
-enum Message {
-    Write(Write),
-    Stop(oneshot::Sender<()>),
-}
+type Message = batching::Message<Write>;
 
 pub struct Batcher {
     queue: mpsc::Sender<Message>,
@@ -118,25 +115,7 @@ async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
             .acquire_owned()
             .await
             .expect("the semaphore is never closed");
-        let mut batch = Vec::new();
-        let mut next = Some(first);
-        let mut stop = None;
-        let mut rows = 0;
-        while let Some(message) = next.take() {
-            match message {
-                Message::Write(write) => {
-                    rows += write.rows();
-                    batch.push(write);
-                }
-                Message::Stop(done) => {
-                    stop = Some(done);
-                    break;
-                }
-            }
-            if rows < MAX_BATCH {
-                next = inbox.try_recv().ok();
-            }
-        }
+        let (batch, stop) = batching::gather(first, &mut inbox, MAX_BATCH, Write::rows);
         if batch.is_empty() {
             drop(permit);
         } else {

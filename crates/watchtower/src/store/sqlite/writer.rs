@@ -9,6 +9,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::StoreError;
+use crate::store::batching;
 
 /// Rows committed together at most (an operation counts one, a bulk write its
 /// rows); bounds the latency one batch adds. One bulk write larger than this
@@ -74,10 +75,7 @@ where
     }
 }
 
-enum Message {
-    Op(Box<dyn Op>),
-    Stop(oneshot::Sender<()>),
-}
+type Message = batching::Message<Box<dyn Op>>;
 
 pub struct Writer {
     queue: mpsc::Sender<Message>,
@@ -120,7 +118,7 @@ impl Writer {
         });
         let closed = || StoreError::Unavailable("storage is shut down".into());
         self.queue
-            .send(Message::Op(op))
+            .send(Message::Write(op))
             .await
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
@@ -140,29 +138,14 @@ impl Writer {
 }
 
 fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, mut state: WriterState) {
-    let mut batch: Vec<Box<dyn Op>> = Vec::with_capacity(MAX_BATCH);
     let mut stop = None;
     while stop.is_none() {
         let Some(first) = inbox.blocking_recv() else {
             break;
         };
-        let mut next = Some(first);
-        let mut rows = 0;
-        while let Some(message) = next.take() {
-            match message {
-                Message::Op(op) => {
-                    rows += op.weight();
-                    batch.push(op);
-                }
-                Message::Stop(done) => {
-                    stop = Some(done);
-                    break;
-                }
-            }
-            if rows < MAX_BATCH {
-                next = inbox.try_recv().ok();
-            }
-        }
+        let (mut batch, stopping) =
+            batching::gather(first, &mut inbox, MAX_BATCH, |op| op.weight());
+        stop = stopping;
         if !batch.is_empty() {
             commit_batch(&mut conn, &mut batch, &mut state);
         }
