@@ -4,17 +4,19 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod postgres;
+mod receivers;
 
-use std::collections::VecDeque;
+// Not every test file uses every helper.
+#[allow(unused_imports)]
+pub use receivers::{Received, Receiver, SmtpSink};
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "test-password-0123456789";
@@ -288,160 +290,6 @@ impl Drop for Server {
     }
 }
 
-/// A real SMTP server (Python's aiosmtpd) collecting every message it accepts.
-pub struct SmtpSink {
-    child: Child,
-    _stdin: ChildStdin,
-    messages: Arc<Mutex<Vec<Value>>>,
-}
-
-impl SmtpSink {
-    pub fn start(port: u16) -> SmtpSink {
-        Self::start_with(port, &[])
-    }
-
-    /// `tls` is `["starttls" | "tls", CERT, KEY]`, or empty for plain SMTP.
-    pub fn start_with(port: u16, tls: &[&str]) -> SmtpSink {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
-        let mut child = Command::new("python3")
-            .arg(script)
-            .arg(port.to_string())
-            .args(tls)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd is required (scripts/test installs it)");
-        let stdin = child.stdin.take().unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = lines
-            .next()
-            .expect("the SMTP sink exited (is aiosmtpd installed?)")
-            .unwrap();
-        assert_eq!(ready, "READY");
-        let messages = Arc::new(Mutex::new(Vec::new()));
-        let sink = messages.clone();
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                sink.lock()
-                    .unwrap()
-                    .push(serde_json::from_str(&line).unwrap());
-            }
-        });
-        SmtpSink {
-            child,
-            _stdin: stdin,
-            messages,
-        }
-    }
-
-    pub fn messages(&self) -> Vec<Value> {
-        self.messages.lock().unwrap().clone()
-    }
-
-    pub async fn wait_for_messages(&self, count: usize) -> Vec<Value> {
-        wait_for(&format!("{count} mail(s)"), async || {
-            let messages = self.messages();
-            (messages.len() >= count).then_some(messages)
-        })
-        .await
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One request as the receiver saw it.
-#[derive(Clone, Debug)]
-pub struct Received {
-    pub method: Method,
-    pub path: String,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-}
-
-impl Received {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap()
-    }
-
-    /// The body as `application/x-www-form-urlencoded` pairs.
-    pub fn form(&self) -> Vec<(String, String)> {
-        form_urlencoded::parse(&self.body).into_owned().collect()
-    }
-}
-
-#[derive(Default)]
-struct ReceiverState {
-    received: Vec<Received>,
-    /// Statuses to answer, in order; 200 once they run out. 0: never answer.
-    script: VecDeque<u16>,
-}
-
-/// A local HTTP server standing in for Pushover or a webhook endpoint.
-#[derive(Clone)]
-pub struct Receiver {
-    pub url: String,
-    state: Arc<Mutex<ReceiverState>>,
-}
-
-impl Receiver {
-    pub async fn start(script: &[u16]) -> Receiver {
-        Self::start_on(0, script).await
-    }
-
-    /// Listens on `port` (0: any free port).
-    pub async fn start_on(port: u16, script: &[u16]) -> Receiver {
-        let state = Arc::new(Mutex::new(ReceiverState {
-            received: Vec::new(),
-            script: script.iter().copied().collect(),
-        }));
-        let shared = state.clone();
-        let app = axum::Router::new().fallback(
-            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-                let shared = shared.clone();
-                async move {
-                    let status = {
-                        let mut state = shared.lock().unwrap();
-                        state.received.push(Received {
-                            method,
-                            path: uri.to_string(),
-                            headers,
-                            body,
-                        });
-                        state.script.pop_front().unwrap_or(200)
-                    };
-                    if status == 0 {
-                        std::future::pending::<()>().await;
-                    }
-                    (StatusCode::from_u16(status).unwrap(), r#"{"status":1}"#)
-                }
-            },
-        );
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Receiver { url, state }
-    }
-
-    pub fn received(&self) -> Vec<Received> {
-        self.state.lock().unwrap().received.clone()
-    }
-
-    pub async fn wait_for_requests(&self, count: usize) -> Vec<Received> {
-        wait_for(&format!("{count} request(s) at {}", self.url), async || {
-            let received = self.received();
-            (received.len() >= count).then_some(received)
-        })
-        .await
-    }
-}
-
 /// Fails if anything else arrives within `quiet`, a test that something does NOT happen.
 pub async fn assert_stays(what: &str, quiet: Duration, mut check: impl FnMut() -> bool) {
     let start = Instant::now();
@@ -484,6 +332,13 @@ pub async fn server() -> (tempfile::TempDir, Server) {
     let config = json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}});
     let server = Server::start(dir.path(), config).await;
     (dir, server)
+}
+
+/// Asserts a `400` and returns the error it names.
+pub async fn bad_request_error(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let answer: Value = response.json().await.unwrap();
+    answer["error"].as_str().unwrap().to_owned()
 }
 
 /// An RFC 3339 date of the protocol as epoch milliseconds.
