@@ -14,6 +14,7 @@
 # before its requests are answered).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 usage() { echo "usage: bench/run.sh [SECONDS] [sqlite|postgres|postgres-3]" >&2; exit 2; }
 duration="${1:-10}"
@@ -28,10 +29,7 @@ esac
 connections=64
 pool=16 # PostgreSQL connections per node
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk (Debian package)..." >&2
-  { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null
-fi
+ensure_wrk
 if [ "$mode" != sqlite ] && ! command -v psql >/dev/null; then
   echo "bench/run.sh $mode needs psql (Debian package postgresql-client)" >&2
   exit 1
@@ -46,49 +44,20 @@ wrks=()     # wrk pids while a scenario runs
 db=""       # the PostgreSQL database this run created
 pg_server_url="${WATCHTOWER_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 
-# A live process (zombies, i.e. exited children not yet waited for, do not count).
-alive() {
-  local state
-  state=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ "$state" != Z ]
-}
-
 cleanup() {
   set +e
-  local pid
-  for pid in ${wrks[@]+"${wrks[@]}"} ${servers[@]+"${servers[@]}"}; do
-    kill -TERM "$pid" 2>/dev/null
-  done
-  # Servers commit what is queued and close their pools on SIGTERM; give them 10 s.
-  for pid in ${wrks[@]+"${wrks[@]}"} ${servers[@]+"${servers[@]}"}; do
-    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  if [ -n "$db" ]; then
-    psql "$pg_server_url" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null \
-      || echo "could not drop the benchmark database $db" >&2
-  fi
+  stop_processes ${wrks[@]+"${wrks[@]}"} ${servers[@]+"${servers[@]}"}
+  drop_database "$pg_server_url" "$db"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# The URL of database $2 on the server of URL $1: the same URL, path replaced.
-database_url() {
-  local re='^(postgres(ql)?://[^/?#]*)(/[^?#]*)?(\?[^#]*)?$'
-  [[ $1 =~ $re ]] || { echo "not a postgres:// URL: \$WATCHTOWER_BENCH_POSTGRES_URL" >&2; return 1; }
-  printf '%s/%s%s\n' "${BASH_REMATCH[1]}" "$2" "${BASH_REMATCH[4]}"
-}
-
-json_string() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
-
 storage=""
 if [ "$mode" != sqlite ]; then
-  name="wt_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-  db_url=$(database_url "$pg_server_url" "$name")
-  psql "$pg_server_url" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $name" >/dev/null
-  db=$name
+  db=$(create_database "$pg_server_url")
+  db_url=$(database_url "$pg_server_url" "$db")
   storage="\"storage\": {\"backend\": \"postgres\", \"url\": $(json_string "$db_url"), \"pool\": $pool},"
 fi
 
@@ -127,8 +96,6 @@ worst() {
     END { print worst }'
 }
 
-line() { printf '%-34s %10s req/s   p50 %8s   p99 %8s\n' "$@"; }
-
 run() {
   # A third argument "404s" marks a scenario whose answers are meant to be errors.
   local name=$1 script=$2 expected=${3:-2xx}
@@ -151,11 +118,8 @@ run() {
     if grep -q "Non-2xx" <<<"$out" && [ "$expected" != "404s" ]; then
       echo "$out" >&2; echo "$name: some requests failed (node $i)" >&2; exit 1
     fi
-    rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-    p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-    p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-    [ -n "$rps" ] && [ -n "$p50" ] && [ -n "$p99" ] \
-      || { echo "$out" >&2; echo "$name: cannot read wrk's figures (node $i)" >&2; exit 1; }
+    read -r rps p50 p99 < <(wrk_figures "$work/wrk$i") \
+      || { echo "$name: cannot read wrk's figures (node $i)" >&2; exit 1; }
     all_rps+=("$rps"); all_p50+=("$p50"); all_p99+=("$p99")
     details+=("$(line "  node $i (${conns[i - 1]} connections)" "$rps" "$p50" "$p99")")
     # Unanswered requests (wrk's 2 s timeout, resets) are not failures, but are shown.
@@ -171,8 +135,7 @@ run() {
   if [ -s "$work/socket-errors" ]; then cat "$work/socket-errors"; rm "$work/socket-errors"; fi
 }
 
-rev="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-[ -z "$(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null)" ] || rev="$rev+dirty"
+rev=$(revision)
 case "$mode" in
   sqlite) storage_desc="SQLite" ;;
   postgres) storage_desc="PostgreSQL, 1 node" ;;

@@ -16,11 +16,12 @@ use tokio_util::task::TaskTracker;
 use crate::alert::{Channels, Dispatcher, RetryPolicy};
 use crate::cluster::{self, NodeInfo};
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
+use crate::events::retention;
 use crate::http::{self, AppState, PasswordCheck, RequestLimits, ServerLimits, TlsFiles};
 use crate::monitor::Monitor;
 use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
-use crate::store::sqlite::SqliteStore;
+use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::time::Timestamp;
 
 /// Below this, start-up warns that the password is guessable.
@@ -61,7 +62,12 @@ impl App {
         };
         let channels = Arc::new(Channels::from_config(&config)?);
         let store: Arc<dyn Store> = match &config.storage {
-            StorageConfig::Sqlite => Arc::new(SqliteStore::open(&config.data_dir)?),
+            StorageConfig::Sqlite => Arc::new(SqliteStore::open(
+                &config.data_dir,
+                SqliteOptions {
+                    search_index: config.events.search_index,
+                },
+            )?),
             StorageConfig::Postgres(postgres) => {
                 Arc::new(PgStore::open(postgres, Clock::Database).await?)
             }
@@ -121,11 +127,13 @@ impl App {
             RetryPolicy::from_config(&self.config.alerts),
             alerts_queued.clone(),
         );
+        let shutdown = CancellationToken::new();
         let state = AppState {
             store: self.store.clone(),
             monitor: monitor.clone(),
             channels,
             alerts_queued,
+            shutdown: shutdown.clone(),
         };
         let limits = &self.config.limits;
         let router = http::router(
@@ -143,7 +151,6 @@ impl App {
             drain: DRAIN,
         };
 
-        let shutdown = CancellationToken::new();
         let tasks = TaskTracker::new();
         tasks.spawn({
             let (monitor, shutdown) = (monitor.clone(), shutdown.clone());
@@ -153,6 +160,11 @@ impl App {
             let shutdown = shutdown.clone();
             async move { dispatcher.run(shutdown).await }
         });
+        tasks.spawn(retention::run(
+            self.store.clone(),
+            self.config.events.retention(),
+            shutdown.clone(),
+        ));
         // After `resume_watch`: a restart judges missed deadlines by the heartbeats before it.
         tasks.spawn(cluster::run_heartbeat(
             self.store.clone(),

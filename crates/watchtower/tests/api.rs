@@ -239,6 +239,8 @@ async fn openapi_document_describes_every_route() {
         ("/add-event", "post"),
         ("/add-events", "post"),
         ("/list-events", "get"),
+        ("/event-stats", "get"),
+        ("/events/stream", "get"),
         ("/cluster", "get"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
@@ -255,6 +257,8 @@ async fn openapi_document_describes_every_route() {
         .collect();
     assert_eq!(
         params,
-        ["service", "from", "to", "level", "message", "limit"]
+        [
+            "service", "from", "to", "level", "message", "order", "cursor", "limit"
+        ]
     );
 }

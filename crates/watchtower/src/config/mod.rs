@@ -1,6 +1,7 @@
 //! The JSON configuration: one `Config` loaded once at start-up and passed down.
 //! Unknown keys and bad values stop the start with a message naming the key.
 
+mod events;
 mod password;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 
 use crate::store::RestartPolicy;
 
+pub use events::EventsConfig;
 pub use password::{PasswordSource, resolve_password};
 
 /// Where the config is looked for when neither `--config` nor `$WATCHTOWER_CONFIG` names one.
@@ -26,6 +28,7 @@ pub struct Config {
     pub password: Option<Secret>,
     pub on_restart: RestartPolicy,
     pub storage: StorageConfig,
+    pub events: EventsConfig,
     pub ssl: SslConfig,
     pub mail: Option<MailConfig>,
     pub pushover: Option<PushoverConfig>,
@@ -42,6 +45,7 @@ impl Default for Config {
             password: None,
             on_restart: RestartPolicy::Grace,
             storage: StorageConfig::default(),
+            events: EventsConfig::default(),
             ssl: SslConfig::default(),
             mail: None,
             pushover: None,
@@ -252,6 +256,7 @@ impl Config {
                 ))
             }
         };
+        self.events.validate()?;
         positive("alerts.timeout", self.alerts.timeout)?;
         positive("alerts.retryMin", self.alerts.retry_min)?;
         positive("alerts.retryMax", self.alerts.retry_max)?;

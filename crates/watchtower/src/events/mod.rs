@@ -1,5 +1,14 @@
 //! Events: what a service reports (service, level, message), stamped by the server.
 
+mod feed;
+mod query;
+pub mod retention;
+mod stats;
+
+pub use feed::{Feed, FeedItem};
+pub use query::{EventFilter, EventQuery, Order, Position, STREAM_KEYS, checked_params};
+pub use stats::{Bucket, EventStats, LevelCount, StatsQuery};
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -107,7 +116,7 @@ impl NewEvent {
 
 /// NUL is the one character no storage backend keeps as text (PostgreSQL refuses
 /// it), so it is refused at the edge, the same way whatever the backend.
-fn reject_nul(field: &'static str, text: &str) -> Result<(), InvalidField> {
+pub(crate) fn reject_nul(field: &'static str, text: &str) -> Result<(), InvalidField> {
     match text.contains('\0') {
         true => Err(InvalidField::new(
             field,
@@ -129,99 +138,6 @@ pub struct Event {
     pub date: Timestamp,
 }
 
-/// Which events to list, newest first.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EventFilter {
-    pub service: Option<ServiceName>,
-    pub from: Option<Timestamp>,
-    pub to: Option<Timestamp>,
-    pub min_level: Option<Level>,
-    /// Matched case-insensitively anywhere in the message.
-    pub message: Option<String>,
-    pub limit: u32,
-}
-
-impl Default for EventFilter {
-    fn default() -> Self {
-        Self {
-            service: None,
-            from: None,
-            to: None,
-            min_level: None,
-            message: None,
-            limit: DEFAULT_LIMIT,
-        }
-    }
-}
-
-impl EventFilter {
-    /// Builds a filter from query parameters, rejecting unknown and repeated ones.
-    pub fn from_query<'a>(
-        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
-    ) -> Result<Self, InvalidField> {
-        let mut filter = Self::default();
-        let mut seen = Vec::new();
-        for (key, value) in pairs {
-            let field: &'static str = match key {
-                "service" => "service",
-                "from" => "from",
-                "to" => "to",
-                "level" => "level",
-                "message" => "message",
-                "limit" => "limit",
-                other => {
-                    return Err(InvalidField::new(
-                        "query",
-                        format!(
-                            "unknown parameter `{other}` (expected service, from, to, level, message, limit)"
-                        ),
-                    ));
-                }
-            };
-            if seen.contains(&field) {
-                return Err(InvalidField::new(field, "given more than once"));
-            }
-            seen.push(field);
-            filter.set(field, value)?;
-        }
-        if let (Some(from), Some(to)) = (filter.from, filter.to) {
-            if from > to {
-                return Err(InvalidField::new("from", "must not be after `to`"));
-            }
-        }
-        Ok(filter)
-    }
-
-    fn set(&mut self, field: &'static str, value: &str) -> Result<(), InvalidField> {
-        let date = |value: &str| {
-            Timestamp::parse_query(value).map_err(|problem| InvalidField::new(field, problem))
-        };
-        match field {
-            "service" => self.service = Some(ServiceName::parse(field, value)?),
-            "from" => self.from = Some(date(value)?),
-            "to" => self.to = Some(date(value)?),
-            "level" => self.min_level = Some(Level::parse(field, value)?),
-            "message" => {
-                reject_nul(field, value)?;
-                self.message = Some(value.to_owned()).filter(|text| !text.is_empty());
-            }
-            _ => {
-                self.limit = value
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
-                    .ok_or_else(|| {
-                        InvalidField::new(
-                            "limit",
-                            format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                        )
-                    })?;
-            }
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,41 +157,5 @@ mod tests {
         }
         assert!(Level::parse("level", "fatal").is_err());
         assert!(Level::Debug < Level::Info && Level::Error < Level::Critical);
-    }
-
-    #[test]
-    fn filters_parse_every_parameter() {
-        let filter = EventFilter::from_query([
-            ("service", "db"),
-            ("from", "1700000000"),
-            ("to", "2023-11-15T00:00:00Z"),
-            ("level", "warn"),
-            ("message", "disk"),
-            ("limit", "5"),
-        ])
-        .unwrap();
-        assert_eq!(filter.service.unwrap().as_str(), "db");
-        assert_eq!(filter.from, Some(Timestamp::from_millis(1_700_000_000_000)));
-        assert_eq!(filter.min_level, Some(Level::Warning));
-        assert_eq!(filter.message.as_deref(), Some("disk"));
-        assert_eq!(filter.limit, 5);
-    }
-
-    #[test]
-    fn filters_reject_bad_parameters_naming_them() {
-        let cases: [(&[(&str, &str)], &str); 6] = [
-            (&[("limit", "0")], "limit"),
-            (&[("limit", "10001")], "limit"),
-            (&[("level", "loud")], "level"),
-            (&[("from", "soon")], "from"),
-            (&[("colour", "red")], "query"),
-            (&[("service", "a"), ("service", "b")], "service"),
-        ];
-        for (pairs, field) in cases {
-            let error = EventFilter::from_query(pairs.iter().copied()).unwrap_err();
-            assert_eq!(error.field, field, "{pairs:?}");
-        }
-        let reversed = EventFilter::from_query([("from", "2000"), ("to", "1000")]).unwrap_err();
-        assert_eq!(reversed.field, "from");
     }
 }

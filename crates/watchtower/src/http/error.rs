@@ -21,6 +21,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("method {0} is not allowed on this path")]
     MethodNotAllowed(String),
+    #[error("{0}")]
+    NotAcceptable(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
     #[error("request took longer than {0:?}")]
@@ -43,6 +45,7 @@ impl ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

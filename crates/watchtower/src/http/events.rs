@@ -1,4 +1,4 @@
-//! `/add-event` and `/list-events`.
+//! `/add-event` and `/add-events`: storing events.
 
 use axum::Json;
 use axum::extract::State;
@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{JsonBody, JsonItems, QueryPairs};
-use crate::events::{Event, EventFilter, MAX_BULK_EVENTS, NewEvent};
+use super::extract::{JsonBody, JsonItems};
+use crate::events::{Event, MAX_BULK_EVENTS, NewEvent};
 use crate::time::Timestamp;
 
 #[derive(Deserialize, ToSchema)]
@@ -76,28 +76,4 @@ pub async fn add_events(
         .collect::<Result<Vec<_>, _>>()?;
     let stored = state.store.add_events(events).await?;
     Ok((StatusCode::CREATED, Json(stored)))
-}
-
-/// Events matching every given filter, newest first.
-#[utoipa::path(get, path = "/list-events", tag = "events",
-    params(
-        ("service" = Option<String>, Query, description = "Exact service name"),
-        ("from" = Option<String>, Query, description = "At or after this date (RFC 3339 or Unix epoch seconds)"),
-        ("to" = Option<String>, Query, description = "At or before this date (RFC 3339 or Unix epoch seconds)"),
-        ("level" = Option<String>, Query, description = "This level or above: debug < info < warning < error < critical"),
-        ("message" = Option<String>, Query, description = "Case-insensitive substring of the message"),
-        ("limit" = Option<u32>, Query, description = "At most this many events (default 100, at most 10000)"),
-    ),
-    responses((status = 200, body = Vec<Event>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
-    security(("password" = [])))]
-pub async fn list_events(
-    State(state): State<AppState>,
-    QueryPairs(pairs): QueryPairs,
-) -> Result<Json<Vec<Event>>, ApiError> {
-    let filter = EventFilter::from_query(
-        pairs
-            .iter()
-            .map(|(key, value)| (key.as_str(), value.as_str())),
-    )?;
-    Ok(Json(state.store.query_events(filter).await?))
 }

@@ -4,11 +4,14 @@
 mod auth;
 mod cluster;
 mod error;
+mod event_reads;
 mod events;
+mod export;
 mod extract;
 mod openapi;
 mod server;
 mod services;
+mod stream;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 pub use auth::PasswordCheck;
@@ -38,6 +42,8 @@ pub struct AppState {
     pub monitor: Arc<Monitor>,
     pub channels: Arc<Channels>,
     pub alerts_queued: Arc<Notify>,
+    /// Cancelled when the server stops: ends the live streams.
+    pub shutdown: CancellationToken,
 }
 
 /// Bounds on request bodies and time.
@@ -68,7 +74,9 @@ pub fn router(state: AppState, password: PasswordCheck, limits: RequestLimits) -
         )
         .route("/add-event", post(events::add_event))
         .route("/add-events", bulk)
-        .route("/list-events", get(events::list_events))
+        .route("/list-events", get(event_reads::list_events))
+        .route("/event-stats", get(event_reads::event_stats))
+        .route("/events/stream", get(stream::stream_events))
         .route("/cluster", get(cluster::list_nodes))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(unknown_path)

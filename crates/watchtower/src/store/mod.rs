@@ -15,7 +15,8 @@ use async_trait::async_trait;
 
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus};
-use crate::events::{Event, EventFilter, NewEvent};
+use crate::events::retention::Prune;
+use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
@@ -97,7 +98,17 @@ pub trait Store: Send + Sync + 'static {
     /// Stores `events` in one transaction, all or none, in order.
     async fn add_events(&self, events: Vec<NewEvent>) -> Result<Vec<Event>, StoreError>;
 
-    async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError>;
+    /// One page of matching events, in the query's order, after its position.
+    async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError>;
+
+    /// Matching events counted per bucket and level (empty buckets left out).
+    async fn event_stats(&self, query: StatsQuery) -> Result<Vec<LevelCount>, StoreError>;
+
+    /// Deletes one step of old events; returns how many went.
+    async fn prune_events(&self, prune: Prune) -> Result<u64, StoreError>;
+
+    /// Every event this node stores, published once it is durable.
+    fn feed(&self) -> &Feed;
 
     /// Leases up to `limit` alerts whose next attempt is due; a lease that is not
     /// settled by `now + lease` lets another dispatcher take the alert over.

@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use super::{DeathCheck, RestartPolicy, Store, StoreError};
 use crate::alert::{AlertKind, AttemptOutcome};
-use crate::events::{EventFilter, Level};
+use crate::events::{EventFilter, EventQuery, Level};
 use crate::monitor::{AlertRoute, AlertType, Due, NextIn, Pulse, ServiceName, Status};
 use crate::time::Timestamp;
 
+mod event_log;
 mod events;
+pub use event_log::*;
 pub use events::*;
 
 /// One `#[tokio::test]` per behaviour below, each on a fresh store: `$fresh` is a
@@ -27,7 +29,11 @@ macro_rules! suite {
             bulk_events_are_stored_together_in_order,
             a_sweep_declares_each_overdue_service_dead_once,
             heartbeats_show_live_nodes_until_they_stop_or_fall_silent,
-            writes_after_close_are_refused);
+            writes_after_close_are_refused,
+            pages_continue_after_their_position_in_either_order,
+            stats_count_per_bucket_and_level,
+            pruning_deletes_the_oldest_in_steps_and_keeps_the_newest,
+            the_feed_publishes_stored_events_in_order);
     };
     (@each $fresh:expr; $($name:ident),*) => {$(
         #[tokio::test]
@@ -118,9 +124,12 @@ pub async fn a_death_applies_only_to_the_pulse_it_was_due_for(store: &dyn Store)
         [DeathCheck::Gone]
     ));
     let events = store
-        .query_events(EventFilter {
-            service: Some(name("job")),
-            ..EventFilter::default()
+        .query_events(EventQuery {
+            filter: EventFilter {
+                service: Some(name("job")),
+                ..EventFilter::default()
+            },
+            ..EventQuery::default()
         })
         .await
         .unwrap();

@@ -5,6 +5,8 @@
 //! with `FOR UPDATE SKIP LOCKED`, so each happens once cluster-wide.
 
 mod batch;
+mod events;
+mod listen;
 mod ops;
 mod rows;
 mod schema;
@@ -26,7 +28,8 @@ use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus};
 use crate::config::PostgresConfig;
-use crate::events::{Event, EventFilter, NewEvent};
+use crate::events::retention::Prune;
+use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
@@ -118,6 +121,10 @@ pub struct PgStore {
     pool: Pool,
     clock: Clock,
     batcher: Batcher,
+    feed: Feed,
+    /// Held so that the listener ends with the store.
+    _listener: tokio_util::task::AbortOnDropHandle<()>,
+    stop_listening: tokio_util::sync::CancellationToken,
 }
 
 /// Runs `$body` (an expression using `$tx` and `$now`) in a transaction of its own,
@@ -164,6 +171,13 @@ impl PgStore {
         }
         let target = describe_target(&pg);
         let tls = tls::connector(config.ca_cert.as_deref())?;
+        let (feed, stop_listening) = (Feed::default(), tokio_util::sync::CancellationToken::new());
+        let listener = tokio::spawn(listen::run(
+            pg.clone(),
+            tls.clone(),
+            feed.clone(),
+            stop_listening.clone(),
+        ));
         let manager = Manager::from_config(
             pg,
             tls,
@@ -203,6 +217,9 @@ impl PgStore {
             batcher: Batcher::start(pool.clone(), clock),
             pool,
             clock,
+            feed,
+            _listener: tokio_util::task::AbortOnDropHandle::new(listener),
+            stop_listening,
         })
     }
 }
@@ -269,9 +286,23 @@ impl Store for PgStore {
         self.batcher.events(events).await
     }
 
-    async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError> {
+    async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
-        Ok(ops::query_events(&client, &filter).await?)
+        Ok(events::query_page(&client, &query).await?)
+    }
+
+    async fn event_stats(&self, query: StatsQuery) -> Result<Vec<LevelCount>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(events::count_by_bucket(&client, &query).await?)
+    }
+
+    async fn prune_events(&self, prune: Prune) -> Result<u64, StoreError> {
+        let mut client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(events::prune(&mut client, prune).await?)
+    }
+
+    fn feed(&self) -> &Feed {
+        &self.feed
     }
 
     async fn claim_alerts(
@@ -329,6 +360,7 @@ impl Store for PgStore {
 
     async fn close(&self) {
         self.batcher.stop().await;
+        self.stop_listening.cancel();
         self.pool.close();
     }
 }

@@ -4,16 +4,12 @@
 use std::time::Duration;
 
 use deadpool_postgres::{Client, Transaction};
-use tokio_postgres::types::ToSql;
 
 use super::PgError;
-use super::rows::{
-    ALERT_COLUMNS, EVENT_COLUMNS, SERVICE_COLUMNS, alert_from_row, event_from_row, service_from_row,
-};
+use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
 use super::write::{EventRow, insert_events, record_deaths};
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NODE_FORGOTTEN_AFTER, NODE_TIMEOUT, NodeInfo, NodeStatus};
-use crate::events::{Event, EventFilter};
 use crate::monitor::{Due, Service, ServiceName, story};
 use crate::store::{DeathCheck, RestartPolicy, Watched};
 use crate::time::Timestamp;
@@ -160,44 +156,6 @@ pub async fn resume_watch(
         })
     })
     .collect()
-}
-
-pub async fn query_events(client: &Client, filter: &EventFilter) -> Result<Vec<Event>, PgError> {
-    let mut sql = format!("SELECT {EVENT_COLUMNS} FROM events WHERE true");
-    let service = filter.service.as_ref().map(|s| s.as_str().to_owned());
-    let from = filter.from.map(Timestamp::as_millis);
-    let to = filter.to.map(Timestamp::as_millis);
-    let level = filter.min_level.map(|level| level.rank() as i16);
-    let message = filter.message.as_ref().map(|m| m.to_lowercase());
-    let limit = i64::from(filter.limit);
-    let mut args: Vec<&(dyn ToSql + Sync)> = Vec::new();
-    let mut push = |clause: &str, value: &'static str, arg| {
-        args.push(arg);
-        sql.push_str(&clause.replace(value, &format!("${}", args.len())));
-    };
-    if let Some(service) = &service {
-        push(" AND service = ?", "?", service);
-    }
-    if let Some(from) = &from {
-        push(" AND ts >= ?", "?", from);
-    }
-    if let Some(to) = &to {
-        push(" AND ts <= ?", "?", to);
-    }
-    if let Some(level) = &level {
-        push(" AND level >= ?", "?", level);
-    }
-    if let Some(message) = &message {
-        // Folding follows the database's LC_CTYPE: all of Unicode in a UTF-8 locale.
-        push(" AND strpos(lower(message), ?) > 0", "?", message);
-    }
-    push(" ORDER BY ts DESC, id DESC LIMIT ?", "?", &limit);
-    client
-        .query(&sql, &args)
-        .await?
-        .iter()
-        .map(event_from_row)
-        .collect()
 }
 
 pub async fn claim_alerts(

@@ -70,6 +70,27 @@ const MIGRATIONS: &[&str] = &[
         last_seen bigint NOT NULL,
         stopped   boolean NOT NULL DEFAULT false
     );",
+    // v2: each insert into events announces its rows (for the live feed, at
+    // commit), and a trigram index serves message searches where pg_trgm exists.
+    "CREATE FUNCTION wt_announce_events() RETURNS trigger LANGUAGE plpgsql AS $$
+     BEGIN
+       PERFORM pg_notify('wt_events',
+                         (txid_current() % 4294967296)::text || ',' || min(id) || ',' || max(id))
+       FROM new_rows HAVING count(*) > 0;
+       RETURN NULL;
+     END $$;
+    CREATE TRIGGER events_announce AFTER INSERT ON events
+      REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION wt_announce_events();
+    DO $$ BEGIN
+      CREATE EXTENSION IF NOT EXISTS pg_trgm;
+    EXCEPTION WHEN OTHERS THEN
+      RAISE WARNING 'pg_trgm is not available (%): message searches will scan the events', SQLERRM;
+    END $$;
+    DO $$ BEGIN
+      IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+        CREATE INDEX events_message_trgm ON events USING gin (message gin_trgm_ops);
+      END IF;
+    END $$;",
 ];
 
 pub fn latest_version() -> i64 {
@@ -107,8 +128,9 @@ pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
     }
 }
 
-/// Two nodes creating the version table at the same moment: one wins, the other's
-/// unique violation on the catalog means the table is there.
+/// Two nodes creating the version table at the same moment: one wins, and the
+/// other's unique violation on the catalog (or duplicate table, or duplicate row
+/// type, depending on where the race is lost) means the table is there.
 fn ignore_concurrent_create(error: tokio_postgres::Error) -> Result<(), tokio_postgres::Error> {
     use tokio_postgres::error::SqlState;
     match error.code() {

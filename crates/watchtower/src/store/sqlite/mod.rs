@@ -1,10 +1,12 @@
 //! The embedded SQLite backend: one file in the data directory, WAL mode, one
 //! writer thread with group commit, and a pool of readers.
 
+mod events;
 mod ops;
 mod read;
 mod rows;
 mod schema;
+mod search;
 mod writer;
 
 use std::path::Path;
@@ -12,29 +14,48 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, params_from_iter};
+use rusqlite::Connection;
 
 use self::read::ReadPool;
-use self::rows::{SERVICE_COLUMNS, level_at, name_at, service_from_row};
+use self::rows::{SERVICE_COLUMNS, service_from_row};
+use self::search::Indexer;
 use self::writer::{Writer, WriterState};
 use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus, is_live};
-use crate::events::{Event, EventFilter, NewEvent};
+use crate::events::retention::Prune;
+use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
 pub const DATABASE_FILE: &str = "watchtower.db";
 
+pub use self::search::SEARCH_FILE;
+
 pub struct SqliteStore {
     writer: Writer,
     reads: ReadPool,
+    indexer: Option<Indexer>,
+    feed: Feed,
     node: Mutex<Option<NodeStatus>>,
+}
+
+/// Choices the configuration makes for this backend.
+#[derive(Clone, Copy, Debug)]
+pub struct SqliteOptions {
+    /// Keep a trigram index of messages, so that `message` searches need not scan.
+    pub search_index: bool,
+}
+
+impl Default for SqliteOptions {
+    fn default() -> Self {
+        Self { search_index: true }
+    }
 }
 
 impl SqliteStore {
     /// Opens (creating or upgrading) the database in `data_dir`.
-    pub fn open(data_dir: &Path) -> anyhow::Result<Self> {
+    pub fn open(data_dir: &Path, options: SqliteOptions) -> anyhow::Result<Self> {
         use anyhow::Context;
         let path = data_dir.join(DATABASE_FILE);
         let mut conn =
@@ -50,17 +71,34 @@ impl SqliteStore {
         let next_seq = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM services", [], |row| {
             row.get(0)
         })?;
+        let search = match options.search_index {
+            true => Some(
+                search::prepare(data_dir, &schema::instance(&conn)?)
+                    .context("cannot open the search index")?,
+            ),
+            false => None,
+        };
+        let feed = Feed::default();
+        let newest_event = events::newest_date(&conn)?;
         let writer = Writer::start(
             conn,
             WriterState {
                 next_seq,
+                newest_event,
+                feed: feed.clone(),
                 ..WriterState::default()
             },
         )?;
-        tracing::info!(path = %path.display(), schema = schema::latest_version(), "storage open");
+        let indexer = match &search {
+            Some(index) => Some(Indexer::start(path.clone(), index.clone())?),
+            None => None,
+        };
+        tracing::info!(path = %path.display(), schema = schema::latest_version(), search_index = options.search_index, "storage open");
         Ok(Self {
             writer,
-            reads: ReadPool::new(path),
+            reads: ReadPool::new(path, search),
+            indexer,
+            feed,
             node: Mutex::new(None),
         })
     }
@@ -133,10 +171,27 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn query_events(&self, filter: EventFilter) -> Result<Vec<Event>, StoreError> {
+    async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError> {
+        let search = self.reads.searches();
         self.reads
-            .read(move |conn| query_events(conn, &filter))
+            .read(move |conn| events::query_page(conn, &query, search))
             .await
+    }
+
+    async fn event_stats(&self, query: StatsQuery) -> Result<Vec<LevelCount>, StoreError> {
+        self.reads
+            .read(move |conn| events::count_by_bucket(conn, &query))
+            .await
+    }
+
+    async fn prune_events(&self, prune: Prune) -> Result<u64, StoreError> {
+        self.writer
+            .write_rows(prune.limit, move |conn, _| events::prune(conn, prune))
+            .await
+    }
+
+    fn feed(&self) -> &Feed {
+        &self.feed
     }
 
     async fn claim_alerts(
@@ -211,64 +266,21 @@ impl Store for SqliteStore {
 
     async fn close(&self) {
         self.writer.stop().await;
+        if let Some(indexer) = &self.indexer {
+            indexer.stop();
+        }
         self.reads.close();
     }
-}
-
-fn query_events(conn: &Connection, filter: &EventFilter) -> rusqlite::Result<Vec<Event>> {
-    let mut sql = String::from(
-        "SELECT e.id, s.name, e.level, e.message, e.ts FROM events e JOIN event_services s ON s.id = e.service_id WHERE 1 = 1",
-    );
-    let mut args: Vec<rusqlite::types::Value> = Vec::new();
-    let mut push = |clause: &str, value: rusqlite::types::Value| {
-        args.push(value);
-        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
-    };
-    if let Some(service) = &filter.service {
-        push(
-            " AND e.service_id = (SELECT id FROM event_services WHERE name = ?)",
-            service.as_str().to_owned().into(),
-        );
-    }
-    if let Some(from) = filter.from {
-        push(" AND e.ts >= ?", from.as_millis().into());
-    }
-    if let Some(to) = filter.to {
-        push(" AND e.ts <= ?", to.as_millis().into());
-    }
-    if let Some(level) = filter.min_level {
-        push(" AND e.level >= ?", level.rank().into());
-    }
-    if let Some(message) = &filter.message {
-        push(
-            " AND wt_contains(e.message, ?)",
-            message.to_lowercase().into(),
-        );
-    }
-    push(
-        " ORDER BY e.ts DESC, e.id DESC LIMIT ?",
-        i64::from(filter.limit).into(),
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params_from_iter(args), |row| {
-        Ok(Event {
-            id: row.get(0)?,
-            service: name_at(row, 1)?,
-            level: level_at(row, 2)?,
-            message: row.get(3)?,
-            date: Timestamp::from_millis(row.get(4)?),
-        })
-    })?;
-    rows.collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::Order;
 
     async fn fresh() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
         (dir, store)
     }
 
@@ -277,14 +289,14 @@ mod tests {
     #[tokio::test]
     async fn reopening_keeps_the_data_and_the_schema_version() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
         let event =
             NewEvent::parse("svc", "info", "kept".into(), Timestamp::from_millis(1)).unwrap();
         store.add_event(event).await.unwrap();
         store.close().await;
-        let store = SqliteStore::open(dir.path()).unwrap();
+        let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
         assert_eq!(
-            store.query_events(EventFilter::default()).await.unwrap()[0].message,
+            store.query_events(EventQuery::default()).await.unwrap()[0].message,
             "kept"
         );
         let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
@@ -292,5 +304,85 @@ mod tests {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
         assert_eq!(version, schema::latest_version());
+    }
+
+    /// Waits until the search index covers every stored event.
+    async fn indexed(dir: &Path) {
+        let conn = Connection::open(dir.join(SEARCH_FILE)).unwrap();
+        let events = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+        for _ in 0..200 {
+            let upto: i64 = conn
+                .query_row("SELECT indexed_upto FROM search_state", [], |r| r.get(0))
+                .unwrap();
+            let newest: i64 = events
+                .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+                .unwrap();
+            if upto == newest {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the search index did not catch up");
+    }
+
+    #[tokio::test]
+    async fn searches_through_the_index_and_past_it_agree_with_a_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+        let messages = |range: std::ops::Range<usize>| -> Vec<NewEvent> {
+            range
+                .map(|i| {
+                    let text = match i % 4 {
+                        0 => format!("Disk FULL on volume {i}"),
+                        1 => format!("École fermée {i}"),
+                        2 => format!("disk ok {i}"),
+                        _ => format!("quote \"x\" 50% {i}"),
+                    };
+                    NewEvent::parse("svc", "info", text, Timestamp::from_millis(i as i64)).unwrap()
+                })
+                .collect()
+        };
+        store.add_events(messages(0..40)).await.unwrap();
+        indexed(dir.path()).await;
+        // Newer events the indexer has not reached yet are found by the scan.
+        store.add_events(messages(40..48)).await.unwrap();
+        for (needle, order) in [
+            ("disk full", Order::Desc),
+            ("ÉCOLE", Order::Asc),
+            ("\"x\" 50%", Order::Desc),
+            ("volume 4", Order::Asc),
+        ] {
+            let all = store.query_events(EventQuery::default()).await.unwrap();
+            let mut expected: Vec<i64> = all
+                .iter()
+                .filter(|e| e.message.to_lowercase().contains(&needle.to_lowercase()))
+                .map(|e| e.id)
+                .collect();
+            if order == Order::Asc {
+                expected.reverse();
+            }
+            let mut query = EventQuery {
+                filter: crate::events::EventFilter {
+                    message: Some(needle.into()),
+                    ..Default::default()
+                },
+                order,
+                limit: 3,
+                ..EventQuery::default()
+            };
+            let mut found = Vec::new();
+            loop {
+                let page = store.query_events(query.clone()).await.unwrap();
+                found.extend(page.iter().map(|e| e.id));
+                match page.last() {
+                    Some(last) if page.len() == 3 => {
+                        query.after = Some(crate::events::Position::of(last))
+                    }
+                    _ => break,
+                }
+            }
+            assert!(!expected.is_empty(), "{needle}");
+            assert_eq!(found, expected, "{needle} {order:?}");
+        }
     }
 }

@@ -210,7 +210,7 @@ pub fn add_event(
     state: &mut WriterState,
     event: NewEvent,
 ) -> rusqlite::Result<Event> {
-    let id = insert_event(
+    let (id, date) = insert_event(
         conn,
         state,
         &event.service,
@@ -223,7 +223,7 @@ pub fn add_event(
         service: event.service,
         level: event.level,
         message: event.message,
-        date: event.date,
+        date,
     })
 }
 
@@ -234,13 +234,28 @@ fn insert_event(
     level: Level,
     message: &str,
     at: Timestamp,
-) -> rusqlite::Result<i64> {
+) -> rusqlite::Result<(i64, Timestamp)> {
     let service_id = event_service_id(conn, state, service)?;
+    // Dates never decrease as ids grow: an event received a moment before one
+    // already stored (or a clock stepped back) takes that event's date. So id
+    // order is date order, which pagination and the search index rely on.
+    let date = at.as_millis().max(state.newest_event);
     conn.prepare_cached(
         "INSERT INTO events (ts, service_id, level, message) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![at.as_millis(), service_id, level.rank(), message])?;
-    Ok(conn.last_insert_rowid())
+    .execute(params![date, service_id, level.rank(), message])?;
+    state.newest_event = date;
+    let (id, date) = (conn.last_insert_rowid(), Timestamp::from_millis(date));
+    if state.feed.is_watched() {
+        state.unpublished.push(Event {
+            id,
+            service: service.clone(),
+            level,
+            message: message.to_owned(),
+            date,
+        });
+    }
+    Ok((id, date))
 }
 
 /// Service names are stored once and referred to by id from every event.

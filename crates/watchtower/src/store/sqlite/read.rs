@@ -1,7 +1,7 @@
 //! Reads: a small pool of read-only connections, used off the async runtime.
 //! In WAL mode they never block the writer, nor it them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::functions::FunctionFlags;
@@ -15,14 +15,17 @@ const MAX_READERS: usize = 8;
 
 pub struct ReadPool {
     path: PathBuf,
+    /// The search index, attached to every reader when it is on.
+    search: Option<PathBuf>,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
 }
 
 impl ReadPool {
-    pub fn new(path: PathBuf) -> Self {
+    pub fn new(path: PathBuf, search: Option<PathBuf>) -> Self {
         Self {
             path,
+            search,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(MAX_READERS),
         }
@@ -40,11 +43,11 @@ impl ReadPool {
             .await
             .map_err(|_| StoreError::Unavailable("storage is shut down".into()))?;
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let path = self.path.clone();
+        let (path, search) = (self.path.clone(), self.search.clone());
         let (conn, result) = tokio::task::spawn_blocking(move || {
             let conn = match pooled {
                 Some(conn) => conn,
-                None => open_reader(&path)?,
+                None => open_reader(&path, search.as_deref())?,
             };
             let result = query(&conn);
             Ok::<_, rusqlite::Error>((conn, result))
@@ -59,6 +62,10 @@ impl ReadPool {
         result.map_err(unavailable)
     }
 
+    pub fn searches(&self) -> bool {
+        self.search.is_some()
+    }
+
     pub fn close(&self) {
         self.permits.close();
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
@@ -69,13 +76,20 @@ fn unavailable(error: rusqlite::Error) -> StoreError {
     StoreError::Unavailable(error.to_string())
 }
 
-fn open_reader(path: &std::path::Path) -> rusqlite::Result<Connection> {
+fn open_reader(path: &Path, search: Option<&Path>) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // 16 MiB each: with eight readers, memory stays bounded whatever the database size.
+    conn.execute_batch("PRAGMA cache_size = -16384;")?;
     register_contains(&conn)?;
+    if let Some(search) = search {
+        super::search::attach(&conn, search)?;
+    }
     Ok(conn)
 }
 

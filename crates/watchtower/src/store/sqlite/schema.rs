@@ -53,7 +53,17 @@ const MIGRATIONS: &[&str] = &[
         ok       INTEGER NOT NULL,
         error    TEXT
     );",
+    // v2: the database's identity, which files derived from it (the search index) record.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    INSERT INTO meta VALUES ('instance', lower(hex(randomblob(16))));",
 ];
+
+/// The identity of this database, stable for its lifetime.
+pub fn instance(conn: &Connection) -> rusqlite::Result<String> {
+    conn.query_row("SELECT value FROM meta WHERE key = 'instance'", [], |row| {
+        row.get(0)
+    })
+}
 
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64

@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::events::{Event, Feed};
 use crate::store::StoreError;
 use crate::store::batching;
 
@@ -24,6 +25,11 @@ const QUEUE_DEPTH: usize = 16 * 1024;
 pub struct WriterState {
     pub event_services: HashMap<String, i64>,
     pub next_seq: i64,
+    /// The newest event's date: no event is dated before it (see `ops::insert_event`).
+    pub newest_event: i64,
+    pub feed: Feed,
+    /// Events of the batch in progress, published once it commits (if anyone listens).
+    pub unpublished: Vec<Event>,
 }
 
 /// One queued write: applied inside a savepoint, answered after the commit.
@@ -52,6 +58,7 @@ where
 
     fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool {
         let work = self.work.take().expect("an operation is applied once");
+        let published = state.unpublished.len();
         // A savepoint per operation: one failing write must not sink its batch.
         let result = tx.savepoint().and_then(|savepoint| {
             let value = work(&savepoint, state)?;
@@ -59,6 +66,9 @@ where
             Ok(value)
         });
         let ok = result.is_ok();
+        if !ok {
+            state.unpublished.truncate(published);
+        }
         self.result = Some(result);
         ok
     }
@@ -172,6 +182,10 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut
         });
     if committed.is_err() || !all_applied {
         state.event_services.clear();
+    }
+    match committed {
+        Ok(()) => state.feed.publish(state.unpublished.drain(..)),
+        Err(_) => state.unpublished.clear(),
     }
     for op in batch.drain(..) {
         op.finish(committed.clone());

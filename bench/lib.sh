@@ -1,0 +1,71 @@
+# Shared by the benchmark scripts (sourced, not run).
+
+# A live process (zombies, i.e. exited children not yet waited for, do not count).
+alive() {
+  local state
+  state=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ "$state" != Z ]
+}
+
+ensure_wrk() {
+  if ! command -v wrk >/dev/null; then
+    echo "installing wrk (Debian package)..." >&2
+    { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null
+  fi
+}
+
+# The URL of database $2 on the server of URL $1: the same URL, path replaced.
+database_url() {
+  local re='^(postgres(ql)?://[^/?#]*)(/[^?#]*)?(\?[^#]*)?$'
+  [[ $1 =~ $re ]] || { echo "not a postgres:// URL: \$WATCHTOWER_BENCH_POSTGRES_URL" >&2; return 1; }
+  printf '%s/%s%s\n' "${BASH_REMATCH[1]}" "$2" "${BASH_REMATCH[4]}"
+}
+
+json_string() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
+
+# "rps p50 p99" read off wrk's --latency output in file $1; fails when absent.
+wrk_figures() {
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$1")
+  p50=$(awk '$1 == "50%" {print $2}' "$1")
+  p99=$(awk '$1 == "99%" {print $2}' "$1")
+  [ -n "$rps" ] && [ -n "$p50" ] && [ -n "$p99" ] || { cat "$1" >&2; return 1; }
+  echo "$rps $p50 $p99"
+}
+
+line() { printf '%-34s %10s req/s   p50 %8s   p99 %8s\n' "$@"; }
+
+# The commit measured, marked dirty when the work tree has uncommitted changes.
+revision() {
+  local rev
+  rev="$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+  [ -z "$(git --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null)" ] || rev="$rev+dirty"
+  echo "$rev"
+}
+
+# Stops processes "$@": SIGTERM, then SIGKILL after 10 s (servers commit what is
+# queued and close their pools on SIGTERM).
+stop_processes() {
+  local pid
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "$@"; do
+    for _ in $(seq 100); do alive "$pid" || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+
+# Creates a fresh benchmark database on the server of URL $1; prints its name.
+create_database() {
+  local name
+  name="wt_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+  psql "$1" -v ON_ERROR_STOP=1 -qc "CREATE DATABASE $name" >/dev/null
+  echo "$name"
+}
+
+# Drops database $2 (if named) on the server of URL $1.
+drop_database() {
+  [ -n "$2" ] || return 0
+  psql "$1" -qc "DROP DATABASE IF EXISTS $2 WITH (FORCE)" >/dev/null \
+    || echo "could not drop the benchmark database $2" >&2
+}

@@ -1,0 +1,256 @@
+//! Message search: a trigram index (FTS5) kept in its own file beside the
+//! database, filled by a background thread, so that ingest never waits for it.
+//!
+//! The index covers events up to a watermark that it stores with itself; the few
+//! newer events are scanned. Its file holds nothing that cannot be rebuilt from the
+//! events, so it is written without fsync, and rebuilt whenever it does not match
+//! the database it sits beside.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+
+use super::events::{Conditions, Direction, read_events, scan_page};
+use crate::events::{Event, EventQuery, Order};
+
+pub const SEARCH_FILE: &str = "watchtower-search.db";
+/// Bumped when the index's layout changes: an index of another version is rebuilt.
+const LAYOUT: i64 = 1;
+/// Events indexed per transaction.
+const CHUNK: usize = 5_000;
+/// How long the indexer rests once it has caught up.
+const IDLE: Duration = Duration::from_millis(100);
+
+/// Trigrams need three characters; shorter needles are scanned for.
+pub fn can_serve(needle: &str) -> bool {
+    needle.chars().count() >= 3
+}
+
+/// Opens (creating, or rebuilding when stale) the index beside the database at
+/// `database`, whose identity is `instance`.
+pub fn prepare(data_dir: &Path, instance: &str) -> rusqlite::Result<PathBuf> {
+    let path = data_dir.join(SEARCH_FILE);
+    let matches = open_writer(&path)
+        .and_then(|conn| describe(&conn))
+        .is_ok_and(|found| found == Some((LAYOUT, instance.to_owned())));
+    if !matches {
+        if path.exists() {
+            tracing::info!(path = %path.display(), "rebuilding the search index: it belongs to another database or layout");
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            match std::fs::remove_file(&file) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(rusqlite::Error::ToSqlConversionFailure(error.into()));
+                }
+                _ => {}
+            }
+        }
+        let conn = open_writer(&path)?;
+        conn.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE events_fts USING fts5(
+                 message, content = '', contentless_delete = 1,
+                 tokenize = 'trigram case_sensitive 0 remove_diacritics 0');
+             CREATE TABLE search_state (
+                 layout       INTEGER NOT NULL,
+                 instance     TEXT NOT NULL,
+                 indexed_upto INTEGER NOT NULL,
+                 pruned_below INTEGER NOT NULL);
+             INSERT INTO search_state VALUES ({LAYOUT}, '{instance}', 0, 0);"
+        ))?;
+    }
+    Ok(path)
+}
+
+fn describe(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    conn.query_row("SELECT layout, instance FROM search_state", [], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })
+    .optional()
+}
+
+fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000;
+         PRAGMA cache_size = -32768;",
+    )?;
+    Ok(conn)
+}
+
+/// Makes the index readable, as `search`, on a reader connection.
+pub fn attach(conn: &Connection, path: &Path) -> rusqlite::Result<()> {
+    let uri = format!("file:{}?mode=ro", path.display());
+    conn.execute("ATTACH DATABASE ?1 AS search", [uri])?;
+    Ok(())
+}
+
+/// A page of events whose message holds `needle`: the events past the watermark
+/// by scanning, the rest through the index, walked in rowid (that is, date) order.
+pub fn query_page(
+    conn: &Connection,
+    query: &EventQuery,
+    conditions: Conditions,
+    needle: &str,
+) -> rusqlite::Result<Vec<Event>> {
+    // One read transaction: the watermark and the index are seen at the same moment.
+    let tx = conn.unchecked_transaction()?;
+    let upto: i64 = tx
+        .prepare_cached("SELECT indexed_upto FROM search.search_state")?
+        .query_row([], |row| row.get(0))?;
+    let folded = needle.to_lowercase();
+    let unindexed = |limit: u32| {
+        let mut conditions = conditions.clone();
+        let (upto, folded) = (conditions.bind(upto), conditions.bind(folded.clone()));
+        conditions.and(format!(
+            "e.id > {upto} AND wt_contains(e.message, {folded})"
+        ));
+        scan_page(&tx, conditions, query.order, limit)
+    };
+    let indexed = |limit: u32| indexed_page(&tx, query, conditions.clone(), needle, upto, limit);
+    let mut events = match query.order {
+        Order::Desc => unindexed(query.limit)?,
+        Order::Asc => indexed(query.limit)?,
+    };
+    let left = query.limit - events.len() as u32;
+    if left > 0 {
+        events.extend(match query.order {
+            Order::Desc => indexed(left)?,
+            Order::Asc => unindexed(left)?,
+        });
+    }
+    Ok(events)
+}
+
+fn indexed_page(
+    conn: &Connection,
+    query: &EventQuery,
+    mut conditions: Conditions,
+    needle: &str,
+    upto: i64,
+    limit: u32,
+) -> rusqlite::Result<Vec<Event>> {
+    let phrase = conditions.bind(format!("\"{}\"", needle.replace('"', "\"\"")));
+    let folded = conditions.bind(needle.to_lowercase());
+    let upto = conditions.bind(upto);
+    let mut rowids = format!("events_fts MATCH {phrase} AND events_fts.rowid <= {upto}");
+    if let Some(after) = query.after {
+        let id = conditions.bind(after.id);
+        rowids.push_str(&format!(
+            " AND events_fts.rowid {} {id}",
+            query.order.past()
+        ));
+    }
+    // The index folds case much as `wt_contains` does; the recheck makes the two agree.
+    let sql = format!(
+        "SELECT e.id, s.name, e.level, e.message, e.ts FROM search.events_fts
+         JOIN events e ON e.id = events_fts.rowid
+         JOIN event_services s ON s.id = e.service_id
+         WHERE {rowids}{} AND wt_contains(e.message, {folded})
+         ORDER BY events_fts.rowid {} LIMIT {limit}",
+        conditions.sql,
+        query.order.sql()
+    );
+    read_events(conn, &sql, conditions.args)
+}
+
+/// The background thread that keeps the index up with the events table.
+pub struct Indexer {
+    stop: Arc<AtomicBool>,
+    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Indexer {
+    pub fn start(database: PathBuf, index: PathBuf) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = std::thread::Builder::new()
+            .name("watchtower-search".into())
+            .spawn({
+                let stop = stop.clone();
+                move || run(&database, &index, &stop)
+            })?;
+        Ok(Self {
+            stop,
+            thread: std::sync::Mutex::new(Some(thread)),
+        })
+    }
+
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(database: &Path, index: &Path, stop: &AtomicBool) {
+    let opened = Connection::open_with_flags(
+        database,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .and_then(|events| Ok((events, open_writer(index)?)));
+    let (events, mut search) = match opened {
+        Ok(connections) => connections,
+        Err(error) => {
+            tracing::error!(%error, "the search indexer cannot start; message search will scan");
+            return;
+        }
+    };
+    while !stop.load(Ordering::Relaxed) {
+        match step(&events, &mut search) {
+            Ok(true) => continue,
+            Ok(false) => std::thread::sleep(IDLE),
+            Err(error) => {
+                tracing::warn!(%error, "search indexing step failed; retrying");
+                std::thread::sleep(IDLE * 10);
+            }
+        }
+    }
+}
+
+/// Indexes the next chunk of events, or forgets a chunk of deleted ones; `false`
+/// when there was nothing to do.
+fn step(events: &Connection, search: &mut Connection) -> rusqlite::Result<bool> {
+    let (upto, pruned_below): (i64, i64) = search.query_row(
+        "SELECT indexed_upto, pruned_below FROM search_state",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    let read = events.unchecked_transaction()?;
+    let chunk: Vec<(i64, String)> = read
+        .prepare_cached("SELECT id, message FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")?
+        .query_map([upto, CHUNK as i64], |row| Ok((row.get(0)?, row.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let oldest: Option<i64> = read.query_row("SELECT MIN(id) FROM events", [], |row| row.get(0))?;
+    drop(read);
+    let tx = search.transaction()?;
+    if let Some((last, _)) = chunk.last() {
+        let mut insert =
+            tx.prepare_cached("INSERT INTO events_fts (rowid, message) VALUES (?1, ?2)")?;
+        for (id, message) in &chunk {
+            insert.execute((id, message))?;
+        }
+        drop(insert);
+        tx.execute("UPDATE search_state SET indexed_upto = ?1", [last])?;
+        tx.commit()?;
+        return Ok(true);
+    }
+    // Retention deletes the oldest events; their entries go, a chunk at a time.
+    let gone_below = oldest.unwrap_or(upto + 1).min(upto + 1);
+    if pruned_below >= gone_below {
+        return Ok(false);
+    }
+    let end = gone_below.min(pruned_below.saturating_add(CHUNK as i64));
+    tx.execute(
+        "DELETE FROM events_fts WHERE rowid >= ?1 AND rowid < ?2",
+        [pruned_below, end],
+    )?;
+    tx.execute("UPDATE search_state SET pruned_below = ?1", [end])?;
+    tx.commit()?;
+    Ok(true)
+}
