@@ -108,22 +108,24 @@ pub fn query_page(
             let mut conditions = conditions;
             let needle = conditions.bind(needle.to_lowercase());
             conditions.and(format!("wt_contains(e.message, {needle})"));
-            scan_page(conn, conditions, query.order, query.limit)
+            scan_page(conn, conditions, query.order, query.limit, "e.ts")
         }
-        None => scan_page(conn, conditions, query.order, query.limit),
+        None => scan_page(conn, conditions, query.order, query.limit, "e.ts"),
     }
 }
 
-/// The page by the indexes on dates, every condition checked row by row.
+/// The page by an index, every condition checked row by row: ordered by `first`
+/// (`e.ts`, or `e.id` where a rowid range should drive the scan), then by id.
 pub fn scan_page(
     conn: &Connection,
     conditions: Conditions,
     order: Order,
     limit: u32,
+    first: &str,
 ) -> rusqlite::Result<Vec<Event>> {
     let order = order.sql();
     let sql = format!(
-        "{SELECT_EVENTS} WHERE 1 = 1{} ORDER BY e.ts {order}, e.id {order} LIMIT {limit}",
+        "{SELECT_EVENTS} WHERE 1 = 1{} ORDER BY {first} {order}, e.id {order} LIMIT {limit}",
         conditions.sql
     );
     read_events(conn, &sql, conditions.args)

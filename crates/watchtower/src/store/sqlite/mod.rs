@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file in the data directory, WAL mode, one
 //! writer thread with group commit, and a pool of readers.
 
+mod checkpoint;
 mod events;
 mod ops;
 mod read;
@@ -10,12 +11,13 @@ mod search;
 mod writer;
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::Connection;
 
+use self::checkpoint::{Checkpointer, LogLimit};
 use self::read::ReadPool;
 use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::search::Indexer;
@@ -36,6 +38,7 @@ pub struct SqliteStore {
     writer: Writer,
     reads: ReadPool,
     indexer: Option<Indexer>,
+    checkpointer: Checkpointer,
     feed: Feed,
     node: Mutex<Option<NodeStatus>>,
 }
@@ -63,9 +66,11 @@ impl SqliteStore {
         // synchronous=FULL: a commit is on disk (fsync of the WAL) before anyone is answered.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+             PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;",
         )
         .with_context(|| format!("cannot configure {}", path.display()))?;
+        // Checkpoints are the checkpointer's, and the writer's only past a bound.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         schema::migrate(&mut conn)
             .with_context(|| format!("cannot upgrade the schema of {}", path.display()))?;
         let next_seq = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM services", [], |row| {
@@ -80,6 +85,7 @@ impl SqliteStore {
         };
         let feed = Feed::default();
         let newest_event = events::newest_date(&conn)?;
+        let gate = Arc::new(std::sync::Mutex::new(()));
         let writer = Writer::start(
             conn,
             WriterState {
@@ -88,9 +94,11 @@ impl SqliteStore {
                 feed: feed.clone(),
                 ..WriterState::default()
             },
+            LogLimit::new(&path, gate.clone()),
         )?;
+        let checkpointer = Checkpointer::start(&path).context("cannot start checkpoints")?;
         let indexer = match &search {
-            Some(index) => Some(Indexer::start(path.clone(), index.clone())?),
+            Some(index) => Some(Indexer::start(path.clone(), index.clone(), gate.clone())?),
             None => None,
         };
         tracing::info!(path = %path.display(), schema = schema::latest_version(), search_index = options.search_index, "storage open");
@@ -98,6 +106,7 @@ impl SqliteStore {
             writer,
             reads: ReadPool::new(path, search),
             indexer,
+            checkpointer,
             feed,
             node: Mutex::new(None),
         })
@@ -154,8 +163,9 @@ impl Store for SqliteStore {
     }
 
     async fn add_event(&self, event: NewEvent) -> Result<Event, StoreError> {
+        // One insert that fails leaves nothing behind: no savepoint needed.
         self.writer
-            .write(move |conn, state| ops::add_event(conn, state, event))
+            .write_unguarded(move |conn, state| ops::add_event(conn, state, event))
             .await
     }
 
@@ -269,6 +279,7 @@ impl Store for SqliteStore {
         if let Some(indexer) = &self.indexer {
             indexer.stop();
         }
+        self.checkpointer.stop();
         self.reads.close();
     }
 }

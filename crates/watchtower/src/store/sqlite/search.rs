@@ -1,14 +1,17 @@
 //! Message search: a trigram index (FTS5) kept in its own file beside the
 //! database, filled by a background thread, so that ingest never waits for it.
 //!
-//! The index covers events up to a watermark that it stores with itself; the few
-//! newer events are scanned. Its file holds nothing that cannot be rebuilt from the
+//! The index keeps, for each trigram, the events holding it (no positions:
+//! `detail=none` makes it 2.5 times smaller and faster to fill); a search asks for
+//! the events holding every trigram of the needle, and checks each candidate's
+//! message. The index covers events up to a watermark that it stores with itself;
+//! the few newer events are scanned. Its file holds nothing that cannot be rebuilt from the
 //! events, so it is written without fsync, and rebuilt whenever it does not match
 //! the database it sits beside.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -19,9 +22,9 @@ use crate::events::{Event, EventQuery, Order};
 
 pub const SEARCH_FILE: &str = "watchtower-search.db";
 /// Bumped when the index's layout changes: an index of another version is rebuilt.
-const LAYOUT: i64 = 1;
-/// Events indexed per transaction.
-const CHUNK: usize = 5_000;
+const LAYOUT: i64 = 2;
+/// Events indexed per transaction: larger chunks make fewer segments to merge.
+const CHUNK: usize = 20_000;
 /// How long the indexer rests once it has caught up.
 const IDLE: Duration = Duration::from_millis(100);
 
@@ -53,14 +56,16 @@ pub fn prepare(data_dir: &Path, instance: &str) -> rusqlite::Result<PathBuf> {
         let conn = open_writer(&path)?;
         conn.execute_batch(&format!(
             "CREATE VIRTUAL TABLE events_fts USING fts5(
-                 message, content = '', contentless_delete = 1,
+                 message, content = '', contentless_delete = 1, detail = none,
                  tokenize = 'trigram case_sensitive 0 remove_diacritics 0');
              CREATE TABLE search_state (
                  layout       INTEGER NOT NULL,
                  instance     TEXT NOT NULL,
                  indexed_upto INTEGER NOT NULL,
                  pruned_below INTEGER NOT NULL);
-             INSERT INTO search_state VALUES ({LAYOUT}, '{instance}', 0, 0);"
+             INSERT INTO search_state VALUES ({LAYOUT}, '{instance}', 0, 0);
+             -- Merging fewer, larger segments at a time: 40% faster to fill, as fast to query.
+             INSERT INTO events_fts (events_fts, rank) VALUES ('automerge', 16);"
         ))?;
     }
     Ok(path)
@@ -109,7 +114,8 @@ pub fn query_page(
         conditions.and(format!(
             "e.id > {upto} AND wt_contains(e.message, {folded})"
         ));
-        scan_page(&tx, conditions, query.order, limit)
+        // By id, which is date order here: the rowid range then bounds the scan.
+        scan_page(&tx, conditions, query.order, limit, "e.id")
     };
     let indexed = |limit: u32| indexed_page(&tx, query, conditions.clone(), needle, upto, limit);
     let mut events = match query.order {
@@ -134,10 +140,10 @@ fn indexed_page(
     upto: i64,
     limit: u32,
 ) -> rusqlite::Result<Vec<Event>> {
-    let phrase = conditions.bind(format!("\"{}\"", needle.replace('"', "\"\"")));
+    let trigrams = conditions.bind(every_trigram(needle));
     let folded = conditions.bind(needle.to_lowercase());
     let upto = conditions.bind(upto);
-    let mut rowids = format!("events_fts MATCH {phrase} AND events_fts.rowid <= {upto}");
+    let mut rowids = format!("events_fts MATCH {trigrams} AND events_fts.rowid <= {upto}");
     if let Some(after) = query.after {
         let id = conditions.bind(after.id);
         rowids.push_str(&format!(
@@ -145,7 +151,8 @@ fn indexed_page(
             query.order.past()
         ));
     }
-    // The index folds case much as `wt_contains` does; the recheck makes the two agree.
+    // Candidates hold every trigram, in any order and place: the recheck keeps
+    // those that hold the needle itself (and settles any case folding nuance).
     let sql = format!(
         "SELECT e.id, s.name, e.level, e.message, e.ts FROM search.events_fts
          JOIN events e ON e.id = events_fts.rowid
@@ -158,6 +165,20 @@ fn indexed_page(
     read_events(conn, &sql, conditions.args)
 }
 
+/// An FTS5 query for the events holding every trigram of `needle`. Trigrams are
+/// taken from the needle as given: the index folds each one's case itself.
+fn every_trigram(needle: &str) -> String {
+    let chars: Vec<char> = needle.chars().collect();
+    let mut trigrams: Vec<String> = chars.windows(3).map(|w| w.iter().collect()).collect();
+    trigrams.sort();
+    trigrams.dedup();
+    trigrams
+        .iter()
+        .map(|trigram| format!("\"{}\"", trigram.replace('"', "\"\"")))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
 /// The background thread that keeps the index up with the events table.
 pub struct Indexer {
     stop: Arc<AtomicBool>,
@@ -165,13 +186,14 @@ pub struct Indexer {
 }
 
 impl Indexer {
-    pub fn start(database: PathBuf, index: PathBuf) -> std::io::Result<Self> {
+    /// Reads events only while holding `gate` (see the checkpointer).
+    pub fn start(database: PathBuf, index: PathBuf, gate: Arc<Mutex<()>>) -> std::io::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         let thread = std::thread::Builder::new()
             .name("watchtower-search".into())
             .spawn({
                 let stop = stop.clone();
-                move || run(&database, &index, &stop)
+                move || run(&database, &index, &gate, &stop)
             })?;
         Ok(Self {
             stop,
@@ -188,7 +210,7 @@ impl Indexer {
     }
 }
 
-fn run(database: &Path, index: &Path, stop: &AtomicBool) {
+fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
     let opened = Connection::open_with_flags(
         database,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -202,7 +224,7 @@ fn run(database: &Path, index: &Path, stop: &AtomicBool) {
         }
     };
     while !stop.load(Ordering::Relaxed) {
-        match step(&events, &mut search) {
+        match step(&events, &mut search, gate) {
             Ok(true) => continue,
             Ok(false) => std::thread::sleep(IDLE),
             Err(error) => {
@@ -215,12 +237,13 @@ fn run(database: &Path, index: &Path, stop: &AtomicBool) {
 
 /// Indexes the next chunk of events, or forgets a chunk of deleted ones; `false`
 /// when there was nothing to do.
-fn step(events: &Connection, search: &mut Connection) -> rusqlite::Result<bool> {
+fn step(events: &Connection, search: &mut Connection, gate: &Mutex<()>) -> rusqlite::Result<bool> {
     let (upto, pruned_below): (i64, i64) = search.query_row(
         "SELECT indexed_upto, pruned_below FROM search_state",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
+    let held = gate.lock().unwrap_or_else(|p| p.into_inner());
     let read = events.unchecked_transaction()?;
     let chunk: Vec<(i64, String)> = read
         .prepare_cached("SELECT id, message FROM events WHERE id > ?1 ORDER BY id LIMIT ?2")?
@@ -228,6 +251,7 @@ fn step(events: &Connection, search: &mut Connection) -> rusqlite::Result<bool> 
         .collect::<rusqlite::Result<_>>()?;
     let oldest: Option<i64> = read.query_row("SELECT MIN(id) FROM events", [], |row| row.get(0))?;
     drop(read);
+    drop(held);
     let tx = search.transaction()?;
     if let Some((last, _)) = chunk.last() {
         let mut insert =

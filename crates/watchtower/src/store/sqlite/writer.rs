@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpoint::LogLimit;
 use crate::events::{Event, Feed};
 use crate::store::StoreError;
 use crate::store::batching;
@@ -42,6 +43,8 @@ trait Op: Send {
 
 struct Pending<T, F> {
     weight: usize,
+    /// Run inside a savepoint, so that a failure midway undoes its partial writes.
+    guarded: bool,
     work: Option<F>,
     result: Option<rusqlite::Result<T>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
@@ -60,11 +63,14 @@ where
         let work = self.work.take().expect("an operation is applied once");
         let published = state.unpublished.len();
         // A savepoint per operation: one failing write must not sink its batch.
-        let result = tx.savepoint().and_then(|savepoint| {
-            let value = work(&savepoint, state)?;
-            savepoint.commit()?;
-            Ok(value)
-        });
+        let result = match self.guarded {
+            true => tx.savepoint().and_then(|savepoint| {
+                let value = work(&savepoint, state)?;
+                savepoint.commit()?;
+                Ok(value)
+            }),
+            false => work(tx, state),
+        };
         let ok = result.is_ok();
         if !ok {
             state.unpublished.truncate(published);
@@ -93,11 +99,11 @@ pub struct Writer {
 }
 
 impl Writer {
-    pub fn start(conn: Connection, state: WriterState) -> std::io::Result<Self> {
+    pub fn start(conn: Connection, state: WriterState, limit: LogLimit) -> std::io::Result<Self> {
         let (queue, inbox) = mpsc::channel(QUEUE_DEPTH);
         let thread = std::thread::Builder::new()
             .name("watchtower-writer".into())
-            .spawn(move || run(conn, inbox, state))?;
+            .spawn(move || run(conn, inbox, state, &limit))?;
         Ok(Self {
             queue,
             thread: std::sync::Mutex::new(Some(thread)),
@@ -110,7 +116,18 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
     {
-        self.write_rows(1, work).await
+        self.queue(1, true, work).await
+    }
+
+    /// Like [`Writer::write`], without the savepoint: for work whose only
+    /// statement that can fail is its last, so that a failure leaves nothing
+    /// behind (the savepoint costs about a fifth of a single-row write).
+    pub async fn write_unguarded<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.queue(1, false, work).await
     }
 
     /// Queues `work`, which writes about `rows` rows, and waits until it is committed.
@@ -119,9 +136,18 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
     {
+        self.queue(rows, true, work).await
+    }
+
+    async fn queue<T, F>(&self, rows: usize, guarded: bool, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let op = Box::new(Pending {
             weight: rows,
+            guarded,
             work: Some(work),
             result: None,
             reply,
@@ -147,7 +173,12 @@ impl Writer {
     }
 }
 
-fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, mut state: WriterState) {
+fn run(
+    mut conn: Connection,
+    mut inbox: mpsc::Receiver<Message>,
+    mut state: WriterState,
+    limit: &LogLimit,
+) {
     let mut stop = None;
     while stop.is_none() {
         let Some(first) = inbox.blocking_recv() else {
@@ -158,6 +189,7 @@ fn run(mut conn: Connection, mut inbox: mpsc::Receiver<Message>, mut state: Writ
         stop = stopping;
         if !batch.is_empty() {
             commit_batch(&mut conn, &mut batch, &mut state);
+            limit.enforce(&conn);
         }
     }
     drop(conn);
