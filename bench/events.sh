@@ -105,6 +105,17 @@ while search.execute("SELECT indexed_upto FROM search_state").fetchone()[0] < ne
 PY
   awk -v a="$index_start" -v b="$(date +%s.%N)" \
     'BEGIN { printf "search index caught up              %.1f s after the load\n", b - a }'
+  # Queries are measured once the load's log is copied into the database (the
+  # server's checkpointer does it in the background; this waits for, and helps, it).
+  python3 - "$work/data" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(f"{sys.argv[1]}/watchtower.db", timeout=10)
+while True:
+    busy, log, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if log == done:
+        break
+    time.sleep(0.5)
+PY
 else
   psql "$db_url" -qc "VACUUM ANALYZE events" >/dev/null
 fi
@@ -124,7 +135,10 @@ awk -v n="$exported" -v a="$export_start" -v b="$(date +%s.%N)" \
   'BEGIN { printf "export (NDJSON, every event)        %10.0f events/s   (%d events in %.1f s)\n", n / (b - a), n, b - a }'
 echo "  server peak RSS during the export: $(peak_rss)"
 
+echo "server peak RSS overall: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$server/status")"
 if [ "$mode" = sqlite ]; then
+  # Sizes once the server has stopped cleanly, its logs folded into the files.
+  stop_processes "$server"
   bytes() { stat -c %s "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
   events_bytes=$(bytes "$work/data/watchtower.db" "$work/data/watchtower.db-wal")
   index_bytes=$(bytes "$work/data/watchtower-search.db" "$work/data/watchtower-search.db-wal")
@@ -135,7 +149,6 @@ fi
 awk -v e="$events_bytes" -v i="$index_bytes" -v n="$exported" 'BEGIN {
   printf "disk per event: %.0f B without the search index, %.0f B with it (%.2f GB + %.2f GB)\n",
     e / n, (e + i) / n, e / 1e9, i / 1e9 }'
-echo "server peak RSS overall: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/proc/$server/status")"
 if [ -s "$work/stderr" ]; then
   echo "the server logged $(wc -l < "$work/stderr") warning/error lines; the first:"
   head -n 3 "$work/stderr" | sed 's/^/  /'

@@ -354,3 +354,18 @@ async fn retention_deletes_the_oldest_events_in_the_background() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(server.events("").await.len(), 5);
 }
+
+#[tokio::test]
+async fn live_streams_end_with_a_message_when_the_server_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::start(dir.path(), json!({})).await;
+    let mut response = server
+        .request(Method::GET, "/events/stream")
+        .send()
+        .await
+        .unwrap();
+    let stopping = std::thread::spawn(move || server.terminate());
+    let messages = read_messages(&mut response, usize::MAX).await;
+    assert_eq!(messages.last().unwrap().0, "shutdown", "{messages:?}");
+    assert!(stopping.join().unwrap().success(), "a clean exit");
+}

@@ -85,7 +85,11 @@ impl LogLimit {
         if !std::fs::metadata(&self.log).is_ok_and(|m| m.len() > TRUNCATE_ABOVE) {
             return;
         }
-        let _held = self.gate.lock().unwrap_or_else(|p| p.into_inner());
+        // Never wait for the indexer, which may run at idle priority: try again
+        // after the next batch instead.
+        let Ok(_held) = self.gate.try_lock() else {
+            return;
+        };
         if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
             tracing::warn!(%error, "emptying the WAL failed; retrying after the next batch");
         }

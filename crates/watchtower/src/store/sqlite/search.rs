@@ -82,7 +82,7 @@ fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA busy_timeout = 5000;
-         PRAGMA cache_size = -32768;",
+         PRAGMA cache_size = -8192;",
     )?;
     Ok(conn)
 }
@@ -211,6 +211,15 @@ impl Indexer {
 }
 
 fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+    // SCHED_IDLE: the index gets only the CPU time nothing else wants, so that it
+    // never slows ingest down; it catches up when the load eases (searches scan
+    // what it has not reached, so they stay complete meanwhile).
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    let native = thread_priority::thread_native_id();
+    if let Err(error) = thread_priority::set_thread_priority_and_policy(native, ThreadPriority::Min, idle) {
+        tracing::warn!(?error, "cannot lower the search indexer's priority; it will compete with ingest");
+    }
     let opened = Connection::open_with_flags(
         database,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
