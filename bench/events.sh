@@ -120,11 +120,12 @@ else
   psql "$db_url" -qc "VACUUM ANALYZE events" >/dev/null
 fi
 
-bench "single-event ingest, 64 conn" event.lua 2 64 10
 export BENCH_FROM=$load_start BENCH_TO=$(((load_start + load_end) / 2))
 BENCH_QUERY=service bench "service + range, newest 100, 4 conn" query.lua 1 4 10
 BENCH_QUERY=errors bench "level=error, 24 h, newest 100" query.lua 1 4 10
 BENCH_QUERY=search bench "rare word search, newest 100" query.lua 1 4 10
+
+bench "single-event ingest, 64 conn" event.lua 2 64 10
 
 # Export: every event, streamed as NDJSON; memory sampled throughout.
 : > "$work/rss"
