@@ -217,8 +217,13 @@ fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
     // what it has not reached, so they stay complete meanwhile).
     let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
     let native = thread_priority::thread_native_id();
-    if let Err(error) = thread_priority::set_thread_priority_and_policy(native, ThreadPriority::Min, idle) {
-        tracing::warn!(?error, "cannot lower the search indexer's priority; it will compete with ingest");
+    if let Err(error) =
+        thread_priority::set_thread_priority_and_policy(native, ThreadPriority::Min, idle)
+    {
+        tracing::warn!(
+            ?error,
+            "cannot lower the search indexer's priority; it will compete with ingest"
+        );
     }
     let opened = Connection::open_with_flags(
         database,
