@@ -71,8 +71,14 @@ const MIGRATIONS: &[&str] = &[
         stopped   boolean NOT NULL DEFAULT false
     );",
     // v2: each insert into events announces its rows (for the live feed, at
-    // commit), and a trigram index serves message searches where pg_trgm exists.
-    "CREATE FUNCTION wt_announce_events() RETURNS trigger LANGUAGE plpgsql AS $$
+    // commit); the date indexes end with the id, so that pages (keyset on date,
+    // then id) are plain index ranges; a trigram index serves message searches
+    // where pg_trgm exists.
+    "CREATE INDEX events_by_service_page ON events (service, ts, id);
+    DROP INDEX events_by_service;
+    CREATE INDEX events_by_ts_page ON events (ts, id);
+    DROP INDEX events_by_ts;
+    CREATE FUNCTION wt_announce_events() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
        PERFORM pg_notify('wt_events',
                          (txid_current() % 4294967296)::text || ',' || min(id) || ',' || max(id))
