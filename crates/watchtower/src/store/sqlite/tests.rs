@@ -1,0 +1,111 @@
+//! The SQLite backend's own tests, besides the shared conformance suite.
+
+use super::*;
+use crate::events::Order;
+
+async fn fresh() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    (dir, store)
+}
+
+crate::store::conformance::suite!(fresh());
+
+#[tokio::test]
+async fn reopening_keeps_the_data_and_the_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let event = NewEvent::parse("svc", "info", "kept".into(), Timestamp::from_millis(1)).unwrap();
+    store.add_event(event).await.unwrap();
+    store.close().await;
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    assert_eq!(
+        store.query_events(EventQuery::default()).await.unwrap()[0].message,
+        "kept"
+    );
+    let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, schema::latest_version());
+}
+
+/// Waits until the search index covers every stored event.
+async fn indexed(dir: &Path) {
+    let conn = Connection::open(dir.join(SEARCH_FILE)).unwrap();
+    let events = Connection::open(dir.join(DATABASE_FILE)).unwrap();
+    for _ in 0..200 {
+        let upto: i64 = conn
+            .query_row("SELECT indexed_upto FROM search_state", [], |r| r.get(0))
+            .unwrap();
+        let newest: i64 = events
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+            .unwrap();
+        if upto == newest {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the search index did not catch up");
+}
+
+#[tokio::test]
+async fn searches_through_the_index_and_past_it_agree_with_a_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path(), SqliteOptions::default()).unwrap();
+    let messages = |range: std::ops::Range<usize>| -> Vec<NewEvent> {
+        range
+            .map(|i| {
+                let text = match i % 4 {
+                    0 => format!("Disk FULL on volume {i}"),
+                    1 => format!("École fermée {i}"),
+                    2 => format!("disk ok {i}"),
+                    _ => format!("quote \"x\" 50% {i}"),
+                };
+                NewEvent::parse("svc", "info", text, Timestamp::from_millis(i as i64)).unwrap()
+            })
+            .collect()
+    };
+    store.add_events(messages(0..40)).await.unwrap();
+    indexed(dir.path()).await;
+    // Newer events the indexer has not reached yet are found by the scan.
+    store.add_events(messages(40..48)).await.unwrap();
+    for (needle, order) in [
+        ("disk full", Order::Desc),
+        ("ÉCOLE", Order::Asc),
+        ("\"x\" 50%", Order::Desc),
+        ("volume 4", Order::Asc),
+    ] {
+        let all = store.query_events(EventQuery::default()).await.unwrap();
+        let mut expected: Vec<i64> = all
+            .iter()
+            .filter(|e| e.message.to_lowercase().contains(&needle.to_lowercase()))
+            .map(|e| e.id)
+            .collect();
+        if order == Order::Asc {
+            expected.reverse();
+        }
+        let mut query = EventQuery {
+            filter: crate::events::EventFilter {
+                message: Some(needle.into()),
+                ..Default::default()
+            },
+            order,
+            limit: 3,
+            ..EventQuery::default()
+        };
+        let mut found = Vec::new();
+        loop {
+            let page = store.query_events(query.clone()).await.unwrap();
+            found.extend(page.iter().map(|e| e.id));
+            match page.last() {
+                Some(last) if page.len() == 3 => {
+                    query.after = Some(crate::events::Position::of(last))
+                }
+                _ => break,
+            }
+        }
+        assert!(!expected.is_empty(), "{needle}");
+        assert_eq!(found, expected, "{needle} {order:?}");
+    }
+}
