@@ -23,6 +23,7 @@ use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::time::Timestamp;
+use crate::watchdog::Watchdog;
 
 /// Below this, start-up warns that the password is guessable.
 const MIN_PASSWORD_CHARS: usize = 16;
@@ -165,6 +166,10 @@ impl App {
             self.config.events.retention(),
             shutdown.clone(),
         ));
+        if let Some(config) = &self.config.watchdog {
+            let timeout = Duration::from_secs_f64(self.config.alerts.timeout);
+            tasks.spawn(Watchdog::from_config(config, timeout)?.run(shutdown.clone()));
+        }
         // After `resume_watch`: a restart judges missed deadlines by the heartbeats before it.
         tasks.spawn(cluster::run_heartbeat(
             self.store.clone(),

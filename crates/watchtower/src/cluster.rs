@@ -34,11 +34,7 @@ pub struct NodeInfo {
 
 impl NodeInfo {
     pub fn new(address: String, started: Timestamp) -> Self {
-        let host = hostname::get()
-            .ok()
-            .and_then(|name| name.into_string().ok())
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| "node".to_owned());
+        let host = host_name();
         let suffix: u32 = rand::rng().random();
         Self {
             id: format!("{host}-{suffix:08x}"),
@@ -84,4 +80,13 @@ pub async fn run_heartbeat(store: Arc<dyn Store>, node: NodeInfo, shutdown: Canc
     if let Err(error) = store.heartbeat(&node, Timestamp::now(), true).await {
         tracing::warn!(%error, "could not record that this node stopped");
     }
+}
+
+/// This machine's host name, or `node` when it has none readable.
+pub fn host_name() -> String {
+    hostname::get()
+        .ok()
+        .and_then(|name| name.into_string().ok())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "node".to_owned())
 }

@@ -13,3 +13,4 @@ pub mod http;
 pub mod monitor;
 pub mod store;
 pub mod time;
+pub mod watchdog;

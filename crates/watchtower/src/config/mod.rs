@@ -3,6 +3,7 @@
 
 mod events;
 mod password;
+mod watchdog;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -16,6 +17,7 @@ use crate::store::RestartPolicy;
 
 pub use events::EventsConfig;
 pub use password::{PasswordSource, resolve_password};
+pub use watchdog::WatchdogConfig;
 
 /// Where the config is looked for when neither `--config` nor `$WATCHTOWER_CONFIG` names one.
 pub const DEFAULT_CONFIG_PATH: &str = "config/config.json";
@@ -34,6 +36,7 @@ pub struct Config {
     pub pushover: Option<PushoverConfig>,
     pub webhooks: BTreeMap<String, WebhookConfig>,
     pub alerts: AlertsConfig,
+    pub watchdog: Option<WatchdogConfig>,
     pub limits: LimitsConfig,
 }
 
@@ -51,6 +54,7 @@ impl Default for Config {
             pushover: None,
             webhooks: BTreeMap::new(),
             alerts: AlertsConfig::default(),
+            watchdog: None,
             limits: LimitsConfig::default(),
         }
     }
@@ -257,6 +261,9 @@ impl Config {
             }
         };
         self.events.validate()?;
+        if let Some(watchdog) = &self.watchdog {
+            watchdog.validate()?;
+        }
         positive("alerts.timeout", self.alerts.timeout)?;
         positive("alerts.retryMin", self.alerts.retry_min)?;
         positive("alerts.retryMax", self.alerts.retry_max)?;

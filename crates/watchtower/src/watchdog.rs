@@ -1,0 +1,73 @@
+//! Watching the watcher: with a `watchdog` configured, the server pulses another
+//! Watchtower (or any ping URL, such as a healthchecks.io check) every `every`
+//! seconds, announcing its next beat within two periods. If this server dies,
+//! hangs or loses its network, the beats stop and the other side alerts.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::WatchdogConfig;
+
+pub struct Watchdog {
+    http: reqwest::Client,
+    url: String,
+    password: Option<String>,
+    body: serde_json::Value,
+    every: Duration,
+}
+
+impl Watchdog {
+    /// `timeout` bounds each beat (the alert channels' timeout).
+    pub fn from_config(config: &WatchdogConfig, timeout: Duration) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            // The config names the only place beats go.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("watchtower/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let service = config.service.clone().unwrap_or_else(default_service);
+        let mut body = json!({"service": service, "nextIn": config.every * 2.0});
+        if let (Some(kind), Some(target)) = (&config.alert_type, &config.alert_target) {
+            body["alertType"] = json!(kind);
+            body["alertTarget"] = json!(target);
+        }
+        Ok(Self {
+            http,
+            url: config.url.clone(),
+            password: config.password.as_ref().map(|p| p.expose().to_owned()),
+            body,
+            every: Duration::from_secs_f64(config.every),
+        })
+    }
+
+    /// Beats until `shutdown`: the first at once, then every period. A failed
+    /// beat is logged and the next one tried on time.
+    pub async fn run(self, shutdown: CancellationToken) {
+        tracing::info!(url = %self.url, every = ?self.every, "watchdog beats on");
+        let mut ticks = tokio::time::interval(self.every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = ticks.tick() => {}
+            }
+            let mut request = self.http.post(&self.url).json(&self.body);
+            if let Some(password) = &self.password {
+                request = request.header("password", password);
+            }
+            match request.send().await {
+                Ok(answer) if answer.status().is_success() => tracing::debug!("watchdog beat"),
+                Ok(answer) => {
+                    tracing::warn!(status = answer.status().as_u16(), url = %self.url, "watchdog beat refused")
+                }
+                Err(error) => tracing::warn!(%error, url = %self.url, "watchdog beat failed"),
+            }
+        }
+    }
+}
+
+fn default_service() -> String {
+    format!("watchtower-{}", crate::cluster::host_name())
+}
