@@ -6,10 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::Connection;
+
+use super::background::Background;
 
 /// How often the log is copied back into the database.
 const EVERY: Duration = Duration::from_millis(200);
@@ -20,36 +21,12 @@ const EVERY: Duration = Duration::from_millis(200);
 /// a bound for long bursts, not the normal path: a pause in the load resets the log.
 const TRUNCATE_ABOVE: u64 = 1024 * 1024 * 1024;
 
-pub struct Checkpointer {
-    stop: Arc<AtomicBool>,
-    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Checkpointer {
-    pub fn start(database: &Path) -> rusqlite::Result<Self> {
-        let conn = Connection::open(database)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::thread::Builder::new()
-            .name("watchtower-checkpoint".into())
-            .spawn({
-                let stop = stop.clone();
-                move || run(&conn, &stop)
-            })
-            .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))?;
-        Ok(Self {
-            stop,
-            thread: std::sync::Mutex::new(Some(thread)),
-        })
-    }
-
-    pub fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(thread) = thread {
-            let _ = thread.join();
-        }
-    }
+/// Starts the thread that copies the log into the database.
+pub fn start(database: &Path) -> rusqlite::Result<Background> {
+    let conn = Connection::open(database)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Background::spawn("watchtower-checkpoint", move |stop| run(&conn, stop))
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))
 }
 
 fn run(conn: &Connection, stop: &AtomicBool) {

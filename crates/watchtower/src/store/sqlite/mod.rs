@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file in the data directory, WAL mode, one
 //! writer thread with group commit, and a pool of readers.
 
+mod background;
 mod checkpoint;
 mod events;
 mod ops;
@@ -17,10 +18,10 @@ use std::time::Duration;
 use async_trait::async_trait;
 use rusqlite::Connection;
 
-use self::checkpoint::{Checkpointer, LogLimit};
+use self::background::Background;
+use self::checkpoint::LogLimit;
 use self::read::ReadPool;
 use self::rows::{SERVICE_COLUMNS, service_from_row};
-use self::search::Indexer;
 use self::writer::{Writer, WriterState};
 use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -37,8 +38,8 @@ pub use self::search::SEARCH_FILE;
 pub struct SqliteStore {
     writer: Writer,
     reads: ReadPool,
-    indexer: Option<Indexer>,
-    checkpointer: Checkpointer,
+    indexer: Option<Background>,
+    checkpointer: Background,
     feed: Feed,
     node: Mutex<Option<NodeStatus>>,
 }
@@ -96,9 +97,13 @@ impl SqliteStore {
             },
             LogLimit::new(&path, gate.clone()),
         )?;
-        let checkpointer = Checkpointer::start(&path).context("cannot start checkpoints")?;
+        let checkpointer = checkpoint::start(&path).context("cannot start checkpoints")?;
         let indexer = match &search {
-            Some(index) => Some(Indexer::start(path.clone(), index.clone(), gate.clone())?),
+            Some(index) => Some(search::start_indexer(
+                path.clone(),
+                index.clone(),
+                gate.clone(),
+            )?),
             None => None,
         };
         tracing::info!(path = %path.display(), schema = schema::latest_version(), search_index = options.search_index, "storage open");

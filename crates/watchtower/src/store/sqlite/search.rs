@@ -12,11 +12,11 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+use super::background::Background;
 use super::events::{Conditions, Direction, read_events, scan_page};
 use crate::events::{Event, EventQuery, Order};
 
@@ -179,35 +179,16 @@ fn every_trigram(needle: &str) -> String {
         .join(" AND ")
 }
 
-/// The background thread that keeps the index up with the events table.
-pub struct Indexer {
-    stop: Arc<AtomicBool>,
-    thread: std::sync::Mutex<Option<JoinHandle<()>>>,
-}
-
-impl Indexer {
-    /// Reads events only while holding `gate` (see the checkpointer).
-    pub fn start(database: PathBuf, index: PathBuf, gate: Arc<Mutex<()>>) -> std::io::Result<Self> {
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = std::thread::Builder::new()
-            .name("watchtower-search".into())
-            .spawn({
-                let stop = stop.clone();
-                move || run(&database, &index, &gate, &stop)
-            })?;
-        Ok(Self {
-            stop,
-            thread: std::sync::Mutex::new(Some(thread)),
-        })
-    }
-
-    pub fn stop(&self) {
-        self.stop.store(true, Ordering::Relaxed);
-        let thread = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(thread) = thread {
-            let _ = thread.join();
-        }
-    }
+/// Starts the thread that keeps the index up with the events table; it reads
+/// events only while holding `gate` (see the checkpointer).
+pub fn start_indexer(
+    database: PathBuf,
+    index: PathBuf,
+    gate: Arc<Mutex<()>>,
+) -> std::io::Result<Background> {
+    Background::spawn("watchtower-search", move |stop| {
+        run(&database, &index, &gate, stop)
+    })
 }
 
 fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
