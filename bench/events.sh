@@ -16,7 +16,6 @@ total="${1:-10000000}"
 mode="${2:-sqlite}"
 [[ $total =~ ^[1-9][0-9]*$ ]] || usage
 case "$mode" in sqlite | postgres) ;; *) usage ;; esac
-pg_server_url="${WATCHTOWER_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 ensure_wrk
 cargo build --release --quiet
 
@@ -51,13 +50,7 @@ JSON
 RUST_LOG=warn target/release/watchtower serve --config "$work/config.json" \
   > "$work/stdout" 2> "$work/stderr" &
 server=$!
-url=""
-for _ in $(seq 300); do
-  url=$(sed -n 's/^watchtower listening on //p' "$work/stdout")
-  [ -z "$url" ] || break
-  alive "$server" || break
-  sleep 0.1
-done
+url=$(server_url "$server" "$work/stdout")
 [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
 
 # The server's resident memory, sampled every 100 ms into $work/rss (KiB).
@@ -140,7 +133,17 @@ echo "server peak RSS overall: $(awk '/VmHWM/ {printf "%d MiB", $2 / 1024}' "/pr
 if [ "$mode" = sqlite ]; then
   # Sizes once the server has stopped cleanly, its logs folded into the files.
   stop_processes "$server"
-  bytes() { stat -c %s "$@" 2>/dev/null | awk '{s += $1} END {print s + 0}'; }
+  # The write-ahead logs can outlive the server (up to 1 GiB each): fold them in.
+  for file in watchtower.db watchtower-search.db; do
+    python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("PRAGMA wal_checkpoint(TRUNCATE)")' \
+      "$work/data/$file"
+  done
+  # The total size of those of the files "$@" that exist.
+  bytes() {
+    local file total=0
+    for file in "$@"; do [ ! -f "$file" ] || total=$((total + $(stat -c %s "$file"))); done
+    echo "$total"
+  }
   events_bytes=$(bytes "$work/data/watchtower.db" "$work/data/watchtower.db-wal")
   index_bytes=$(bytes "$work/data/watchtower-search.db" "$work/data/watchtower-search.db-wal")
 else

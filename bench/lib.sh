@@ -1,5 +1,8 @@
 # Shared by the benchmark scripts (sourced, not run).
 
+# The PostgreSQL server the PostgreSQL modes use.
+pg_server_url="${WATCHTOWER_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
+
 # A live process (zombies, i.e. exited children not yet waited for, do not count).
 alive() {
   local state
@@ -68,4 +71,17 @@ drop_database() {
   [ -n "$2" ] || return 0
   psql "$1" -qc "DROP DATABASE IF EXISTS $2 WITH (FORCE)" >/dev/null \
     || echo "could not drop the benchmark database $2" >&2
+}
+
+# The URL a server (pid $1) announces on its stdout (file $2), within 30 s; empty
+# if it exits or stays silent.
+server_url() {
+  local url=""
+  for _ in $(seq 300); do
+    url=$(sed -n 's/^watchtower listening on //p' "$2")
+    [ -z "$url" ] || break
+    alive "$1" || break
+    sleep 0.1
+  done
+  echo "$url"
 }

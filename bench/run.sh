@@ -42,7 +42,6 @@ servers=()  # server pids, node order
 urls=()     # server URLs, node order
 wrks=()     # wrk pids while a scenario runs
 db=""       # the PostgreSQL database this run created
-pg_server_url="${WATCHTOWER_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}"
 
 cleanup() {
   set +e
@@ -74,13 +73,7 @@ JSON
 done
 # Start-up (migrations included) is bounded: 30 s for each node.
 for i in $(seq "$nodes"); do
-  url=""
-  for _ in $(seq 300); do
-    url=$(sed -n 's/^watchtower listening on //p' "$work/node$i/stdout")
-    [ -z "$url" ] || break
-    alive "${servers[i - 1]}" || break
-    sleep 0.1
-  done
+  url=$(server_url "${servers[i - 1]}" "$work/node$i/stdout")
   [ -n "$url" ] || { echo "node $i did not start:" >&2; cat "$work/node$i/stderr" >&2; exit 1; }
   urls+=("$url")
 done
