@@ -13,6 +13,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::alert::rules::EventRules;
 use crate::alert::{Channels, Dispatcher, RetryPolicy};
 use crate::cluster::{self, NodeInfo};
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
@@ -37,6 +38,7 @@ pub struct App {
     tls: Option<TlsAcceptor>,
     store: Arc<dyn Store>,
     channels: Arc<Channels>,
+    rules: Arc<EventRules>,
     password: PasswordCheck,
     password_source: PasswordSource,
     generated_password: Option<String>,
@@ -62,6 +64,10 @@ impl App {
             false => None,
         };
         let channels = Arc::new(Channels::from_config(&config)?);
+        let rules = Arc::new(EventRules::from_config(
+            &config.alerts.event_rules,
+            &channels,
+        )?);
         let store: Arc<dyn Store> = match &config.storage {
             StorageConfig::Sqlite => Arc::new(SqliteStore::open(
                 &config.data_dir,
@@ -83,6 +89,7 @@ impl App {
             tls,
             store,
             channels,
+            rules,
             password_source,
             generated_password,
         })
@@ -126,6 +133,7 @@ impl App {
             self.store.clone(),
             channels.clone(),
             RetryPolicy::from_config(&self.config.alerts),
+            Arc::new(self.config.alerts.policy()),
             alerts_queued.clone(),
         );
         let shutdown = CancellationToken::new();
@@ -133,6 +141,7 @@ impl App {
             store: self.store.clone(),
             monitor: monitor.clone(),
             channels,
+            rules: self.rules,
             alerts_queued,
             shutdown: shutdown.clone(),
         };

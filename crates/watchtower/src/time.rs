@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A UTC instant with millisecond precision.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -66,6 +66,41 @@ impl Serialize for Timestamp {
     }
 }
 
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|date| Self(date.timestamp_millis()))
+            .map_err(|_| serde::de::Error::custom(format!("`{text}` is not an RFC 3339 date")))
+    }
+}
+
+/// Parses a duration as people write it: `90` or `90s` (seconds, fractions
+/// allowed), `5m`, `2h`, `1d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let scale = match unit {
+        "ms" => 0.001,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        "d" => 86_400.0,
+        _ => return Err(format!("`{text}`: the unit must be ms, s, m, h or d")),
+    };
+    let seconds = number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+        .map(|n| n * scale)
+        .ok_or_else(|| format!("`{text}` is not a duration such as 90, 90s, 5m, 2h or 1d"))?;
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
+}
+
 /// Renders a duration for people: `3d 4h`, `12m 5s`, `800ms`.
 pub fn human_duration(duration: Duration) -> String {
     let total = duration.as_secs();
@@ -116,6 +151,29 @@ mod tests {
             Timestamp(1_700_000_000_123).to_rfc3339(),
             "2023-11-14T22:13:20.123Z"
         );
+    }
+
+    #[test]
+    fn durations_parse_with_or_without_a_unit() {
+        let cases = [
+            ("90", 90.0),
+            ("90s", 90.0),
+            ("1.5", 1.5),
+            ("5m", 300.0),
+            ("2h", 7200.0),
+            ("1d", 86_400.0),
+            ("250ms", 0.25),
+        ];
+        for (text, seconds) in cases {
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_secs_f64(seconds)),
+                "{text}"
+            );
+        }
+        for bad in ["", "m", "5x", "-1", "1e400", "five"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

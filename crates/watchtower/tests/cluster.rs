@@ -67,6 +67,27 @@ async fn pulse_all(
         .await;
 }
 
+const STORM_THRESHOLD: usize = 5;
+
+/// Each death the hook heard of, alone or in a digest, with what announced it.
+fn reported(hook: &Receiver) -> Vec<(String, Value)> {
+    let mut deaths = Vec::new();
+    for request in hook.received() {
+        let alert = request.json();
+        if alert["kind"] == "digest" {
+            for member in alert["details"]["members"].as_array().unwrap() {
+                deaths.push((
+                    member["service"].as_str().unwrap().to_owned(),
+                    member.clone(),
+                ));
+            }
+        } else {
+            deaths.push((alert["service"].as_str().unwrap().to_owned(), alert));
+        }
+    }
+    deaths
+}
+
 async fn live_nodes(server: &Server) -> Vec<Value> {
     let (status, nodes) = server.send(Method::GET, "/cluster", None).await;
     assert_eq!(status, StatusCode::OK);
@@ -80,7 +101,8 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
     let config = json!({
         "storage": {"backend": "postgres", "url": database, "pool": 8},
         "webhooks": {"ops": {"url": hook.url}},
-        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1},
+        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1,
+                   "storm": {"threshold": STORM_THRESHOLD, "window": 60, "gather": 1}},
     });
     let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
     let mut nodes = Vec::new();
@@ -123,11 +145,7 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
         .map(|i| format!("svc-{i:04}"))
         .collect();
     wait_for("an alert for every service that stopped", async || {
-        let alerted: HashSet<String> = hook
-            .received()
-            .iter()
-            .map(|r| r.json()["service"].as_str().unwrap().to_owned())
-            .collect();
+        let alerted: HashSet<String> = reported(&hook).into_iter().map(|(s, _)| s).collect();
         stopped.is_subset(&alerted).then_some(())
     })
     .await;
@@ -135,16 +153,14 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
     assert_stays(
         "no alert beyond one per death",
         Duration::from_secs(2),
-        || hook.received().len() == stopped.len(),
+        || reported(&hook).len() == stopped.len(),
     )
     .await;
     keep_pulsing.store(false, Ordering::Relaxed);
     keeper.await.unwrap();
 
     let mut per_service: HashMap<String, Vec<Value>> = HashMap::new();
-    for request in hook.received() {
-        let alert = request.json();
-        let service = alert["service"].as_str().unwrap().to_owned();
+    for (service, alert) in reported(&hook) {
         per_service.entry(service).or_default().push(alert);
     }
     assert_eq!(
@@ -156,11 +172,26 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
         assert_eq!(alerts.len(), 1, "{service} alerted once: {alerts:?}");
         assert_eq!(alerts[0]["status"], "dead");
     }
-    let ids: HashSet<i64> = per_service
-        .values()
-        .map(|alerts| alerts[0]["alertId"].as_i64().unwrap())
+    // Storm control across the cluster: the first five deaths alone, then digests.
+    let alone = hook
+        .received()
+        .iter()
+        .filter(|r| r.json()["kind"] == "down")
+        .count();
+    assert_eq!(
+        alone, STORM_THRESHOLD,
+        "deaths alerted alone before the storm"
+    );
+    let ids: HashSet<i64> = hook
+        .received()
+        .iter()
+        .map(|r| r.json()["alertId"].as_i64().unwrap())
         .collect();
-    assert_eq!(ids.len(), stopped.len(), "one alert id per death");
+    assert_eq!(
+        ids.len(),
+        hook.received().len(),
+        "one alert id per delivery"
+    );
 
     // Every node sees the same story, and the killed node drops out of the cluster.
     for node in &nodes {

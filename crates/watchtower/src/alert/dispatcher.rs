@@ -8,6 +8,7 @@ use futures::StreamExt;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use super::policy::Policy;
 use super::{AttemptOutcome, Channels, QueuedAlert, SendError};
 use crate::config::AlertsConfig;
 use crate::store::{Store, StoreError};
@@ -63,6 +64,7 @@ pub struct Dispatcher {
     store: Arc<dyn Store>,
     channels: Arc<Channels>,
     policy: RetryPolicy,
+    rules: Arc<Policy>,
     wake: Arc<Notify>,
 }
 
@@ -71,12 +73,14 @@ impl Dispatcher {
         store: Arc<dyn Store>,
         channels: Arc<Channels>,
         policy: RetryPolicy,
+        rules: Arc<Policy>,
         wake: Arc<Notify>,
     ) -> Self {
         Self {
             store,
             channels,
             policy,
+            rules,
             wake,
         }
     }
@@ -172,13 +176,30 @@ impl Dispatcher {
         }
     }
 
-    /// One step, then how long until the next alert is due (`None`: nothing pending).
+    /// One step (the policy's triage, then delivery), then how long until the
+    /// next alert, reminder or end of flapping is due (`None`: nothing pending).
     async fn step(&self) -> Result<Option<Duration>, StoreError> {
+        let triaged = self
+            .store
+            .triage(Timestamp::now(), self.rules.clone())
+            .await?;
+        if triaged.held + triaged.suppressed + triaged.digested > 0 {
+            tracing::info!(
+                released = triaged.released,
+                held = triaged.held,
+                suppressed = triaged.suppressed,
+                digested = triaged.digested,
+                "alert policy applied"
+            );
+        }
         let outcome = self.run_once(Timestamp::now()).await?;
         if outcome.claimed() == BATCH {
             return Ok(Some(Duration::ZERO));
         }
-        let next = self.store.next_alert_due(Timestamp::now()).await?;
+        let now = Timestamp::now();
+        let pending = self.store.next_alert_due(now).await?;
+        let policy_due = triaged.next.map(|at| at.since(now));
+        let next = [pending, policy_due].into_iter().flatten().min();
         // Other nodes queue alerts too, and a node that dies leaves its leases to
         // expire: in a cluster, look again at least every few sweeps.
         let poll = self.store.cluster_poll().map(|every| every * 4);

@@ -79,7 +79,7 @@ impl Mail {
             .target
             .parse()
             .map_err(|error| SendError::Permanent(format!("bad recipient: {error}")))?;
-        let notice = alert.notice();
+        let notice = alert.notice(crate::time::Timestamp::now());
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)

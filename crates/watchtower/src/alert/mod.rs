@@ -1,9 +1,13 @@
 //! Alerts: the outbox entries that status changes queue, how they read, and the
 //! channels that deliver them.
 
+mod details;
 mod dispatcher;
 mod mail;
+mod notice;
+pub mod policy;
 mod pushover;
+pub mod rules;
 mod webhook;
 
 use std::time::Duration;
@@ -11,9 +15,11 @@ use std::time::Duration;
 use crate::config::Config;
 use crate::field::InvalidField;
 use crate::monitor::{AlertRoute, AlertType, ServiceName};
-use crate::time::{Timestamp, human_duration};
+use crate::time::Timestamp;
 
+pub use details::{AlertDetails, EventLine, Member, RECENT_EVENTS};
 pub use dispatcher::{DispatchOutcome, Dispatcher, RetryPolicy};
+pub use notice::Notice;
 
 /// Why an alert goes out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -22,22 +28,43 @@ pub enum AlertKind {
     Down,
     /// A dead service pulsed again.
     Up,
+    /// The service is still dead (`remindEvery`).
+    Reminder,
+    /// The service dies and recovers too often; its alerts pause.
+    Flapping,
+    /// A flapping service has been stable long enough; its alerts resume.
+    Stable,
+    /// Many status changes at once, gathered into one alert per target.
+    Digest,
+    /// An event that an event rule matched.
+    Event,
 }
 
 impl AlertKind {
+    pub const ALL: [AlertKind; 7] = [
+        Self::Down,
+        Self::Up,
+        Self::Reminder,
+        Self::Flapping,
+        Self::Stable,
+        Self::Digest,
+        Self::Event,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Down => "down",
             Self::Up => "up",
+            Self::Reminder => "reminder",
+            Self::Flapping => "flapping",
+            Self::Stable => "stable",
+            Self::Digest => "digest",
+            Self::Event => "event",
         }
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "down" => Some(Self::Down),
-            "up" => Some(Self::Up),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 }
 
@@ -46,6 +73,7 @@ impl AlertKind {
 pub struct QueuedAlert {
     pub id: i64,
     pub kind: AlertKind,
+    /// `*` for a digest.
     pub service: ServiceName,
     pub route: AlertRoute,
     pub last_pulse: Timestamp,
@@ -55,6 +83,7 @@ pub struct QueuedAlert {
     pub created: Timestamp,
     /// Delivery attempts made before this one.
     pub attempts: u32,
+    pub details: AlertDetails,
 }
 
 /// What one delivery attempt led to.
@@ -80,48 +109,6 @@ pub enum SendError {
     /// The channel may accept it later (unreachable, 5xx, rate-limited).
     #[error("transient: {0}")]
     Transient(String),
-}
-
-/// The words of an alert, shared by every channel.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Notice {
-    pub title: String,
-    pub message: String,
-}
-
-impl QueuedAlert {
-    /// The service's status that this alert announces, as the protocol names it.
-    pub fn status(&self) -> &'static str {
-        match self.kind {
-            AlertKind::Down => "dead",
-            AlertKind::Up => "up",
-        }
-    }
-
-    pub fn notice(&self) -> Notice {
-        let name = &self.service;
-        match self.kind {
-            AlertKind::Down => Notice {
-                title: format!("{name} is DOWN"),
-                message: format!(
-                    "{name} missed its deadline.\nLast pulse: {}\nDue: {}\nDeclared dead: {}",
-                    self.last_pulse.to_rfc3339(),
-                    self.deadline.to_rfc3339(),
-                    self.created.to_rfc3339(),
-                ),
-            },
-            AlertKind::Up => Notice {
-                title: format!("{name} is UP again"),
-                message: format!(
-                    "{name} pulsed again at {} after being down for {} (since {}).\nNext pulse due: {}",
-                    self.last_pulse.to_rfc3339(),
-                    human_duration(self.last_pulse.since(self.down_since)),
-                    self.down_since.to_rfc3339(),
-                    self.deadline.to_rfc3339(),
-                ),
-            },
-        }
-    }
 }
 
 /// Sorts a channel's HTTP answer into success, a retry, or a permanent failure.
@@ -228,42 +215,6 @@ impl Channels {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn alert(kind: AlertKind) -> QueuedAlert {
-        QueuedAlert {
-            id: 1,
-            kind,
-            service: ServiceName::parse("service", "backup").unwrap(),
-            route: AlertRoute {
-                kind: AlertType::Mail,
-                target: "ops@example.com".into(),
-            },
-            last_pulse: Timestamp::from_millis(1_700_000_000_000),
-            deadline: Timestamp::from_millis(1_700_000_060_000),
-            down_since: Timestamp::from_millis(1_699_999_940_000),
-            created: Timestamp::from_millis(1_700_000_061_000),
-            attempts: 0,
-        }
-    }
-
-    #[test]
-    fn down_notice_says_when_it_last_pulsed_and_was_due() {
-        let notice = alert(AlertKind::Down).notice();
-        assert_eq!(notice.title, "backup is DOWN");
-        assert!(
-            notice
-                .message
-                .contains("Last pulse: 2023-11-14T22:13:20.000Z")
-        );
-        assert!(notice.message.contains("Due: 2023-11-14T22:14:20.000Z"));
-    }
-
-    #[test]
-    fn up_notice_says_how_long_it_was_down() {
-        let notice = alert(AlertKind::Up).notice();
-        assert_eq!(notice.title, "backup is UP again");
-        assert!(notice.message.contains("down for 1m"), "{}", notice.message);
-    }
 
     #[test]
     fn http_answers_sort_into_retry_or_give_up() {

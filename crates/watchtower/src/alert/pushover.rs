@@ -32,7 +32,7 @@ impl Pushover {
     }
 
     pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
-        let notice = alert.notice();
+        let notice = alert.notice(crate::time::Timestamp::now());
         let form = [
             ("token", self.token.expose()),
             ("user", alert.route.target.as_str()),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{QueuedAlert, SendError, classify_http, transport_error};
+use super::{AlertDetails, QueuedAlert, SendError, classify_http, transport_error};
 use crate::config::WebhookConfig;
 use crate::field::InvalidField;
 use crate::time::Timestamp;
@@ -20,11 +20,18 @@ pub struct Webhooks {
 struct Payload<'a> {
     /// Stable across retries, so that a receiver can drop duplicates.
     alert_id: i64,
+    /// `down`, `up`, `reminder`, `flapping`, `stable`, `digest` or `event`.
+    kind: &'a str,
+    /// `*` for a digest.
     service: &'a str,
     status: &'a str,
     last_pulse: Timestamp,
     deadline: Timestamp,
+    down_since: Timestamp,
+    title: &'a str,
     message: String,
+    /// What else the alert knows: latest events, dependents, a digest's members…
+    details: &'a AlertDetails,
 }
 
 impl Webhooks {
@@ -56,14 +63,18 @@ impl Webhooks {
         let hook = self.hooks.get(name).ok_or_else(|| {
             SendError::Permanent(format!("webhook `{name}` is no longer configured"))
         })?;
-        let notice = alert.notice();
+        let notice = alert.notice(crate::time::Timestamp::now());
         let payload = Payload {
             alert_id: alert.id,
+            kind: alert.kind.as_str(),
             service: alert.service.as_str(),
             status: alert.status(),
             last_pulse: alert.last_pulse,
             deadline: alert.deadline,
+            down_since: alert.down_since,
+            title: &notice.title,
             message: format!("{}: {}", notice.title, notice.message),
+            details: &alert.details,
         };
         let mut request = self.http.post(&hook.url).json(&payload);
         for (header, value) in &hook.headers {

@@ -1,6 +1,7 @@
 //! The JSON configuration: one `Config` loaded once at start-up and passed down.
 //! Unknown keys and bad values stop the start with a message naming the key.
 
+mod alerts;
 mod events;
 mod password;
 mod watchdog;
@@ -15,6 +16,7 @@ use serde::Deserialize;
 
 use crate::store::RestartPolicy;
 
+pub use alerts::{AlertsConfig, EventRuleConfig, FlappingConfig, StormConfig};
 pub use events::EventsConfig;
 pub use password::{PasswordSource, resolve_password};
 pub use watchdog::WatchdogConfig;
@@ -159,25 +161,6 @@ impl fmt::Debug for WebhookConfig {
     }
 }
 
-/// Delivery of alerts: per-attempt timeout and the capped exponential backoff, in seconds.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
-pub struct AlertsConfig {
-    pub timeout: f64,
-    pub retry_min: f64,
-    pub retry_max: f64,
-}
-
-impl Default for AlertsConfig {
-    fn default() -> Self {
-        Self {
-            timeout: 10.0,
-            retry_min: 1.0,
-            retry_max: 300.0,
-        }
-    }
-}
-
 /// Bounds on what a client may send; times in seconds.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", default)]
@@ -264,15 +247,7 @@ impl Config {
         if let Some(watchdog) = &self.watchdog {
             watchdog.validate()?;
         }
-        positive("alerts.timeout", self.alerts.timeout)?;
-        positive("alerts.retryMin", self.alerts.retry_min)?;
-        positive("alerts.retryMax", self.alerts.retry_max)?;
-        if self.alerts.retry_min > self.alerts.retry_max {
-            return Err((
-                "alerts.retryMin".into(),
-                "must not exceed alerts.retryMax".into(),
-            ));
-        }
+        self.alerts.validate()?;
         positive("limits.headerTimeout", self.limits.header_timeout)?;
         positive("limits.requestTimeout", self.limits.request_timeout)?;
         if self.limits.max_body_bytes == 0 {

@@ -9,7 +9,7 @@ pub use feed::{Feed, FeedItem};
 pub use query::{EventFilter, EventQuery, Order, Position, STREAM_KEYS, checked_params};
 pub use stats::{Bucket, EventStats, LevelCount, StatsQuery};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::field::InvalidField;
@@ -24,7 +24,9 @@ pub const MAX_LIMIT: u32 = 10_000;
 pub const MAX_BULK_EVENTS: usize = 10_000;
 
 /// Severity, ordered: a filter on a level matches it and every level above.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 #[schema(example = "error")]
 pub enum Level {

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonBody, JsonItems};
+use crate::alert::rules;
 use crate::events::{Event, MAX_BULK_EVENTS, NewEvent};
 use crate::time::Timestamp;
 
@@ -38,6 +39,13 @@ pub async fn add_event(
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let event = NewEvent::parse(&body.service, &body.level, body.message, Timestamp::now())?;
     let stored = state.store.add_event(event).await?;
+    rules::fire(
+        &state.rules,
+        &*state.store,
+        &state.alerts_queued,
+        std::slice::from_ref(&stored),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -75,5 +83,6 @@ pub async fn add_events(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let stored = state.store.add_events(events).await?;
+    rules::fire(&state.rules, &*state.store, &state.alerts_queued, &stored).await;
     Ok((StatusCode::CREATED, Json(stored)))
 }

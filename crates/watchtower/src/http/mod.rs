@@ -11,6 +11,7 @@ mod extract;
 mod openapi;
 mod server;
 mod services;
+mod snoozes;
 mod stream;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use openapi::ApiDoc;
 pub use server::{ServerLimits, TlsFiles, load_tls, serve};
 
 use crate::alert::Channels;
+use crate::alert::rules::EventRules;
 use crate::monitor::Monitor;
 use crate::store::Store;
 
@@ -41,6 +43,7 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub monitor: Arc<Monitor>,
     pub channels: Arc<Channels>,
+    pub rules: Arc<EventRules>,
     pub alerts_queued: Arc<Notify>,
     /// Cancelled when the server stops: ends the live streams.
     pub shutdown: CancellationToken,
@@ -77,6 +80,12 @@ pub fn router(state: AppState, password: PasswordCheck, limits: RequestLimits) -
         .route("/list-events", get(event_reads::list_events))
         .route("/event-stats", get(event_reads::event_stats))
         .route("/events/stream", get(stream::stream_events))
+        .route("/snooze", post(snoozes::add_snooze))
+        .route(
+            "/snooze/{id}",
+            axum::routing::delete(snoozes::delete_snooze),
+        )
+        .route("/snoozes", get(snoozes::list_snoozes))
         .route("/cluster", get(cluster::list_nodes))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(unknown_path)

@@ -10,7 +10,10 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::JsonBody;
-use crate::monitor::{AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName};
+use crate::field::InvalidField;
+use crate::monitor::{
+    AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName, parse_remind_every,
+};
 use crate::store::PulseRecorded;
 use crate::time::Timestamp;
 
@@ -33,18 +36,40 @@ pub struct PulseBody {
     /// Seconds until the next pulse is due; fractions allowed, at most one year.
     #[schema(example = 3600)]
     next_in: f64,
+    /// Seconds between reminders while the service stays dead; 0: never; absent:
+    /// the server's default (`alerts.remindEvery`).
+    #[serde(default)]
+    #[schema(example = 3600)]
+    remind_every: Option<f64>,
+    /// A service this one depends on: while that one is dead, this one's death is
+    /// folded into its alert.
+    #[serde(default)]
+    #[schema(example = "database")]
+    depends_on: Option<String>,
 }
 
 impl PulseBody {
     fn into_pulse(self, at: Timestamp) -> Result<Pulse, ApiError> {
+        let service = ServiceName::parse("service", &self.service)?;
         Ok(Pulse {
-            service: ServiceName::parse("service", &self.service)?,
             alert: AlertRoute {
                 kind: AlertType::parse(&self.alert_type)?,
                 target: self.alert_target,
             },
             next_in: NextIn::parse(self.next_in)?,
             at,
+            remind_every: self.remind_every.map(parse_remind_every).transpose()?,
+            depends_on: self
+                .depends_on
+                .map(|name| match ServiceName::parse("dependsOn", &name) {
+                    Ok(parent) if parent == service => Err(InvalidField::new(
+                        "dependsOn",
+                        "a service cannot depend on itself",
+                    )),
+                    parsed => parsed,
+                })
+                .transpose()?,
+            service,
         })
     }
 }

@@ -10,7 +10,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
 use crate::field::InvalidField;
@@ -21,6 +21,9 @@ pub use watchlist::{Due, Watchlist};
 
 /// The longest `nextIn` a pulse may announce.
 pub const MAX_NEXT_IN: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The shortest reminder interval: a reminder each second would be a storm of its own.
+pub const MIN_REMIND_EVERY: Duration = Duration::from_secs(1);
 
 /// A service's name: 1 to 255 printable characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -87,9 +90,38 @@ impl NextIn {
     }
 
     pub fn duration(self) -> Duration {
-        // Round up to whole milliseconds, the storage precision, so a deadline is never early.
-        Duration::from_millis((self.0 * 1000.0).ceil() as u64)
+        Self::window(self.0)
     }
+
+    /// A stored `nextIn` as a duration, rounded up to whole milliseconds (the
+    /// storage precision) so that a deadline is never early.
+    pub fn window(seconds: f64) -> Duration {
+        Duration::from_millis((seconds.max(0.0) * 1000.0).ceil() as u64)
+    }
+}
+
+/// How often to re-alert while a service stays dead; zero turns reminders off
+/// for the service, whatever the config's default.
+pub fn parse_remind_every(seconds: f64) -> Result<f64, InvalidField> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return Err(InvalidField::new(
+            "remindEvery",
+            "must be zero (never) or a positive number of seconds",
+        ));
+    }
+    if seconds > 0.0 && seconds < MIN_REMIND_EVERY.as_secs_f64() {
+        return Err(InvalidField::new(
+            "remindEvery",
+            format!(
+                "must be at least {} seconds, or zero",
+                MIN_REMIND_EVERY.as_secs()
+            ),
+        ));
+    }
+    if seconds > MAX_NEXT_IN.as_secs_f64() {
+        return Err(InvalidField::new("remindEvery", "must be at most one year"));
+    }
+    Ok(seconds)
 }
 
 /// Which channel a service's alerts go to.
@@ -130,7 +162,7 @@ pub struct AlertRoute {
     pub target: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Up,
@@ -153,6 +185,10 @@ pub struct Pulse {
     pub alert: AlertRoute,
     pub next_in: NextIn,
     pub at: Timestamp,
+    /// `None`: the config's default.
+    pub remind_every: Option<f64>,
+    /// While that service is dead, this one's deaths fold into its alert.
+    pub depends_on: Option<ServiceName>,
 }
 
 impl Pulse {
@@ -179,6 +215,31 @@ pub struct Service {
     #[schema(value_type = String, format = DateTime)]
     pub deadline: Timestamp,
     pub status: Status,
+    /// Seconds between reminders while dead; absent: the server's default, 0: never.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_seconds"
+    )]
+    #[schema(value_type = Option<f64>)]
+    pub remind_every: Option<f64>,
+    /// The service this one depends on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub depends_on: Option<ServiceName>,
+    /// Set while the service is flapping (its alerts pause): since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub flapping_since: Option<Timestamp>,
+}
+
+fn optional_seconds<S: Serializer>(
+    seconds: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match seconds {
+        Some(seconds) => seconds_as_given(seconds, serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 /// Whole seconds come back as an integer (`60`, not `60.0`), as clients sent them.

@@ -41,3 +41,40 @@ pub fn recovered(outage: Duration) -> (Level, String) {
 pub fn cancelled() -> (Level, String) {
     (Level::Info, "monitoring cancelled".to_owned())
 }
+
+/// A death whose alert waits for a snooze to end.
+pub fn alert_snoozed(until: crate::time::Timestamp) -> (Level, String) {
+    (
+        Level::Warning,
+        format!("alert held: snoozed until {}", until.to_rfc3339()),
+    )
+}
+
+/// A death folded into the alert of the service it depends on.
+pub fn alert_folded(dependency: &str) -> (Level, String) {
+    (
+        Level::Warning,
+        format!("alert folded into {dependency}'s: the service it depends on is dead"),
+    )
+}
+
+/// A service that dies and recovers too often.
+pub fn flapping(deaths: u32, window: Duration) -> (Level, String) {
+    let window = human_duration(window);
+    (
+        Level::Warning,
+        format!("flapping: died {deaths} times within {window}; alerts pause until it is stable"),
+    )
+}
+
+/// A flapping service that has kept its status for the calm period.
+pub fn stable(status: super::Status, calm: Duration) -> (Level, String) {
+    let calm = human_duration(calm);
+    (
+        Level::Info,
+        format!(
+            "stopped flapping: {} for {calm}; alerts resume",
+            status.as_str()
+        ),
+    )
+}

@@ -8,16 +8,21 @@ mod batching;
 mod conformance;
 pub mod postgres;
 pub mod sqlite;
+mod triage;
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::alert::{AttemptOutcome, QueuedAlert};
+use std::sync::Arc;
+
+use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
+use crate::alert::rules::{RuleFire, RuleFired};
+use crate::alert::{AlertDetails, AlertKind, AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus};
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
-use crate::monitor::{Due, Pulse, Service, ServiceName};
+use crate::monitor::{AlertRoute, Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
 #[derive(Clone, Debug, thiserror::Error)]
@@ -35,6 +40,43 @@ pub struct PulseRecorded {
     pub seq: i64,
     /// The service was dead and this pulse brought it back (a recovery alert is queued).
     pub recovered: bool,
+}
+
+/// An alert about to be queued, untriaged.
+#[derive(Clone, Debug)]
+pub struct NewAlertRow {
+    pub service: ServiceName,
+    pub kind: AlertKind,
+    pub route: AlertRoute,
+    pub last_pulse: Timestamp,
+    pub deadline: Timestamp,
+    pub down_since: Timestamp,
+    pub created: Timestamp,
+    pub details: AlertDetails,
+}
+
+impl NewAlertRow {
+    /// An alert about `service` as it is now.
+    pub fn about(
+        service: &Service,
+        kind: AlertKind,
+        down_since: Timestamp,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            service: service.service.clone(),
+            kind,
+            route: AlertRoute {
+                kind: service.alert_type,
+                target: service.alert_target.clone(),
+            },
+            last_pulse: service.last_pulse,
+            deadline: service.deadline,
+            down_since,
+            created: now,
+            details: AlertDetails::default(),
+        }
+    }
 }
 
 /// An up service that the monitor must watch, as found at start-up.
@@ -126,6 +168,24 @@ pub trait Store: Send + Sync + 'static {
         at: Timestamp,
         outcome: AttemptOutcome,
     ) -> Result<(), StoreError>;
+
+    /// One step of the alert policy: gathers the untriaged alerts whose time has
+    /// come (and the reminders and ends of flapping that are due) with what the
+    /// policy needs to judge them, lets `policy` decide, and applies its decisions,
+    /// in one transaction; on a shared database, one node at a time.
+    async fn triage(&self, now: Timestamp, policy: Arc<Policy>) -> Result<Triaged, StoreError>;
+
+    async fn add_snooze(&self, snooze: NewSnooze) -> Result<Snooze, StoreError>;
+
+    /// Removes a snooze; the alerts it held are looked at again at once.
+    async fn delete_snooze(&self, id: i64, now: Timestamp) -> Result<Option<Snooze>, StoreError>;
+
+    /// Snoozes not yet over at `now`, sorted by end.
+    async fn list_snoozes(&self, now: Timestamp) -> Result<Vec<Snooze>, StoreError>;
+
+    /// Queues an event rule's alert, unless the rule alerted about the service less
+    /// than its period ago (then the events are counted for its next alert).
+    async fn fire_event_rule(&self, fire: RuleFire) -> Result<RuleFired, StoreError>;
 
     /// How long after `now` the earliest pending alert is due, if any.
     async fn next_alert_due(&self, now: Timestamp) -> Result<Option<Duration>, StoreError>;

@@ -11,8 +11,10 @@ use crate::time::Timestamp;
 
 mod event_log;
 mod events;
+mod policy;
 pub use event_log::*;
 pub use events::*;
+pub use policy::*;
 
 /// One `#[tokio::test]` per behaviour below, each on a fresh store: `$fresh` is a
 /// future of `(guard, store)`, the guard kept alive for the test (a temporary directory).
@@ -33,7 +35,9 @@ macro_rules! suite {
             pages_continue_after_their_position_in_either_order,
             stats_count_per_bucket_and_level,
             pruning_deletes_the_oldest_in_steps_and_keeps_the_newest,
-            the_feed_publishes_stored_events_in_order);
+            the_feed_publishes_stored_events_in_order,
+            a_snooze_holds_deaths_until_it_is_deleted,
+            an_event_rule_fires_once_per_period_and_counts_the_rest);
     };
     (@each $fresh:expr; $($name:ident),*) => {$(
         #[tokio::test]
@@ -61,6 +65,8 @@ fn pulse(service: &str, next_in: f64, at: Timestamp) -> Pulse {
         },
         next_in: NextIn::parse(next_in).unwrap(),
         at,
+        remind_every: None,
+        depends_on: None,
     }
 }
 
@@ -85,6 +91,13 @@ async fn pulse_then_die(store: &dyn Store, service: &str, next_in: f64, at: Time
         .await
         .unwrap();
     assert!(matches!(&checks[..], [DeathCheck::Died(_)]), "{checks:?}");
+    triage(store, at).await;
+}
+
+/// Runs the default alert policy, which releases every alert as it comes.
+async fn triage(store: &dyn Store, at: Timestamp) {
+    let policy = std::sync::Arc::new(crate::alert::policy::Policy::default());
+    store.triage(at, policy).await.unwrap();
 }
 
 pub async fn a_death_applies_only_to_the_pulse_it_was_due_for(store: &dyn Store) {
@@ -240,6 +253,7 @@ pub async fn a_recovery_queues_an_up_alert_saying_when_the_outage_began(store: &
         .unwrap();
     assert!(back.recovered);
     assert_eq!(back.service.status, Status::Up);
+    triage(store, later(T0, 70)).await;
     let alerts = store.claim_alerts(later(T0, 70), LEASE, 10).await.unwrap();
     let kinds: Vec<AlertKind> = alerts.iter().map(|a| a.kind).collect();
     assert_eq!(kinds, [AlertKind::Down, AlertKind::Up]);
@@ -330,6 +344,7 @@ pub async fn a_sweep_declares_each_overdue_service_dead_once(store: &dyn Store) 
     );
     let second = store.sweep_dead(later(T0, 30), 10).await.unwrap();
     assert_eq!(names(second), ["later"], "nobody dies twice");
+    triage(store, later(T0, 30)).await;
     let alerts = store.claim_alerts(later(T0, 30), LEASE, 10).await.unwrap();
     let alerted: Vec<&str> = alerts.iter().map(|a| a.service.as_str()).collect();
     assert_eq!(alerted, ["late", "later"]);

@@ -13,7 +13,7 @@ use super::write::{AlertRow, EventRow, insert_alerts, insert_events};
 use super::{Clock, PgError};
 use crate::alert::AlertKind;
 use crate::events::{Event, NewEvent};
-use crate::monitor::{Pulse, Service, Status, story};
+use crate::monitor::{Pulse, Service, ServiceName, Status, story};
 use crate::store::{PulseRecorded, StoreError, batching};
 use crate::time::Timestamp;
 
@@ -295,28 +295,41 @@ async fn apply_pulses(
         .iter()
         .map(|(_, p)| stamp(p.at).map(Timestamp::as_millis))
         .collect();
+    let remind: Vec<Option<f64>> = round.iter().map(|(_, p)| p.remind_every).collect();
+    let depends: Vec<Option<&str>> = round
+        .iter()
+        .map(|(_, p)| p.depends_on.as_ref().map(ServiceName::as_str))
+        .collect();
     let upsert = tx
         .prepare_cached(
             "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
-                                        deadline, status, seq)
+                                        deadline, status, seq, remind_every, depends_on)
              SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
-                    'up', nextval('service_pulses')
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[])
-                  WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at, ord)
+                    'up', nextval('service_pulses'), t.remind_every, t.depends_on
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[],
+                         $7::float8[], $8::text[])
+                  WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at,
+                                        remind_every, depends_on, ord)
              CROSS JOIN LATERAL (SELECT COALESCE(t.at, wt_now()) AS now) AS n
              ORDER BY t.ord
              ON CONFLICT (name) DO UPDATE SET
                alert_type = excluded.alert_type, alert_target = excluded.alert_target,
                next_in = excluded.next_in, last_pulse = excluded.last_pulse,
                deadline = excluded.deadline, status = 'up', seq = excluded.seq,
+               remind_every = excluded.remind_every, depends_on = excluded.depends_on,
                pulses = s.pulses + 1,
                outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
-             RETURNING name, seq, last_pulse, deadline, pulses, outage_began",
+             RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since",
         )
         .await?;
     let mut rows = HashMap::new();
     for row in tx
-        .query(&upsert, &[&names, &types, &targets, &next_in, &window, &at])
+        .query(
+            &upsert,
+            &[
+                &names, &types, &targets, &next_in, &window, &at, &remind, &depends,
+            ],
+        )
         .await?
     {
         let name: String = row.try_get(0)?;
@@ -338,6 +351,11 @@ async fn apply_pulses(
             last_pulse: at,
             deadline: Timestamp::from_millis(row.try_get(3)?),
             status: Status::Up,
+            remind_every: pulse.remind_every,
+            depends_on: pulse.depends_on.clone(),
+            flapping_since: row
+                .try_get::<_, Option<i64>>(6)?
+                .map(Timestamp::from_millis),
         };
         if row.try_get::<_, i64>(4)? == 1 {
             let started = story::started(pulse.next_in.duration());

@@ -10,11 +10,14 @@ mod listen;
 mod ops;
 mod rows;
 mod schema;
+mod snoozes;
 #[cfg(test)]
 mod tests;
 mod tls;
+mod triage;
 mod write;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -25,6 +28,8 @@ use tokio_postgres::error::SqlState;
 
 use self::batch::Batcher;
 use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
+use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
+use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus};
 use crate::config::PostgresConfig;
@@ -324,6 +329,30 @@ impl Store for PgStore {
     ) -> Result<(), StoreError> {
         in_transaction!(self, at, |tx, now| ops::record_attempt(
             &tx, alert_id, now, &outcome
+        ))
+    }
+
+    async fn triage(&self, now: Timestamp, policy: Arc<Policy>) -> Result<Triaged, StoreError> {
+        in_transaction!(self, now, |tx, now| triage::triage(&tx, now, &policy))
+    }
+
+    async fn add_snooze(&self, snooze: NewSnooze) -> Result<Snooze, StoreError> {
+        in_transaction!(self, snooze.created, |tx, _now| snoozes::add(&tx, &snooze))
+    }
+
+    async fn delete_snooze(&self, id: i64, now: Timestamp) -> Result<Option<Snooze>, StoreError> {
+        in_transaction!(self, now, |tx, now| snoozes::delete(&tx, id, now))
+    }
+
+    async fn list_snoozes(&self, now: Timestamp) -> Result<Vec<Snooze>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        let now = self.clock.resolve(&client, now).await?;
+        Ok(snoozes::active(&client, now).await?)
+    }
+
+    async fn fire_event_rule(&self, fire: RuleFire) -> Result<RuleFired, StoreError> {
+        in_transaction!(self, fire.now, |tx, now| snoozes::fire_rule(
+            &tx, &fire, now
         ))
     }
 

@@ -167,7 +167,8 @@ pub async fn claim_alerts(
     let sql = format!(
         "UPDATE alerts SET lease_until = $2 WHERE id IN (
            SELECT id FROM alerts
-           WHERE state = 'pending' AND next_attempt <= $1 AND (lease_until IS NULL OR lease_until <= $1)
+           WHERE state = 'pending' AND triaged AND next_attempt <= $1
+             AND (lease_until IS NULL OR lease_until <= $1)
            ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
          RETURNING {ALERT_COLUMNS}"
     );

@@ -3,17 +3,16 @@
 use tokio_postgres::Row;
 
 use super::PgError;
-use crate::alert::{AlertKind, QueuedAlert};
+use crate::alert::{AlertDetails, AlertKind, QueuedAlert};
 use crate::events::{Event, Level};
 use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
 /// The columns `service_from_row` reads, in order.
-pub const SERVICE_COLUMNS: &str =
-    "name, alert_type, alert_target, next_in, last_pulse, deadline, status";
+pub const SERVICE_COLUMNS: &str = "name, alert_type, alert_target, next_in, last_pulse, deadline, status, remind_every, depends_on, flapping_since";
 
 /// The columns `alert_from_row` reads, in order.
-pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts";
+pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts, details";
 
 /// The columns `event_from_row` reads, in order.
 pub const EVENT_COLUMNS: &str = "id, service, level, message, ts";
@@ -43,6 +42,14 @@ pub fn service_from_row(row: &Row) -> Result<Service, PgError> {
             "up" => Status::Up,
             _ => return Err(corrupt("status")),
         },
+        remind_every: row.try_get(7)?,
+        depends_on: row
+            .try_get::<_, Option<&str>>(8)?
+            .map(|name| ServiceName::parse("dependsOn", name).map_err(|_| corrupt("dependency")))
+            .transpose()?,
+        flapping_since: row
+            .try_get::<_, Option<i64>>(9)?
+            .map(Timestamp::from_millis),
     })
 }
 
@@ -61,6 +68,8 @@ pub fn alert_from_row(row: &Row) -> Result<QueuedAlert, PgError> {
         down_since: Timestamp::from_millis(row.try_get(7)?),
         created: Timestamp::from_millis(row.try_get(8)?),
         attempts: u32::try_from(attempts).map_err(|_| corrupt("attempt count"))?,
+        details: AlertDetails::from_json(row.try_get::<_, Option<&str>>(10)?)
+            .map_err(|_| corrupt("alert details"))?,
     })
 }
 

@@ -97,6 +97,45 @@ const MIGRATIONS: &[&str] = &[
         CREATE INDEX events_message_trgm ON events USING gin (message gin_trgm_ops);
       END IF;
     END $$;",
+    // v3: the alert policy (see the SQLite schema's v3): services carry their
+    // reminder interval, dependency, last reminder and flapping state; alerts gain
+    // kinds, states, a triage stage, digests and details; snoozes and event-rule
+    // rate limits get tables.
+    "ALTER TABLE services ADD COLUMN remind_every float8, ADD COLUMN depends_on text,
+      ADD COLUMN reminded bigint, ADD COLUMN flapping_since bigint;
+    CREATE INDEX services_dead ON services (name) WHERE status = 'dead';
+    CREATE INDEX services_by_dependency ON services (depends_on) WHERE depends_on IS NOT NULL;
+    ALTER TABLE alerts DROP CONSTRAINT alerts_kind_check, DROP CONSTRAINT alerts_state_check,
+      ADD CONSTRAINT alerts_kind_check CHECK (kind IN
+        ('down', 'up', 'reminder', 'flapping', 'stable', 'digest', 'event')),
+      ADD CONSTRAINT alerts_state_check CHECK (state IN
+        ('pending', 'sent', 'failed', 'cancelled', 'suppressed', 'digested')),
+      ADD COLUMN triaged boolean NOT NULL DEFAULT true,
+      ADD COLUMN released bigint, ADD COLUMN digest_id bigint, ADD COLUMN details text;
+    UPDATE alerts SET released = created;
+    ALTER TABLE alerts ALTER COLUMN triaged SET DEFAULT false;
+    DROP INDEX alerts_pending;
+    CREATE INDEX alerts_pending ON alerts (triaged, next_attempt) WHERE state = 'pending';
+    DROP INDEX alerts_by_service;
+    CREATE INDEX alerts_by_service ON alerts (service, created);
+    CREATE INDEX alerts_released ON alerts (released) WHERE released IS NOT NULL;
+    CREATE INDEX alerts_by_digest ON alerts (digest_id) WHERE digest_id IS NOT NULL;
+    CREATE TABLE snoozes (
+        id       bigserial PRIMARY KEY,
+        service  text,
+        prefix   text,
+        starts   bigint NOT NULL,
+        ends     bigint NOT NULL,
+        reason   text,
+        created  bigint NOT NULL
+    );
+    CREATE TABLE rule_fires (
+        rule       text NOT NULL,
+        service    text NOT NULL,
+        last_fired bigint NOT NULL,
+        quieted    bigint NOT NULL DEFAULT 0,
+        PRIMARY KEY (rule, service)
+    );",
 ];
 
 pub fn latest_version() -> i64 {
@@ -140,7 +179,11 @@ pub async fn migrate(client: &mut Client) -> Result<(), tokio_postgres::Error> {
 fn ignore_concurrent_create(error: tokio_postgres::Error) -> Result<(), tokio_postgres::Error> {
     use tokio_postgres::error::SqlState;
     match error.code() {
-        Some(code) if *code == SqlState::UNIQUE_VIOLATION || *code == SqlState::DUPLICATE_TABLE => {
+        Some(code)
+            if *code == SqlState::UNIQUE_VIOLATION
+                || *code == SqlState::DUPLICATE_TABLE
+                || *code == SqlState::DUPLICATE_OBJECT =>
+        {
             Ok(())
         }
         _ => Err(error),

@@ -81,6 +81,8 @@ async fn the_database_clock_stamps_what_the_callers_clock_would_have() {
         },
         next_in: crate::monitor::NextIn::parse(60.0).unwrap(),
         at: long_ago,
+        remind_every: None,
+        depends_on: None,
     };
     let recorded = store.record_pulse(pulse).await.unwrap();
     let now = Timestamp::now();

@@ -9,6 +9,8 @@ mod read;
 mod rows;
 mod schema;
 mod search;
+mod snoozes;
+mod triage;
 mod writer;
 
 use std::path::Path;
@@ -24,6 +26,8 @@ use self::read::ReadPool;
 use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::writer::{Writer, WriterState};
 use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
+use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
+use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus, is_live};
 use crate::events::retention::Prune;
@@ -229,6 +233,36 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         self.writer
             .write(move |conn, _| ops::record_attempt(conn, alert_id, at, &outcome))
+            .await
+    }
+
+    async fn triage(&self, now: Timestamp, policy: Arc<Policy>) -> Result<Triaged, StoreError> {
+        self.writer
+            .write(move |conn, state| triage::triage(conn, state, now, &policy))
+            .await
+    }
+
+    async fn add_snooze(&self, snooze: NewSnooze) -> Result<Snooze, StoreError> {
+        self.writer
+            .write(move |conn, _| snoozes::add(conn, snooze))
+            .await
+    }
+
+    async fn delete_snooze(&self, id: i64, now: Timestamp) -> Result<Option<Snooze>, StoreError> {
+        self.writer
+            .write(move |conn, _| snoozes::delete(conn, id, now))
+            .await
+    }
+
+    async fn list_snoozes(&self, now: Timestamp) -> Result<Vec<Snooze>, StoreError> {
+        self.reads
+            .read(move |conn| snoozes::active(conn, now))
+            .await
+    }
+
+    async fn fire_event_rule(&self, fire: RuleFire) -> Result<RuleFired, StoreError> {
+        self.writer
+            .write(move |conn, _| snoozes::fire_rule(conn, fire))
             .await
     }
 

@@ -8,7 +8,7 @@ use super::writer::WriterState;
 use crate::alert::{AlertKind, AttemptOutcome, QueuedAlert};
 use crate::events::{Event, Level, NewEvent};
 use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, Status, story};
-use crate::store::{DeathCheck, PulseRecorded, RestartPolicy, Watched};
+use crate::store::{DeathCheck, NewAlertRow, PulseRecorded, RestartPolicy, Watched};
 use crate::time::Timestamp;
 
 pub fn record_pulse(
@@ -24,23 +24,28 @@ pub fn record_pulse(
     state.next_seq += 1;
     let seq = state.next_seq;
     let deadline = pulse.deadline();
-    conn.prepare_cached(
-        "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7)
+    let flapping_since = conn.prepare_cached(
+        "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq,
+                               remind_every, depends_on)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9)
          ON CONFLICT (name) DO UPDATE SET
            alert_type = excluded.alert_type, alert_target = excluded.alert_target,
            next_in = excluded.next_in, last_pulse = excluded.last_pulse,
-           deadline = excluded.deadline, status = 'up', seq = excluded.seq",
+           deadline = excluded.deadline, status = 'up', seq = excluded.seq,
+           remind_every = excluded.remind_every, depends_on = excluded.depends_on
+         RETURNING flapping_since",
     )?
-    .execute(params![
+    .query_row(params![
         name,
         pulse.alert.kind.as_str(),
         pulse.alert.target,
         pulse.next_in.seconds(),
         pulse.at.as_millis(),
         deadline.as_millis(),
-        seq
-    ])?;
+        seq,
+        pulse.remind_every,
+        pulse.depends_on.as_ref().map(ServiceName::as_str),
+    ], |row| row.get::<_, Option<i64>>(0))?;
     let service = Service {
         service: pulse.service.clone(),
         alert_type: pulse.alert.kind,
@@ -49,6 +54,9 @@ pub fn record_pulse(
         last_pulse: pulse.at,
         deadline,
         status: Status::Up,
+        remind_every: pulse.remind_every,
+        depends_on: pulse.depends_on.clone(),
+        flapping_since: flapping_since.map(Timestamp::from_millis),
     };
     let recovered = matches!(&previous, Some((status, _)) if status == "dead");
     if previous.is_none() {
@@ -227,7 +235,7 @@ pub fn add_event(
     })
 }
 
-fn insert_event(
+pub fn insert_event(
     conn: &Connection,
     state: &mut WriterState,
     service: &ServiceName,
@@ -276,26 +284,33 @@ fn event_service_id(
     Ok(id)
 }
 
-fn queue_alert(
+pub fn queue_alert(
     conn: &Connection,
     service: &Service,
     kind: AlertKind,
     down_since: Timestamp,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
+    insert_alert(conn, &NewAlertRow::about(service, kind, down_since, now))
+}
+
+/// Queues an alert, untriaged: the policy sees it before any channel does.
+pub fn insert_alert(conn: &Connection, row: &NewAlertRow) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline, down_since, created, next_attempt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                             down_since, created, next_attempt, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
     )?
     .execute(params![
-        service.service.as_str(),
-        kind.as_str(),
-        service.alert_type.as_str(),
-        service.alert_target,
-        service.last_pulse.as_millis(),
-        service.deadline.as_millis(),
-        down_since.as_millis(),
-        now.as_millis()
+        row.service.as_str(),
+        row.kind.as_str(),
+        row.route.kind.as_str(),
+        row.route.target,
+        row.last_pulse.as_millis(),
+        row.deadline.as_millis(),
+        row.down_since.as_millis(),
+        row.created.as_millis(),
+        row.details.to_json(),
     ])?;
     Ok(())
 }
@@ -309,7 +324,8 @@ pub fn claim_alerts(
     let sql = format!(
         "UPDATE alerts SET lease_until = ?2 WHERE id IN (
            SELECT id FROM alerts
-           WHERE state = 'pending' AND next_attempt <= ?1 AND (lease_until IS NULL OR lease_until <= ?1)
+           WHERE state = 'pending' AND triaged = 1 AND next_attempt <= ?1
+             AND (lease_until IS NULL OR lease_until <= ?1)
            ORDER BY id LIMIT ?3)
          RETURNING {ALERT_COLUMNS}"
     );

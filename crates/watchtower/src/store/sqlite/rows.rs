@@ -3,17 +3,16 @@
 use rusqlite::Row;
 use rusqlite::types::Type;
 
-use crate::alert::{AlertKind, QueuedAlert};
+use crate::alert::{AlertDetails, AlertKind, QueuedAlert};
 use crate::events::Level;
 use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
 /// The columns `service_from_row` reads, in order.
-pub const SERVICE_COLUMNS: &str =
-    "name, alert_type, alert_target, next_in, last_pulse, deadline, status";
+pub const SERVICE_COLUMNS: &str = "name, alert_type, alert_target, next_in, last_pulse, deadline, status, remind_every, depends_on, flapping_since";
 
 /// The columns `alert_from_row` reads, in order.
-pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts";
+pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts, details";
 
 fn corrupt(column: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -47,6 +46,14 @@ pub fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
             "up" => Status::Up,
             _ => return Err(corrupt(6, "status")),
         },
+        remind_every: row.get(7)?,
+        depends_on: row
+            .get::<_, Option<String>>(8)?
+            .map(|name| {
+                ServiceName::parse("dependsOn", &name).map_err(|_| corrupt(8, "dependency"))
+            })
+            .transpose()?,
+        flapping_since: row.get::<_, Option<i64>>(9)?.map(Timestamp::from_millis),
     })
 }
 
@@ -65,6 +72,8 @@ pub fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<QueuedAlert> {
         down_since: Timestamp::from_millis(row.get(7)?),
         created: Timestamp::from_millis(row.get(8)?),
         attempts: row.get(9)?,
+        details: AlertDetails::from_json(row.get::<_, Option<String>>(10)?.as_deref())
+            .map_err(|_| corrupt(10, "alert details"))?,
     })
 }
 

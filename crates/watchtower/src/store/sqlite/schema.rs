@@ -56,6 +56,67 @@ const MIGRATIONS: &[&str] = &[
     // v2: the database's identity, which files derived from it (the search index) record.
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     INSERT INTO meta VALUES ('instance', lower(hex(randomblob(16))));",
+    // v3: the alert policy. Services carry their reminder interval, dependency,
+    // last reminder and flapping state; alerts gain more kinds and states, a
+    // triage stage before delivery (`triaged`, `released`), digests and details;
+    // snoozes and event-rule rate limits get tables. SQLite cannot alter a CHECK
+    // constraint, so the alerts table is rebuilt.
+    "ALTER TABLE services ADD COLUMN remind_every REAL;
+    ALTER TABLE services ADD COLUMN depends_on TEXT;
+    ALTER TABLE services ADD COLUMN reminded INTEGER;
+    ALTER TABLE services ADD COLUMN flapping_since INTEGER;
+    CREATE INDEX services_dead ON services (name) WHERE status = 'dead';
+    CREATE INDEX services_by_dependency ON services (depends_on) WHERE depends_on IS NOT NULL;
+    CREATE TABLE alerts_v3 (
+        id           INTEGER PRIMARY KEY,
+        service      TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN
+                       ('down', 'up', 'reminder', 'flapping', 'stable', 'digest', 'event')),
+        alert_type   TEXT NOT NULL,
+        alert_target TEXT NOT NULL,
+        last_pulse   INTEGER NOT NULL,
+        deadline     INTEGER NOT NULL,
+        down_since   INTEGER NOT NULL,
+        created      INTEGER NOT NULL,
+        state        TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (state IN ('pending', 'sent', 'failed', 'cancelled', 'suppressed', 'digested')),
+        attempts     INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        lease_until  INTEGER,
+        last_error   TEXT,
+        triaged      INTEGER NOT NULL DEFAULT 0,
+        released     INTEGER,
+        digest_id    INTEGER,
+        details      TEXT
+    );
+    INSERT INTO alerts_v3 (id, service, kind, alert_type, alert_target, last_pulse, deadline,
+                           down_since, created, state, attempts, next_attempt, lease_until,
+                           last_error, triaged, released)
+      SELECT id, service, kind, alert_type, alert_target, last_pulse, deadline, down_since,
+             created, state, attempts, next_attempt, lease_until, last_error, 1, created
+      FROM alerts;
+    DROP TABLE alerts;
+    ALTER TABLE alerts_v3 RENAME TO alerts;
+    CREATE INDEX alerts_pending ON alerts (triaged, next_attempt) WHERE state = 'pending';
+    CREATE INDEX alerts_by_service ON alerts (service, created);
+    CREATE INDEX alerts_released ON alerts (released) WHERE released IS NOT NULL;
+    CREATE INDEX alerts_by_digest ON alerts (digest_id) WHERE digest_id IS NOT NULL;
+    CREATE TABLE snoozes (
+        id       INTEGER PRIMARY KEY,
+        service  TEXT,
+        prefix   TEXT,
+        starts   INTEGER NOT NULL,
+        ends     INTEGER NOT NULL,
+        reason   TEXT,
+        created  INTEGER NOT NULL
+    );
+    CREATE TABLE rule_fires (
+        rule       TEXT NOT NULL,
+        service    TEXT NOT NULL,
+        last_fired INTEGER NOT NULL,
+        quieted    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (rule, service)
+    ) WITHOUT ROWID;",
 ];
 
 /// The identity of this database, stable for its lifetime.
@@ -80,4 +141,43 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
         tracing::info!(version = index + 1, "applied storage migration");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v3_keeps_the_alerts_of_v2_as_already_released() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                 down_since, created, state, next_attempt)
+             VALUES ('db', 'down', 'webhook', 'ops', 1, 2, 2, 3, 'pending', 3);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let (triaged, released, state): (i64, i64, String) = conn
+            .query_row("SELECT triaged, released, state FROM alerts", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
+            .unwrap();
+        assert_eq!((triaged, released, state.as_str()), (1, 3, "pending"));
+        conn.execute_batch(
+            "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                 down_since, created, next_attempt)
+             VALUES ('db', 'reminder', 'webhook', 'ops', 1, 2, 2, 4, 4);",
+        )
+        .unwrap();
+        let untriaged: i64 = conn
+            .query_row("SELECT count(*) FROM alerts WHERE triaged = 0", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        assert_eq!(untriaged, 1, "new alerts start untriaged");
+    }
 }

@@ -1,0 +1,237 @@
+//! Event rules: events at or above a level, of some services, alert the service's
+//! owner (or a target of the rule's own), at most once per period per service, so
+//! that the event aggregator can page too. Only events that clients send are
+//! matched, never the lines Watchtower writes about deaths (those alert already).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::sync::Notify;
+
+use super::policy::SnoozeScope;
+use super::{Channels, EventLine};
+use crate::config::EventRuleConfig;
+use crate::events::{Event, Level};
+use crate::monitor::{AlertRoute, AlertType, ServiceName};
+use crate::store::Store;
+use crate::time::Timestamp;
+
+#[derive(Clone, Debug)]
+pub struct EventRule {
+    pub name: String,
+    scope: SnoozeScope,
+    min_level: Level,
+    every: Duration,
+    route: Option<AlertRoute>,
+}
+
+/// The configured rules, checked at start-up.
+#[derive(Clone, Debug, Default)]
+pub struct EventRules(Vec<EventRule>);
+
+/// One rule matched by one or more events of one service, as the store records it.
+#[derive(Clone, Debug)]
+pub struct RuleFire {
+    pub rule: String,
+    pub service: ServiceName,
+    /// The event the alert quotes: the most severe, then the latest, of those matched.
+    pub event: EventLine,
+    pub matched: u64,
+    pub every: Duration,
+    /// `None`: the service's own alert route, if it is monitored.
+    pub route: Option<AlertRoute>,
+    pub now: Timestamp,
+}
+
+/// What the store did with a [`RuleFire`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleFired {
+    /// An alert is queued.
+    Queued,
+    /// The rule alerted about this service less than `every` ago: counted for the next alert.
+    Quieted,
+    /// Nobody to alert: the service is not monitored and the rule names no target.
+    NoRoute,
+}
+
+impl EventRules {
+    pub fn from_config(rules: &[EventRuleConfig], channels: &Channels) -> anyhow::Result<Self> {
+        let mut names = std::collections::HashSet::new();
+        let compiled = rules
+            .iter()
+            .enumerate()
+            .map(|(index, rule)| {
+                let key = format!("alerts.eventRules[{index}]");
+                if rule.name.trim().is_empty() || !names.insert(rule.name.as_str()) {
+                    anyhow::bail!("{key}.name: each rule needs a name of its own");
+                }
+                let scope = match (rule.service.as_deref(), rule.prefix.as_deref()) {
+                    (None, None) => SnoozeScope::All,
+                    (service, prefix) => SnoozeScope::parse(service, prefix)
+                        .map_err(|error| anyhow::anyhow!("{key}.{error}"))?,
+                };
+                let min_level = Level::parse("minLevel", &rule.min_level)
+                    .map_err(|error| anyhow::anyhow!("{key}.{error}"))?;
+                let route = match (&rule.alert_type, &rule.alert_target) {
+                    (None, None) => None,
+                    (Some(kind), Some(target)) => {
+                        let route = AlertRoute {
+                            kind: AlertType::parse(kind)
+                                .map_err(|e| anyhow::anyhow!("{key}.{e}"))?,
+                            target: target.clone(),
+                        };
+                        channels
+                            .validate(&route)
+                            .map_err(|e| anyhow::anyhow!("{key}.{e}"))?;
+                        Some(route)
+                    }
+                    _ => anyhow::bail!("{key}: give both alertType and alertTarget, or neither"),
+                };
+                Ok(EventRule {
+                    name: rule.name.clone(),
+                    scope,
+                    min_level,
+                    every: Duration::from_secs_f64(rule.every),
+                    route,
+                })
+            })
+            .collect::<anyhow::Result<Vec<_>>>()
+            .context("invalid event rule")?;
+        Ok(Self(compiled))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// What `events` set off: one fire per rule and service.
+    pub fn fires(&self, events: &[Event], now: Timestamp) -> Vec<RuleFire> {
+        if self.0.is_empty() {
+            return Vec::new();
+        }
+        let mut fires: HashMap<(usize, &ServiceName), RuleFire> = HashMap::new();
+        for event in events {
+            for (index, rule) in self.0.iter().enumerate() {
+                if event.level < rule.min_level || !rule.scope.covers(&event.service) {
+                    continue;
+                }
+                let fire = fires
+                    .entry((index, &event.service))
+                    .or_insert_with(|| RuleFire {
+                        rule: rule.name.clone(),
+                        service: event.service.clone(),
+                        event: EventLine::from(event),
+                        matched: 0,
+                        every: rule.every,
+                        route: rule.route.clone(),
+                        now,
+                    });
+                fire.matched += 1;
+                if event.level >= fire.event.level {
+                    fire.event = EventLine::from(event);
+                }
+            }
+        }
+        let mut fires: Vec<RuleFire> = fires.into_values().collect();
+        fires.sort_by(|a, b| (&a.rule, &a.service).cmp(&(&b.rule, &b.service)));
+        fires
+    }
+}
+
+/// Lets the rules see events just stored, and queues the alerts they set off. A
+/// failure is logged, not returned: the events themselves are stored.
+pub async fn fire(rules: &EventRules, store: &dyn Store, wake: &Notify, events: &[Event]) {
+    for fire in rules.fires(events, Timestamp::now()) {
+        let (rule, service) = (fire.rule.clone(), fire.service.clone());
+        match store.fire_event_rule(fire).await {
+            Ok(RuleFired::Queued) => {
+                tracing::info!(rule, %service, "event rule fired");
+                wake.notify_one();
+            }
+            Ok(RuleFired::Quieted) => {}
+            Ok(RuleFired::NoRoute) => tracing::warn!(
+                rule, %service,
+                "event rule matched, but the service is not monitored and the rule names no alertTarget"
+            ),
+            Err(error) => {
+                tracing::error!(rule, %service, %error, "cannot queue an event rule's alert")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(json: serde_json::Value) -> EventRules {
+        let configs: Vec<EventRuleConfig> = serde_json::from_value(json).unwrap();
+        let channels = Channels::from_config(&crate::config::Config::default()).unwrap();
+        EventRules::from_config(&configs, &channels).unwrap()
+    }
+
+    fn event(id: i64, service: &str, level: Level, message: &str) -> Event {
+        Event {
+            id,
+            service: ServiceName::parse("service", service).unwrap(),
+            level,
+            message: message.into(),
+            date: Timestamp::from_millis(id),
+        }
+    }
+
+    #[test]
+    fn a_rule_fires_once_per_service_quoting_the_worst_latest_event() {
+        let rules = rules(serde_json::json!([
+            {"name": "billing", "service": "billing", "minLevel": "error"},
+            {"name": "any", "every": 60}
+        ]));
+        let events = [
+            event(1, "billing", Level::Error, "first"),
+            event(2, "billing", Level::Critical, "worst"),
+            event(3, "billing", Level::Error, "later"),
+            event(4, "web", Level::Critical, "web down"),
+            event(5, "web", Level::Warning, "ignored"),
+        ];
+        let fires = rules.fires(&events, Timestamp::from_millis(10));
+        let summary: Vec<(&str, &str, &str, u64)> = fires
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.service.as_str(),
+                    f.event.message.as_str(),
+                    f.matched,
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("any", "billing", "worst", 1),
+                ("any", "web", "web down", 1),
+                ("billing", "billing", "worst", 3),
+            ]
+        );
+    }
+
+    #[test]
+    fn rules_are_checked_at_start() {
+        let channels = Channels::from_config(&crate::config::Config::default()).unwrap();
+        let bad = [
+            serde_json::json!([{"name": ""}]),
+            serde_json::json!([{"name": "a"}, {"name": "a"}]),
+            serde_json::json!([{"name": "a", "minLevel": "loud"}]),
+            serde_json::json!([{"name": "a", "alertType": "mail"}]),
+            serde_json::json!([{"name": "a", "alertType": "mail", "alertTarget": "x@y.z"}]),
+        ];
+        for json in bad {
+            let configs: Vec<EventRuleConfig> = serde_json::from_value(json.clone()).unwrap();
+            assert!(
+                EventRules::from_config(&configs, &channels).is_err(),
+                "{json}"
+            );
+        }
+    }
+}
