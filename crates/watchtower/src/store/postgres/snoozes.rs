@@ -4,7 +4,7 @@ use deadpool_postgres::{GenericClient, Transaction};
 use tokio_postgres::Row;
 
 use super::PgError;
-use super::triage::insert_alert;
+use super::triage::{TRIAGE_LOCK, insert_alert};
 use crate::alert::policy::{NewSnooze, Snooze};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AlertDetails, AlertKind};
@@ -71,12 +71,15 @@ pub async fn add(tx: &Transaction<'_>, snooze: &NewSnooze) -> Result<Snooze, PgE
 }
 
 /// Deletes a snooze and wakes every alert waiting in triage, so that those it
-/// held are judged again now.
+/// held are judged again now. Waits for a triage under way: one that read the
+/// snooze before it went would otherwise hold an alert after this wake-up.
 pub async fn delete(
     tx: &Transaction<'_>,
     id: i64,
     now: Timestamp,
 ) -> Result<Option<Snooze>, PgError> {
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&TRIAGE_LOCK])
+        .await?;
     let sql = format!("DELETE FROM snoozes WHERE id = $1 RETURNING {COLUMNS}");
     let Some(row) = tx.query_opt(&sql, &[&id]).await? else {
         return Ok(None);

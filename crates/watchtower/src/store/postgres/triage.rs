@@ -21,7 +21,7 @@ use crate::store::triage::{self as shared, CANDIDATES, ROUNDS};
 use crate::time::Timestamp;
 
 /// Any fixed number: names the advisory lock that serialises triage across nodes.
-const TRIAGE_LOCK: i64 = 0x5754_5452_4941_4745;
+pub const TRIAGE_LOCK: i64 = 0x5754_5452_4941_4745;
 
 pub async fn triage(
     tx: &Transaction<'_>,
@@ -118,7 +118,8 @@ async fn death_alert(
     let found = tx
         .query_opt(
             "SELECT id, released, state FROM alerts
-             WHERE service = $1 AND kind = 'down' AND down_since = $2 ORDER BY id DESC LIMIT 1",
+             WHERE service = $1 AND kind IN ('down', 'stable') AND down_since = $2
+             ORDER BY id DESC LIMIT 1",
             &[&service.as_str(), &down_since.as_millis()],
         )
         .await?;

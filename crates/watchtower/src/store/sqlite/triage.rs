@@ -103,7 +103,8 @@ fn death_alert(
     let found: Option<Option<DeathAlert>> = conn
         .prepare_cached(
             "SELECT id, released, state FROM alerts
-             WHERE service = ?1 AND kind = 'down' AND down_since = ?2 ORDER BY id DESC LIMIT 1",
+             WHERE service = ?1 AND kind IN ('down', 'stable') AND down_since = ?2
+             ORDER BY id DESC LIMIT 1",
         )?
         .query_row(params![service.as_str(), down_since.as_millis()], |row| {
             Ok(shared::death_alert(
