@@ -532,3 +532,42 @@ async fn event_rules_and_policy_settings_are_checked_at_start() {
         assert!(stderr.contains(key), "{config} → {stderr}");
     }
 }
+
+#[tokio::test]
+async fn a_service_that_stops_flapping_while_down_is_reminded_and_its_recovery_alerted() {
+    let flapping = json!({"enabled": true, "deaths": 1, "window": 60, "calm": 1});
+    let (_dir, server, ops, _) = start(json!({"flapping": flapping})).await;
+    for death in 1..=2 {
+        pulse(
+            &server,
+            json!({"service": "flaky", "nextIn": 0.2, "remindEvery": 1}),
+        )
+        .await;
+        wait_for(&format!("death {death}"), async || {
+            let events = server.events("?service=flaky").await;
+            let deaths = events
+                .iter()
+                .filter(|e| e["message"].as_str().unwrap().starts_with("dead"));
+            (deaths.count() == death).then_some(())
+        })
+        .await;
+    }
+    let stable = wait_for_alert(&ops, "stable", "flaky").await;
+    assert_eq!(stable["status"], "dead");
+    assert!(
+        stable["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("stopped flapping: DOWN"),
+        "{stable}"
+    );
+    wait_for_alert(&ops, "reminder", "flaky").await;
+    pulse(&server, json!({"service": "flaky", "nextIn": 60})).await;
+    wait_for_alert(&ops, "up", "flaky").await;
+    let kinds: Vec<String> = alerts(&ops).into_iter().map(|a| a.0).collect();
+    assert_eq!(
+        &kinds[..4],
+        ["down", "up", "flapping", "stable"],
+        "{kinds:?}"
+    );
+}

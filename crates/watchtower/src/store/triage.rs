@@ -7,7 +7,7 @@ use crate::monitor::{AlertRoute, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
 /// Alerts one triage round looks at, at most; a full round goes on at once.
-pub const CANDIDATES: usize = 200;
+pub const CANDIDATES: usize = 64;
 /// Rounds in one triage step: a round may queue reminders and notices that the next releases.
 pub const ROUNDS: usize = 4;
 /// Snoozes over for this long are deleted.
