@@ -153,8 +153,9 @@ impl App {
                 max_body_bytes: limits.max_body_bytes,
                 max_bulk_bytes: limits.max_bulk_bytes,
                 request_timeout: Duration::from_secs_f64(limits.request_timeout),
+                cors_origins: self.config.cors.origins.clone(),
             },
-        );
+        )?;
         let server_limits = ServerLimits {
             max_header_bytes: limits.max_header_bytes,
             header_timeout: Duration::from_secs_f64(limits.header_timeout),

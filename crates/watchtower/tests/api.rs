@@ -8,7 +8,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{PASSWORD, Server, bad_request_error, millis_of as chrono_millis, server, wait_for};
 
-const ROUTES: [(Method, &str); 9] = [
+const ROUTES: [(Method, &str); 12] = [
     (Method::GET, "/"),
     (Method::POST, "/"),
     (Method::DELETE, "/"),
@@ -17,6 +17,9 @@ const ROUTES: [(Method, &str); 9] = [
     (Method::GET, "/list-events"),
     (Method::GET, "/openapi.json"),
     (Method::GET, "/cluster"),
+    (Method::POST, "/snooze"),
+    (Method::GET, "/snoozes"),
+    (Method::DELETE, "/snooze/1"),
     (Method::GET, "/no-such-path"),
 ];
 
@@ -260,5 +263,86 @@ async fn openapi_document_describes_every_route() {
         [
             "service", "from", "to", "level", "message", "order", "cursor", "limit"
         ]
+    );
+}
+
+#[tokio::test]
+async fn browsers_may_call_from_the_configured_origins_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let origin = "http://app.example.com";
+    let server = Server::start(dir.path(), json!({"cors": {"origins": [origin]}})).await;
+    let http = reqwest::Client::new();
+    let preflight = http
+        .request(Method::OPTIONS, format!("{}/list-events", server.url))
+        .header("Origin", origin)
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "password")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        preflight.status().is_success(),
+        "a preflight needs no password"
+    );
+    let headers = preflight.headers();
+    assert_eq!(headers["access-control-allow-origin"], origin);
+    assert!(
+        headers["access-control-allow-headers"]
+            .to_str()
+            .unwrap()
+            .contains("password")
+    );
+    let answer = server
+        .request(Method::GET, "/list-events")
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.headers()["access-control-allow-origin"], origin);
+    assert!(
+        answer.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("link")
+    );
+    let stranger = server
+        .request(Method::GET, "/")
+        .header("Origin", "http://elsewhere.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        stranger
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let unauthorised = http
+        .get(format!("{}/", server.url))
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unauthorised.status(),
+        StatusCode::UNAUTHORIZED,
+        "the real request still needs the password"
+    );
+
+    let (_dir, plain) = support::server().await;
+    let answer = plain
+        .request(Method::GET, "/")
+        .header("Origin", origin)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none(),
+        "off by default"
     );
 }

@@ -40,6 +40,15 @@ pub struct Config {
     pub alerts: AlertsConfig,
     pub watchdog: Option<WatchdogConfig>,
     pub limits: LimitsConfig,
+    pub cors: CorsConfig,
+}
+
+/// Browser pages on these origins (`https://app.example.com`, or `*`) may call the
+/// API; none by default.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct CorsConfig {
+    pub origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -58,6 +67,7 @@ impl Default for Config {
             alerts: AlertsConfig::default(),
             watchdog: None,
             limits: LimitsConfig::default(),
+            cors: CorsConfig::default(),
         }
     }
 }
@@ -248,6 +258,25 @@ impl Config {
             watchdog.validate()?;
         }
         self.alerts.validate()?;
+        for origin in &self.cors.origins {
+            if origin != "*" {
+                let url = reqwest::Url::parse(origin).ok();
+                let bare = url.as_ref().is_some_and(|url| {
+                    matches!(url.scheme(), "http" | "https")
+                        && url.path() == "/"
+                        && !origin.ends_with('/')
+                        && url.query().is_none()
+                });
+                if !bare {
+                    return Err((
+                        "cors.origins".into(),
+                        format!(
+                            "`{origin}` is not an origin such as https://app.example.com, or `*`"
+                        ),
+                    ));
+                }
+            }
+        }
         positive("limits.headerTimeout", self.limits.header_timeout)?;
         positive("limits.requestTimeout", self.limits.request_timeout)?;
         if self.limits.max_body_bytes == 0 {

@@ -40,6 +40,10 @@ fn errors_name_the_key() {
             "`alerts.retryMin`",
         ),
         (r#"{"onRestart": "maybe"}"#, "`onRestart`"),
+        (
+            r#"{"cors": {"origins": ["https://app.example.com/path"]}}"#,
+            "`cors.origins`",
+        ),
         (r#"{"password": ""}"#, "`password`"),
         (r#"{"storage": {"backend": "mysql"}}"#, "`storage.backend`"),
         (r#"{"storage": {"backend": "postgres"}}"#, "url"),

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cluster;
+mod cors;
 mod error;
 mod event_reads;
 mod events;
@@ -49,26 +50,33 @@ pub struct AppState {
     pub shutdown: CancellationToken,
 }
 
-/// Bounds on request bodies and time.
+/// Bounds on request bodies and time, and the origins that browsers may call from.
 pub struct RequestLimits {
     pub max_body_bytes: usize,
     /// For `POST /add-events`, which carries up to 10,000 events.
     pub max_bulk_bytes: usize,
     pub request_timeout: Duration,
+    pub cors_origins: Vec<String>,
 }
 
-pub fn router(state: AppState, password: PasswordCheck, limits: RequestLimits) -> Router {
+pub fn router(
+    state: AppState,
+    password: PasswordCheck,
+    limits: RequestLimits,
+) -> anyhow::Result<Router> {
     let RequestLimits {
         max_body_bytes,
         max_bulk_bytes,
         request_timeout,
+        cors_origins,
     } = limits;
+    let cors = cors::layer(&cors_origins)?;
     let bulk = post(events::add_events).layer::<_, std::convert::Infallible>(
         tower::ServiceBuilder::new()
             .layer(DefaultBodyLimit::max(max_bulk_bytes))
             .layer(Extension(extract::BodyLimit(max_bulk_bytes))),
     );
-    Router::new()
+    let router = Router::new()
         .route(
             "/",
             get(services::list_services)
@@ -97,8 +105,12 @@ pub fn router(state: AppState, password: PasswordCheck, limits: RequestLimits) -
             password,
             auth::require_password,
         ))
-        .layer(middleware::from_fn_with_state(request_timeout, limit_time))
-        .layer(middleware::from_fn(trace_request))
+        .layer(middleware::from_fn_with_state(request_timeout, limit_time));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    Ok(router.layer(middleware::from_fn(trace_request)))
 }
 
 /// One span per request, carrying the method and the route's pattern (not the raw
