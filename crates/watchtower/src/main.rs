@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 use watchtower::app::{App, shutdown_signal};
+use watchtower::cli::{self, ClientCommand, Connection};
 use watchtower::config::{Config, PasswordSource};
 
 #[derive(Parser)]
@@ -18,6 +19,8 @@ use watchtower::config::{Config, PasswordSource};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    connection: Connection,
 }
 
 #[derive(Subcommand)]
@@ -28,19 +31,42 @@ enum Command {
         #[arg(long, env = "WATCHTOWER_CONFIG")]
         config: Option<PathBuf>,
     },
+    #[command(flatten)]
+    Client(ClientCommand),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The client commands print their own results; they log only problems.
+    let default_filter = match cli.command {
+        Command::Serve { .. } => "info",
+        Command::Client(_) => "warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     match cli.command {
         Command::Serve { config } => serve(config),
+        Command::Client(command) => {
+            // A person or a script reads this: one line naming the problem, no backtrace.
+            let code = cli::execute(command, &cli.connection).unwrap_or_else(|error| {
+                // `watchtower events | head`: the reader has what it wanted.
+                let closed = error.chain().any(|cause| {
+                    cause
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+                });
+                if !closed {
+                    eprintln!("watchtower: {error:#}");
+                }
+                i32::from(!closed)
+            });
+            std::process::exit(code)
+        }
     }
 }
 

@@ -150,18 +150,12 @@ async fn without_a_configured_password_one_is_generated_printed_once_and_kept() 
 #[tokio::test]
 async fn https_serves_the_configured_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
-    std::fs::write(dir.path().join("server.crt"), certified.cert.pem()).unwrap();
-    std::fs::write(
-        dir.path().join("server.key"),
-        certified.signing_key.serialize_pem(),
-    )
-    .unwrap();
+    let pem = support::write_self_signed(dir.path());
     let config = json!({"ssl": {"enabled": true, "cert": "server.crt", "key": "server.key"}});
     let server = Server::start(dir.path(), config).await;
     assert!(server.url.starts_with("https://"), "{}", server.url);
     let port = server.url.rsplit(':').next().unwrap();
-    let ca = reqwest::Certificate::from_pem(certified.cert.pem().as_bytes()).unwrap();
+    let ca = reqwest::Certificate::from_pem(pem.as_bytes()).unwrap();
     let http = reqwest::Client::builder()
         .tls_certs_only([ca])
         .build()

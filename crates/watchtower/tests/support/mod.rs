@@ -354,3 +354,16 @@ pub fn write_file(path: &Path, text: &str) {
     let mut file = std::fs::File::create(path).unwrap();
     file.write_all(text.as_bytes()).unwrap();
 }
+
+/// Writes a self-signed certificate for `localhost` to `server.crt` and its key to
+/// `server.key` in `dir`; returns the certificate's PEM, for clients to trust.
+pub fn write_self_signed(dir: &Path) -> String {
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(dir.join("server.crt"), certified.cert.pem()).unwrap();
+    std::fs::write(
+        dir.join("server.key"),
+        certified.signing_key.serialize_pem(),
+    )
+    .unwrap();
+    certified.cert.pem()
+}

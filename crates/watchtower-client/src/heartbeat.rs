@@ -1,0 +1,91 @@
+//! Keeping a service alive from a background task.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::{Client, Error, Pulse, Result};
+
+/// Pulses `pulse` every `every` on a tokio task until stopped. A failed pulse is
+/// logged (`tracing`) and tried again at the next tick; the task never gives up.
+///
+/// ```no_run
+/// # async fn demo(client: watchtower_client::Client) -> watchtower_client::Result<()> {
+/// use std::time::Duration;
+/// use watchtower_client::{Heartbeat, Pulse};
+///
+/// // Pulse every minute, announcing the next within three: one missed beat is tolerated.
+/// let pulse = Pulse::new("worker", Duration::from_secs(180), "webhook", "ops");
+/// let heartbeat = Heartbeat::start(client, pulse, Duration::from_secs(60))?.cancel_on_stop(true);
+/// // … the service runs …
+/// heartbeat.stop().await?; // cancels the service: a clean shutdown alerts nobody
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Heartbeat {
+    client: Client,
+    service: String,
+    cancel_on_stop: bool,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl Heartbeat {
+    /// Starts pulsing at once, then every `every`, which must be shorter than the
+    /// pulse's `next_in` (or each beat would arrive after the deadline).
+    pub fn start(client: Client, pulse: Pulse, every: Duration) -> Result<Self> {
+        if every.is_zero() || every.as_secs_f64() >= pulse.next_in {
+            return Err(Error::Config {
+                message: format!(
+                    "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({} s)",
+                    pulse.next_in
+                ),
+            });
+        }
+        let (stop, mut stopped) = watch::channel(false);
+        let service = pulse.service.clone();
+        let beating = client.clone();
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = stopped.changed() => return,
+                    _ = ticks.tick() => {}
+                }
+                if let Err(error) = beating.pulse(&pulse).await {
+                    tracing::warn!(service = %pulse.service, %error, "heartbeat pulse failed; trying again at the next beat");
+                }
+            }
+        });
+        Ok(Self {
+            client,
+            service,
+            cancel_on_stop: false,
+            stop,
+            task,
+        })
+    }
+
+    /// Whether [`Heartbeat::stop`] also cancels the service, so that a clean
+    /// shutdown pages nobody (default: no, the service's deadline still runs).
+    pub fn cancel_on_stop(mut self, cancel: bool) -> Self {
+        self.cancel_on_stop = cancel;
+        self
+    }
+
+    /// Stops pulsing (waiting for a pulse under way) and, if asked, cancels the
+    /// service. A service already unknown to the server counts as cancelled.
+    pub async fn stop(self) -> Result<()> {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        if self.cancel_on_stop {
+            match self.client.cancel(&self.service).await {
+                Ok(_) | Err(Error::NotFound { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,277 @@
+//! What the protocol carries: services, events, pulses and event queries.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A monitored service, as the server shows it.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Service {
+    pub service: String,
+    /// `mail`, `pushover`, `webhook`, or any channel the server knows.
+    pub alert_type: String,
+    pub alert_target: String,
+    /// Seconds allowed between two pulses.
+    pub next_in: f64,
+    pub last_pulse: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_every: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flapping_since: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Up,
+    Dead,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Up => "up",
+            Self::Dead => "dead",
+        })
+    }
+}
+
+/// An event's severity, ordered: a filter on a level matches it and those above.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Debug,
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Debug => "debug",
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+            Self::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+
+    /// Any case; `warn` for `warning`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "debug" => Ok(Self::Debug),
+            "info" => Ok(Self::Info),
+            "warning" | "warn" => Ok(Self::Warning),
+            "error" => Ok(Self::Error),
+            "critical" => Ok(Self::Critical),
+            _ => Err(format!(
+                "`{text}` is not one of debug, info, warning, error, critical"
+            )),
+        }
+    }
+}
+
+/// An event, stamped by the server with the date it received it.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct Event {
+    pub id: i64,
+    pub service: String,
+    pub level: Level,
+    pub message: String,
+    pub date: DateTime<Utc>,
+}
+
+/// A pulse: "`service` is alive and pulses again within `next_in`".
+///
+/// ```
+/// use std::time::Duration;
+/// use watchtower_client::Pulse;
+///
+/// let pulse = Pulse::new("backup", Duration::from_secs(26 * 3600), "mail", "ops@example.com")
+///     .remind_every(Duration::from_secs(3600))
+///     .depends_on("nas");
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pulse {
+    pub service: String,
+    pub alert_type: String,
+    pub alert_target: String,
+    /// Seconds.
+    pub next_in: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remind_every: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub depends_on: Option<String>,
+}
+
+impl Pulse {
+    pub fn new(
+        service: impl Into<String>,
+        next_in: Duration,
+        alert_type: impl Into<String>,
+        alert_target: impl Into<String>,
+    ) -> Self {
+        Self {
+            service: service.into(),
+            alert_type: alert_type.into(),
+            alert_target: alert_target.into(),
+            next_in: next_in.as_secs_f64(),
+            remind_every: None,
+            depends_on: None,
+        }
+    }
+
+    /// Re-alert this often while the service stays dead (zero: never).
+    pub fn remind_every(mut self, every: Duration) -> Self {
+        self.remind_every = Some(every.as_secs_f64());
+        self
+    }
+
+    /// While `service` is dead, this one's death is folded into its alert.
+    pub fn depends_on(mut self, service: impl Into<String>) -> Self {
+        self.depends_on = Some(service.into());
+        self
+    }
+}
+
+/// Which way pages run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Newest first (the server's default).
+    #[default]
+    Desc,
+    Asc,
+}
+
+/// Filters for listing events; every field is optional.
+///
+/// ```
+/// use watchtower_client::{EventQuery, Level};
+///
+/// let query = EventQuery::new().service("backup").min_level(Level::Warning).message("disk").limit(50);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EventQuery {
+    pub service: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub min_level: Option<Level>,
+    pub message: Option<String>,
+    pub order: Order,
+    pub limit: Option<u32>,
+    /// Where the page starts: [`EventPage::next_cursor`] of the page before.
+    pub cursor: Option<String>,
+}
+
+impl EventQuery {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    pub fn from(mut self, from: DateTime<Utc>) -> Self {
+        self.from = Some(from);
+        self
+    }
+
+    pub fn to(mut self, to: DateTime<Utc>) -> Self {
+        self.to = Some(to);
+        self
+    }
+
+    pub fn min_level(mut self, level: Level) -> Self {
+        self.min_level = Some(level);
+        self
+    }
+
+    /// A case-insensitive substring of the message.
+    pub fn message(mut self, needle: impl Into<String>) -> Self {
+        self.message = Some(needle.into());
+        self
+    }
+
+    pub fn order(mut self, order: Order) -> Self {
+        self.order = order;
+        self
+    }
+
+    /// Events per page (the server's default is 100, its maximum 10,000).
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// The query string's pairs (the cursor left to the caller).
+    pub(crate) fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+        let date = |d: &DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut pairs = Vec::new();
+        if let Some(service) = &self.service {
+            pairs.push(("service", service.clone()));
+        }
+        if let Some(from) = &self.from {
+            pairs.push(("from", date(from)));
+        }
+        if let Some(to) = &self.to {
+            pairs.push(("to", date(to)));
+        }
+        if let Some(level) = self.min_level {
+            pairs.push(("level", level.as_str().to_owned()));
+        }
+        if let Some(message) = &self.message {
+            pairs.push(("message", message.clone()));
+        }
+        pairs
+    }
+
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut pairs = self.filter_pairs();
+        if self.order == Order::Asc {
+            pairs.push(("order", "asc".into()));
+        }
+        if let Some(limit) = self.limit {
+            pairs.push(("limit", limit.to_string()));
+        }
+        if let Some(cursor) = &self.cursor {
+            pairs.push(("cursor", cursor.clone()));
+        }
+        pairs
+    }
+}
+
+/// One page of events and, when more match, the cursor of the next.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventPage {
+    pub events: Vec<Event>,
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,288 @@
+//! The command-line client: `watchtower pulse/cancel/services/event/events/run`,
+//! built on the Rust client library. Server URL and password come from
+//! `--url`/`--password` or `$WATCHTOWER_URL`/`$WATCHTOWER_PASSWORD`.
+
+mod output;
+mod run;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use futures::{StreamExt, TryStreamExt};
+use watchtower_client::{Client, EventQuery, Level, Order, Pulse};
+
+use crate::time::parse_duration;
+pub use output::Format;
+
+/// Where the server is and how to reach it.
+#[derive(Args, Debug, Clone)]
+pub struct Connection {
+    /// The server's URL.
+    #[arg(
+        long,
+        env = "WATCHTOWER_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    url: String,
+    /// The API password; default: the `password` file of ./data, if there is one.
+    #[arg(
+        long,
+        env = "WATCHTOWER_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    password: Option<String>,
+    /// A PEM CA certificate to trust besides the system's (a self-signed server).
+    #[arg(long, env = "WATCHTOWER_CA_CERT", global = true)]
+    ca_cert: Option<PathBuf>,
+    /// How long a call may take: 90, 90s, 5m…
+    #[arg(long, default_value = "10s", value_parser = duration, global = true)]
+    timeout: Duration,
+}
+
+impl Connection {
+    fn client(&self) -> anyhow::Result<Client> {
+        let password = match &self.password {
+            Some(password) => password.clone(),
+            None => std::fs::read_to_string("data/password")
+                .map(|text| text.trim().to_owned())
+                .context("no password: give --password or $WATCHTOWER_PASSWORD")?,
+        };
+        let mut builder = Client::builder(&self.url, password).timeout(self.timeout);
+        if let Some(path) = &self.ca_cert {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("--ca-cert: cannot read {}", path.display()))?;
+            builder = builder.ca_certificate_pem(pem);
+        }
+        Ok(builder.build()?)
+    }
+}
+
+/// A duration as people write it: `90`, `90s`, `5m`, `2h`, `1d`.
+pub fn duration(text: &str) -> Result<Duration, String> {
+    parse_duration(text)
+}
+
+/// `TYPE:TARGET`, e.g. `mail:ops@example.com` or `webhook:ops`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRoute {
+    kind: String,
+    target: String,
+}
+
+fn alert_route(text: &str) -> Result<AlertRoute, String> {
+    match text.split_once(':') {
+        Some((kind, target)) if !kind.is_empty() && !target.is_empty() => Ok(AlertRoute {
+            kind: kind.to_owned(),
+            target: target.to_owned(),
+        }),
+        _ => Err(format!(
+            "`{text}` is not TYPE:TARGET, e.g. mail:ops@example.com"
+        )),
+    }
+}
+
+fn level(text: &str) -> Result<Level, String> {
+    text.parse()
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum OrderArg {
+    Asc,
+    Desc,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientCommand {
+    /// Pulse a service: it is alive and pulses again within --next-in.
+    Pulse {
+        service: String,
+        #[arg(long, value_parser = duration)]
+        next_in: Duration,
+        /// Where its alerts go, TYPE:TARGET; default: as its last pulse said.
+        #[arg(long, value_parser = alert_route)]
+        alert: Option<AlertRoute>,
+        /// Re-alert this often while it stays dead (0: never).
+        #[arg(long, value_parser = duration)]
+        remind_every: Option<Duration>,
+        /// The service this one depends on.
+        #[arg(long)]
+        depends_on: Option<String>,
+    },
+    /// Stop monitoring a service.
+    Cancel { service: String },
+    /// List the monitored services.
+    Services {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Record an event.
+    Event {
+        service: String,
+        #[arg(value_parser = level)]
+        level: Level,
+        message: String,
+    },
+    /// List events, newest first, following the pages; or follow new ones live.
+    Events {
+        #[arg(long)]
+        service: Option<String>,
+        /// This level or above.
+        #[arg(long, value_parser = level)]
+        level: Option<Level>,
+        /// A case-insensitive substring of the message.
+        #[arg(long)]
+        message: Option<String>,
+        /// At or after (RFC 3339).
+        #[arg(long)]
+        from: Option<chrono::DateTime<chrono::Utc>>,
+        /// At or before (RFC 3339).
+        #[arg(long)]
+        to: Option<chrono::DateTime<chrono::Utc>>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = OrderArg::Desc)]
+        order: OrderArg,
+        /// Keep printing new events as they are stored (until Ctrl-C).
+        #[arg(long)]
+        follow: bool,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Run a command as a cron job: pulse when it exits 0; record an `error` event
+    /// with its exit status and the tail of its output when it fails (and do not
+    /// pulse, so that its owner is alerted at the deadline). Exits with the
+    /// command's own status.
+    Run {
+        #[arg(long)]
+        service: String,
+        #[arg(long, value_parser = duration)]
+        next_in: Duration,
+        #[arg(long, value_parser = alert_route)]
+        alert: Option<AlertRoute>,
+        /// The command and its arguments, after `--`.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+/// Runs a client command; returns the process's exit code.
+pub fn execute(command: ClientCommand, connection: &Connection) -> anyhow::Result<i32> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let client = connection.client()?;
+    runtime.block_on(async move {
+        match command {
+            ClientCommand::Run {
+                service,
+                next_in,
+                alert,
+                command,
+            } => run::run(&client, &service, next_in, alert, &command).await,
+            other => other_command(&client, other).await.map(|()| 0),
+        }
+    })
+}
+
+async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Result<()> {
+    let mut out = output::Printer::stdout();
+    match command {
+        ClientCommand::Pulse {
+            service,
+            next_in,
+            alert,
+            remind_every,
+            depends_on,
+        } => {
+            let mut pulse = pulse_of(client, &service, next_in, alert).await?;
+            if let Some(every) = remind_every {
+                pulse = pulse.remind_every(every);
+            }
+            if let Some(parent) = depends_on {
+                pulse = pulse.depends_on(parent);
+            }
+            let answer = client.pulse(&pulse).await?;
+            out.services(&[answer], Format::Table)?;
+        }
+        ClientCommand::Cancel { service } => {
+            let removed = client.cancel(&service).await?;
+            out.line(&format!("cancelled {}", removed.service))?;
+        }
+        ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
+        ClientCommand::Event {
+            service,
+            level,
+            message,
+        } => {
+            let event = client.add_event(&service, level, &message).await?;
+            out.events(&[event], Format::Table)?;
+        }
+        ClientCommand::Events {
+            service,
+            level,
+            message,
+            from,
+            to,
+            limit,
+            order,
+            follow,
+            format,
+        } => {
+            let mut query = EventQuery::new();
+            query.service = service;
+            query.min_level = level;
+            query.message = message;
+            query.from = from;
+            query.to = to;
+            query.order = match order {
+                OrderArg::Asc => Order::Asc,
+                OrderArg::Desc => Order::Desc,
+            };
+            if follow {
+                let mut live = std::pin::pin!(client.follow_events(&query).await?);
+                out.start_events(format)?;
+                while let Some(event) = live.try_next().await? {
+                    out.event(&event, format)?;
+                }
+                return Ok(());
+            }
+            query.limit = Some(limit.clamp(1, 10_000) as u32);
+            let events: Vec<_> = client.all_events(query).take(limit).try_collect().await?;
+            out.events(&events, format)?;
+        }
+        ClientCommand::Run { .. } => unreachable!("handled by execute"),
+    }
+    Ok(())
+}
+
+/// A pulse, with the alert route given or, failing that, the service's own.
+pub(crate) async fn pulse_of(
+    client: &Client,
+    service: &str,
+    next_in: Duration,
+    alert: Option<AlertRoute>,
+) -> anyhow::Result<Pulse> {
+    if let Some(route) = alert {
+        return Ok(Pulse::new(service, next_in, route.kind, route.target));
+    }
+    // A pulse replaces everything the last one said: keep what it said.
+    let known = client.services().await?;
+    let found = known
+        .into_iter()
+        .find(|s| s.service == service)
+        .with_context(|| {
+            format!(
+                "{service} is not monitored yet: say where its alerts go with --alert TYPE:TARGET"
+            )
+        })?;
+    let mut pulse = Pulse::new(service, next_in, found.alert_type, found.alert_target);
+    pulse.remind_every = found.remind_every;
+    pulse.depends_on = found.depends_on;
+    Ok(pulse)
+}

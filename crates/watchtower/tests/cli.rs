@@ -1,0 +1,315 @@
+//! The command-line client (`watchtower pulse/cancel/services/event/events/run`)
+//! run as a real process against the real server.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::{Value, json};
+use support::{PASSWORD, Server};
+
+fn cli(server: &Server, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(args)
+        .env("WATCHTOWER_URL", &server.url)
+        .env("WATCHTOWER_PASSWORD", PASSWORD)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn server() -> (tempfile::TempDir, Server) {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        dir.path(),
+        json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}}),
+    )
+    .await;
+    (dir, server)
+}
+
+#[tokio::test]
+async fn pulse_event_and_list_in_every_format() {
+    let (_dir, server) = server().await;
+    let pulsed = cli(
+        &server,
+        &[
+            "pulse",
+            "backup",
+            "--next-in",
+            "5m",
+            "--alert",
+            "webhook:ops",
+            "--remind-every",
+            "1h",
+        ],
+    );
+    assert!(pulsed.status.success(), "{}", stderr(&pulsed));
+    assert!(
+        stdout(&pulsed).contains("backup") && stdout(&pulsed).contains("up"),
+        "{}",
+        stdout(&pulsed)
+    );
+    let services: Value =
+        serde_json::from_str(&stdout(&cli(&server, &["services", "--format", "json"]))).unwrap();
+    assert_eq!(
+        (
+            services[0]["nextIn"].as_f64(),
+            services[0]["remindEvery"].as_f64()
+        ),
+        (Some(300.0), Some(3600.0))
+    );
+    // Without --alert, a pulse keeps what the last one said.
+    assert!(
+        cli(&server, &["pulse", "backup", "--next-in", "90"])
+            .status
+            .success()
+    );
+    let services: Value =
+        serde_json::from_str(&stdout(&cli(&server, &["services", "--format", "json"]))).unwrap();
+    assert_eq!(
+        (
+            services[0]["nextIn"].as_f64(),
+            services[0]["alertTarget"].as_str()
+        ),
+        (Some(90.0), Some("ops"))
+    );
+
+    assert!(
+        cli(
+            &server,
+            &["event", "backup", "warning", "disk 91%, nearly full"]
+        )
+        .status
+        .success()
+    );
+    let csv = stdout(&cli(
+        &server,
+        &[
+            "events",
+            "--service",
+            "backup",
+            "--level",
+            "warning",
+            "--format",
+            "csv",
+        ],
+    ));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,date,service,level,message");
+    assert!(
+        lines[1].ends_with(r#",backup,warning,"disk 91%, nearly full""#),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 2);
+    let table = stdout(&cli(&server, &["events", "--limit", "1"]));
+    assert_eq!(table.lines().count(), 1, "{table}");
+    assert!(
+        table.contains("warning") && !table.contains('\x1b'),
+        "plain when piped: {table}"
+    );
+    let services = stdout(&cli(&server, &["services"]));
+    assert!(services.starts_with("SERVICE"), "{services}");
+
+    let cancelled = cli(&server, &["cancel", "backup"]);
+    assert!(cancelled.status.success());
+    let again = cli(&server, &["cancel", "backup"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("no service named `backup`"),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[tokio::test]
+async fn bad_input_and_bad_passwords_are_one_clear_line() {
+    let (_dir, server) = server().await;
+    let duration = cli(
+        &server,
+        &["pulse", "x", "--next-in", "5x", "--alert", "webhook:ops"],
+    );
+    assert_eq!(duration.status.code(), Some(2));
+    assert!(
+        stderr(&duration).contains("--next-in"),
+        "{}",
+        stderr(&duration)
+    );
+    let unknown = cli(&server, &["pulse", "fresh", "--next-in", "5m"]);
+    assert!(
+        stderr(&unknown).contains("--alert TYPE:TARGET"),
+        "{}",
+        stderr(&unknown)
+    );
+    let wrong = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(["services", "--url", &server.url, "--password", "wrong"])
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(1));
+    assert_eq!(stderr(&wrong).lines().count(), 1, "{}", stderr(&wrong));
+    assert!(stderr(&wrong).contains("authentication failed"));
+}
+
+#[tokio::test]
+async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
+    let (_dir, server) = server().await;
+    let ok = cli(
+        &server,
+        &[
+            "run",
+            "--service",
+            "nightly",
+            "--next-in",
+            "1d",
+            "--alert",
+            "webhook:ops",
+            "--",
+            "sh",
+            "-c",
+            "echo all good",
+        ],
+    );
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(
+        stdout(&ok),
+        "all good\n",
+        "the command's output passes through"
+    );
+    assert_eq!(server.status_of("nightly").await.as_deref(), Some("up"));
+    let before = server.services().await[0]["lastPulse"].clone();
+
+    let failed = cli(
+        &server,
+        &[
+            "run",
+            "--service",
+            "nightly",
+            "--next-in",
+            "1d",
+            "--",
+            "sh",
+            "-c",
+            "echo step 1; echo 'no space left' >&2; exit 3",
+        ],
+    );
+    assert_eq!(failed.status.code(), Some(3), "the command's own status");
+    assert_eq!(
+        server.services().await[0]["lastPulse"],
+        before,
+        "a failure does not pulse"
+    );
+    let events = server.events("?service=nightly&level=error").await;
+    let message = events[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("exit status 3")
+            && message.contains("no space left")
+            && message.contains("step 1"),
+        "{message}"
+    );
+
+    let killed = cli(
+        &server,
+        &[
+            "run",
+            "--service",
+            "nightly",
+            "--next-in",
+            "1d",
+            "--",
+            "sh",
+            "-c",
+            "kill -9 $$",
+        ],
+    );
+    assert_eq!(killed.status.code(), Some(137));
+    let missing = cli(
+        &server,
+        &[
+            "run",
+            "--service",
+            "nightly",
+            "--next-in",
+            "1d",
+            "--",
+            "/no/such/program",
+        ],
+    );
+    assert_eq!(missing.status.code(), Some(127));
+    let events = server.events("?service=nightly&level=error").await;
+    assert!(
+        events[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not start")
+    );
+    assert!(
+        events[1]["message"]
+            .as_str()
+            .unwrap()
+            .contains("killed by signal 9")
+    );
+
+    let unreachable = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args([
+            "run",
+            "--url",
+            &format!("http://127.0.0.1:{}", support::free_port()),
+            "--password",
+            "p",
+            "--service",
+            "s",
+            "--next-in",
+            "1m",
+            "--",
+            "sh",
+            "-c",
+            "exit 4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        unreachable.status.code(),
+        Some(4),
+        "the job's status wins over the server's absence"
+    );
+    assert!(
+        stderr(&unreachable).contains("could not record"),
+        "{}",
+        stderr(&unreachable)
+    );
+}
+
+#[tokio::test]
+async fn events_follow_prints_new_events_as_they_come() {
+    let (_dir, server) = server().await;
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(["events", "--follow", "--service", "web", "--format", "json"])
+        .env("WATCHTOWER_URL", &server.url)
+        .env("WATCHTOWER_PASSWORD", PASSWORD)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(follower.stdout.take().unwrap()).lines();
+    // The stream may open after the first event: post until one shows.
+    let reader = std::thread::spawn(move || lines.next().unwrap().unwrap());
+    support::wait_for("a followed event", async || {
+        cli(&server, &["event", "web", "error", "upstream timed out"]);
+        reader.is_finished().then_some(())
+    })
+    .await;
+    let line = reader.join().unwrap();
+    let event: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["message"], "upstream timed out");
+    follower.kill().unwrap();
+    follower.wait().unwrap();
+}

@@ -1,0 +1,255 @@
+//! The Rust client library (`watchtower-client`) against the real server: every
+//! operation, pagination, the live tail, the heartbeat, errors, timeouts, HTTPS
+//! with a private CA, and the blocking client.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::Duration;
+
+use futures::TryStreamExt;
+use serde_json::json;
+use support::{PASSWORD, Receiver, Server, wait_for};
+use watchtower_client::{Client, Error, EventQuery, Heartbeat, Level, Order, Pulse, Status};
+
+fn ops() -> serde_json::Value {
+    json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}})
+}
+
+fn client(server: &Server) -> Client {
+    Client::builder(&server.url, PASSWORD).build().unwrap()
+}
+
+fn pulse(service: &str, next_in: u64) -> Pulse {
+    Pulse::new(service, Duration::from_secs(next_in), "webhook", "ops")
+}
+
+#[tokio::test]
+async fn every_operation_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), ops()).await;
+    let client = client(&server);
+    let answer = client
+        .pulse(
+            &pulse("backup", 60)
+                .remind_every(Duration::from_secs(600))
+                .depends_on("nas"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (answer.service.as_str(), answer.status, answer.next_in),
+        ("backup", Status::Up, 60.0)
+    );
+    assert_eq!(
+        (answer.remind_every, answer.depends_on.as_deref()),
+        (Some(600.0), Some("nas"))
+    );
+    client.pulse(&pulse("api", 60)).await.unwrap();
+    let names: Vec<String> = client
+        .services()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.service)
+        .collect();
+    assert_eq!(names, ["api", "backup"]);
+
+    let event = client
+        .add_event("backup", Level::Warning, "disk 91% full")
+        .await
+        .unwrap();
+    assert_eq!(
+        (event.level, event.message.as_str()),
+        (Level::Warning, "disk 91% full")
+    );
+    let query = EventQuery::new()
+        .service("backup")
+        .min_level(Level::Warning)
+        .message("DISK")
+        .from(event.date)
+        .to(event.date);
+    let page = client.list_events(&query).await.unwrap();
+    assert_eq!(page.events, std::slice::from_ref(&event));
+    assert_eq!(page.next_cursor, None);
+
+    for i in 0..24 {
+        client
+            .add_event("paged", Level::Info, &format!("event {i}"))
+            .await
+            .unwrap();
+    }
+    let first = client
+        .list_events(&EventQuery::new().service("paged").limit(10))
+        .await
+        .unwrap();
+    assert_eq!(first.events.len(), 10);
+    assert!(first.next_cursor.is_some());
+    let all: Vec<_> = client
+        .all_events(
+            EventQuery::new()
+                .service("paged")
+                .order(Order::Asc)
+                .limit(10),
+        )
+        .try_collect()
+        .await
+        .unwrap();
+    let messages: Vec<String> = all.iter().map(|e| e.message.clone()).collect();
+    let expected: Vec<String> = (0..24).map(|i| format!("event {i}")).collect();
+    assert_eq!(
+        messages, expected,
+        "three pages, oldest first, each event once"
+    );
+
+    let removed = client.cancel("api").await.unwrap();
+    assert_eq!(removed.service, "api");
+    assert!(matches!(
+        client.cancel("api").await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+#[tokio::test]
+async fn errors_say_what_went_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), ops()).await;
+    let wrong = Client::builder(&server.url, "wrong").build().unwrap();
+    assert!(matches!(
+        wrong.services().await,
+        Err(Error::Authentication { .. })
+    ));
+    let invalid = client(&server)
+        .pulse(&Pulse::new("x", Duration::ZERO, "webhook", "ops"))
+        .await
+        .unwrap_err();
+    match invalid {
+        Error::InvalidRequest { field, status, .. } => {
+            assert_eq!((field.as_deref(), status), (Some("nextIn"), 400))
+        }
+        other => panic!("{other:?}"),
+    }
+    let nowhere = Client::builder(
+        format!("http://127.0.0.1:{}", support::free_port()),
+        PASSWORD,
+    )
+    .build()
+    .unwrap();
+    let down = nowhere.services().await.unwrap_err();
+    assert!(down.is_retryable(), "{down:?}");
+    let silent = Receiver::start(&[0]).await;
+    let slow = Client::builder(&silent.url, PASSWORD)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    assert!(
+        matches!(slow.services().await, Err(Error::Unavailable { .. })),
+        "a timeout is an outage"
+    );
+    assert!(matches!(
+        Client::builder("ftp://x", "p").build(),
+        Err(Error::Config { .. })
+    ));
+}
+
+#[tokio::test]
+async fn the_live_tail_brings_new_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), ops()).await;
+    let client = client(&server);
+    let mut live = std::pin::pin!(
+        client
+            .follow_events(&EventQuery::new().service("web").min_level(Level::Error))
+            .await
+            .unwrap()
+    );
+    client
+        .add_event("web", Level::Info, "ignored")
+        .await
+        .unwrap();
+    client
+        .add_event("web", Level::Error, "502 from upstream")
+        .await
+        .unwrap();
+    let event = tokio::time::timeout(Duration::from_secs(10), live.try_next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(event.message, "502 from upstream");
+}
+
+#[tokio::test]
+async fn a_heartbeat_pulses_until_stopped_and_may_cancel() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), ops()).await;
+    let client = client(&server);
+    assert!(
+        Heartbeat::start(client.clone(), pulse("w", 1), Duration::from_secs(2)).is_err(),
+        "beats slower than nextIn"
+    );
+    let beat = Pulse::new("worker", Duration::from_secs(5), "webhook", "ops");
+    let heartbeat = Heartbeat::start(client.clone(), beat, Duration::from_millis(200)).unwrap();
+    let first = wait_for("a first beat", async || {
+        client.services().await.unwrap().into_iter().next()
+    })
+    .await;
+    wait_for("a later beat", async || {
+        let now = client.services().await.unwrap().into_iter().next()?;
+        (now.last_pulse > first.last_pulse).then_some(())
+    })
+    .await;
+    heartbeat.cancel_on_stop(true).stop().await.unwrap();
+    assert!(
+        client.services().await.unwrap().is_empty(),
+        "cancelled on a clean stop"
+    );
+}
+
+#[tokio::test]
+async fn https_with_a_private_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let pem = support::write_self_signed(dir.path());
+    let mut config = ops();
+    config["ssl"] = json!({"enabled": true, "cert": "server.crt", "key": "server.key"});
+    let server = Server::start(dir.path(), config).await;
+    let url = server.url.replace("127.0.0.1", "localhost");
+    let trusting = Client::builder(&url, PASSWORD)
+        .ca_certificate_pem(pem)
+        .build()
+        .unwrap();
+    assert!(trusting.services().await.unwrap().is_empty());
+    let untrusting = Client::builder(&url, PASSWORD).build().unwrap();
+    assert!(
+        matches!(untrusting.services().await, Err(Error::Unavailable { .. })),
+        "an unknown CA is refused"
+    );
+}
+
+#[test]
+fn the_blocking_client_offers_the_same_calls() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let server = runtime.block_on(Server::start(dir.path(), ops()));
+    let client = watchtower_client::blocking::Client::builder(&server.url, PASSWORD)
+        .build()
+        .unwrap();
+    client.pulse(&pulse("cron", 60)).unwrap();
+    for i in 0..5 {
+        client
+            .add_event("cron", Level::Info, &format!("run {i}"))
+            .unwrap();
+    }
+    assert_eq!(client.services().unwrap()[0].service, "cron");
+    let all: Vec<_> = client
+        .all_events(EventQuery::new().service("cron").limit(2))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        all.len(),
+        6,
+        "five events and the start of monitoring, over three pages"
+    );
+    assert!(matches!(client.cancel("nope"), Err(Error::NotFound { .. })));
+    drop(server);
+}
