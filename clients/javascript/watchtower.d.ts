@@ -1,0 +1,226 @@
+// Type declarations for watchtower.js, the Watchtower client.
+
+/** Default time, in milliseconds, that one request may take. */
+export declare const DEFAULT_TIMEOUT_MS: 10000;
+
+/** A channel configured on the server. */
+export type AlertType = 'mail' | 'pushover' | 'webhook';
+
+/** Event levels, least to most severe. The server also accepts `warn`, and any case. */
+export type Level = 'debug' | 'info' | 'warning' | 'error' | 'critical';
+
+/** An RFC 3339 date in UTC, as the server writes it: `2026-11-25T06:12:32.660Z`. */
+export type DateString = string;
+
+/** A monitored service, as the server answers it. */
+export interface Service {
+  service: string;
+  alertType: AlertType;
+  /** An e-mail address, a Pushover key, or the name of a configured webhook. */
+  alertTarget: string;
+  /** Seconds the service promised between pulses. */
+  nextIn: number;
+  /** When it last pulsed. `new Date(service.lastPulse)` for a Date. */
+  lastPulse: DateString;
+  /** `lastPulse + nextIn`: when it is declared dead without another pulse. */
+  deadline: DateString;
+  status: 'up' | 'dead';
+  /** Seconds between reminders while dead (0: none), when the pulse gave it. */
+  remindEvery?: number;
+  /** The service this one depends on, when the pulse gave it. */
+  dependsOn?: string;
+  /** Since when the service has been flapping, while it is. */
+  flappingSince?: DateString;
+}
+
+/** A stored event. */
+export interface Event {
+  id: number;
+  service: string;
+  level: Level;
+  message: string;
+  /** When the server received it. */
+  date: DateString;
+}
+
+export interface PulseOptions {
+  /** 1–255 printable characters. */
+  service: string;
+  /** Seconds until the next pulse is due: positive, fractions allowed, at most one year. */
+  nextIn: number;
+  alertType: AlertType;
+  alertTarget: string;
+  /** Seconds between reminders while the service stays dead; 0 for none. */
+  remindEvery?: number;
+  /** The service this one depends on. */
+  dependsOn?: string;
+}
+
+export interface NewEvent {
+  service: string;
+  /** `debug`, `info`, `warning` (or `warn`), `error` or `critical`, in any case. */
+  level: Level | 'warn' | Uppercase<Level> | Capitalize<Level> | (string & {});
+  /** 1 byte to 64 KiB, no NUL characters. */
+  message: string;
+}
+
+/** A date filter: a Date, an RFC 3339 string, or Unix epoch seconds. */
+export type DateFilter = Date | string | number;
+
+export interface EventFilters {
+  /** Exact service name. */
+  service?: string;
+  /** At or after. */
+  from?: DateFilter;
+  /** At or before. */
+  to?: DateFilter;
+  /** This level or above. */
+  level?: Level | 'warn';
+  /** Case-insensitive substring of the message. */
+  message?: string;
+  /** `desc` (default, newest first) or `asc`. */
+  order?: 'asc' | 'desc';
+  /** Events per page: default 100, at most 10000. */
+  limit?: number;
+  /** Where the page starts: a previous page's `nextCursor` (with the same filters). */
+  cursor?: string;
+}
+
+export interface EventPage {
+  events: Event[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** Options of a single call. */
+export interface CallOptions {
+  /** Aborts the request; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+export interface WatchtowerClientOptions {
+  /**
+   * Base URL of the server, e.g. `https://watchtower.example.com:8080`. A path
+   * prefix (behind a reverse proxy) is kept; in browsers a relative URL such as
+   * `/watchtower` works too.
+   */
+  url: string;
+  /** The API password, sent in the `password` header. */
+  password: string;
+  /** Time one request may take, in milliseconds; 0 or Infinity for none. Default 10000. */
+  timeoutMs?: number;
+  /** A fetch implementation to use instead of the global `fetch`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /**
+   * Extra options merged into every fetch call: for example
+   * `{ dispatcher: new Agent({ connect: { ca } }) }` with undici in Node, or
+   * `{ credentials: 'include' }` in a browser. `headers` must be a plain object.
+   */
+  fetchOptions?: RequestInit & { dispatcher?: unknown; headers?: Record<string, string> };
+}
+
+/** A client for one Watchtower server. Every method rejects with a WatchtowerError subclass on failure. */
+export declare class WatchtowerClient {
+  constructor(options: WatchtowerClientOptions);
+  /** The base URL requests go to, without a trailing slash. */
+  readonly url: string;
+  /** The default time one request may take, in milliseconds. */
+  readonly timeoutMs: number;
+
+  /** Sends a heartbeat; resolves to the service as the server now sees it. */
+  pulse(pulse: PulseOptions, options?: CallOptions): Promise<Service>;
+  /** Stops monitoring a service; resolves to it. NotFoundError if there is none. */
+  cancel(service: string, options?: CallOptions): Promise<Service>;
+  /** Every monitored service, sorted by name. */
+  services(options?: CallOptions): Promise<Service[]>;
+  /** Records an event; resolves to it as stored. */
+  addEvent(event: NewEvent, options?: CallOptions): Promise<Event>;
+  /** One page of matching events and the cursor of the next. */
+  listEvents(filters?: EventFilters, options?: CallOptions): Promise<EventPage>;
+  /** Every matching event, following the pages (`limit` is the page size). */
+  events(filters?: EventFilters, options?: CallOptions): AsyncGenerator<Event, void, undefined>;
+  /** Creates and starts a Heartbeat for this client. */
+  heartbeat(options: HeartbeatOptions): Heartbeat;
+}
+
+export interface HeartbeatOptions extends PulseOptions {
+  /** Seconds between pulses; must be less than `nextIn`. Default `nextIn / 2`. */
+  every?: number;
+  /** Cancel the service when stop() is called, so retiring it raises no alarm. Default false. */
+  cancelOnStop?: boolean;
+  /** Node: let the heartbeat's timer keep the process alive. Default false (the timer is unref'd). */
+  keepAlive?: boolean;
+  /** Called with the service after each successful pulse. */
+  onPulse?: (service: Service) => void;
+  /** Called with the error of each failed pulse. Default: console.warn. Never thrown out of the timer. */
+  onError?: (error: Error) => void;
+  /**
+   * Node: signals (e.g. `['SIGINT', 'SIGTERM']`) on which to stop (and cancel, with
+   * `cancelOnStop`) and then let the signal take its default course if nothing
+   * else listens for it. Default none.
+   */
+  signals?: NodeSignal[];
+}
+
+type NodeSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP' | 'SIGBREAK' | 'SIGUSR1' | 'SIGUSR2' | (string & {});
+
+/** Pulses a service every `every` seconds until stopped. */
+export declare class Heartbeat {
+  constructor(client: WatchtowerClient, options: HeartbeatOptions);
+  /** The service this heartbeat pulses. */
+  readonly service: string;
+  /** True between start() and stop(). */
+  readonly running: boolean;
+  /** The service as answered by the last successful pulse. */
+  lastPulse: Service | null;
+  /** The error of the last pulse; null once a pulse succeeds. */
+  lastError: Error | null;
+  /** Number of successful pulses. */
+  pulses: number;
+  /** Pulses now, then every `every` seconds. */
+  start(): this;
+  /**
+   * Stops pulsing, waits for a pulse in flight, then cancels the service if
+   * `cancel` (default: `cancelOnStop`). Rejects if that cancel fails; a service
+   * that is already gone counts as cancelled.
+   */
+  stop(options?: { cancel?: boolean }): Promise<void>;
+}
+
+export interface WatchtowerErrorOptions {
+  status?: number;
+  body?: unknown;
+  cause?: unknown;
+}
+
+/** Base class of every error a failed request rejects with. */
+export declare class WatchtowerError extends Error {
+  constructor(message: string, options?: WatchtowerErrorOptions);
+  /** The HTTP status, or undefined when no answer came back. */
+  readonly status: number | undefined;
+  /** The parsed error body (usually `{error: "…"}`), if any. */
+  readonly body: unknown;
+}
+
+/** 401: the password is missing or wrong. */
+export declare class AuthenticationError extends WatchtowerError {}
+
+/** 400: the request was rejected; `field` names what was wrong. */
+export declare class InvalidRequestError extends WatchtowerError {
+  /** The text before the first `": "` of the server's message (`nextIn`, `level`, `cursor`, `query`, …). */
+  readonly field: string | null;
+}
+
+/** 404: no such service, or no such path (a wrong base URL). */
+export declare class NotFoundError extends WatchtowerError {}
+
+/** Network or TLS failure, 503, 429 or another 5xx, or a timeout. Worth retrying later. */
+export declare class ServerUnavailableError extends WatchtowerError {}
+
+/** The request took longer than `timeoutMs` (or the server answered 408). */
+export declare class RequestTimeoutError extends ServerUnavailableError {}
+
+/** The `cursor` of the `rel="next"` target of a `Link` header, or null. */
+export declare function nextCursorFromLink(link: string | null): string | null;

@@ -1,0 +1,491 @@
+// Watchtower client: heartbeats and events for a Watchtower server.
+//
+// One ES module with no dependencies. It uses the global `fetch`, so it runs
+// unchanged in Node 18+, Deno, Bun and browsers (loaded with
+// <script type="module">, no bundler needed). Types: watchtower.d.ts.
+
+/** Default time, in milliseconds, that one request may take. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/**
+ * Base class of every error this library throws for a failed request.
+ * `status` is the HTTP status (undefined when no answer came back) and
+ * `message` is the server's own `error` text when it sent one.
+ */
+export class WatchtowerError extends Error {
+  constructor(message, { status, body, cause } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    /** @type {number | undefined} */
+    this.status = status;
+    /** The parsed error body (usually `{error: "…"}`), if any. */
+    this.body = body;
+  }
+}
+
+/** 401: the `password` is missing or wrong. */
+export class AuthenticationError extends WatchtowerError {}
+
+/**
+ * 400: the server rejected the request. `field` names what was wrong
+ * (`nextIn`, `level`, `cursor`, `query`, `body`, …): the server's message is
+ * `"field: problem"`.
+ */
+export class InvalidRequestError extends WatchtowerError {
+  constructor(message, options = {}) {
+    super(message, options);
+    const colon = message.indexOf(': ');
+    /** @type {string | null} */
+    this.field = colon > 0 ? message.slice(0, colon) : null;
+  }
+}
+
+/** 404: no such service (on cancel) or no such path (a wrong base URL). */
+export class NotFoundError extends WatchtowerError {}
+
+/**
+ * The server could not be reached or could not serve the request: a network
+ * or TLS failure, 503 (storage unavailable), 429 or any other 5xx, or a
+ * timeout (see RequestTimeoutError). Usually worth retrying later.
+ */
+export class ServerUnavailableError extends WatchtowerError {}
+
+/** The request did not complete within `timeoutMs` (or the server answered 408). */
+export class RequestTimeoutError extends ServerUnavailableError {}
+
+function errorForResponse(status, statusText, body, text) {
+  const message =
+    body && typeof body.error === 'string'
+      ? body.error
+      : `HTTP ${status}${statusText ? ` ${statusText}` : ''}${text ? `: ${text.slice(0, 200)}` : ''}`;
+  const options = { status, body };
+  if (status === 400) return new InvalidRequestError(message, options);
+  if (status === 401) return new AuthenticationError(message, options);
+  if (status === 404) return new NotFoundError(message, options);
+  if (status === 408) return new RequestTimeoutError(message, options);
+  if (status === 429 || status >= 500) return new ServerUnavailableError(message, options);
+  return new WatchtowerError(message, options);
+}
+
+// ---------------------------------------------------------------------------
+// Client
+// ---------------------------------------------------------------------------
+
+const isNode = typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
+
+/**
+ * The `cursor` of a `Link: <…>; rel="next"` header, or null.
+ * @param {string | null} link
+ */
+export function nextCursorFromLink(link) {
+  if (!link) return null;
+  for (const [, target, params] of link.matchAll(/<([^>]*)>([^<]*)/g)) {
+    const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(params);
+    if (!rel || !(rel[1] ?? rel[2]).toLowerCase().split(/\s+/).includes('next')) continue;
+    const query = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
+    const cursor = new URLSearchParams(query).get('cursor');
+    if (cursor) return cursor;
+  }
+  return null;
+}
+
+function toQueryValue(key, value) {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new TypeError(`${key}: invalid Date`);
+    return value.toISOString();
+  }
+  return String(value);
+}
+
+/**
+ * A client for one Watchtower server.
+ *
+ * ```js
+ * const wt = new WatchtowerClient({ url: 'http://127.0.0.1:8080', password: process.env.WATCHTOWER_PASSWORD });
+ * await wt.pulse({ service: 'backup', nextIn: 90000, alertType: 'mail', alertTarget: 'ops@example.com' });
+ * ```
+ */
+export class WatchtowerClient {
+  #base;
+  #password;
+  #timeoutMs;
+  #fetch;
+  #fetchOptions;
+
+  /**
+   * @param {object} options
+   * @param {string} options.url base URL of the server, e.g. `https://watchtower.example.com` (a path prefix is kept; relative URLs work in browsers)
+   * @param {string} options.password the API password, sent in the `password` header
+   * @param {number} [options.timeoutMs=10000] time one request may take, in milliseconds (0 or Infinity: none)
+   * @param {typeof fetch} [options.fetch] a fetch implementation to use instead of the global one
+   * @param {RequestInit} [options.fetchOptions] extra options merged into every fetch call (e.g. an undici `dispatcher`)
+   */
+  constructor({ url, password, timeoutMs = DEFAULT_TIMEOUT_MS, fetch, fetchOptions } = {}) {
+    if (typeof url !== 'string' || url === '') throw new TypeError('url: required, e.g. "http://127.0.0.1:8080"');
+    if (isNode && typeof document === 'undefined' && !/^https?:\/\//i.test(url)) {
+      throw new TypeError(`url: must be an absolute http:// or https:// URL, not ${JSON.stringify(url)}`);
+    }
+    if (typeof password !== 'string' || password === '') throw new TypeError('password: required');
+    if (!(typeof timeoutMs === 'number' && timeoutMs >= 0)) throw new TypeError('timeoutMs: must be a number of milliseconds >= 0');
+    if (fetch !== undefined && typeof fetch !== 'function') throw new TypeError('fetch: must be a function');
+    if (fetch === undefined && typeof globalThis.fetch !== 'function') {
+      throw new TypeError('fetch: no global fetch here (Node 18 or later has one); pass a fetch implementation');
+    }
+    this.#base = url.replace(/\/+$/, '');
+    this.#password = password;
+    this.#timeoutMs = timeoutMs;
+    this.#fetch = fetch;
+    this.#fetchOptions = fetchOptions ?? {};
+  }
+
+  /** The base URL requests go to (without a trailing slash). */
+  get url() {
+    return this.#base;
+  }
+
+  /** The default time one request may take, in milliseconds. */
+  get timeoutMs() {
+    return this.#timeoutMs;
+  }
+
+  /**
+   * Sends a heartbeat: the service promises to pulse again within `nextIn`
+   * seconds, else Watchtower alerts `alertTarget` through `alertType`.
+   * Resolves to the service as the server now sees it.
+   */
+  async pulse({ service, nextIn, alertType, alertTarget, remindEvery, dependsOn } = {}, options) {
+    const body = { service, alertType, alertTarget, nextIn };
+    if (remindEvery !== undefined && remindEvery !== null) body.remindEvery = remindEvery;
+    if (dependsOn !== undefined && dependsOn !== null) body.dependsOn = dependsOn;
+    return (await this.#request('POST', '/', { body, ...options })).data;
+  }
+
+  /**
+   * Stops monitoring a service (it will never alert again). Resolves to the
+   * removed service; rejects with NotFoundError if there was none.
+   * @param {string} service
+   */
+  async cancel(service, options) {
+    return (await this.#request('DELETE', '/', { body: { service }, ...options })).data;
+  }
+
+  /** Every monitored service, sorted by name. */
+  async services(options) {
+    return (await this.#request('GET', '/', options)).data;
+  }
+
+  /** Records an event; resolves to it as stored (with its `id` and `date`). */
+  async addEvent({ service, level, message } = {}, options) {
+    return (await this.#request('POST', '/add-event', { body: { service, level, message }, ...options })).data;
+  }
+
+  /**
+   * One page of events matching `filters`. Pass the returned `nextCursor` as
+   * `cursor` (with the same filters) for the next page; it is null on the last.
+   * `from` and `to` take a Date, an RFC 3339 string or Unix epoch seconds.
+   */
+  async listEvents(filters = {}, options) {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(filters ?? {})) {
+      if (value === undefined || value === null) continue;
+      query.set(key, toQueryValue(key, value));
+    }
+    const search = query.toString();
+    const { data, response } = await this.#request('GET', `/list-events${search ? `?${search}` : ''}`, options);
+    return { events: data, nextCursor: nextCursorFromLink(response.headers.get('link')) };
+  }
+
+  /**
+   * Every event matching `filters`, following the pages one request at a time.
+   *
+   * ```js
+   * for await (const event of wt.events({ service: 'backup', level: 'error' })) console.log(event.message);
+   * ```
+   */
+  async *events(filters = {}, options) {
+    let cursor = filters?.cursor;
+    do {
+      const page = await this.listEvents({ ...filters, cursor }, options);
+      yield* page.events;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /**
+   * Creates and starts a Heartbeat that pulses this service every `every`
+   * seconds until stopped. See Heartbeat.
+   */
+  heartbeat(options) {
+    return new Heartbeat(this, options).start();
+  }
+
+  async #request(method, path, { body, signal, timeoutMs = this.#timeoutMs } = {}) {
+    const headers = { password: this.#password, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const extra = this.#fetchOptions;
+
+    // One controller aborts on the caller's signal or on our timeout.
+    const controller = new AbortController();
+    let timedOut = false;
+    let timer;
+    if (timeoutMs > 0 && Number.isFinite(timeoutMs)) {
+      timer = setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, timeoutMs);
+    }
+    const onAbort = () => controller.abort(signal.reason);
+    if (signal) {
+      if (signal.aborted) controller.abort(signal.reason);
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+
+    const url = this.#base + path;
+    try {
+      let response;
+      try {
+        const init = {
+          ...extra,
+          method,
+          headers: { ...extra.headers, ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: controller.signal,
+        };
+        response = await (this.#fetch ? this.#fetch(url, init) : globalThis.fetch(url, init));
+      } catch (error) {
+        throw this.#failure(error, timedOut, timeoutMs, signal, `${method} ${url}`);
+      }
+      let text;
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw this.#failure(error, timedOut, timeoutMs, signal, `${method} ${url}`);
+      }
+      let data;
+      try {
+        data = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        data = undefined;
+      }
+      if (!response.ok) throw errorForResponse(response.status, response.statusText, data, data === undefined ? text : '');
+      if (data === undefined) {
+        throw new WatchtowerError(`${method} ${url}: the answer is not JSON (is ${this.#base} a Watchtower server?)`, {
+          status: response.status,
+        });
+      }
+      return { data, response };
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  #failure(error, timedOut, timeoutMs, signal, what) {
+    if (timedOut) return new RequestTimeoutError(`${what}: no answer within ${timeoutMs} ms`, { cause: error });
+    // The caller's own abort is passed through as is, as fetch would.
+    if (signal?.aborted) return signal.reason ?? error;
+    const reason = describeNetworkError(error);
+    return new ServerUnavailableError(`${what}: ${reason}`, { cause: error });
+  }
+}
+
+/** A readable reason for a fetch failure: Node hides the cause (ECONNREFUSED, a TLS error) in `cause`. */
+function describeNetworkError(error) {
+  const parts = [];
+  for (let e = error, depth = 0; e && depth < 4; e = e.cause, depth++) {
+    const text = e.code && !String(e.message).includes(e.code) ? `${e.message} (${e.code})` : e.message;
+    if (text && !parts.includes(text)) parts.push(text);
+  }
+  const reason = parts.join(': ') || String(error);
+  // Browsers say only "Failed to fetch", whatever the cause.
+  if (!isNode && error instanceof TypeError) {
+    return `${reason} (the server is unreachable, its certificate is not trusted, or its CORS policy does not allow this origin)`;
+  }
+  return reason;
+}
+
+// ---------------------------------------------------------------------------
+// Heartbeat
+// ---------------------------------------------------------------------------
+
+/**
+ * Pulses a service every `every` seconds in the background until `stop()`.
+ * A failed pulse never throws out of the timer: it goes to `onError` and the
+ * next pulse is tried on schedule. In Node the timer does not keep the process
+ * alive unless `keepAlive: true`.
+ *
+ * ```js
+ * const hb = new Heartbeat(wt, { service: 'worker', nextIn: 60, every: 20, alertType: 'webhook', alertTarget: 'ops', cancelOnStop: true });
+ * hb.start();
+ * // … on shutdown:
+ * await hb.stop(); // cancels the service, so no false alarm goes out
+ * ```
+ */
+export class Heartbeat {
+  #client;
+  #pulse;
+  #everyMs;
+  #cancelOnStop;
+  #keepAlive;
+  #onPulse;
+  #onError;
+  #signals;
+  #signalHandler = null;
+  #timer = null;
+  #running = false;
+  #inFlight = null;
+  #stopping = null;
+
+  /** @type {object | null} the service as answered by the last successful pulse */
+  lastPulse = null;
+  /** @type {Error | null} the error of the last pulse, null once one succeeds */
+  lastError = null;
+  /** number of successful pulses */
+  pulses = 0;
+
+  constructor(client, options = {}) {
+    if (!(client instanceof WatchtowerClient)) throw new TypeError('client: must be a WatchtowerClient');
+    const {
+      service,
+      nextIn,
+      alertType,
+      alertTarget,
+      remindEvery,
+      dependsOn,
+      every = typeof nextIn === 'number' ? nextIn / 2 : undefined,
+      cancelOnStop = false,
+      keepAlive = false,
+      onPulse,
+      onError = (error) => console.warn(`watchtower heartbeat for ${service}: ${error.message}`),
+      signals = [],
+    } = options;
+    if (typeof service !== 'string' || service === '') throw new TypeError('service: required');
+    if (!(typeof nextIn === 'number' && nextIn > 0)) throw new TypeError('nextIn: must be a positive number of seconds');
+    if (!(typeof every === 'number' && every > 0)) throw new TypeError('every: must be a positive number of seconds');
+    if (every >= nextIn) {
+      throw new RangeError(`every: ${every} s is not shorter than nextIn (${nextIn} s), so the service would be declared dead between pulses`);
+    }
+    if (!Array.isArray(signals)) throw new TypeError('signals: must be an array such as ["SIGINT", "SIGTERM"]');
+    if (signals.length > 0 && !isNode) throw new TypeError('signals: only available in Node');
+    this.#client = client;
+    this.#pulse = { service, nextIn, alertType, alertTarget, remindEvery, dependsOn };
+    this.#everyMs = every * 1000;
+    this.#cancelOnStop = cancelOnStop;
+    this.#keepAlive = keepAlive;
+    this.#onPulse = onPulse;
+    this.#onError = onError;
+    this.#signals = signals;
+  }
+
+  /** The service this heartbeat pulses. */
+  get service() {
+    return this.#pulse.service;
+  }
+
+  /** True between start() and stop(). */
+  get running() {
+    return this.#running;
+  }
+
+  /** Pulses now, then every `every` seconds. Returns this heartbeat. */
+  start() {
+    if (this.#running) return this;
+    if (this.#stopping) throw new Error('heartbeat: stop() has not finished; await it before starting again');
+    this.#running = true;
+    if (this.#signals.length > 0) {
+      this.#signalHandler = (signal) => this.#onSignal(signal);
+      for (const signal of this.#signals) process.on(signal, this.#signalHandler);
+    }
+    this.#tick();
+    return this;
+  }
+
+  /**
+   * Stops pulsing. Waits for a pulse in flight, then, with `cancelOnStop`
+   * (or `{cancel: true}` here), cancels the service. Rejects if that cancel
+   * fails (a service already gone counts as cancelled).
+   */
+  stop({ cancel = this.#cancelOnStop } = {}) {
+    if (this.#stopping) return this.#stopping;
+    const wasRunning = this.#running;
+    this.#running = false;
+    clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#removeSignalHandlers();
+    this.#stopping = (async () => {
+      try {
+        await this.#inFlight;
+        if (cancel && wasRunning) {
+          try {
+            await this.#client.cancel(this.#pulse.service);
+          } catch (error) {
+            if (!(error instanceof NotFoundError)) throw error;
+          }
+        }
+      } finally {
+        this.#stopping = null;
+      }
+    })();
+    return this.#stopping;
+  }
+
+  #tick() {
+    const started = Date.now();
+    this.#inFlight = this.#client.pulse(this.#pulse).then(
+      (service) => {
+        this.lastPulse = service;
+        this.lastError = null;
+        this.pulses += 1;
+        this.#report(this.#onPulse, service);
+      },
+      (error) => {
+        this.lastError = error;
+        this.#report(this.#onError, error);
+      },
+    );
+    this.#inFlight.then(() => {
+      if (!this.#running) return;
+      // Pulse at a fixed rate: the time a pulse took is not added to the interval.
+      const delay = Math.max(0, this.#everyMs - (Date.now() - started));
+      this.#timer = setTimeout(() => this.#tick(), delay);
+      if (!this.#keepAlive && typeof this.#timer?.unref === 'function') this.#timer.unref();
+    });
+  }
+
+  #report(callback, value) {
+    if (typeof callback !== 'function') return;
+    try {
+      const result = callback(value);
+      if (result && typeof result.catch === 'function') result.catch(() => {});
+    } catch {
+      // A throwing callback must not break the heartbeat.
+    }
+  }
+
+  async #onSignal(signal) {
+    try {
+      await this.stop();
+    } catch (error) {
+      this.#report(this.#onError, error);
+    }
+    // If nobody else handles the signal, let it take its default course (exit).
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  }
+
+  #removeSignalHandlers() {
+    if (!this.#signalHandler) return;
+    for (const signal of this.#signals) process.off(signal, this.#signalHandler);
+    this.#signalHandler = null;
+  }
+}
+
+if (typeof Symbol.asyncDispose === 'symbol') {
+  // `await using hb = wt.heartbeat({...})` stops it when the scope ends.
+  Heartbeat.prototype[Symbol.asyncDispose] = function () {
+    return this.stop();
+  };
+}

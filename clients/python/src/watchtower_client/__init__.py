@@ -1,0 +1,56 @@
+"""Python client of Watchtower, the self-hosted heartbeat monitor and event aggregator.
+
+::
+
+    from watchtower_client import Client, Heartbeat, Level
+
+    client = Client("http://127.0.0.1:8080", password="…")
+
+    # Heartbeats: "backup is alive, and will pulse again within 25 hours"
+    client.pulse("backup", next_in=90000, alert_type="mail", alert_target="ops@example.com")
+
+    # Events
+    client.add_event("backup", Level.WARNING, "disk 91% full")
+    for event in client.iter_events(service="backup", level=Level.WARNING):
+        print(event.date, event.level, event.message)
+
+    # Pulse from a background thread while the program runs
+    with Heartbeat(client, "worker", interval=30, alert_type="webhook", alert_target="ops",
+                   cancel_on_stop=True):
+        run_the_worker()
+
+See the README for errors, HTTPS with a custom CA, and pagination.
+"""
+
+from ._version import __version__
+from .client import Client, DateLike, Timeout
+from .errors import (
+    AuthenticationError,
+    InvalidRequestError,
+    NotFoundError,
+    RequestTimeoutError,
+    ServerUnavailableError,
+    WatchtowerError,
+)
+from .heartbeat import Heartbeat
+from .models import Event, EventPage, Level, Service, format_datetime, parse_datetime
+
+__all__ = [
+    "__version__",
+    "Client",
+    "DateLike",
+    "Timeout",
+    "Heartbeat",
+    "Service",
+    "Event",
+    "EventPage",
+    "Level",
+    "parse_datetime",
+    "format_datetime",
+    "WatchtowerError",
+    "AuthenticationError",
+    "InvalidRequestError",
+    "NotFoundError",
+    "ServerUnavailableError",
+    "RequestTimeoutError",
+]

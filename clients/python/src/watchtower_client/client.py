@@ -1,0 +1,382 @@
+"""The Watchtower HTTP client.
+
+::
+
+    from watchtower_client import Client, Level
+
+    client = Client("http://127.0.0.1:8080", password="…")
+    client.pulse("backup", next_in=90000, alert_type="mail", alert_target="ops@example.com")
+    client.add_event("backup", Level.WARNING, "disk 91% full")
+    for event in client.iter_events(service="backup", level=Level.WARNING):
+        print(event.date, event.level, event.message)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+
+from ._version import __version__
+from .errors import (
+    RequestTimeoutError,
+    ServerUnavailableError,
+    WatchtowerError,
+    error_for_status,
+)
+from .models import Event, EventPage, Level, Service, format_datetime
+
+__all__ = ["Client", "DateLike", "Timeout"]
+
+#: A date for the ``from_``/``to`` filters: an aware (or UTC naive) datetime, Unix epoch
+#: seconds, or a string the server understands (RFC 3339 or epoch seconds).
+DateLike = Union[datetime, float, int, str]
+
+#: Seconds to wait for the server: one number for both connecting and reading, a
+#: ``(connect, read)`` pair, or ``None`` to wait forever.
+Timeout = Union[float, Tuple[float, float], None]
+
+
+class Client:
+    """A client of one Watchtower server.
+
+    Args:
+        url: the server's base URL, e.g. ``"https://watchtower.example.com:8080"``. A path is
+            kept, so a server behind a reverse proxy at ``https://example.com/watchtower/`` works.
+        password: the API password, sent in the ``password`` header of every request.
+        timeout: seconds to wait for the server (connecting and then reading the answer), a
+            ``(connect, read)`` pair, or ``None`` to wait forever. Default 10.
+        verify: how to check the server's TLS certificate: ``True`` (default) for the system's
+            trusted CAs, a path to a PEM file of CA certificates — or the self-signed server
+            certificate itself — to trust instead, or ``False`` to not check at all (insecure).
+        session: a :class:`requests.Session` to send requests with, to share a connection pool
+            or to set proxies, client certificates or adapters. By default the client makes
+            its own, closed by :meth:`close`.
+
+    A client may be shared between threads (a :class:`~watchtower_client.Heartbeat` pulses
+    from its own), and is a context manager that closes its connections on exit::
+
+        with Client("https://127.0.0.1:8080", "secret", verify="config/server.crt") as client:
+            print(client.list_services())
+
+    Every method raises a :class:`~watchtower_client.WatchtowerError` subclass on failure:
+    :class:`~watchtower_client.AuthenticationError` (401),
+    :class:`~watchtower_client.InvalidRequestError` (400, with ``.field``),
+    :class:`~watchtower_client.NotFoundError` (404), and
+    :class:`~watchtower_client.ServerUnavailableError` (5xx, unreachable, timed out).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        password: str,
+        *,
+        timeout: Timeout = 10.0,
+        verify: Union[bool, str] = True,
+        session: Optional[requests.Session] = None,
+    ) -> None:
+        scheme = urlsplit(url).scheme
+        if scheme not in ("http", "https"):
+            raise ValueError(f"the server URL must start with http:// or https://, not {url!r}")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.verify = verify
+        self._password = password
+        self._own_session = session is None
+        self._session = session if session is not None else requests.Session()
+
+    def __repr__(self) -> str:
+        return f"Client({self.url!r})"
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the client's connections (not those of a session passed in)."""
+        if self._own_session:
+            self._session.close()
+
+    # -- services -----------------------------------------------------------------------------
+
+    def pulse(
+        self,
+        service: str,
+        next_in: float,
+        alert_type: str,
+        alert_target: str,
+        *,
+        remind_every: Optional[float] = None,
+        depends_on: Optional[str] = None,
+    ) -> Service:
+        """Tell the server that ``service`` is alive and will pulse again within ``next_in`` seconds.
+
+        If it does not, the server declares it dead and alerts ``alert_target`` through
+        ``alert_type`` (``"mail"``, ``"pushover"`` or ``"webhook"``; the channel must be
+        configured on the server). A pulse replaces the service's previous settings, so
+        leaving out ``remind_every`` or ``depends_on`` clears them.
+
+        Args:
+            service: the service's name, 1–255 printable characters.
+            next_in: seconds until the next pulse is due: positive, fractions allowed, at most
+                one year.
+            alert_type: ``"mail"``, ``"pushover"`` or ``"webhook"``.
+            alert_target: an e-mail address, a Pushover user or group key, or the name of a
+                webhook configured on the server.
+            remind_every: seconds between reminders while the service stays dead, ``0`` for none.
+            depends_on: the service this one depends on.
+
+        Returns:
+            The service as the server now has it, ``status="up"``.
+
+        Example::
+
+            service = client.pulse("backup", next_in=90000, alert_type="mail",
+                                   alert_target="ops@example.com")
+            print(service.deadline)
+        """
+        body: Dict[str, Any] = {
+            "service": service,
+            "alertType": alert_type,
+            "alertTarget": alert_target,
+            "nextIn": next_in,
+        }
+        if remind_every is not None:
+            body["remindEvery"] = remind_every
+        if depends_on is not None:
+            body["dependsOn"] = depends_on
+        return Service.from_json(self._call("POST", "/", json=body))
+
+    def cancel(self, service: str) -> Service:
+        """Stop monitoring ``service``: it is forgotten and will never alert.
+
+        Returns:
+            The removed service.
+
+        Raises:
+            NotFoundError: no service has that name.
+
+        Example::
+
+            client.cancel("old-backup")
+        """
+        return Service.from_json(self._call("DELETE", "/", json={"service": service}))
+
+    def list_services(self) -> List[Service]:
+        """Every monitored service, sorted by name.
+
+        Example::
+
+            for s in client.list_services():
+                print(s.service, s.status, s.deadline)
+        """
+        return [Service.from_json(item) for item in self._call("GET", "/")]
+
+    # -- events -------------------------------------------------------------------------------
+
+    def add_event(self, service: str, level: Union[Level, str], message: str) -> Event:
+        """Store an event; the server stamps it with the date it received it.
+
+        Args:
+            service: the service the event is about.
+            level: a :class:`Level`, or its name in any case (``"warn"`` is ``WARNING``).
+            message: 1 byte to 64 KiB of text, without NUL characters.
+
+        Returns:
+            The stored event, with its ``id`` and ``date``.
+
+        Example::
+
+            event = client.add_event("backup", Level.ERROR, "tape drive not found")
+            print(event.id, event.date)
+        """
+        body = {"service": service, "level": _level_param(level), "message": message}
+        return Event.from_json(self._call("POST", "/add-event", json=body))
+
+    def list_events(
+        self,
+        *,
+        service: Optional[str] = None,
+        from_: Optional[DateLike] = None,
+        to: Optional[DateLike] = None,
+        level: Union[Level, str, None] = None,
+        message: Optional[str] = None,
+        order: Optional[str] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> EventPage:
+        """One page of the events that match every filter given.
+
+        Args:
+            service: only this service's events (exact name).
+            from_: only events at or after this date (``from`` in the protocol).
+            to: only events at or before this date.
+            level: only events of this level or above.
+            message: only events whose message contains this text, ignoring case.
+            order: ``"desc"`` (the server's default: newest first) or ``"asc"``.
+            limit: at most this many events on the page: 1 to 10000, the server's default 100.
+            cursor: where the page starts: the ``next_cursor`` of the previous page, asked
+                with the same filters.
+
+        Returns:
+            An :class:`EventPage`: its ``events``, and ``next_cursor`` when more match.
+
+        Example::
+
+            page = client.list_events(service="backup", level=Level.WARNING, limit=20)
+            for event in page:
+                print(event.message)
+            if page.next_cursor:
+                page = client.list_events(service="backup", level=Level.WARNING, limit=20,
+                                          cursor=page.next_cursor)
+
+        :meth:`iter_events` follows the pages for you.
+        """
+        params: Dict[str, str] = {}
+        if service is not None:
+            params["service"] = service
+        if from_ is not None:
+            params["from"] = format_datetime(from_)
+        if to is not None:
+            params["to"] = format_datetime(to)
+        if level is not None:
+            params["level"] = _level_param(level)
+        if message is not None:
+            params["message"] = message
+        if order is not None:
+            params["order"] = order
+        if limit is not None:
+            params["limit"] = str(limit)
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = self._send("GET", "/list-events", params=params)
+        events = [Event.from_json(item) for item in _json(response)]
+        return EventPage(events=events, next_cursor=_next_cursor(response))
+
+    def iter_events(
+        self,
+        *,
+        service: Optional[str] = None,
+        from_: Optional[DateLike] = None,
+        to: Optional[DateLike] = None,
+        level: Union[Level, str, None] = None,
+        message: Optional[str] = None,
+        order: Optional[str] = None,
+        page_size: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> Iterator[Event]:
+        """Every event that matches the filters, fetching page after page as it is iterated.
+
+        Takes the filters of :meth:`list_events`; ``page_size`` is the ``limit`` of each
+        request, and ``cursor`` starts the walk at a page found earlier. Each event is seen
+        exactly once even while new ones arrive (newest-first, those are not in the walk;
+        oldest-first, they come at its end).
+
+        Example::
+
+            errors = [e for e in client.iter_events(service="backup", level="error",
+                                                     order="asc", page_size=1000)]
+        """
+        while True:
+            page = self.list_events(
+                service=service,
+                from_=from_,
+                to=to,
+                level=level,
+                message=message,
+                order=order,
+                limit=page_size,
+                cursor=cursor,
+            )
+            yield from page.events
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    # -- transport ----------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        return _json(self._send(method, path, **kwargs))
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = self.url + path
+        headers = {
+            "password": self._password,
+            "Accept": "application/json",
+            "User-Agent": f"watchtower-client-python/{__version__} {requests.utils.default_user_agent()}",
+        }
+        try:
+            response = self._session.request(
+                method,
+                url,
+                headers=headers,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+                **kwargs,
+            )
+        except requests.exceptions.Timeout as e:
+            raise RequestTimeoutError(f"no answer from {url} within {self.timeout} s") from e
+        except requests.exceptions.SSLError as e:
+            raise ServerUnavailableError(f"TLS with {url} failed: {_reason(e)}") from e
+        except requests.exceptions.ConnectionError as e:
+            raise ServerUnavailableError(f"cannot reach {url}: {_reason(e)}") from e
+        except requests.exceptions.RequestException as e:
+            raise WatchtowerError(f"request to {url} failed: {e}") from e
+        if response.status_code >= 400:
+            raise error_for_status(response.status_code, _error_message(response))
+        if 300 <= response.status_code < 400:
+            location = response.headers.get("Location", "?")
+            raise WatchtowerError(
+                f"the server redirects {url} to {location}; give the client that URL",
+                response.status_code,
+            )
+        return response
+
+
+def _level_param(level: Union[Level, str]) -> str:
+    return level.value if isinstance(level, Level) else str(level)
+
+
+def _json(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as e:
+        raise WatchtowerError(
+            f"the server's answer is not JSON: {response.text[:200]!r}", response.status_code
+        ) from e
+
+
+def _error_message(response: requests.Response) -> str:
+    """The server's ``{"error": …}`` text, or the best description of a non-JSON answer."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, str):
+        return error
+    text = response.text.strip()
+    if text and len(text) <= 500:
+        return text
+    return f"HTTP {response.status_code} {response.reason or ''}".strip()
+
+
+def _next_cursor(response: requests.Response) -> Optional[str]:
+    """The ``cursor`` of the ``rel="next"`` link of an RFC 8288 ``Link`` header, if any."""
+    link = response.links.get("next")
+    if not link:
+        return None
+    cursors = parse_qs(urlsplit(link.get("url", "")).query).get("cursor")
+    return cursors[0] if cursors else None
+
+
+def _reason(error: Exception) -> str:
+    """The innermost useful text of a requests/urllib3 connection error."""
+    reason: Any = error.args[0] if error.args else error
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the real cause
+    return str(reason)

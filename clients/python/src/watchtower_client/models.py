@@ -1,0 +1,258 @@
+"""The objects the Watchtower API returns: :class:`Service`, :class:`Event`, :class:`EventPage`,
+and the event :class:`Level`.
+
+Dates are timezone-aware :class:`datetime.datetime` objects in UTC.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import Enum
+from typing import Any, Iterator, List, Mapping, Optional, Union
+
+__all__ = ["Level", "Service", "Event", "EventPage", "parse_datetime", "format_datetime"]
+
+
+class Level(str, Enum):
+    """The level of an event, from least to most severe.
+
+    A ``Level`` is a ``str``, so ``Level.WARNING == "warning"``. Levels compare by severity::
+
+        >>> Level.ERROR > Level.WARNING
+        True
+        >>> Level("WARN")          # any case, and the server's alias "warn"
+        <Level.WARNING: 'warning'>
+    """
+
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    CRITICAL = "critical"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional["Level"]:
+        if isinstance(value, str):
+            name = value.strip().lower()
+            if name == "warn":
+                name = "warning"
+            for level in cls:
+                if level.value == name:
+                    return level
+        return None
+
+    @property
+    def rank(self) -> int:
+        """0 for ``DEBUG`` up to 4 for ``CRITICAL``."""
+        return _RANKS[self.value]
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, Level):
+            return self.rank < other.rank
+        return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        if isinstance(other, Level):
+            return self.rank <= other.rank
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, Level):
+            return self.rank > other.rank
+        return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        if isinstance(other, Level):
+            return self.rank >= other.rank
+        return NotImplemented
+
+
+_RANKS = {"debug": 0, "info": 1, "warning": 2, "error": 3, "critical": 4}
+
+_RFC3339 = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
+)
+
+
+def parse_datetime(text: str) -> datetime:
+    """Parse an RFC 3339 date, as the server writes them, into an aware UTC datetime.
+
+    Works on Python 3.8 (whose ``fromisoformat`` rejects a trailing ``Z``), and with any
+    number of fractional digits (kept to the microsecond).
+
+    >>> parse_datetime("2026-11-25T06:12:32.660Z")
+    datetime.datetime(2026, 11, 25, 6, 12, 32, 660000, tzinfo=datetime.timezone.utc)
+    """
+    m = _RFC3339.match(text.strip())
+    if not m:
+        raise ValueError(f"not an RFC 3339 date: {text!r}")
+    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    fraction = m.group(7) or ""
+    micro = int((fraction + "000000")[:6])
+    if m.group(8):
+        tz = timezone.utc
+    else:
+        sign = 1 if m.group(9) == "+" else -1
+        tz = timezone(sign * timedelta(hours=int(m.group(10)), minutes=int(m.group(11))))
+    # RFC 3339 allows a leap second (:60); datetime does not, so take the next instant.
+    leap = second == 60
+    value = datetime(year, month, day, hour, minute, 59 if leap else second, micro, tzinfo=tz)
+    if leap:
+        value += timedelta(seconds=1)
+    return value.astimezone(timezone.utc)
+
+
+def format_datetime(value: Union[datetime, float, int, str]) -> str:
+    """Render a date for a query parameter: RFC 3339 in UTC, or Unix epoch seconds.
+
+    A naive datetime is taken to be in UTC, like every date the server writes. Numbers are
+    epoch seconds, and strings are passed through as they are.
+
+    >>> format_datetime(datetime(2026, 11, 25, 6, 12, 32, 660000, tzinfo=timezone.utc))
+    '2026-11-25T06:12:32.660000Z'
+    >>> format_datetime(1764050000.5)
+    '1764050000.5'
+    """
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    if isinstance(value, bool):
+        raise TypeError("a date must be a datetime, epoch seconds or a string, not a bool")
+    if isinstance(value, (int, float)):
+        return repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"a date must be a datetime, epoch seconds or a string, not {type(value).__name__}")
+
+
+def _optional_datetime(value: Optional[str]) -> Optional[datetime]:
+    return parse_datetime(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Service:
+    """A monitored service, as the server reports it after a pulse, a cancel or in a listing.
+
+    Attributes:
+        service: the service's name.
+        alert_type: ``"mail"``, ``"pushover"`` or ``"webhook"``.
+        alert_target: the address, Pushover key or webhook name alerts go to.
+        next_in: seconds the last pulse allowed until the next one.
+        last_pulse: when the last pulse arrived.
+        deadline: when the service is declared dead without another pulse.
+        status: ``"up"`` or ``"dead"``.
+        remind_every: seconds between reminders while dead, if set.
+        depends_on: the service this one depends on, if set.
+        flapping_since: since when the service is flapping, while it is.
+    """
+
+    service: str
+    alert_type: str
+    alert_target: str
+    next_in: float
+    last_pulse: datetime
+    deadline: datetime
+    status: str
+    remind_every: Optional[float] = None
+    depends_on: Optional[str] = None
+    flapping_since: Optional[datetime] = None
+
+    @property
+    def is_up(self) -> bool:
+        """True while the service is ``up``."""
+        return self.status == "up"
+
+    @property
+    def is_dead(self) -> bool:
+        """True once the service has missed its deadline."""
+        return self.status == "dead"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Service":
+        """Build a Service from the server's JSON object (unknown keys are ignored)."""
+        remind = data.get("remindEvery")
+        return cls(
+            service=data["service"],
+            alert_type=data["alertType"],
+            alert_target=data["alertTarget"],
+            next_in=float(data["nextIn"]),
+            last_pulse=parse_datetime(data["lastPulse"]),
+            deadline=parse_datetime(data["deadline"]),
+            status=data["status"],
+            remind_every=float(remind) if remind is not None else None,
+            depends_on=data.get("dependsOn"),
+            flapping_since=_optional_datetime(data.get("flappingSince")),
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event stored by the server.
+
+    Attributes:
+        id: the server's id for the event, increasing with each stored event.
+        service: the service the event is about.
+        level: its :class:`Level`.
+        message: its text.
+        date: when the server received it.
+    """
+
+    id: int
+    service: str
+    level: Level
+    message: str
+    date: datetime
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Event":
+        """Build an Event from the server's JSON object (unknown keys are ignored)."""
+        return cls(
+            id=int(data["id"]),
+            service=data["service"],
+            level=Level(data["level"]),
+            message=data["message"],
+            date=parse_datetime(data["date"]),
+        )
+
+
+@dataclass(frozen=True)
+class EventPage:
+    """One page of :meth:`Client.list_events`.
+
+    Iterating a page iterates its events. ``next_cursor`` is ``None`` on the last page;
+    otherwise pass it as ``cursor=`` with the same filters to get the next page::
+
+        page = client.list_events(service="backup", limit=100)
+        while True:
+            for event in page:
+                print(event.date, event.message)
+            if page.next_cursor is None:
+                break
+            page = client.list_events(service="backup", limit=100, cursor=page.next_cursor)
+
+    Attributes:
+        events: the events of this page, in the order asked for.
+        next_cursor: the opaque cursor of the next page, or ``None`` if this page is the last.
+    """
+
+    events: List[Event] = field(default_factory=list)
+    next_cursor: Optional[str] = None
+
+    @property
+    def has_next(self) -> bool:
+        """True when more events match than this page holds."""
+        return self.next_cursor is not None
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
+
+    def __len__(self) -> int:
+        return len(self.events)
