@@ -99,3 +99,83 @@ impl Client {
         })
     }
 }
+
+/// Pulses from a thread of its own until stopped; see [`crate::Heartbeat`].
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use watchtower_client::blocking::{Client, Heartbeat};
+/// use watchtower_client::Pulse;
+///
+/// let client = Client::builder("http://127.0.0.1:8080", "the password").build()?;
+/// let pulse = Pulse::new("worker", Duration::from_secs(180), "webhook", "ops");
+/// let heartbeat = Heartbeat::start(client, pulse, Duration::from_secs(60))?.cancel_on_stop(true);
+/// // … the program runs …
+/// heartbeat.stop()?;
+/// # Ok::<(), watchtower_client::Error>(())
+/// ```
+pub struct Heartbeat {
+    client: Client,
+    service: String,
+    cancel_on_stop: bool,
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Heartbeat {
+    /// Starts pulsing at once, then every `every` (shorter than the pulse's `next_in`).
+    pub fn start(client: Client, pulse: Pulse, every: Duration) -> Result<Self> {
+        if every.is_zero() || every.as_secs_f64() >= pulse.next_in {
+            return Err(Error::Config {
+                message: format!(
+                    "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({} s)",
+                    pulse.next_in
+                ),
+            });
+        }
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let (beating, service) = (client.clone(), pulse.service.clone());
+        let thread = std::thread::Builder::new()
+            .name(format!("heartbeat {service}"))
+            .spawn(move || {
+                loop {
+                    if let Err(error) = beating.pulse(&pulse) {
+                        tracing::warn!(service = %pulse.service, %error, "heartbeat pulse failed; trying again at the next beat");
+                    }
+                    match stopped.recv_timeout(every) {
+                        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                        _ => return,
+                    }
+                }
+            })
+            .map_err(|e| Error::Config {
+                message: format!("cannot start the heartbeat thread: {e}"),
+            })?;
+        Ok(Self {
+            client,
+            service,
+            cancel_on_stop: false,
+            stop,
+            thread,
+        })
+    }
+
+    /// Whether [`Heartbeat::stop`] also cancels the service (default: no).
+    pub fn cancel_on_stop(mut self, cancel: bool) -> Self {
+        self.cancel_on_stop = cancel;
+        self
+    }
+
+    /// Stops pulsing (after a pulse under way) and, if asked, cancels the service.
+    pub fn stop(self) -> Result<()> {
+        let _ = self.stop.send(());
+        let _ = self.thread.join();
+        if self.cancel_on_stop {
+            match self.client.cancel(&self.service) {
+                Ok(_) | Err(Error::NotFound { .. }) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(())
+    }
+}

@@ -251,5 +251,37 @@ fn the_blocking_client_offers_the_same_calls() {
         "five events and the start of monitoring, over three pages"
     );
     assert!(matches!(client.cancel("nope"), Err(Error::NotFound { .. })));
+    let beat = Pulse::new("beating", Duration::from_secs(5), "webhook", "ops");
+    let heartbeat = watchtower_client::blocking::Heartbeat::start(
+        client.clone(),
+        beat,
+        Duration::from_millis(100),
+    )
+    .unwrap();
+    let beats = || {
+        client
+            .services()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.service == "beating")
+            .map(|s| s.last_pulse)
+    };
+    let first = (0..100)
+        .find_map(|_| {
+            beats().or_else(|| {
+                std::thread::sleep(Duration::from_millis(50));
+                None
+            })
+        })
+        .unwrap();
+    let later = (0..100).find_map(|_| {
+        beats().filter(|at| *at > first).or_else(|| {
+            std::thread::sleep(Duration::from_millis(50));
+            None
+        })
+    });
+    assert!(later.is_some(), "a second beat");
+    heartbeat.cancel_on_stop(true).stop().unwrap();
+    assert!(beats().is_none(), "cancelled on a clean stop");
     drop(server);
 }

@@ -1,0 +1,123 @@
+package io.watchtower.client;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A monitored service as the server knows it: the answer to a pulse, a cancel, or an element of
+ * {@link WatchtowerClient#listServices()}. Immutable.
+ */
+public final class Service {
+    private final String name;
+    private final AlertType alertType;
+    private final String alertTarget;
+    private final Duration nextIn;
+    private final Instant lastPulse;
+    private final Instant deadline;
+    private final ServiceStatus status;
+    private final Duration remindEvery;
+    private final String dependsOn;
+    private final Instant flappingSince;
+
+    private Service(Json.Fields f) {
+        this.name = f.string("service");
+        this.alertType = AlertType.parse(f.string("alertType"));
+        this.alertTarget = f.string("alertTarget");
+        this.nextIn = Wire.duration(f.number("nextIn"));
+        this.lastPulse = Wire.instant(f.string("lastPulse"));
+        this.deadline = Wire.instant(f.string("deadline"));
+        this.status = ServiceStatus.parse(f.string("status"));
+        this.remindEvery = f.has("remindEvery") ? Wire.duration(f.number("remindEvery")) : null;
+        this.dependsOn = f.optionalString("dependsOn");
+        this.flappingSince = f.has("flappingSince") ? Wire.instant(f.string("flappingSince")) : null;
+    }
+
+    static Service fromJson(Object json) {
+        return new Service(Json.Fields.of(json, "service"));
+    }
+
+    /** The service's name. */
+    public String getName() {
+        return name;
+    }
+
+    /** How its owner is alerted. */
+    public AlertType getAlertType() {
+        return alertType;
+    }
+
+    /** Whom (or which configured webhook) the alerts go to. */
+    public String getAlertTarget() {
+        return alertTarget;
+    }
+
+    /** The {@code nextIn} of its last pulse: how long it may stay silent. */
+    public Duration getNextIn() {
+        return nextIn;
+    }
+
+    /** When the server received its last pulse. */
+    public Instant getLastPulse() {
+        return lastPulse;
+    }
+
+    /** When it will be declared dead unless it pulses again: last pulse + {@code nextIn}. */
+    public Instant getDeadline() {
+        return deadline;
+    }
+
+    /** Whether it is up or dead. */
+    public ServiceStatus getStatus() {
+        return status;
+    }
+
+    /** The time between reminders while it stays dead, if its last pulse set one ({@code 0}: never). */
+    public Optional<Duration> getRemindEvery() {
+        return Optional.ofNullable(remindEvery);
+    }
+
+    /** The service it depends on, if its last pulse named one. */
+    public Optional<String> getDependsOn() {
+        return Optional.ofNullable(dependsOn);
+    }
+
+    /** Since when it has been flapping (dying and recovering over and over), while it is. */
+    public Optional<Instant> getFlappingSince() {
+        return Optional.ofNullable(flappingSince);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Service)) {
+            return false;
+        }
+        Service that = (Service) o;
+        return name.equals(that.name) && alertType == that.alertType
+                && alertTarget.equals(that.alertTarget) && nextIn.equals(that.nextIn)
+                && lastPulse.equals(that.lastPulse) && deadline.equals(that.deadline)
+                && status == that.status && Objects.equals(remindEvery, that.remindEvery)
+                && Objects.equals(dependsOn, that.dependsOn)
+                && Objects.equals(flappingSince, that.flappingSince);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, alertType, alertTarget, nextIn, lastPulse, deadline, status,
+                remindEvery, dependsOn, flappingSince);
+    }
+
+    @Override
+    public String toString() {
+        return "Service{name=" + name + ", status=" + status + ", alertType=" + alertType
+                + ", alertTarget=" + alertTarget + ", nextIn=" + nextIn + ", lastPulse=" + lastPulse
+                + ", deadline=" + deadline
+                + (remindEvery != null ? ", remindEvery=" + remindEvery : "")
+                + (dependsOn != null ? ", dependsOn=" + dependsOn : "")
+                + (flappingSince != null ? ", flappingSince=" + flappingSince : "") + "}";
+    }
+}

@@ -1,0 +1,646 @@
+package io.watchtower.client;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpRetryException;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.Proxy;
+import java.net.SocketTimeoutException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.function.Function;
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A client of a Watchtower server: heartbeats (pulse, cancel, list services) and events (add,
+ * list with filters and pages). Immutable and thread-safe: build one and share it.
+ *
+ * <pre>{@code
+ * WatchtowerClient client = WatchtowerClient.builder()
+ *         .url("https://watchtower.example.com:8080")
+ *         .password(System.getenv("WATCHTOWER_PASSWORD"))
+ *         .build();
+ *
+ * // "backup is alive; alert ops@example.com if it does not pulse again within 25 hours"
+ * client.pulse("backup", Duration.ofHours(25), AlertType.MAIL, "ops@example.com");
+ *
+ * client.addEvent("backup", Level.WARNING, "disk 91% full");
+ *
+ * for (Event event : client.events(EventQuery.builder().service("backup").minLevel(Level.WARNING).build())) {
+ *     System.out.println(event.getDate() + " " + event.getMessage());
+ * }
+ *
+ * client.cancel("backup");   // retired: never alert again
+ * }</pre>
+ *
+ * <p>Every method sends one HTTP request (except {@link #events(EventQuery)}, which sends one a
+ * page) with {@link HttpURLConnection}, and throws a {@link WatchtowerException} subclass when it
+ * fails; see there for which.
+ */
+public final class WatchtowerClient {
+    /** This library's version, sent in the {@code User-Agent} header. */
+    public static final String VERSION = "0.1.0";
+
+    /** The default connect timeout: 10 seconds. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The default read timeout (the longest wait for the answer): 30 seconds. */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String baseUrl;
+    private final String password;
+    private final int connectTimeoutMillis;
+    private final int readTimeoutMillis;
+    private final SSLSocketFactory sslSocketFactory;
+    private final HostnameVerifier hostnameVerifier;
+    private final Proxy proxy;
+    private final String userAgent;
+
+    private WatchtowerClient(Builder b) {
+        this.baseUrl = b.url.endsWith("/") ? b.url : b.url + "/";
+        this.password = b.password;
+        this.connectTimeoutMillis = millis(b.connectTimeout);
+        this.readTimeoutMillis = millis(b.readTimeout);
+        this.sslSocketFactory = b.sslSocketFactory;
+        this.hostnameVerifier = b.hostnameVerifier;
+        this.proxy = b.proxy;
+        this.userAgent = "watchtower-java/" + VERSION;
+    }
+
+    /** Starts building a client; {@link Builder#url(String)} and {@link Builder#password(String)} are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The server's base URL, ending with {@code /}. */
+    public String getUrl() {
+        return baseUrl;
+    }
+
+    // ------------------------------------------------------------------ services
+
+    /**
+     * Pulses: the service is alive and will pulse again within {@code nextIn}; if it does not, the
+     * server alerts {@code alertTarget} by {@code alertType}. Creates the service on its first
+     * pulse, and brings a dead one back up.
+     *
+     * @param service the service's name (1 to 255 printable characters)
+     * @param nextIn the longest time until the next pulse: positive, at most a year, fractions of
+     *     a second allowed
+     * @param alertType the alert channel (must be configured on the server)
+     * @param alertTarget an e-mail address, a Pushover key, or the name of a configured webhook
+     * @return the service after the pulse
+     * @throws InvalidRequestException if the server rejects a field ({@link InvalidRequestException#getField()})
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service pulse(String service, Duration nextIn, AlertType alertType, String alertTarget) {
+        return pulse(Pulse.of(service, nextIn, alertType, alertTarget));
+    }
+
+    /**
+     * Sends {@code pulse}, which may also set {@code remindEvery} and {@code dependsOn}. A pulse
+     * replaces all of the service's settings: one without {@code remindEvery} or
+     * {@code dependsOn} clears them.
+     *
+     * @return the service after the pulse
+     * @throws InvalidRequestException if the server rejects a field ({@link InvalidRequestException#getField()})
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service pulse(Pulse pulse) {
+        Objects.requireNonNull(pulse, "pulse");
+        return send("POST", "", null, pulse.toJson(), true).decode(Service::fromJson);
+    }
+
+    /**
+     * Stops monitoring {@code service}: it never alerts again, not even with an alert already
+     * queued. Sends {@code DELETE /} with the body {@code {"service": …}}, once: it is never
+     * re-sent behind your back.
+     *
+     * @return the removed service
+     * @throws NotFoundException if the server has no such service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service cancel(String service) {
+        Objects.requireNonNull(service, "service");
+        Map<String, Object> body = Collections.<String, Object>singletonMap("service", service);
+        return send("DELETE", "", null, body, false).decode(Service::fromJson);
+    }
+
+    /**
+     * Every monitored service, sorted by name.
+     *
+     * @throws WatchtowerException if the request fails
+     */
+    public List<Service> listServices() {
+        return send("GET", "", null, null, true).decode(json -> {
+            List<Service> services = new ArrayList<>();
+            for (Object item : Json.array(json, "services")) {
+                services.add(Service.fromJson(item));
+            }
+            return Collections.unmodifiableList(services);
+        });
+    }
+
+    /**
+     * Starts configuring a {@link Heartbeat} that sends {@code pulse} in the background until
+     * stopped.
+     *
+     * <pre>{@code
+     * try (Heartbeat heartbeat = client.heartbeat(Pulse.of("worker", Duration.ofMinutes(2), AlertType.WEBHOOK, "ops"))
+     *         .every(Duration.ofSeconds(30))
+     *         .cancelOnStop(true)
+     *         .start()) {
+     *     runTheWorker();
+     * } // stops pulsing, then cancels the service
+     * }</pre>
+     */
+    public Heartbeat.Builder heartbeat(Pulse pulse) {
+        return new Heartbeat.Builder(this, pulse);
+    }
+
+    // ------------------------------------------------------------------ events
+
+    /**
+     * Records an event; the server stamps it with the date it received it.
+     *
+     * <p>The request is sent once, never re-sent behind your back: if the connection breaks, a
+     * {@link ServerUnavailableException} says so, and the event may or may not have been stored.
+     *
+     * @param service the service it is about
+     * @param level its level
+     * @param message its text: 1 byte to 64 KiB, without NUL characters
+     * @return the stored event, with its id and date
+     * @throws InvalidRequestException if the server rejects a field
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Event addEvent(String service, Level level, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("service", Objects.requireNonNull(service, "service"));
+        body.put("level", Objects.requireNonNull(level, "level").wireName());
+        body.put("message", Objects.requireNonNull(message, "message"));
+        return send("POST", "add-event", null, body, false).decode(Event::fromJson);
+    }
+
+    /**
+     * One page of the events matching {@code query}. Follow {@link EventPage#nextQuery()} for the
+     * next page, or use {@link #events(EventQuery)} to visit them all.
+     *
+     * @throws InvalidRequestException if the server rejects a parameter (e.g. {@code limit} or
+     *     {@code cursor}, named by {@link InvalidRequestException#getField()})
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public EventPage listEvents(EventQuery query) {
+        Objects.requireNonNull(query, "query");
+        Response response = send("GET", "list-events", query.toQueryString(), null, true);
+        List<Event> events = response.decode(json -> {
+            List<Event> list = new ArrayList<>();
+            for (Object item : Json.array(json, "events")) {
+                list.add(Event.fromJson(item));
+            }
+            return list;
+        });
+        return new EventPage(query, events, EventPage.nextCursor(response.headers("Link")));
+    }
+
+    /**
+     * Every event matching {@code query}, fetched a page ({@link EventQuery#getLimit()} events)
+     * at a time as the iteration goes, following the server's cursors: each matching event is
+     * visited exactly once, in order, even while new events arrive. Each call of
+     * {@code iterator()} starts again from the query's first page.
+     *
+     * <pre>{@code
+     * for (Event event : client.events(EventQuery.builder().service("backup").order(EventQuery.Order.ASC).build())) {
+     *     archive(event);
+     * }
+     * }</pre>
+     *
+     * <p>The iterator's {@code hasNext()} and {@code next()} throw a {@link WatchtowerException} if
+     * fetching a page fails.
+     */
+    public Iterable<Event> events(final EventQuery query) {
+        Objects.requireNonNull(query, "query");
+        return () -> new PageIterator(query);
+    }
+
+    private final class PageIterator implements Iterator<Event> {
+        private EventQuery nextQuery;
+        private Iterator<Event> current = Collections.<Event>emptyList().iterator();
+
+        PageIterator(EventQuery first) {
+            this.nextQuery = first;
+        }
+
+        @Override
+        public boolean hasNext() {
+            while (!current.hasNext() && nextQuery != null) {
+                EventPage page = listEvents(nextQuery);
+                current = page.iterator();
+                nextQuery = page.nextQuery().orElse(null);
+            }
+            return current.hasNext();
+        }
+
+        @Override
+        public Event next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return current.next();
+        }
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    /** An answer, whatever its status. */
+    private static final class Response {
+        final String method;
+        final URL url;
+        final int status;
+        final String body;
+        final Map<String, List<String>> headers;
+
+        Response(String method, URL url, int status, String body, Map<String, List<String>> headers) {
+            this.method = method;
+            this.url = url;
+            this.status = status;
+            this.body = body;
+            this.headers = headers;
+        }
+
+        /** The answer's JSON body, converted by {@code decoder}. */
+        <T> T decode(Function<Object, T> decoder) {
+            try {
+                return decoder.apply(Json.parse(body));
+            } catch (RuntimeException e) { // malformed JSON, a missing field, a bad date...
+                throw new WatchtowerException("unexpected answer to " + method + " " + url + ": " + e.getMessage(),
+                        status, null, e);
+            }
+        }
+
+        /** The values of the header {@code name}, whatever its case. */
+        List<String> headers(String name) {
+            List<String> values = new ArrayList<>();
+            for (Map.Entry<String, List<String>> entry : headers.entrySet()) {
+                if (entry.getKey() != null && entry.getKey().equalsIgnoreCase(name)) {
+                    values.addAll(entry.getValue());
+                }
+            }
+            return values;
+        }
+    }
+
+    /**
+     * Sends one request and returns its successful answer, or throws the error it maps to.
+     *
+     * @param repeatable whether sending the request twice does no harm. {@code HttpURLConnection}
+     *     silently re-sends a buffered request once if the connection breaks before the answer
+     *     starts; a request that is not repeatable and has a body is therefore written in streaming
+     *     mode, which it never re-sends. (A GET, without a body, is always repeatable.)
+     */
+    private Response send(String method, String path, String query, Object body, boolean repeatable) {
+        URL url;
+        try {
+            url = new URL(baseUrl + path + (query == null || query.isEmpty() ? "" : "?" + query));
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("invalid URL: " + e.getMessage(), e);
+        }
+        byte[] bytes = body == null ? null : Json.write(body).getBytes(StandardCharsets.UTF_8);
+        try {
+            boolean streaming = bytes != null && !repeatable;
+            Response response = exchange(method, url, bytes, streaming);
+            if (response.status == 401 && streaming) {
+                // In streaming mode HttpURLConnection drops the body of a 401, the server's reason.
+                // The server did nothing with the request, so asking again (buffered) is safe.
+                response = exchange(method, url, bytes, false);
+            }
+            if (response.status >= 200 && response.status < 300) {
+                return response;
+            }
+            throw errorFor(method, url, response.status, response.body);
+        } catch (SocketTimeoutException e) {
+            throw new ServerUnavailableException(method + " " + url + " timed out: " + e.getMessage(), 0, null, e, true);
+        } catch (SSLHandshakeException | SSLPeerUnverifiedException e) {
+            throw new WatchtowerException("TLS handshake with " + url.getHost() + " failed (is its certificate trusted?"
+                    + " see WatchtowerClient.Builder#trustCertificate): " + e.getMessage(), 0, null, e);
+        } catch (IOException e) {
+            throw new ServerUnavailableException("cannot reach " + url + ": " + e, 0, null, e, false);
+        }
+    }
+
+    /** One HTTP exchange: the answer, whatever its status. */
+    private Response exchange(String method, URL url, byte[] body, boolean streaming) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) (proxy == null ? url.openConnection() : url.openConnection(proxy));
+        try {
+            connection.setConnectTimeout(connectTimeoutMillis);
+            connection.setReadTimeout(readTimeoutMillis);
+            connection.setUseCaches(false);
+            connection.setInstanceFollowRedirects(false);
+            if (connection instanceof HttpsURLConnection) {
+                HttpsURLConnection https = (HttpsURLConnection) connection;
+                if (sslSocketFactory != null) {
+                    https.setSSLSocketFactory(sslSocketFactory);
+                }
+                if (hostnameVerifier != null) {
+                    https.setHostnameVerifier(hostnameVerifier);
+                }
+            }
+            connection.setRequestMethod(method);
+            connection.setRequestProperty("password", password);
+            connection.setRequestProperty("Accept", "application/json");
+            connection.setRequestProperty("User-Agent", userAgent);
+            if (body != null) {
+                connection.setRequestProperty("Content-Type", "application/json; charset=utf-8");
+                // doOutput allows a body on DELETE too: since Java 8, HttpURLConnection refuses
+                // one only on TRACE.
+                connection.setDoOutput(true);
+                if (streaming) {
+                    connection.setFixedLengthStreamingMode(body.length);
+                }
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
+            }
+            int status;
+            try {
+                status = connection.getResponseCode();
+            } catch (HttpRetryException e) {
+                if (e.responseCode() != 401) {
+                    throw e;
+                }
+                connection.disconnect();
+                return new Response(method, url, 401, "", Collections.<String, List<String>>emptyMap());
+            }
+            // Reading the whole answer lets HttpURLConnection reuse the connection.
+            InputStream stream = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            String text = stream == null ? "" : readAll(stream);
+            return new Response(method, url, status, text, connection.getHeaderFields());
+        } catch (IOException | RuntimeException e) {
+            connection.disconnect();
+            throw e;
+        }
+    }
+
+    /** How long one request may take at most, in milliseconds, given the timeouts. */
+    long longestRequestMillis() {
+        if (connectTimeoutMillis == 0 || readTimeoutMillis == 0) {
+            return Long.MAX_VALUE;
+        }
+        // The read timeout applies to each read, the connect timeout to each address tried:
+        // leave room beyond their sum.
+        return 2L * (connectTimeoutMillis + readTimeoutMillis) + 1000;
+    }
+
+    private static WatchtowerException errorFor(String method, URL url, int status, String text) {
+        String serverMessage = null;
+        try {
+            Object json = Json.parse(text);
+            if (json instanceof Map && ((Map<?, ?>) json).get("error") instanceof String) {
+                serverMessage = (String) ((Map<?, ?>) json).get("error");
+            }
+        } catch (IllegalArgumentException notJson) {
+            // e.g. a proxy's HTML page: quote its start below
+        }
+        String detail = serverMessage != null ? serverMessage
+                : text.trim().isEmpty() ? "(no message)"
+                : text.trim().length() > 200 ? text.trim().substring(0, 200) + "..." : text.trim();
+        String message = method + " " + url + " answered " + status + ": " + detail;
+        switch (status) {
+            case 400:
+                return new InvalidRequestException(message, serverMessage);
+            case 401:
+                return new AuthenticationException(message, serverMessage);
+            case 404:
+                return new NotFoundException(message, serverMessage);
+            default:
+                if (status >= 500) {
+                    return new ServerUnavailableException(message, status, serverMessage, null, false);
+                }
+                return new WatchtowerException(message, status, serverMessage, null);
+        }
+    }
+
+    private static String readAll(InputStream stream) throws IOException {
+        try (InputStream in = stream) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                out.write(buffer, 0, n);
+            }
+            return new String(out.toByteArray(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static int millis(Duration timeout) {
+        if (timeout.isZero()) {
+            return 0;
+        }
+        long millis = timeout.toMillis();
+        if (millis == 0) {
+            return 1; // less than a millisecond, but not "no timeout"
+        }
+        return (int) Math.min(millis, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public String toString() {
+        return "WatchtowerClient{" + baseUrl + "}";
+    }
+
+    // ------------------------------------------------------------------ builder
+
+    /**
+     * Configures a {@link WatchtowerClient}.
+     *
+     * <pre>{@code
+     * WatchtowerClient client = WatchtowerClient.builder()
+     *         .url("https://127.0.0.1:8443")
+     *         .password("…")
+     *         .connectTimeout(Duration.ofSeconds(5))
+     *         .readTimeout(Duration.ofSeconds(10))
+     *         .trustCertificate(Paths.get("config/server.crt"))   // a self-signed server
+     *         .build();
+     * }</pre>
+     */
+    public static final class Builder {
+        private String url;
+        private String password;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
+        private SSLSocketFactory sslSocketFactory;
+        private HostnameVerifier hostnameVerifier;
+        private Proxy proxy;
+        private final List<Certificate> trusted = new ArrayList<>();
+
+        private Builder() {}
+
+        /**
+         * The server's base URL, {@code http://} or {@code https://}, e.g.
+         * {@code "http://127.0.0.1:8080"}; a path (for a server behind a reverse proxy) is kept.
+         * Required.
+         */
+        public Builder url(String url) {
+            Objects.requireNonNull(url, "url");
+            try {
+                String protocol = new URL(url).getProtocol();
+                if (!protocol.equals("http") && !protocol.equals("https")) {
+                    throw new IllegalArgumentException("url must be http:// or https://, not " + url);
+                }
+            } catch (MalformedURLException e) {
+                throw new IllegalArgumentException("invalid url " + url + ": " + e.getMessage(), e);
+            }
+            if (url.contains("?") || url.contains("#")) {
+                throw new IllegalArgumentException("url must not have a query or a fragment: " + url);
+            }
+            this.url = url;
+            return this;
+        }
+
+        /** The API password, sent in the {@code password} header of every request. Required. */
+        public Builder password(String password) {
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /**
+         * How long to wait for the connection to open (default 10 s); {@link Duration#ZERO}: no limit.
+         * A timeout throws a {@link ServerUnavailableException} whose {@code isTimeout()} is true.
+         */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = checkTimeout(timeout, "connectTimeout");
+            return this;
+        }
+
+        /**
+         * How long to wait for the answer once connected (default 30 s); {@link Duration#ZERO}: no
+         * limit. A timeout throws a {@link ServerUnavailableException} whose {@code isTimeout()}
+         * is true.
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = checkTimeout(timeout, "readTimeout");
+            return this;
+        }
+
+        /**
+         * Trusts the certificate(s) in the PEM file {@code pem} for HTTPS: the server's own
+         * self-signed certificate, or the CA that signed it. Once any certificate is given, the
+         * client trusts only the given ones (not the system's CAs). May be called several times.
+         * The server's name must still match the certificate (e.g. its {@code subjectAltName}
+         * must list {@code IP:127.0.0.1} to connect to {@code https://127.0.0.1}).
+         *
+         * @throws UncheckedIOException if the file cannot be read
+         * @throws IllegalArgumentException if it holds no certificate
+         */
+        public Builder trustCertificate(Path pem) {
+            Objects.requireNonNull(pem, "pem");
+            try (InputStream in = Files.newInputStream(pem)) {
+                Collection<? extends Certificate> certificates =
+                        CertificateFactory.getInstance("X.509").generateCertificates(in);
+                if (certificates.isEmpty()) {
+                    throw new IllegalArgumentException(pem + " holds no certificate");
+                }
+                trusted.addAll(certificates);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + pem + ": " + e.getMessage(), e);
+            } catch (CertificateException e) {
+                throw new IllegalArgumentException(pem + " is not a PEM certificate: " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        /**
+         * The socket factory for HTTPS connections, e.g. from an {@link SSLContext} of your own
+         * (client certificates, a trust store). Overrides {@link #trustCertificate(Path)}.
+         */
+        public Builder sslSocketFactory(SSLSocketFactory factory) {
+            this.sslSocketFactory = factory;
+            return this;
+        }
+
+        /**
+         * The verifier of the server's host name for HTTPS (default: the JDK's, which checks the
+         * certificate's names). Replace it only if you know why.
+         */
+        public Builder hostnameVerifier(HostnameVerifier verifier) {
+            this.hostnameVerifier = verifier;
+            return this;
+        }
+
+        /** A proxy to connect through (default: the JVM's proxy settings). */
+        public Builder proxy(Proxy proxy) {
+            this.proxy = proxy;
+            return this;
+        }
+
+        /**
+         * The client.
+         *
+         * @throws IllegalStateException if the url or the password is missing
+         */
+        public WatchtowerClient build() {
+            if (url == null) {
+                throw new IllegalStateException("url is required");
+            }
+            if (password == null) {
+                throw new IllegalStateException("password is required");
+            }
+            if (sslSocketFactory == null && !trusted.isEmpty()) {
+                sslSocketFactory = trusting(trusted);
+            }
+            return new WatchtowerClient(this);
+        }
+
+        private static SSLSocketFactory trusting(List<Certificate> certificates) {
+            try {
+                KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+                store.load(null, null);
+                int i = 0;
+                for (Certificate certificate : certificates) {
+                    store.setCertificateEntry("watchtower-" + i++, certificate);
+                }
+                TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                factory.init(store);
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, factory.getTrustManagers(), null);
+                return context.getSocketFactory();
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("cannot build a TLS context: " + e.getMessage(), e);
+            }
+        }
+
+        private static Duration checkTimeout(Duration timeout, String name) {
+            Objects.requireNonNull(timeout, name);
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException(name + " must not be negative: " + timeout);
+            }
+            return timeout;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * The Java client of Watchtower, a self-hosted heartbeat monitor and event aggregator.
+ *
+ * <p>Start with {@link io.watchtower.client.WatchtowerClient}:
+ *
+ * <pre>{@code
+ * WatchtowerClient client = WatchtowerClient.builder()
+ *         .url("http://127.0.0.1:8080")
+ *         .password(System.getenv("WATCHTOWER_PASSWORD"))
+ *         .build();
+ *
+ * client.pulse("backup", Duration.ofHours(25), AlertType.MAIL, "ops@example.com");
+ * client.addEvent("backup", Level.INFO, "backup done: 1.2 GB");
+ * }</pre>
+ *
+ * <ul>
+ *   <li>services: {@link io.watchtower.client.WatchtowerClient#pulse pulse},
+ *       {@link io.watchtower.client.WatchtowerClient#cancel cancel},
+ *       {@link io.watchtower.client.WatchtowerClient#listServices listServices}, and a background
+ *       {@link io.watchtower.client.Heartbeat};
+ *   <li>events: {@link io.watchtower.client.WatchtowerClient#addEvent addEvent},
+ *       {@link io.watchtower.client.WatchtowerClient#listEvents listEvents} (one
+ *       {@link io.watchtower.client.EventPage page} of an {@link io.watchtower.client.EventQuery}),
+ *       {@link io.watchtower.client.WatchtowerClient#events events} (every page);
+ *   <li>errors: {@link io.watchtower.client.WatchtowerException} and its subclasses, unchecked.
+ * </ul>
+ *
+ * <p>The library has no dependencies, runs on Java 8 and later, and talks HTTP with
+ * {@link java.net.HttpURLConnection}.
+ */
+package io.watchtower.client;

@@ -1,0 +1,238 @@
+package io.watchtower.client;
+
+import static io.watchtower.client.Assert.assertContains;
+import static io.watchtower.client.Assert.assertEquals;
+import static io.watchtower.client.Assert.assertFalse;
+import static io.watchtower.client.Assert.assertNull;
+import static io.watchtower.client.Assert.assertThrows;
+import static io.watchtower.client.Assert.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What the real server cannot be made to do on demand (a 503, a proxy's HTML error, a silent
+ * peer) and what it does not show (the request as sent), against stubs.
+ */
+public final class StubServerTest {
+    /** A request as the stub received it. */
+    private static final class Seen {
+        final String method;
+        final String path;
+        final String password;
+        final String contentType;
+        final String userAgent;
+        final String body;
+
+        Seen(HttpExchange exchange, String body) {
+            this.method = exchange.getRequestMethod();
+            this.path = exchange.getRequestURI().toString();
+            this.password = exchange.getRequestHeaders().getFirst("password");
+            this.contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+            this.userAgent = exchange.getRequestHeaders().getFirst("User-Agent");
+            this.body = body;
+        }
+    }
+
+    /** Serves {@code status} and {@code body} to every request, recording them. */
+    private static HttpServer stub(final int status, final String contentType, final String body, final List<Seen> seen)
+            throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", new HttpHandler() {
+            @Override
+            public void handle(HttpExchange exchange) throws IOException {
+                ByteArrayOutputStream received = new ByteArrayOutputStream();
+                try (InputStream in = exchange.getRequestBody()) {
+                    byte[] buffer = new byte[4096];
+                    int n;
+                    while ((n = in.read(buffer)) != -1) {
+                        received.write(buffer, 0, n);
+                    }
+                }
+                seen.add(new Seen(exchange, new String(received.toByteArray(), StandardCharsets.UTF_8)));
+                byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", contentType);
+                exchange.sendResponseHeaders(status, bytes.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(bytes);
+                }
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static WatchtowerClient clientOf(HttpServer server, String path) {
+        return WatchtowerClient.builder()
+                .url("http://127.0.0.1:" + server.getAddress().getPort() + path)
+                .password("secret")
+                .build();
+    }
+
+    @Test
+    public void sendsPasswordJsonAndDeleteBody() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String service = "{\"service\":\"a b\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60.0,"
+                + "\"lastPulse\":\"2026-11-25T06:12:32.660Z\",\"deadline\":\"2026-11-25T06:13:32.660Z\",\"status\":\"up\"}";
+        HttpServer server = stub(200, "application/json", service, seen);
+        try {
+            WatchtowerClient client = clientOf(server, "/prefix");
+            Service cancelled = client.cancel("a b");
+            assertEquals("a b", cancelled.getName());
+            Seen request = seen.get(0);
+            assertEquals("DELETE", request.method);
+            assertEquals("/prefix/", request.path);
+            assertEquals("secret", request.password);
+            assertEquals("application/json; charset=utf-8", request.contentType);
+            assertEquals("{\"service\":\"a b\"}", request.body, "the DELETE carries its body");
+            assertContains(request.userAgent, "watchtower-java/");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void status503IsServerUnavailable() throws Exception {
+        HttpServer server = stub(503, "application/json", "{\"error\": \"storage is unavailable, try again later\"}",
+                new CopyOnWriteArrayList<Seen>());
+        try {
+            ServerUnavailableException e = assertThrows(ServerUnavailableException.class, () -> clientOf(server, "").listServices());
+            assertEquals(503, e.getStatus());
+            assertEquals("storage is unavailable, try again later", e.getServerMessage());
+            assertFalse(e.isTimeout(), "not a timeout");
+            assertContains(e.getMessage(), "503");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void htmlErrorPageIsQuoted() throws Exception {
+        HttpServer server = stub(502, "text/html", "<html><body>Bad Gateway</body></html>", new CopyOnWriteArrayList<Seen>());
+        try {
+            ServerUnavailableException e = assertThrows(ServerUnavailableException.class, () -> clientOf(server, "").listServices());
+            assertEquals(502, e.getStatus());
+            assertNull(e.getServerMessage(), "no JSON error");
+            assertContains(e.getMessage(), "Bad Gateway");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void otherStatusesAreWatchtowerExceptions() throws Exception {
+        HttpServer server = stub(413, "application/json", "{\"error\":\"request body is larger than 1048576 bytes\"}",
+                new CopyOnWriteArrayList<Seen>());
+        try {
+            WatchtowerException e = assertThrows(WatchtowerException.class,
+                    () -> clientOf(server, "").addEvent("a", Level.INFO, "x"));
+            assertEquals(WatchtowerException.class, e.getClass());
+            assertEquals(413, e.getStatus());
+            assertEquals("request body is larger than 1048576 bytes", e.getServerMessage());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void malformedAnswerIsAWatchtowerException() throws Exception {
+        HttpServer server = stub(200, "application/json", "[{\"service\": 1", new CopyOnWriteArrayList<Seen>());
+        try {
+            WatchtowerException e = assertThrows(WatchtowerException.class, () -> clientOf(server, "").listServices());
+            assertContains(e.getMessage(), "unexpected answer");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void silentServerTimesOut() throws Exception {
+        // Accepts the connection (the kernel does, from the backlog) but never answers.
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            WatchtowerClient client = WatchtowerClient.builder()
+                    .url("http://127.0.0.1:" + silent.getLocalPort())
+                    .password("secret")
+                    .readTimeout(Duration.ofMillis(200))
+                    .build();
+            ServerUnavailableException e = assertThrows(ServerUnavailableException.class, client::listServices);
+            assertTrue(e.isTimeout(), "a timeout");
+            assertEquals(0, e.getStatus());
+            assertTrue(e.getCause() instanceof SocketTimeoutException, "caused by " + e.getCause());
+        }
+    }
+
+    @Test
+    public void unreachableServerIsUnavailable() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        } // closed: connections to it are refused
+        WatchtowerClient client = WatchtowerClient.builder().url("http://127.0.0.1:" + port).password("secret").build();
+        ServerUnavailableException e = assertThrows(ServerUnavailableException.class,
+                () -> client.pulse("x", Duration.ofSeconds(60), AlertType.WEBHOOK, "ops"));
+        assertEquals(0, e.getStatus());
+        assertFalse(e.isTimeout(), "refused, not timed out");
+        assertContains(e.getMessage(), "cannot reach");
+    }
+
+    @Test
+    public void closedConnectionIsUnavailableAndEventsAreNotResent() throws Exception {
+        final AtomicInteger connections = new AtomicInteger();
+        try (final ServerSocket rude = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread closer = new Thread(() -> {
+                while (true) {
+                    try (Socket socket = rude.accept()) {
+                        connections.incrementAndGet(); // counted before the client can see the hang-up
+                        socket.getInputStream().read(); // a byte of the request, then hang up
+                    } catch (IOException closed) {
+                        return; // the test is over
+                    }
+                }
+            });
+            closer.setDaemon(true);
+            closer.start();
+            WatchtowerClient client = WatchtowerClient.builder()
+                    .url("http://127.0.0.1:" + rude.getLocalPort()).password("secret").build();
+            ServerUnavailableException e = assertThrows(ServerUnavailableException.class, client::listServices);
+            assertEquals(0, e.getStatus());
+            connections.set(0);
+            assertThrows(ServerUnavailableException.class, () -> client.addEvent("a", Level.INFO, "once"));
+            assertEquals(1, connections.get(), "an event is sent once, never re-sent by HttpURLConnection");
+            connections.set(0);
+            assertThrows(ServerUnavailableException.class, () -> client.cancel("a"));
+            assertEquals(1, connections.get(), "a cancel is sent once");
+        }
+    }
+
+    @Test
+    public void unauthorizedEventKeepsTheServersMessage() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        HttpServer server = stub(401, "application/json", "{\"error\":\"missing or wrong `password` header\"}", seen);
+        try {
+            AuthenticationException e = assertThrows(AuthenticationException.class,
+                    () -> clientOf(server, "").addEvent("a", Level.INFO, "x"));
+            assertEquals("missing or wrong `password` header", e.getServerMessage());
+            assertTrue(seen.size() <= 2, "asked again at most once: " + seen.size());
+            for (Seen request : seen) {
+                assertEquals("{\"service\":\"a\",\"level\":\"info\",\"message\":\"x\"}", request.body);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+}

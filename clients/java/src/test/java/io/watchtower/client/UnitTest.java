@@ -1,0 +1,111 @@
+package io.watchtower.client;
+
+import static io.watchtower.client.Assert.assertContains;
+import static io.watchtower.client.Assert.assertEquals;
+import static io.watchtower.client.Assert.assertNull;
+import static io.watchtower.client.Assert.assertThrows;
+
+import java.math.BigDecimal;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+
+/** The pieces that need no server: values, query strings, Link headers, builders. */
+public final class UnitTest {
+    @Test
+    public void levelsParseLikeTheServer() {
+        assertEquals(Level.WARNING, Level.parse("warn"));
+        assertEquals(Level.WARNING, Level.parse("WARNING"));
+        assertEquals(Level.CRITICAL, Level.parse("Critical"));
+        assertEquals("debug", Level.DEBUG.wireName());
+        assertThrows(IllegalArgumentException.class, () -> Level.parse("loud"));
+        assertEquals(AlertType.PUSHOVER, AlertType.parse("pushover"));
+        assertEquals("webhook", AlertType.WEBHOOK.wireName());
+    }
+
+    @Test
+    public void durationsConvertExactly() {
+        assertEquals(new BigDecimal("90.5"), Wire.seconds(Duration.ofMillis(90_500)));
+        assertEquals(new BigDecimal("0.000000001"), Wire.seconds(Duration.ofNanos(1)));
+        assertEquals(0, new BigDecimal("31536000").compareTo(Wire.seconds(Duration.ofDays(365))));
+        assertEquals(Duration.ofMillis(90_500), Wire.duration(90.5));
+        assertEquals(Duration.ofNanos(1), Wire.duration(1e-9));
+        assertEquals(Duration.ofSeconds(60), Wire.duration(60L));
+        assertEquals(Instant.parse("2026-11-25T06:12:32.660Z"), Wire.instant("2026-11-25T06:12:32.660Z"));
+        assertEquals(Instant.parse("2026-11-25T06:12:32.660Z"), Wire.instant("2026-11-25T07:12:32.660+01:00"));
+    }
+
+    @Test
+    public void pulseBodyHasTheProtocolsFields() {
+        Pulse pulse = Pulse.builder("backup").nextIn(Duration.ofMillis(1500)).alert(AlertType.MAIL, "ops@example.com")
+                .remindEvery(Duration.ZERO).dependsOn("db").build();
+        assertEquals("{\"service\":\"backup\",\"alertType\":\"mail\",\"alertTarget\":\"ops@example.com\","
+                + "\"nextIn\":1.5,\"remindEvery\":0,\"dependsOn\":\"db\"}", Json.write(pulse.toJson()));
+        assertEquals("{\"service\":\"x\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60}",
+                Json.write(Pulse.of("x", Duration.ofMinutes(1), AlertType.WEBHOOK, "ops").toJson()));
+        assertThrows(NullPointerException.class, () -> Pulse.builder("x").nextIn(Duration.ofSeconds(1)).build());
+    }
+
+    @Test
+    public void eventQueryEncodesEveryFilter() {
+        assertEquals("", EventQuery.all().toQueryString());
+        EventQuery query = EventQuery.builder()
+                .service("my service/é")
+                .from(Instant.parse("2026-11-24T00:00:00Z"))
+                .to(Instant.parse("2026-11-25T06:12:32.660Z"))
+                .minLevel(Level.WARNING)
+                .message("disk & 100%")
+                .order(EventQuery.Order.ASC)
+                .limit(20)
+                .cursor("ZDE3+/=")
+                .build();
+        assertEquals("service=my+service%2F%C3%A9&from=2026-11-24T00%3A00%3A00Z&to=2026-11-25T06%3A12%3A32.660Z"
+                + "&level=warning&message=disk+%26+100%25&order=asc&limit=20&cursor=ZDE3%2B%2F%3D", query.toQueryString());
+        assertEquals(query, query.toBuilder().build());
+        assertEquals("abc", query.withCursor("abc").getCursor());
+        assertNull(query.toBuilder().service(null).build().getService(), "a filter can be removed");
+    }
+
+    @Test
+    public void linkHeaderGivesTheNextCursor() {
+        assertEquals("ZDE3OTU2MTYwNjQyNTkuNQ", EventPage.nextCursor(Collections.singletonList(
+                "</list-events?limit=2&level=warning&cursor=ZDE3OTU2MTYwNjQyNTkuNQ>; rel=\"next\"")));
+        assertEquals("a+b/c=", EventPage.nextCursor(Collections.singletonList(
+                "</list-events?cursor=a%2Bb%2Fc%3D&limit=1>; rel=next")), "unquoted rel, encoded cursor");
+        assertEquals("n", EventPage.nextCursor(Collections.singletonList(
+                "</list-events?cursor=p>; rel=\"prev\"; title=\"a, b\", </list-events?cursor=n>; rel=\"next last\"")),
+                "several links, a comma inside quotes, several relations");
+        assertEquals("n", EventPage.nextCursor(Arrays.asList("</x?cursor=p>; rel=prev", "</x?cursor=n>; REL=\"Next\"")),
+                "several headers");
+        assertNull(EventPage.nextCursor(Collections.singletonList("</list-events?cursor=p>; rel=\"prev\"")), "no next");
+        assertNull(EventPage.nextCursor(Collections.<String>emptyList()), "no header");
+        assertNull(EventPage.nextCursor(null), "no header");
+    }
+
+    @Test
+    public void builderChecksItsArguments() {
+        assertThrows(IllegalStateException.class, () -> WatchtowerClient.builder().password("x").build());
+        assertThrows(IllegalStateException.class, () -> WatchtowerClient.builder().url("http://localhost").build());
+        assertThrows(IllegalArgumentException.class, () -> WatchtowerClient.builder().url("ftp://localhost"));
+        assertThrows(IllegalArgumentException.class, () -> WatchtowerClient.builder().url("not a url"));
+        assertThrows(IllegalArgumentException.class, () -> WatchtowerClient.builder().url("http://h/?a=b"));
+        assertThrows(IllegalArgumentException.class, () -> WatchtowerClient.builder().readTimeout(Duration.ofSeconds(-1)));
+        assertThrows(java.io.UncheckedIOException.class,
+                () -> WatchtowerClient.builder().trustCertificate(Paths.get("/nonexistent/cert.pem")));
+        assertEquals("http://h:1/prefix/", WatchtowerClient.builder().url("http://h:1/prefix").password("p").build().getUrl());
+    }
+
+    @Test
+    public void invalidRequestSplitsFieldAndProblem() {
+        InvalidRequestException e = new InvalidRequestException("m", "nextIn: must be a positive number of seconds");
+        assertEquals("nextIn", e.getField());
+        assertEquals("must be a positive number of seconds", e.getProblem());
+        assertEquals(400, e.getStatus());
+        InvalidRequestException bare = new InvalidRequestException("m", "no field here");
+        assertNull(bare.getField(), "no field");
+        assertEquals("no field here", bare.getProblem());
+        assertContains(new InvalidRequestException("m", null).getMessage(), "m");
+    }
+}
