@@ -18,7 +18,9 @@ use crate::alert::{Channels, Dispatcher, RetryPolicy};
 use crate::cluster::{self, NodeInfo};
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
 use crate::events::retention;
-use crate::http::{self, AppState, PasswordCheck, RequestLimits, ServerLimits, TlsFiles};
+use crate::http::{
+    self, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, TlsFiles,
+};
 use crate::monitor::Monitor;
 use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
@@ -39,6 +41,7 @@ pub struct App {
     store: Arc<dyn Store>,
     channels: Arc<Channels>,
     rules: Arc<EventRules>,
+    pings: Arc<Pings>,
     password: PasswordCheck,
     password_source: PasswordSource,
     generated_password: Option<String>,
@@ -68,6 +71,10 @@ impl App {
             &config.alerts.event_rules,
             &channels,
         )?);
+        let pings = Arc::new(Pings::new(PingKeys::from_config(
+            &config.ping_keys,
+            &channels,
+        )?));
         let store: Arc<dyn Store> = match &config.storage {
             StorageConfig::Sqlite => Arc::new(SqliteStore::open(
                 &config.data_dir,
@@ -90,6 +97,7 @@ impl App {
             store,
             channels,
             rules,
+            pings,
             password_source,
             generated_password,
         })
@@ -142,6 +150,8 @@ impl App {
             monitor: monitor.clone(),
             channels,
             rules: self.rules,
+            pings: self.pings,
+            alertmanager: Arc::new(self.config.alertmanager.clone()),
             alerts_queued,
             shutdown: shutdown.clone(),
         };

@@ -4,12 +4,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
+use async_trait::async_trait;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use super::channel::Channel;
 use super::{QueuedAlert, SendError};
 use crate::config::{MailConfig, MailSecurity};
 use crate::field::InvalidField;
@@ -63,8 +65,11 @@ impl Mail {
             from: config.from.parse()?,
         })
     }
+}
 
-    pub fn validate(&self, target: &str) -> Result<(), InvalidField> {
+#[async_trait]
+impl Channel for Mail {
+    fn validate(&self, target: &str) -> Result<(), InvalidField> {
         target.parse::<lettre::Address>().map(|_| ()).map_err(|_| {
             InvalidField::new(
                 "alertTarget",
@@ -73,7 +78,7 @@ impl Mail {
         })
     }
 
-    pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
         let to: Mailbox = alert
             .route
             .target

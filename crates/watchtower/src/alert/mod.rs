@@ -1,15 +1,25 @@
 //! Alerts: the outbox entries that status changes queue, how they read, and the
 //! channels that deliver them.
 
+mod channel;
+mod chat;
 mod details;
 mod dispatcher;
+mod exec;
+mod gotify;
 mod mail;
+mod matrix;
 mod notice;
+mod ntfy;
+mod opsgenie;
+mod pagerduty;
 pub mod policy;
 mod pushover;
 pub mod rules;
+mod telegram;
 mod webhook;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::config::Config;
@@ -17,6 +27,7 @@ use crate::field::InvalidField;
 use crate::monitor::{AlertRoute, AlertType, ServiceName};
 use crate::time::Timestamp;
 
+use channel::Channel;
 pub use details::{AlertDetails, EventLine, Member, RECENT_EVENTS};
 pub use dispatcher::{DispatchOutcome, Dispatcher, RetryPolicy};
 pub use notice::Notice;
@@ -128,87 +139,129 @@ fn classify_http(status: reqwest::StatusCode, body: &str) -> Result<(), SendErro
     }
 }
 
+/// Sends `request` and sorts the answer; `hide_url` keeps a URL that holds a
+/// secret (Telegram's bot token) out of the error.
+async fn deliver_as(request: reqwest::RequestBuilder, hide_url: bool) -> Result<(), SendError> {
+    let response = request.send().await.map_err(|error| match hide_url {
+        true => transport_error(error.without_url()),
+        false => transport_error(error),
+    })?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    classify_http(status, &body)
+}
+
+async fn deliver(request: reqwest::RequestBuilder) -> Result<(), SendError> {
+    deliver_as(request, false).await
+}
+
 fn transport_error(error: reqwest::Error) -> SendError {
     SendError::Transient(format!("request failed: {error}"))
 }
 
 /// The configured channels: validates alert targets and delivers alerts.
 pub struct Channels {
-    mail: Option<mail::Mail>,
-    pushover: Option<pushover::Pushover>,
-    webhooks: webhook::Webhooks,
+    by_type: HashMap<AlertType, Box<dyn Channel>>,
 }
 
 impl Channels {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let timeout = Duration::from_secs_f64(config.alerts.timeout);
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs_f64(config.alerts.timeout))
+            .timeout(timeout)
             // A redirect could send an alert anywhere; the config names the only targets.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("watchtower/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let timeout = Duration::from_secs_f64(config.alerts.timeout);
-        Ok(Self {
-            mail: config
-                .mail
-                .as_ref()
-                .map(|mail| mail::Mail::new(mail, timeout))
-                .transpose()?,
-            pushover: config
-                .pushover
-                .as_ref()
-                .map(|p| pushover::Pushover::new(p, http.clone())),
-            webhooks: webhook::Webhooks::new(&config.webhooks, http),
-        })
+        let mut by_type: HashMap<AlertType, Box<dyn Channel>> = HashMap::new();
+        let mut add = |kind, channel: Box<dyn Channel>| by_type.insert(kind, channel);
+        if let Some(mail) = &config.mail {
+            add(AlertType::Mail, Box::new(mail::Mail::new(mail, timeout)?));
+        }
+        if let Some(pushover) = &config.pushover {
+            add(
+                AlertType::Pushover,
+                Box::new(pushover::Pushover::new(pushover, http.clone())),
+            );
+        }
+        add(
+            AlertType::Webhook,
+            Box::new(webhook::Webhooks::new(&config.webhooks, http.clone())),
+        );
+        let channels = &config.channels;
+        for (kind, hooks) in [
+            (AlertType::Slack, &channels.slack),
+            (AlertType::Teams, &channels.teams),
+            (AlertType::Discord, &channels.discord),
+        ] {
+            if let Some(hooks) = hooks {
+                add(
+                    kind,
+                    Box::new(chat::ChatWebhooks::new(kind, hooks, http.clone())),
+                );
+            }
+        }
+        if let Some(telegram) = &channels.telegram {
+            add(
+                AlertType::Telegram,
+                Box::new(telegram::Telegram::new(telegram, http.clone())),
+            );
+        }
+        if let Some(ntfy) = &channels.ntfy {
+            add(
+                AlertType::Ntfy,
+                Box::new(ntfy::Ntfy::new(ntfy, http.clone())),
+            );
+        }
+        if let Some(gotify) = &channels.gotify {
+            add(
+                AlertType::Gotify,
+                Box::new(gotify::Gotify::new(gotify, http.clone())),
+            );
+        }
+        if let Some(matrix) = &channels.matrix {
+            add(
+                AlertType::Matrix,
+                Box::new(matrix::Matrix::new(matrix, http.clone())),
+            );
+        }
+        if let Some(pagerduty) = &channels.pagerduty {
+            add(
+                AlertType::Pagerduty,
+                Box::new(pagerduty::Pagerduty::new(pagerduty, http.clone())),
+            );
+        }
+        if let Some(opsgenie) = &channels.opsgenie {
+            add(
+                AlertType::Opsgenie,
+                Box::new(opsgenie::Opsgenie::new(opsgenie, http.clone())),
+            );
+        }
+        if let Some(exec) = &channels.exec {
+            add(AlertType::Exec, Box::new(exec::Exec::new(exec, timeout)));
+        }
+        Ok(Self { by_type })
     }
 
     /// Checks that alerts to `route` can be delivered by this server.
     pub fn validate(&self, route: &AlertRoute) -> Result<(), InvalidField> {
-        let unconfigured = || {
+        let channel = self.by_type.get(&route.kind).ok_or_else(|| {
             InvalidField::new(
                 "alertType",
                 format!("{} is not configured on this server", route.kind.as_str()),
             )
-        };
-        match route.kind {
-            AlertType::Mail => self
-                .mail
-                .as_ref()
-                .ok_or_else(unconfigured)?
-                .validate(&route.target),
-            AlertType::Pushover => self
-                .pushover
-                .as_ref()
-                .ok_or_else(unconfigured)?
-                .validate(&route.target),
-            AlertType::Webhook => self.webhooks.validate(&route.target),
-        }
+        })?;
+        channel.validate(&route.target)
     }
 
     pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
-        let unconfigured = || {
+        let channel = self.by_type.get(&alert.route.kind).ok_or_else(|| {
             SendError::Permanent(format!(
                 "{} is no longer configured",
                 alert.route.kind.as_str()
             ))
-        };
-        match alert.route.kind {
-            AlertType::Mail => {
-                self.mail
-                    .as_ref()
-                    .ok_or_else(unconfigured)?
-                    .send(alert)
-                    .await
-            }
-            AlertType::Pushover => {
-                self.pushover
-                    .as_ref()
-                    .ok_or_else(unconfigured)?
-                    .send(alert)
-                    .await
-            }
-            AlertType::Webhook => self.webhooks.send(alert).await,
-        }
+        })?;
+        channel.send(alert).await
     }
 }
 

@@ -1,6 +1,9 @@
 //! Pushover alerts: the form that Pushover's messages API takes.
 
-use super::{QueuedAlert, SendError, classify_http, transport_error};
+use async_trait::async_trait;
+
+use super::channel::Channel;
+use super::{QueuedAlert, SendError, deliver};
 use crate::config::{PushoverConfig, Secret};
 use crate::field::InvalidField;
 
@@ -18,9 +21,12 @@ impl Pushover {
             url: config.url.clone(),
         }
     }
+}
 
+#[async_trait]
+impl Channel for Pushover {
     /// User and group keys are 30 letters and digits.
-    pub fn validate(&self, target: &str) -> Result<(), InvalidField> {
+    fn validate(&self, target: &str) -> Result<(), InvalidField> {
         if target.len() == 30 && target.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(())
         } else {
@@ -31,7 +37,7 @@ impl Pushover {
         }
     }
 
-    pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
         let notice = alert.notice(crate::time::Timestamp::now());
         let form = [
             ("token", self.token.expose()),
@@ -39,15 +45,6 @@ impl Pushover {
             ("title", notice.title.as_str()),
             ("message", notice.message.as_str()),
         ];
-        let response = self
-            .http
-            .post(&self.url)
-            .form(&form)
-            .send()
-            .await
-            .map_err(transport_error)?;
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        classify_http(status, &body)
+        deliver(self.http.post(&self.url).form(&form)).await
     }
 }

@@ -2,22 +2,24 @@
 
 use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use serde::Serialize;
 
-use super::{AlertDetails, QueuedAlert, SendError, classify_http, transport_error};
+use super::channel::{Channel, Named};
+use super::{AlertDetails, Notice, QueuedAlert, SendError, deliver};
 use crate::config::WebhookConfig;
 use crate::field::InvalidField;
 use crate::time::Timestamp;
 
 pub struct Webhooks {
     http: reqwest::Client,
-    hooks: BTreeMap<String, WebhookConfig>,
+    hooks: Named<WebhookConfig>,
 }
 
-/// The body every webhook receives.
+/// The body every webhook receives (and every exec command reads on stdin).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Payload<'a> {
+pub struct Payload<'a> {
     /// Stable across retries, so that a receiver can drop duplicates.
     alert_id: i64,
     /// `down`, `up`, `reminder`, `flapping`, `stable`, `digest` or `event`.
@@ -34,37 +36,9 @@ struct Payload<'a> {
     details: &'a AlertDetails,
 }
 
-impl Webhooks {
-    pub fn new(hooks: &BTreeMap<String, WebhookConfig>, http: reqwest::Client) -> Self {
+impl<'a> Payload<'a> {
+    pub fn of(alert: &'a QueuedAlert, notice: &'a Notice) -> Self {
         Self {
-            http,
-            hooks: hooks.clone(),
-        }
-    }
-
-    pub fn validate(&self, target: &str) -> Result<(), InvalidField> {
-        if self.hooks.contains_key(target) {
-            return Ok(());
-        }
-        let known: Vec<&str> = self.hooks.keys().map(String::as_str).collect();
-        let problem = if known.is_empty() {
-            "no webhooks are configured on this server".to_owned()
-        } else {
-            format!(
-                "no webhook named `{target}` is configured (known: {})",
-                known.join(", ")
-            )
-        };
-        Err(InvalidField::new("alertTarget", problem))
-    }
-
-    pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
-        let name = &alert.route.target;
-        let hook = self.hooks.get(name).ok_or_else(|| {
-            SendError::Permanent(format!("webhook `{name}` is no longer configured"))
-        })?;
-        let notice = alert.notice(crate::time::Timestamp::now());
-        let payload = Payload {
             alert_id: alert.id,
             kind: alert.kind.as_str(),
             service: alert.service.as_str(),
@@ -75,14 +49,33 @@ impl Webhooks {
             title: &notice.title,
             message: format!("{}: {}", notice.title, notice.message),
             details: &alert.details,
-        };
+        }
+    }
+}
+
+impl Webhooks {
+    pub fn new(hooks: &BTreeMap<String, WebhookConfig>, http: reqwest::Client) -> Self {
+        Self {
+            http,
+            hooks: Named::new("webhook", hooks.clone()),
+        }
+    }
+}
+
+#[async_trait]
+impl Channel for Webhooks {
+    fn validate(&self, target: &str) -> Result<(), InvalidField> {
+        self.hooks.validate(target)
+    }
+
+    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+        let hook = self.hooks.get(&alert.route.target)?;
+        let notice = alert.notice(crate::time::Timestamp::now());
+        let payload = Payload::of(alert, &notice);
         let mut request = self.http.post(&hook.url).json(&payload);
         for (header, value) in &hook.headers {
             request = request.header(header, value);
         }
-        let response = request.send().await.map_err(transport_error)?;
-        let status = response.status();
-        let body = response.text().await.unwrap_or_default();
-        classify_http(status, &body)
+        deliver(request).await
     }
 }

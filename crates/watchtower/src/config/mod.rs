@@ -2,8 +2,10 @@
 //! Unknown keys and bad values stop the start with a message naming the key.
 
 mod alerts;
+mod channels;
 mod events;
 mod password;
+mod ping;
 mod watchdog;
 
 use std::collections::BTreeMap;
@@ -17,8 +19,13 @@ use serde::Deserialize;
 use crate::store::RestartPolicy;
 
 pub use alerts::{AlertsConfig, EventRuleConfig, FlappingConfig, StormConfig};
+pub use channels::{
+    ChannelsConfig, ChatWebhooksConfig, ExecCommand, ExecConfig, GotifyConfig, MatrixConfig,
+    NtfyConfig, OpsgenieConfig, PagerdutyConfig, TelegramConfig,
+};
 pub use events::EventsConfig;
 pub use password::{PasswordSource, resolve_password};
+pub use ping::{AlertmanagerConfig, DeadMansSwitch, PingKeyConfig};
 pub use watchdog::WatchdogConfig;
 
 /// Where the config is looked for when neither `--config` nor `$WATCHTOWER_CONFIG` names one.
@@ -37,6 +44,12 @@ pub struct Config {
     pub mail: Option<MailConfig>,
     pub pushover: Option<PushoverConfig>,
     pub webhooks: BTreeMap<String, WebhookConfig>,
+    /// Slack, Teams, Discord, Telegram, ntfy, Gotify, Matrix, PagerDuty, Opsgenie, exec.
+    pub channels: ChannelsConfig,
+    /// Keys for the ping URLs of cron scripts and other tools, by name.
+    pub ping_keys: BTreeMap<String, PingKeyConfig>,
+    /// Prometheus Alertmanager's webhook, as a dead man's switch.
+    pub alertmanager: AlertmanagerConfig,
     pub alerts: AlertsConfig,
     pub watchdog: Option<WatchdogConfig>,
     pub limits: LimitsConfig,
@@ -64,6 +77,9 @@ impl Default for Config {
             mail: None,
             pushover: None,
             webhooks: BTreeMap::new(),
+            channels: ChannelsConfig::default(),
+            ping_keys: BTreeMap::new(),
+            alertmanager: AlertmanagerConfig::default(),
             alerts: AlertsConfig::default(),
             watchdog: None,
             limits: LimitsConfig::default(),
@@ -326,6 +342,14 @@ impl Config {
         }
         if let Some(pushover) = &self.pushover {
             http_url(&pushover.url).map_err(|problem| ("pushover.url".to_owned(), problem))?;
+        }
+        self.channels.validate(http_url)?;
+        ping::validate(&self.ping_keys)?;
+        for (name, switch) in &self.alertmanager.alerts {
+            let at = |field: &str| format!("alertmanager.alerts.{name}.{field}");
+            crate::monitor::ServiceName::parse("service", &switch.service)
+                .map_err(|e| (at("service"), e.problem))?;
+            crate::monitor::NextIn::parse(switch.next_in).map_err(|e| (at("nextIn"), e.problem))?;
         }
         for (name, webhook) in &self.webhooks {
             http_url(&webhook.url).map_err(|problem| (format!("webhooks.{name}.url"), problem))?;

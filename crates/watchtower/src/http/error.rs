@@ -29,6 +29,8 @@ pub enum ApiError {
     Timeout(Duration),
     #[error("storage is unavailable, try again later")]
     Unavailable,
+    #[error("{0}")]
+    TooManyRequests(String),
 }
 
 /// The body of every error response.
@@ -43,6 +45,7 @@ impl ApiError {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,

@@ -1,6 +1,7 @@
 //! The HTTP layer: a thin router over the domain and the store. Handlers parse,
 //! call one use case, and render; every failure is an [`error::ApiError`].
 
+mod alertmanager;
 mod auth;
 mod cluster;
 mod cors;
@@ -10,6 +11,8 @@ mod events;
 mod export;
 mod extract;
 mod openapi;
+mod ping;
+mod ping_keys;
 mod server;
 mod services;
 mod snoozes;
@@ -31,6 +34,8 @@ use tracing::Instrument;
 pub use auth::PasswordCheck;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
+pub use ping::Pings;
+pub use ping_keys::PingKeys;
 pub use server::{ServerLimits, TlsFiles, load_tls, serve};
 
 use crate::alert::Channels;
@@ -45,6 +50,10 @@ pub struct AppState {
     pub monitor: Arc<Monitor>,
     pub channels: Arc<Channels>,
     pub rules: Arc<EventRules>,
+    /// The ping keys of the ping URLs, and the runs they time.
+    pub pings: Arc<Pings>,
+    /// Which Alertmanager alerts pulse which services.
+    pub alertmanager: Arc<crate::config::AlertmanagerConfig>,
     pub alerts_queued: Arc<Notify>,
     /// Cancelled when the server stops: ends the live streams.
     pub shutdown: CancellationToken,
@@ -76,6 +85,7 @@ pub fn router(
             .layer(DefaultBodyLimit::max(max_bulk_bytes))
             .layer(Extension(extract::BodyLimit(max_bulk_bytes))),
     );
+    let pings = ping::routes(state.clone());
     let router = Router::new()
         .route(
             "/",
@@ -105,6 +115,8 @@ pub fn router(
             password,
             auth::require_password,
         ))
+        // The ping URLs carry their own keys, not the password.
+        .merge(pings.layer(DefaultBodyLimit::max(max_body_bytes)))
         .layer(middleware::from_fn_with_state(request_timeout, limit_time));
     let router = match cors {
         Some(cors) => router.layer(cors),

@@ -91,8 +91,13 @@ pub async fn record_pulse(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<PulseBody>,
 ) -> Result<Json<Service>, ApiError> {
-    let received = Instant::now();
     let pulse = body.into_pulse(Timestamp::now())?;
+    Ok(Json(store_pulse(state, pulse).await?))
+}
+
+/// Records a pulse and watches its deadline (also for the ping URLs).
+pub(super) async fn store_pulse(state: AppState, pulse: Pulse) -> Result<Service, ApiError> {
+    let received = Instant::now();
     state.channels.validate(&pulse.alert)?;
     let window = pulse.next_in.duration();
     // Spawned so that the deadline is watched even if the client hangs up mid-write.
@@ -111,11 +116,10 @@ pub async fn record_pulse(
         }
         Ok::<_, ApiError>(service)
     });
-    let service = task.await.map_err(|error| {
+    task.await.map_err(|error| {
         tracing::error!(%error, "pulse task failed");
         ApiError::Unavailable
-    })??;
-    Ok(Json(service))
+    })?
 }
 
 /// Stops monitoring a service; it will never alert again.

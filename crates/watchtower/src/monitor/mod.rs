@@ -125,25 +125,52 @@ pub fn parse_remind_every(seconds: f64) -> Result<f64, InvalidField> {
 }
 
 /// Which channel a service's alerts go to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertType {
     Mail,
     Pushover,
     Webhook,
+    Slack,
+    Teams,
+    Discord,
+    Telegram,
+    Ntfy,
+    Gotify,
+    Matrix,
+    Pagerduty,
+    Opsgenie,
+    Exec,
 }
 
 impl AlertType {
+    pub const ALL: [AlertType; 13] = [
+        Self::Mail,
+        Self::Pushover,
+        Self::Webhook,
+        Self::Slack,
+        Self::Teams,
+        Self::Discord,
+        Self::Telegram,
+        Self::Ntfy,
+        Self::Gotify,
+        Self::Matrix,
+        Self::Pagerduty,
+        Self::Opsgenie,
+        Self::Exec,
+    ];
+
     pub fn parse(text: &str) -> Result<Self, InvalidField> {
-        match text {
-            "mail" => Ok(Self::Mail),
-            "pushover" => Ok(Self::Pushover),
-            "webhook" => Ok(Self::Webhook),
-            other => Err(InvalidField::new(
-                "alertType",
-                format!("`{other}` is not one of mail, pushover, webhook"),
-            )),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|kind| kind.as_str()).collect();
+                InvalidField::new(
+                    "alertType",
+                    format!("`{text}` is not one of {}", known.join(", ")),
+                )
+            })
     }
 
     pub fn as_str(self) -> &'static str {
@@ -151,6 +178,16 @@ impl AlertType {
             Self::Mail => "mail",
             Self::Pushover => "pushover",
             Self::Webhook => "webhook",
+            Self::Slack => "slack",
+            Self::Teams => "teams",
+            Self::Discord => "discord",
+            Self::Telegram => "telegram",
+            Self::Ntfy => "ntfy",
+            Self::Gotify => "gotify",
+            Self::Matrix => "matrix",
+            Self::Pagerduty => "pagerduty",
+            Self::Opsgenie => "opsgenie",
+            Self::Exec => "exec",
         }
     }
 }

@@ -78,3 +78,11 @@ pub fn stable(status: super::Status, calm: Duration) -> (Level, String) {
         ),
     )
 }
+
+/// An alert that its channel refused for good (a bad token, an unknown recipient).
+pub fn alert_failed(kind: &str, route: &str, error: &str) -> (Level, String) {
+    (
+        Level::Error,
+        format!("{kind} alert via {route} failed for good, not retried: {error}"),
+    )
+}

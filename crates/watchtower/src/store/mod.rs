@@ -124,6 +124,18 @@ pub trait Store: Send + Sync + 'static {
     /// Every service, sorted by name.
     async fn list_services(&self) -> Result<Vec<Service>, StoreError>;
 
+    /// One service, if monitored.
+    async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError>;
+
+    /// Declares an up service dead at once (its job reported a failure): the death's
+    /// event and alert as for a missed deadline, the outage dated `now`. A dead
+    /// service stays as it is; `None` when unknown.
+    async fn fail_service(
+        &self,
+        name: ServiceName,
+        now: Timestamp,
+    ) -> Result<Option<Service>, StoreError>;
+
     /// Applies the restart policy and returns every up service to watch.
     async fn resume_watch(
         &self,

@@ -267,6 +267,19 @@ impl Store for PgStore {
         Ok(ops::list_services(&client).await?)
     }
 
+    async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(ops::service(&client, &name).await?)
+    }
+
+    async fn fail_service(
+        &self,
+        name: ServiceName,
+        now: Timestamp,
+    ) -> Result<Option<Service>, StoreError> {
+        in_transaction!(self, now, |tx, now| ops::fail_service(&tx, &name, now))
+    }
+
     async fn resume_watch(
         &self,
         now: Timestamp,

@@ -92,6 +92,42 @@ pub async fn mark_dead(
     Ok(checks)
 }
 
+pub async fn service(client: &Client, name: &ServiceName) -> Result<Option<Service>, PgError> {
+    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
+    client
+        .query_opt(&sql, &[&name.as_str()])
+        .await?
+        .as_ref()
+        .map(service_from_row)
+        .transpose()
+}
+
+pub async fn fail_service(
+    tx: &Transaction<'_>,
+    name: &ServiceName,
+    now: Timestamp,
+) -> Result<Option<Service>, PgError> {
+    // The deadline becomes the outage's start, as a missed deadline's would be.
+    let sql = format!(
+        "UPDATE services SET status = 'dead', deadline = $2 WHERE name = $1 AND status = 'up'
+         RETURNING {SERVICE_COLUMNS}"
+    );
+    if let Some(row) = tx
+        .query_opt(&sql, &[&name.as_str(), &now.as_millis()])
+        .await?
+    {
+        let service = service_from_row(&row)?;
+        record_deaths(tx, std::slice::from_ref(&service), now).await?;
+        return Ok(Some(service));
+    }
+    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
+    tx.query_opt(&sql, &[&name.as_str()])
+        .await?
+        .as_ref()
+        .map(service_from_row)
+        .transpose()
+}
+
 pub async fn sweep_dead(
     tx: &Transaction<'_>,
     now: Timestamp,
@@ -205,13 +241,25 @@ pub async fn record_attempt(
     )
     .await?;
     // `state = 'pending'` keeps a cancellation that raced with this attempt.
-    tx.execute(
-        "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = $2,
-           next_attempt = COALESCE($3, next_attempt), last_error = $4
-         WHERE id = $1 AND state = 'pending'",
-        &[&alert_id, &state, &next_attempt, &error],
-    )
-    .await?;
+    let updated = tx
+        .query_opt(
+            "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = $2,
+               next_attempt = COALESCE($3, next_attempt), last_error = $4
+             WHERE id = $1 AND state = 'pending'
+             RETURNING state, service, kind, alert_type || ':' || alert_target",
+            &[&alert_id, &state, &next_attempt, &error],
+        )
+        .await?;
+    if let (Some(row), Some(error)) = (updated, error) {
+        let (state, service): (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
+        // A digest (`*`) has no service of its own to tell.
+        if let (true, Ok(name)) = (state == "failed", ServiceName::parse("service", service)) {
+            if name.as_str() != "*" {
+                let failed = story::alert_failed(row.try_get(2)?, row.try_get(3)?, error);
+                insert_events(tx, &[EventRow::new(&name, failed, now)]).await?;
+            }
+        }
+    }
     Ok(())
 }
 

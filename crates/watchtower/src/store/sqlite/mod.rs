@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use self::background::Background;
 use self::checkpoint::LogLimit;
@@ -151,6 +151,27 @@ impl Store for SqliteStore {
             .await
     }
 
+    async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError> {
+        let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
+        self.reads
+            .read(move |conn| {
+                conn.prepare_cached(&sql)?
+                    .query_row([name.as_str()], service_from_row)
+                    .optional()
+            })
+            .await
+    }
+
+    async fn fail_service(
+        &self,
+        name: ServiceName,
+        now: Timestamp,
+    ) -> Result<Option<Service>, StoreError> {
+        self.writer
+            .write(move |conn, state| ops::fail_service(conn, state, &name, now))
+            .await
+    }
+
     async fn resume_watch(
         &self,
         now: Timestamp,
@@ -232,7 +253,7 @@ impl Store for SqliteStore {
         outcome: AttemptOutcome,
     ) -> Result<(), StoreError> {
         self.writer
-            .write(move |conn, _| ops::record_attempt(conn, alert_id, at, &outcome))
+            .write(move |conn, state| ops::record_attempt(conn, state, alert_id, at, &outcome))
             .await
     }
 

@@ -137,6 +137,31 @@ pub fn mark_dead(
         .collect()
 }
 
+pub fn fail_service(
+    conn: &Connection,
+    state: &mut WriterState,
+    name: &ServiceName,
+    now: Timestamp,
+) -> rusqlite::Result<Option<Service>> {
+    // The deadline becomes the outage's start, as a missed deadline's would be.
+    let sql = format!(
+        "UPDATE services SET status = 'dead', deadline = ?2 WHERE name = ?1 AND status = 'up'
+         RETURNING {SERVICE_COLUMNS}"
+    );
+    let died = conn
+        .prepare_cached(&sql)?
+        .query_row(params![name.as_str(), now.as_millis()], service_from_row)
+        .optional()?;
+    if let Some(service) = &died {
+        record_death(conn, state, service, now)?;
+        return Ok(died);
+    }
+    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([name.as_str()], service_from_row)
+        .optional()
+}
+
 pub fn sweep_dead(
     conn: &Connection,
     state: &mut WriterState,
@@ -342,10 +367,12 @@ pub fn claim_alerts(
 
 pub fn record_attempt(
     conn: &Connection,
+    state: &mut WriterState,
     alert_id: i64,
     at: Timestamp,
     outcome: &AttemptOutcome,
 ) -> rusqlite::Result<()> {
+    let writer = state;
     let (state, next_attempt, error) = match outcome {
         AttemptOutcome::Sent => ("sent", None, None),
         AttemptOutcome::Retry { after, error } => (
@@ -360,11 +387,25 @@ pub fn record_attempt(
     )?
     .execute(params![alert_id, at.as_millis(), error.is_none(), error])?;
     // `state = 'pending'` keeps a cancellation that raced with this attempt.
-    conn.prepare_cached(
-        "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = ?2,
-           next_attempt = COALESCE(?3, next_attempt), last_error = ?4
-         WHERE id = ?1 AND state = 'pending'",
-    )?
-    .execute(params![alert_id, state, next_attempt, error])?;
+    let gave_up: Option<(String, String, String, String)> = conn
+        .prepare_cached(
+            "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = ?2,
+               next_attempt = COALESCE(?3, next_attempt), last_error = ?4
+             WHERE id = ?1 AND state = 'pending'
+             RETURNING state, service, kind, alert_type || ':' || alert_target",
+        )?
+        .query_row(params![alert_id, state, next_attempt, error], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })
+        .optional()?;
+    if let (Some((state, service, kind, route)), Some(error)) = (gave_up, error) {
+        if let (true, Ok(service)) = (state == "failed", ServiceName::parse("service", &service)) {
+            // A digest (`*`) has no service of its own to tell.
+            if service.as_str() != "*" {
+                let (level, message) = story::alert_failed(&kind, &route, error);
+                insert_event(conn, writer, &service, level, &message, at)?;
+            }
+        }
+    }
     Ok(())
 }

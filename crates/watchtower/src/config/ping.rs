@@ -1,0 +1,82 @@
+//! The `pingKeys` section: keys that existing cron scripts and tools put in a URL
+//! (healthchecks-style `/ping/<key>/<service>`, Uptime Kuma-style `/api/push/<key>`).
+//! A key can pulse, fail and log, nothing else.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::Secret;
+
+/// The shortest key: a key in a URL is a password, and may end up in logs of proxies.
+pub const MIN_PING_KEY_CHARS: usize = 16;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PingKeyConfig {
+    pub key: Secret,
+    /// The one service this key pulses, for `/api/push/<key>` without `service=`.
+    pub service: Option<String>,
+    /// Seconds to the next ping for a service that gives none and has none yet.
+    #[serde(default = "default_next_in")]
+    pub next_in: f64,
+    /// Where alerts of services first seen through this key go.
+    pub alert_type: Option<String>,
+    pub alert_target: Option<String>,
+}
+
+fn default_next_in() -> f64 {
+    86_400.0
+}
+
+/// Keys are long enough, distinct, and give both parts of an alert route or neither.
+pub fn validate(keys: &BTreeMap<String, PingKeyConfig>) -> Result<(), (String, String)> {
+    let mut seen = std::collections::HashSet::new();
+    for (name, key) in keys {
+        let at = |field: &str| format!("pingKeys.{name}.{field}");
+        let text = key.key.expose();
+        if text.chars().count() < MIN_PING_KEY_CHARS
+            || !text
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        {
+            return Err((
+                at("key"),
+                format!("must be at least {MIN_PING_KEY_CHARS} letters, digits, `-` or `_`"),
+            ));
+        }
+        if !seen.insert(text) {
+            return Err((at("key"), "is the key of another ping key".into()));
+        }
+        if key.alert_type.is_some() != key.alert_target.is_some() {
+            return Err((
+                at("alertType"),
+                "give both alertType and alertTarget, or neither".into(),
+            ));
+        }
+        if !(key.next_in.is_finite() && key.next_in > 0.0 && key.next_in <= 31_536_000.0) {
+            return Err((
+                at("nextIn"),
+                "must be a positive number of seconds, at most a year".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `alertmanager.alerts`: Alertmanager alerts (by `alertname`) whose firing counts
+/// as a pulse of a service, received at `POST /alertmanager/<ping key>`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct AlertmanagerConfig {
+    pub alerts: BTreeMap<String, DeadMansSwitch>,
+}
+
+/// The service an alert keeps alive, and how long one notification lasts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DeadMansSwitch {
+    pub service: String,
+    /// Seconds; longer than Alertmanager's `repeat_interval` for this alert.
+    pub next_in: f64,
+}

@@ -1,0 +1,57 @@
+//! `POST /alertmanager/<ping key>`: Prometheus Alertmanager's webhook. A firing
+//! alert named in `alertmanager.alerts` (typically the always-firing `Watchdog`)
+//! pulses its service, so Watchtower hears when Prometheus or Alertmanager falls
+//! silent. Other alerts are acknowledged and ignored.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, Path, State};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::ApiError;
+use super::extract::JsonBody;
+use super::ping::{authorise, pulse_with};
+use crate::monitor::{NextIn, ServiceName};
+
+/// The parts of Alertmanager's webhook payload (version 4) that matter here.
+#[derive(Deserialize)]
+pub struct Notification {
+    alerts: Vec<Alert>,
+}
+
+#[derive(Deserialize)]
+struct Alert {
+    status: String,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+pub async fn receive(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(key): Path<String>,
+    JsonBody(notification): JsonBody<Notification>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let key = authorise(&state, peer, &key)?;
+    let mut pulsed = Vec::new();
+    for alert in notification.alerts.iter().filter(|a| a.status == "firing") {
+        let Some(name) = alert.labels.get("alertname") else {
+            continue;
+        };
+        let Some(switch) = state.alertmanager.alerts.get(name) else {
+            continue;
+        };
+        let service = ServiceName::parse("service", &switch.service)?;
+        if pulsed.contains(&service) {
+            continue;
+        }
+        pulse_with(&state, &key, &service, Some(NextIn::parse(switch.next_in)?)).await?;
+        pulsed.push(service);
+    }
+    Ok(Json(
+        serde_json::json!({"ok": true, "pulsed": pulsed.len()}),
+    ))
+}

@@ -1,0 +1,371 @@
+//! Ping URLs for tools that can only fetch a URL, authenticated by a ping key in
+//! the path instead of the `password` header:
+//! - healthchecks.io style: `GET|POST|HEAD /ping/<key>/<service>[/start|/fail|/log|/<exit status>]`,
+//!   answering `OK`;
+//! - Uptime Kuma push style: `GET /api/push/<key>?status=up|down&msg=…&ping=…[&service=…]`,
+//!   answering `{"ok":true}`.
+//!
+//! A success pulses (with `?nextIn=`, else the service's last, else the key's
+//! default); `/start` pulses too and starts timing the run, so that a run that
+//! does not finish within `nextIn` is reported; a failure declares the service dead
+//! at once; the request body (its first 10 kB) becomes an event.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::ApiError;
+use super::ping_keys::{PingKey, PingKeys};
+use super::services::store_pulse;
+use crate::events::{Level, NewEvent};
+use crate::monitor::{NextIn, Pulse, ServiceName};
+use crate::time::{Timestamp, human_duration, parse_duration};
+
+/// How much of a ping's body becomes its event.
+const BODY_KEPT: usize = 10 * 1024;
+
+/// The ping keys and the runs under way (`/start` seen, success or failure not yet).
+pub struct Pings {
+    pub keys: PingKeys,
+    started: Mutex<HashMap<ServiceName, Instant>>,
+}
+
+impl Pings {
+    pub fn new(keys: PingKeys) -> Self {
+        Self {
+            keys,
+            started: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn run_time(&self, service: &ServiceName) -> Option<std::time::Duration> {
+        let mut started = self.started.lock().unwrap_or_else(|p| p.into_inner());
+        started.remove(service).map(|at| at.elapsed())
+    }
+}
+
+/// What a ping says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Signal {
+    Success,
+    Start,
+    Fail(Option<u8>),
+    Log,
+}
+
+fn signal(text: &str) -> Result<Signal, ApiError> {
+    match text {
+        "start" => Ok(Signal::Start),
+        "fail" => Ok(Signal::Fail(None)),
+        "log" => Ok(Signal::Log),
+        "0" => Ok(Signal::Success),
+        code => match code.parse::<u8>() {
+            Ok(status) => Ok(Signal::Fail(Some(status))),
+            Err(_) => Err(ApiError::NotFound(format!(
+                "no such ping: `{code}` is not start, fail, log or an exit status 0-255"
+            ))),
+        },
+    }
+}
+
+pub async fn healthchecks_ping(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    Path(path): Path<Vec<(String, String)>>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    let value = |name: &str| {
+        path.iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let (key, service) = (value("key").unwrap_or_default(), value("service"));
+    let outcome = match value("signal").map(signal).transpose() {
+        Ok(signal) => {
+            let signal = signal.unwrap_or(Signal::Success);
+            ping(
+                &state,
+                peer,
+                key,
+                service,
+                signal,
+                query.get("nextIn"),
+                &body,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) if method == Method::HEAD => StatusCode::OK.into_response(),
+        Ok(()) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK").into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+pub async fn kuma_push(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Path(key): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let signal = match query.get("status").map(String::as_str) {
+        None | Some("up") => Ok(Signal::Success),
+        Some("down") => Ok(Signal::Fail(None)),
+        Some(other) => Err(ApiError::Invalid(format!(
+            "status: `{other}` is not up or down"
+        ))),
+    };
+    let mut message = query.get("msg").cloned().unwrap_or_default();
+    if let Some(ping) = query.get("ping").filter(|p| !p.is_empty()) {
+        message = format!("{message} (ping {ping} ms)").trim().to_owned();
+    }
+    let outcome = match signal {
+        Ok(signal) => {
+            ping(
+                &state,
+                peer,
+                &key,
+                query.get("service").map(String::as_str),
+                signal,
+                None,
+                message.as_bytes(),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(()) => Json(serde_json::json!({"ok": true})).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn ping(
+    state: &AppState,
+    peer: SocketAddr,
+    key: &str,
+    service: Option<&str>,
+    signal: Signal,
+    next_in: Option<&String>,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let pings = state.pings.clone();
+    let now = Instant::now();
+    let key = &authorise(state, peer, key)?;
+    let service = match (service, &key.service) {
+        (Some(name), _) => ServiceName::parse("service", name)?,
+        (None, Some(bound)) => bound.clone(),
+        (None, None) => {
+            return Err(ApiError::Invalid(
+                "service: this key is bound to no service; add ?service=NAME".into(),
+            ));
+        }
+    };
+    let text = body_text(body);
+    let at = Timestamp::now();
+    match signal {
+        Signal::Log => {
+            record(
+                state,
+                &service,
+                Level::Info,
+                text.unwrap_or_else(|| "log ping".into()),
+            )
+            .await
+        }
+        Signal::Start => {
+            pulse(state, key, &service, next_in).await?;
+            pings
+                .started
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(service.clone(), now);
+            match text {
+                Some(text) => {
+                    record(state, &service, Level::Info, format!("run started\n{text}")).await
+                }
+                None => Ok(()),
+            }
+        }
+        Signal::Success => {
+            pulse(state, key, &service, next_in).await?;
+            let took = pings
+                .run_time(&service)
+                .map(|took| format!("run succeeded in {}", human_duration(took)));
+            match [took, text]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n")
+            {
+                lines if lines.is_empty() => Ok(()),
+                lines => record(state, &service, Level::Info, lines).await,
+            }
+        }
+        Signal::Fail(status) => {
+            if state.store.service(service.clone()).await?.is_none() {
+                pulse(state, key, &service, next_in).await?;
+            }
+            let mut head = match status {
+                Some(code) => format!("run failed with exit status {code}"),
+                None => "run failed".to_owned(),
+            };
+            if let Some(took) = pings.run_time(&service) {
+                head.push_str(&format!(" after {}", human_duration(took)));
+            }
+            let lines = [Some(head), text]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join("\n");
+            record(state, &service, Level::Error, lines).await?;
+            state.store.fail_service(service.clone(), at).await?;
+            tracing::warn!(service = %service, "a ping reported a failure: dead");
+            state.alerts_queued.notify_one();
+            Ok(())
+        }
+    }
+}
+
+/// Pulses with the `nextIn` a ping URL gives (`?nextIn=90`, `2h`…), if any.
+async fn pulse(
+    state: &AppState,
+    key: &PingKey,
+    service: &ServiceName,
+    next_in: Option<&String>,
+) -> Result<(), ApiError> {
+    let next_in = next_in
+        .map(|text| {
+            let window = parse_duration(text)
+                .map_err(|problem| ApiError::Invalid(format!("nextIn: {problem}")))?;
+            Ok::<_, ApiError>(NextIn::parse(window.as_secs_f64())?)
+        })
+        .transpose()?;
+    pulse_with(state, key, service, next_in).await
+}
+
+/// The ping key `guess` names; a client that keeps guessing wrong is refused a while.
+pub(super) fn authorise(
+    state: &AppState,
+    peer: SocketAddr,
+    guess: &str,
+) -> Result<PingKey, ApiError> {
+    let now = Instant::now();
+    let keys = &state.pings.keys;
+    if keys.blocked(peer.ip(), now) {
+        return Err(ApiError::TooManyRequests(
+            "too many failed attempts from this address; try again in a minute".into(),
+        ));
+    }
+    keys.find(guess).cloned().ok_or_else(|| {
+        keys.failed(peer.ip(), now);
+        ApiError::NotFound("no such ping URL".into())
+    })
+}
+
+/// Pulses `service` with `next_in`, else its last, else the key's; and the alert
+/// route it had, else the key's.
+pub(super) async fn pulse_with(
+    state: &AppState,
+    key: &PingKey,
+    service: &ServiceName,
+    next_in: Option<NextIn>,
+) -> Result<(), ApiError> {
+    let known = state.store.service(service.clone()).await?;
+    let next_in = match next_in {
+        Some(next_in) => next_in,
+        None => match &known {
+            Some(found) => NextIn::parse(found.next_in)?,
+            None => key.next_in,
+        },
+    };
+    let route = match (&known, &key.route) {
+        (Some(found), _) => crate::monitor::AlertRoute {
+            kind: found.alert_type,
+            target: found.alert_target.clone(),
+        },
+        (None, Some(route)) => route.clone(),
+        (None, None) => {
+            return Err(ApiError::Invalid(format!(
+                "service: `{service}` is not monitored yet, and ping key `{}` names no alertType and alertTarget for new services",
+                key.name
+            )));
+        }
+    };
+    let pulse = Pulse {
+        service: service.clone(),
+        alert: route,
+        next_in,
+        at: Timestamp::now(),
+        remind_every: known.as_ref().and_then(|found| found.remind_every),
+        depends_on: known.and_then(|found| found.depends_on),
+    };
+    store_pulse(state.clone(), pulse).await.map(|_| ())
+}
+
+async fn record(
+    state: &AppState,
+    service: &ServiceName,
+    level: Level,
+    message: String,
+) -> Result<(), ApiError> {
+    let event = NewEvent::parse(service.as_str(), level.as_str(), message, Timestamp::now())?;
+    state.store.add_event(event).await?;
+    Ok(())
+}
+
+/// The body's first 10 kB as text (no NUL, cut at a character), if not blank.
+fn body_text(body: &[u8]) -> Option<String> {
+    let kept = &body[..body.len().min(BODY_KEPT)];
+    let text = String::from_utf8_lossy(kept).replace('\0', "");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The ping routes, outside the password check.
+pub fn routes(state: AppState) -> axum::Router {
+    use axum::routing::get;
+    let ping = get(healthchecks_ping)
+        .post(healthchecks_ping)
+        .head(healthchecks_ping);
+    axum::Router::new()
+        .route("/ping/{key}/{service}", ping.clone())
+        .route("/ping/{key}/{service}/{signal}", ping)
+        .route("/api/push/{key}", get(kuma_push))
+        .route(
+            "/alertmanager/{key}",
+            axum::routing::post(super::alertmanager::receive),
+        )
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_are_start_fail_log_or_an_exit_status() {
+        assert_eq!(signal("start").unwrap(), Signal::Start);
+        assert_eq!(signal("0").unwrap(), Signal::Success);
+        assert_eq!(signal("3").unwrap(), Signal::Fail(Some(3)));
+        assert!(signal("256").is_err() && signal("other").is_err());
+    }
+
+    #[test]
+    fn a_body_becomes_at_most_ten_kilobytes_of_text() {
+        assert_eq!(body_text(b"  \n "), None);
+        assert_eq!(body_text(b"done\0\n").as_deref(), Some("done"));
+        assert!(body_text(&vec![b'x'; 50_000]).unwrap().len() <= BODY_KEPT);
+    }
+}
