@@ -21,6 +21,7 @@ use crate::events::retention;
 use crate::http::{
     self, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, TlsFiles,
 };
+use crate::metrics::Metrics;
 use crate::monitor::Monitor;
 use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
@@ -137,12 +138,14 @@ impl App {
         let node = NodeInfo::new(self.url(), now);
         tracing::info!(node = %node.id, "this node");
         let channels = self.channels;
+        let metrics = Arc::new(Metrics::new(self.store.write_stats()));
         let dispatcher = Dispatcher::new(
             self.store.clone(),
             channels.clone(),
             RetryPolicy::from_config(&self.config.alerts),
             Arc::new(self.config.alerts.policy()),
             alerts_queued.clone(),
+            metrics.clone(),
         );
         let shutdown = CancellationToken::new();
         let state = AppState {
@@ -152,6 +155,8 @@ impl App {
             rules: self.rules,
             pings: self.pings,
             alertmanager: Arc::new(self.config.alertmanager.clone()),
+            metrics: metrics.clone(),
+            metrics_token: self.config.metrics.token.as_ref().map(PasswordCheck::new),
             alerts_queued,
             shutdown: shutdown.clone(),
         };

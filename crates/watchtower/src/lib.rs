@@ -11,6 +11,7 @@ pub mod config;
 pub mod events;
 pub mod field;
 pub mod http;
+pub mod metrics;
 pub mod monitor;
 pub mod store;
 pub mod time;

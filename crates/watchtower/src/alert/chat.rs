@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::channel::{Channel, Named};
-use super::{AlertKind, QueuedAlert, SendError, deliver};
+use super::{AlertKind, QueuedAlert, SendError, deliver_as};
 use crate::config::{ChatWebhooksConfig, Secret};
 use crate::field::InvalidField;
 use crate::monitor::AlertType;
@@ -92,7 +92,12 @@ impl Channel for ChatWebhooks {
 
     async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
         let url = self.hooks.get(&alert.route.target)?;
-        deliver(self.http.post(url.expose()).json(&body(self.kind, alert))).await
+        // The webhook's URL is its credential: no error may quote it.
+        deliver_as(
+            self.http.post(url.expose()).json(&body(self.kind, alert)),
+            true,
+        )
+        .await
     }
 }
 

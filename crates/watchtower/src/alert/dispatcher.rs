@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use super::policy::Policy;
 use super::{AttemptOutcome, Channels, QueuedAlert, SendError};
 use crate::config::AlertsConfig;
+use crate::metrics::{Delivery, Metrics};
 use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
 
@@ -66,6 +67,7 @@ pub struct Dispatcher {
     policy: RetryPolicy,
     rules: Arc<Policy>,
     wake: Arc<Notify>,
+    metrics: Arc<Metrics>,
 }
 
 impl Dispatcher {
@@ -75,6 +77,7 @@ impl Dispatcher {
         policy: RetryPolicy,
         rules: Arc<Policy>,
         wake: Arc<Notify>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         Self {
             store,
@@ -82,6 +85,7 @@ impl Dispatcher {
             policy,
             rules,
             wake,
+            metrics,
         }
     }
 
@@ -128,6 +132,12 @@ impl Dispatcher {
             alert.route.target.as_str(),
         );
         let kind = alert.kind.as_str();
+        let delivery = match &result {
+            Ok(()) => Delivery::Sent,
+            Err(SendError::Permanent(_)) => Delivery::Failed,
+            Err(SendError::Transient(_)) => Delivery::Retried,
+        };
+        self.metrics.delivery(alert.route.kind.as_str(), delivery);
         match result {
             Ok(()) => {
                 tracing::info!(

@@ -50,10 +50,19 @@ pub struct Config {
     pub ping_keys: BTreeMap<String, PingKeyConfig>,
     /// Prometheus Alertmanager's webhook, as a dead man's switch.
     pub alertmanager: AlertmanagerConfig,
+    pub metrics: MetricsConfig,
     pub alerts: AlertsConfig,
     pub watchdog: Option<WatchdogConfig>,
     pub limits: LimitsConfig,
     pub cors: CorsConfig,
+}
+
+/// `/metrics` for Prometheus: served without the API password; with a `token`,
+/// only to `Authorization: Bearer <token>`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct MetricsConfig {
+    pub token: Option<Secret>,
 }
 
 /// Browser pages on these origins (`https://app.example.com`, or `*`) may call the
@@ -80,6 +89,7 @@ impl Default for Config {
             channels: ChannelsConfig::default(),
             ping_keys: BTreeMap::new(),
             alertmanager: AlertmanagerConfig::default(),
+            metrics: MetricsConfig::default(),
             alerts: AlertsConfig::default(),
             watchdog: None,
             limits: LimitsConfig::default(),

@@ -39,6 +39,7 @@ pub async fn add_event(
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let event = NewEvent::parse(&body.service, &body.level, body.message, Timestamp::now())?;
     let stored = state.store.add_event(event).await?;
+    state.metrics.events(stored.level, 1);
     rules::fire(
         &state.rules,
         &*state.store,
@@ -83,6 +84,12 @@ pub async fn add_events(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let stored = state.store.add_events(events).await?;
+    for level in crate::events::Level::ALL {
+        let count = stored.iter().filter(|event| event.level == level).count() as u64;
+        if count > 0 {
+            state.metrics.events(level, count);
+        }
+    }
     rules::fire(&state.rules, &*state.store, &state.alerts_queued, &stored).await;
     Ok((StatusCode::CREATED, Json(stored)))
 }

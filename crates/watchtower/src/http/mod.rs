@@ -10,6 +10,7 @@ mod event_reads;
 mod events;
 mod export;
 mod extract;
+mod metrics;
 mod openapi;
 mod ping;
 mod ping_keys;
@@ -52,6 +53,9 @@ pub struct AppState {
     pub rules: Arc<EventRules>,
     /// The ping keys of the ping URLs, and the runs they time.
     pub pings: Arc<Pings>,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// `metrics.token`, if any, as its digest.
+    pub metrics_token: Option<PasswordCheck>,
     /// Which Alertmanager alerts pulse which services.
     pub alertmanager: Arc<crate::config::AlertmanagerConfig>,
     pub alerts_queued: Arc<Notify>,
@@ -85,7 +89,9 @@ pub fn router(
             .layer(DefaultBodyLimit::max(max_bulk_bytes))
             .layer(Extension(extract::BodyLimit(max_bulk_bytes))),
     );
-    let pings = ping::routes(state.clone());
+    let pings = ping::routes(state.clone())
+        .route("/metrics", get(metrics::scrape).with_state(state.clone()));
+    let observed = state.metrics.clone();
     let router = Router::new()
         .route(
             "/",
@@ -117,7 +123,8 @@ pub fn router(
         ))
         // The ping URLs carry their own keys, not the password.
         .merge(pings.layer(DefaultBodyLimit::max(max_body_bytes)))
-        .layer(middleware::from_fn_with_state(request_timeout, limit_time));
+        .layer(middleware::from_fn_with_state(request_timeout, limit_time))
+        .layer(middleware::from_fn_with_state(observed, observe_request));
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,
@@ -150,6 +157,24 @@ async fn unknown_path(uri: Uri) -> ApiError {
 
 async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::MethodNotAllowed(method.to_string())
+}
+
+/// Times each request into `/metrics`, by method and route pattern.
+async fn observe_request(
+    State(metrics): State<Arc<crate::metrics::Metrics>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let method = request.method().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    metrics.request(&method, &route, started.elapsed());
+    response
 }
 
 /// Bounds the time a request may take, reading its body included.

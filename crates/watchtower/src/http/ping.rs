@@ -67,6 +67,12 @@ fn signal(text: &str) -> Result<Signal, ApiError> {
         "fail" => Ok(Signal::Fail(None)),
         "log" => Ok(Signal::Log),
         "0" => Ok(Signal::Success),
+        // Digits only, as a shell prints `$?`: no sign, no leading zero.
+        code if code.starts_with('0') || !code.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(ApiError::NotFound(format!(
+                "no such ping: `{code}` is not start, fail, log or an exit status 0-255"
+            )))
+        }
         code => match code.parse::<u8>() {
             Ok(status) => Ok(Signal::Fail(Some(status))),
             Err(_) => Err(ApiError::NotFound(format!(
@@ -359,7 +365,9 @@ mod tests {
         assert_eq!(signal("start").unwrap(), Signal::Start);
         assert_eq!(signal("0").unwrap(), Signal::Success);
         assert_eq!(signal("3").unwrap(), Signal::Fail(Some(3)));
-        assert!(signal("256").is_err() && signal("other").is_err());
+        for bad in ["256", "other", "00", "+3", "-1", ""] {
+            assert!(signal(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -99,6 +99,7 @@ pub async fn record_pulse(
 pub(super) async fn store_pulse(state: AppState, pulse: Pulse) -> Result<Service, ApiError> {
     let received = Instant::now();
     state.channels.validate(&pulse.alert)?;
+    state.metrics.pulse();
     let window = pulse.next_in.duration();
     // Spawned so that the deadline is watched even if the client hangs up mid-write.
     let task = tokio::spawn(async move {

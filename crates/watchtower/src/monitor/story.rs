@@ -28,6 +28,11 @@ pub fn died(service: &Service) -> (Level, String) {
     )
 }
 
+/// A service whose job reported a failure (a ping URL's `/fail`, a Kuma `down`).
+pub fn reported_failure() -> (Level, String) {
+    (Level::Error, "dead: its job reported a failure".to_owned())
+}
+
 /// A dead service that pulsed again after `outage`.
 pub fn recovered(outage: Duration) -> (Level, String) {
     let outage = human_duration(outage);

@@ -34,3 +34,30 @@ pub fn gather<W>(
     }
     (batch, None)
 }
+
+/// What the writers report for `/metrics`: writes per committed batch, and
+/// how long each commit took (both backends, the same buckets).
+#[derive(Clone, Debug)]
+pub struct WriteStats {
+    pub batch_writes: prometheus_client::metrics::histogram::Histogram,
+    pub commit_seconds: prometheus_client::metrics::histogram::Histogram,
+}
+
+impl Default for WriteStats {
+    fn default() -> Self {
+        use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+        Self {
+            // 1 to 2048 writes: a batch holds at most 1024 rows, a bulk write more.
+            batch_writes: Histogram::new(exponential_buckets(1.0, 2.0, 12)),
+            // 100 µs to about 3 s.
+            commit_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 15)),
+        }
+    }
+}
+
+impl WriteStats {
+    pub fn record(&self, writes: usize, took: std::time::Duration) {
+        self.batch_writes.observe(writes as f64);
+        self.commit_seconds.observe(took.as_secs_f64());
+    }
+}

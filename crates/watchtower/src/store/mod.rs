@@ -3,7 +3,7 @@
 //! Every write method returns only once its effect is durable. Writes that belong
 //! together (a death, its event and its alert) commit in one transaction.
 
-mod batching;
+pub mod batching;
 #[cfg(test)]
 mod conformance;
 pub mod postgres;
@@ -40,6 +40,17 @@ pub struct PulseRecorded {
     pub seq: i64,
     /// The service was dead and this pulse brought it back (a recovery alert is queued).
     pub recovered: bool,
+}
+
+/// What `/metrics` reads off the store at each scrape.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreGauges {
+    pub services_up: u64,
+    pub services_dead: u64,
+    /// Alerts not yet delivered (waiting for triage, delivery or a retry).
+    pub outbox_depth: u64,
+    /// When the oldest of them was queued.
+    pub outbox_oldest: Option<Timestamp>,
 }
 
 /// An alert about to be queued, untriaged.
@@ -163,6 +174,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every event this node stores, published once it is durable.
     fn feed(&self) -> &Feed;
+
+    /// This node's writer's batch sizes and commit times.
+    fn write_stats(&self) -> batching::WriteStats;
+
+    /// Services by status and the outbox, for `/metrics`.
+    async fn gauges(&self) -> Result<StoreGauges, StoreError>;
 
     /// Leases up to `limit` alerts whose next attempt is due; a lease that is not
     /// settled by `now + lease` lets another dispatcher take the alert over.

@@ -57,13 +57,19 @@ type Message = batching::Message<Write>;
 
 pub struct Batcher {
     queue: mpsc::Sender<Message>,
+    stats: batching::WriteStats,
 }
 
 impl Batcher {
     pub fn start(pool: Pool, clock: Clock) -> Self {
         let (queue, inbox) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run(pool, clock, inbox));
-        Self { queue }
+        let stats = batching::WriteStats::default();
+        tokio::spawn(run(pool, clock, inbox, stats.clone()));
+        Self { queue, stats }
+    }
+
+    pub fn stats(&self) -> batching::WriteStats {
+        self.stats.clone()
     }
 
     pub async fn pulse(&self, pulse: Pulse) -> Result<PulseRecorded, StoreError> {
@@ -105,7 +111,12 @@ fn closed() -> StoreError {
     StoreError::Unavailable("storage is shut down".into())
 }
 
-async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
+async fn run(
+    pool: Pool,
+    clock: Clock,
+    mut inbox: mpsc::Receiver<Message>,
+    stats: batching::WriteStats,
+) {
     // Batches in flight at once: while one waits for its commit to reach the disk,
     // the next is already on its way, and PostgreSQL flushes their commits together.
     let in_flight = Arc::new(Semaphore::new(IN_FLIGHT));
@@ -119,9 +130,11 @@ async fn run(pool: Pool, clock: Clock, mut inbox: mpsc::Receiver<Message>) {
         if batch.is_empty() {
             drop(permit);
         } else {
-            let pool = pool.clone();
+            let (pool, stats) = (pool.clone(), stats.clone());
             tokio::spawn(async move {
+                let (writes, started) = (batch.len(), std::time::Instant::now());
                 commit(&pool, clock, batch).await;
+                stats.record(writes, started.elapsed());
                 drop(permit);
             });
         }

@@ -27,7 +27,8 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::error::SqlState;
 
 use self::batch::Batcher;
-use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
+use super::batching::WriteStats;
+use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -321,6 +322,15 @@ impl Store for PgStore {
 
     fn feed(&self) -> &Feed {
         &self.feed
+    }
+
+    fn write_stats(&self) -> WriteStats {
+        self.batcher.stats()
+    }
+
+    async fn gauges(&self) -> Result<StoreGauges, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(ops::gauges(&client).await?)
     }
 
     async fn claim_alerts(

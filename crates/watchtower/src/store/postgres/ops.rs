@@ -7,7 +7,7 @@ use deadpool_postgres::{Client, Transaction};
 
 use super::PgError;
 use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
-use super::write::{EventRow, insert_events, record_deaths};
+use super::write::{EventRow, insert_events, record_deaths, record_deaths_as};
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NODE_FORGOTTEN_AFTER, NODE_TIMEOUT, NodeInfo, NodeStatus};
 use crate::monitor::{Due, Service, ServiceName, story};
@@ -117,7 +117,8 @@ pub async fn fail_service(
         .await?
     {
         let service = service_from_row(&row)?;
-        record_deaths(tx, std::slice::from_ref(&service), now).await?;
+        let failed = |_: &Service| story::reported_failure();
+        record_deaths_as(tx, std::slice::from_ref(&service), now, failed).await?;
         return Ok(Some(service));
     }
     let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
@@ -317,4 +318,29 @@ pub async fn live_nodes(client: &Client, now: Timestamp) -> Result<Vec<NodeStatu
             })
         })
         .collect()
+}
+
+pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgError> {
+    let services = client
+        .query_one(
+            "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead')
+             FROM services",
+            &[],
+        )
+        .await?;
+    let outbox = client
+        .query_one(
+            "SELECT count(*), min(created) FROM alerts WHERE state = 'pending'",
+            &[],
+        )
+        .await?;
+    let count = |value: i64| u64::try_from(value).unwrap_or_default();
+    Ok(crate::store::StoreGauges {
+        services_up: count(services.try_get(0)?),
+        services_dead: count(services.try_get(1)?),
+        outbox_depth: count(outbox.try_get(0)?),
+        outbox_oldest: outbox
+            .try_get::<_, Option<i64>>(1)?
+            .map(Timestamp::from_millis),
+    })
 }

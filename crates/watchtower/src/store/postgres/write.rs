@@ -121,9 +121,19 @@ pub async fn record_deaths(
     died: &[Service],
     at: Timestamp,
 ) -> Result<(), PgError> {
+    record_deaths_as(tx, died, at, story::died).await
+}
+
+/// As [`record_deaths`], each death told by `story`.
+pub async fn record_deaths_as(
+    tx: &Transaction<'_>,
+    died: &[Service],
+    at: Timestamp,
+    story: impl Fn(&Service) -> (crate::events::Level, String),
+) -> Result<(), PgError> {
     let events: Vec<EventRow> = died
         .iter()
-        .map(|service| EventRow::new(&service.service, story::died(service), at))
+        .map(|service| EventRow::new(&service.service, story(service), at))
         .collect();
     insert_events(tx, &events).await?;
     let alerts: Vec<AlertRow> = died

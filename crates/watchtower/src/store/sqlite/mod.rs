@@ -5,6 +5,7 @@ mod background;
 mod checkpoint;
 mod events;
 mod ops;
+mod outbox;
 mod read;
 mod rows;
 mod schema;
@@ -25,7 +26,8 @@ use self::checkpoint::LogLimit;
 use self::read::ReadPool;
 use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::writer::{Writer, WriterState};
-use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, Watched};
+use super::batching::WriteStats;
+use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -45,6 +47,7 @@ pub struct SqliteStore {
     indexer: Option<Background>,
     checkpointer: Background,
     feed: Feed,
+    stats: WriteStats,
     node: Mutex<Option<NodeStatus>>,
 }
 
@@ -88,7 +91,7 @@ impl SqliteStore {
             ),
             false => None,
         };
-        let feed = Feed::default();
+        let (feed, stats) = (Feed::default(), WriteStats::default());
         let newest_event = events::newest_date(&conn)?;
         let gate = Arc::new(std::sync::Mutex::new(()));
         let writer = Writer::start(
@@ -97,6 +100,7 @@ impl SqliteStore {
                 next_seq,
                 newest_event,
                 feed: feed.clone(),
+                stats: stats.clone(),
                 ..WriterState::default()
             },
             LogLimit::new(&path, gate.clone()),
@@ -117,6 +121,7 @@ impl SqliteStore {
             indexer,
             checkpointer,
             feed,
+            stats,
             node: Mutex::new(None),
         })
     }
@@ -234,6 +239,14 @@ impl Store for SqliteStore {
         &self.feed
     }
 
+    fn write_stats(&self) -> WriteStats {
+        self.stats.clone()
+    }
+
+    async fn gauges(&self) -> Result<StoreGauges, StoreError> {
+        self.reads.read(outbox::gauges).await
+    }
+
     async fn claim_alerts(
         &self,
         now: Timestamp,
@@ -242,7 +255,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<QueuedAlert>, StoreError> {
         let lease_until = now.plus(lease);
         self.writer
-            .write(move |conn, _| ops::claim_alerts(conn, now, lease_until, limit))
+            .write(move |conn, _| outbox::claim_alerts(conn, now, lease_until, limit))
             .await
     }
 
@@ -253,7 +266,7 @@ impl Store for SqliteStore {
         outcome: AttemptOutcome,
     ) -> Result<(), StoreError> {
         self.writer
-            .write(move |conn, state| ops::record_attempt(conn, state, alert_id, at, &outcome))
+            .write(move |conn, state| outbox::record_attempt(conn, state, alert_id, at, &outcome))
             .await
     }
 

@@ -3,9 +3,9 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
+use super::rows::{SERVICE_COLUMNS, service_from_row};
 use super::writer::WriterState;
-use crate::alert::{AlertKind, AttemptOutcome, QueuedAlert};
+use crate::alert::AlertKind;
 use crate::events::{Event, Level, NewEvent};
 use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, Status, story};
 use crate::store::{DeathCheck, NewAlertRow, PulseRecorded, RestartPolicy, Watched};
@@ -153,7 +153,9 @@ pub fn fail_service(
         .query_row(params![name.as_str(), now.as_millis()], service_from_row)
         .optional()?;
     if let Some(service) = &died {
-        record_death(conn, state, service, now)?;
+        let (level, message) = story::reported_failure();
+        insert_event(conn, state, &service.service, level, &message, now)?;
+        queue_alert(conn, service, AlertKind::Down, service.deadline, now)?;
         return Ok(died);
     }
     let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
@@ -337,75 +339,5 @@ pub fn insert_alert(conn: &Connection, row: &NewAlertRow) -> rusqlite::Result<()
         row.created.as_millis(),
         row.details.to_json(),
     ])?;
-    Ok(())
-}
-
-pub fn claim_alerts(
-    conn: &Connection,
-    now: Timestamp,
-    lease_until: Timestamp,
-    limit: usize,
-) -> rusqlite::Result<Vec<QueuedAlert>> {
-    let sql = format!(
-        "UPDATE alerts SET lease_until = ?2 WHERE id IN (
-           SELECT id FROM alerts
-           WHERE state = 'pending' AND triaged = 1 AND next_attempt <= ?1
-             AND (lease_until IS NULL OR lease_until <= ?1)
-           ORDER BY id LIMIT ?3)
-         RETURNING {ALERT_COLUMNS}"
-    );
-    let mut alerts = conn
-        .prepare_cached(&sql)?
-        .query_map(
-            params![now.as_millis(), lease_until.as_millis(), limit as i64],
-            alert_from_row,
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    alerts.sort_by_key(|alert| alert.id);
-    Ok(alerts)
-}
-
-pub fn record_attempt(
-    conn: &Connection,
-    state: &mut WriterState,
-    alert_id: i64,
-    at: Timestamp,
-    outcome: &AttemptOutcome,
-) -> rusqlite::Result<()> {
-    let writer = state;
-    let (state, next_attempt, error) = match outcome {
-        AttemptOutcome::Sent => ("sent", None, None),
-        AttemptOutcome::Retry { after, error } => (
-            "pending",
-            Some(at.plus(*after).as_millis()),
-            Some(error.as_str()),
-        ),
-        AttemptOutcome::GaveUp { error } => ("failed", None, Some(error.as_str())),
-    };
-    conn.prepare_cached(
-        "INSERT INTO alert_attempts (alert_id, at, ok, error) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![alert_id, at.as_millis(), error.is_none(), error])?;
-    // `state = 'pending'` keeps a cancellation that raced with this attempt.
-    let gave_up: Option<(String, String, String, String)> = conn
-        .prepare_cached(
-            "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = ?2,
-               next_attempt = COALESCE(?3, next_attempt), last_error = ?4
-             WHERE id = ?1 AND state = 'pending'
-             RETURNING state, service, kind, alert_type || ':' || alert_target",
-        )?
-        .query_row(params![alert_id, state, next_attempt, error], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .optional()?;
-    if let (Some((state, service, kind, route)), Some(error)) = (gave_up, error) {
-        if let (true, Ok(service)) = (state == "failed", ServiceName::parse("service", &service)) {
-            // A digest (`*`) has no service of its own to tell.
-            if service.as_str() != "*" {
-                let (level, message) = story::alert_failed(&kind, &route, error);
-                insert_event(conn, writer, &service, level, &message, at)?;
-            }
-        }
-    }
     Ok(())
 }

@@ -29,6 +29,8 @@ pub struct WriterState {
     /// The newest event's date: no event is dated before it (see `ops::insert_event`).
     pub newest_event: i64,
     pub feed: Feed,
+    /// Batch sizes and commit times, for `/metrics`.
+    pub stats: batching::WriteStats,
     /// Events of the batch in progress, published once it commits (if anyone listens).
     pub unpublished: Vec<Event>,
 }
@@ -188,7 +190,9 @@ fn run(
             batching::gather(first, &mut inbox, MAX_BATCH, |op| op.weight());
         stop = stopping;
         if !batch.is_empty() {
+            let (writes, started) = (batch.len(), std::time::Instant::now());
             commit_batch(&mut conn, &mut batch, &mut state);
+            state.stats.record(writes, started.elapsed());
             limit.enforce(&conn);
         }
     }

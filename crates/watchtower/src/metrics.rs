@@ -1,0 +1,203 @@
+//! `/metrics`: what Prometheus scrapes. Counters and histograms are updated where
+//! things happen (pulses, events, alert deliveries, HTTP requests, store commits);
+//! gauges (services by status, the outbox) are read off the store at each scrape.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::events::Level;
+use crate::store::{StoreGauges, batching::WriteStats};
+use crate::time::Timestamp;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LevelLabel {
+    level: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DeliveryLabels {
+    channel: &'static str,
+    /// `sent`, `retried` or `failed` (given up).
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabels {
+    method: String,
+    route: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabel {
+    status: &'static str,
+}
+
+/// What an alert delivery attempt came to.
+#[derive(Clone, Copy, Debug)]
+pub enum Delivery {
+    Sent,
+    Retried,
+    Failed,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pulses: Counter,
+    events: Family<LevelLabel, Counter>,
+    deliveries: Family<DeliveryLabels, Counter>,
+    requests: Family<RouteLabels, Histogram>,
+    services: Family<StatusLabel, Gauge>,
+    outbox_depth: Gauge,
+    outbox_oldest: Gauge,
+}
+
+fn request_histogram() -> Histogram {
+    // 100 µs to about 6.5 s.
+    Histogram::new(exponential_buckets(0.0001, 2.0, 17))
+}
+
+impl Metrics {
+    pub fn new(writes: WriteStats) -> Self {
+        let mut registry = Registry::with_prefix("watchtower");
+        let metrics = Self {
+            pulses: Counter::default(),
+            events: Family::default(),
+            deliveries: Family::default(),
+            requests: Family::new_with_constructor(request_histogram),
+            services: Family::default(),
+            outbox_depth: Gauge::default(),
+            outbox_oldest: Gauge::default(),
+            registry: Registry::default(),
+        };
+        registry.register("pulses", "Pulses received", metrics.pulses.clone());
+        registry.register("events", "Events stored, by level", metrics.events.clone());
+        registry.register(
+            "alert_deliveries",
+            "Alert delivery attempts, by channel and outcome (sent, retried, failed)",
+            metrics.deliveries.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP requests, by method and route",
+            metrics.requests.clone(),
+        );
+        registry.register(
+            "services",
+            "Monitored services, by status",
+            metrics.services.clone(),
+        );
+        registry.register(
+            "outbox_alerts",
+            "Alerts not yet delivered (triage, delivery or retry pending)",
+            metrics.outbox_depth.clone(),
+        );
+        registry.register(
+            "outbox_oldest_age_seconds",
+            "Age of the oldest alert not yet delivered (0 when none)",
+            metrics.outbox_oldest.clone(),
+        );
+        registry.register(
+            "store_batch_writes",
+            "Writes committed together, per batch",
+            writes.batch_writes,
+        );
+        registry.register(
+            "store_commit_duration_seconds",
+            "Time to commit one batch",
+            writes.commit_seconds,
+        );
+        Self {
+            registry,
+            ..metrics
+        }
+    }
+
+    pub fn pulse(&self) {
+        self.pulses.inc();
+    }
+
+    pub fn events(&self, level: Level, count: u64) {
+        self.events
+            .get_or_create(&LevelLabel {
+                level: level.as_str(),
+            })
+            .inc_by(count);
+    }
+
+    pub fn delivery(&self, channel: &'static str, outcome: Delivery) {
+        let outcome = match outcome {
+            Delivery::Sent => "sent",
+            Delivery::Retried => "retried",
+            Delivery::Failed => "failed",
+        };
+        self.deliveries
+            .get_or_create(&DeliveryLabels { channel, outcome })
+            .inc();
+    }
+
+    pub fn request(&self, method: &str, route: &str, took: Duration) {
+        let labels = RouteLabels {
+            method: method.to_owned(),
+            route: route.to_owned(),
+        };
+        self.requests
+            .get_or_create(&labels)
+            .observe(took.as_secs_f64());
+    }
+
+    /// The text exposition, with the gauges set from `gauges` as of `now`.
+    pub fn render(&self, gauges: &StoreGauges, now: Timestamp) -> String {
+        let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        for (status, n) in [("up", gauges.services_up), ("dead", gauges.services_dead)] {
+            self.services
+                .get_or_create(&StatusLabel { status })
+                .set(count(n));
+        }
+        self.outbox_depth.set(count(gauges.outbox_depth));
+        let oldest = gauges.outbox_oldest.map_or(0, |at| now.since(at).as_secs());
+        self.outbox_oldest.set(count(oldest));
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &self.registry)
+            .expect("writing to a String cannot fail");
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_exposition_names_every_family_with_the_prefix() {
+        let metrics = Metrics::new(WriteStats::default());
+        metrics.pulse();
+        metrics.events(Level::Error, 3);
+        metrics.delivery("slack", Delivery::Failed);
+        metrics.request("GET", "/list-events", Duration::from_millis(3));
+        let gauges = StoreGauges {
+            services_up: 4,
+            services_dead: 1,
+            outbox_depth: 2,
+            outbox_oldest: Some(Timestamp::from_millis(1_000)),
+        };
+        let text = metrics.render(&gauges, Timestamp::from_millis(61_000));
+        for line in [
+            "watchtower_pulses_total 1",
+            r#"watchtower_events_total{level="error"} 3"#,
+            r#"watchtower_alert_deliveries_total{channel="slack",outcome="failed"} 1"#,
+            r#"watchtower_services{status="dead"} 1"#,
+            "watchtower_outbox_alerts 2",
+            "watchtower_outbox_oldest_age_seconds 60",
+            r#"watchtower_http_request_duration_seconds_count{method="GET",route="/list-events"} 1"#,
+            "watchtower_store_batch_writes_count 0",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
+        }
+    }
+}
