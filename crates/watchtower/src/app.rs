@@ -13,6 +13,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::alert::policy::Policy;
 use crate::alert::rules::EventRules;
 use crate::alert::{Channels, Dispatcher, RetryPolicy};
 use crate::cluster::{self, NodeInfo};
@@ -143,7 +144,10 @@ impl App {
             self.store.clone(),
             channels.clone(),
             RetryPolicy::from_config(&self.config.alerts),
-            Arc::new(self.config.alerts.policy()),
+            Arc::new(Policy {
+                routes: channels.routes().clone(),
+                ..self.config.alerts.policy()
+            }),
             alerts_queued.clone(),
             metrics.clone(),
         );

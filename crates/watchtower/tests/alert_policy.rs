@@ -520,6 +520,15 @@ async fn event_rules_and_policy_settings_are_checked_at_start() {
             "alerts.storm.threshold",
         ),
         (json!({"alerts": {"remindEvery": -1}}), "alerts.remindEvery"),
+        (
+            json!({"routes": {"oncall": [{"alertType": "slack", "alertTarget": "ops"}]}}),
+            "routes.oncall[0].alertType",
+        ),
+        (
+            json!({"routes": {"oncall": [{"alertType": "route", "alertTarget": "oncall"}]}}),
+            "cannot name a route",
+        ),
+        (json!({"routes": {"oncall": []}}), "at least one channel"),
     ];
     for (config, key) in cases {
         let path = support::write_config(dir.path(), config.clone());

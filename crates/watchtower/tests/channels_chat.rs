@@ -109,3 +109,56 @@ async fn a_chat_that_refuses_is_not_retried_and_one_that_fails_is() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_route_fans_one_alert_out_to_each_of_its_channels_retried_apart() {
+    let (slack, hook) = (Receiver::start(&[]).await, Receiver::start(&[503]).await);
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({
+        "channels": {"slack": {"webhooks": {"ops": slack.url}}},
+        "webhooks": {"pager": {"url": hook.url}},
+        "routes": {"oncall": [
+            {"alertType": "slack", "alertTarget": "ops"},
+            {"alertType": "webhook", "alertTarget": "pager"},
+        ]},
+        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1, "storm": {"enabled": false}},
+    });
+    let server = Server::start(dir.path(), config).await;
+    let pulsed = server.pulse("db", "route", "oncall", 0.2).await;
+    assert_eq!(
+        (pulsed["alertType"].as_str(), pulsed["alertTarget"].as_str()),
+        (Some("route"), Some("oncall"))
+    );
+    let webhook = hook.wait_for_requests(2).await;
+    assert_eq!(
+        webhook[1].json()["service"],
+        "db",
+        "the failed copy is retried"
+    );
+    support::assert_stays("slack once", std::time::Duration::from_millis(600), || {
+        slack.received().len() == 1
+    })
+    .await;
+    assert_eq!(
+        slack.received()[0].json()["blocks"][0]["text"]["text"],
+        "db is DOWN"
+    );
+    // A recovery goes the same way, and knows its death was alerted.
+    server.pulse("db", "route", "oncall", 60.0).await;
+    let up = slack.wait_for_requests(2).await;
+    assert!(
+        up[1].json()["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("db is UP again")
+    );
+
+    let unknown =
+        json!({"service": "x", "alertType": "route", "alertTarget": "nope", "nextIn": 60});
+    let (status, answer) = server.send(Method::POST, "/", Some(unknown)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        answer["error"],
+        "alertTarget: no route named `nope` is configured"
+    );
+}

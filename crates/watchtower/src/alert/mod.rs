@@ -19,10 +19,10 @@ pub mod rules;
 mod telegram;
 mod webhook;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, RouteStep};
 use crate::field::InvalidField;
 use crate::monitor::{AlertRoute, AlertType, ServiceName};
 use crate::time::Timestamp;
@@ -162,6 +162,8 @@ fn transport_error(error: reqwest::Error) -> SendError {
 /// The configured channels: validates alert targets and delivers alerts.
 pub struct Channels {
     by_type: HashMap<AlertType, Box<dyn Channel>>,
+    /// The config's routes, each step checked against the channels above.
+    routes: BTreeMap<String, Vec<AlertRoute>>,
 }
 
 impl Channels {
@@ -240,11 +242,58 @@ impl Channels {
         if let Some(exec) = &channels.exec {
             add(AlertType::Exec, Box::new(exec::Exec::new(exec, timeout)));
         }
-        Ok(Self { by_type })
+        let mut built = Self {
+            by_type,
+            routes: BTreeMap::new(),
+        };
+        built.routes = config
+            .routes
+            .iter()
+            .map(|(name, steps)| Ok((name.clone(), built.route_steps(name, steps)?)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(built)
+    }
+
+    /// A route's steps, each a configured channel and target (no route in a route).
+    fn route_steps(&self, name: &str, steps: &[RouteStep]) -> anyhow::Result<Vec<AlertRoute>> {
+        if steps.is_empty() {
+            anyhow::bail!("routes.{name}: a route needs at least one channel");
+        }
+        steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| {
+                let at = |e: InvalidField| anyhow::anyhow!("routes.{name}[{index}].{e}");
+                let kind = AlertType::parse(&step.alert_type).map_err(at)?;
+                if kind == AlertType::Route {
+                    anyhow::bail!("routes.{name}[{index}].alertType: a route cannot name a route");
+                }
+                let route = AlertRoute {
+                    kind,
+                    target: step.alert_target.clone(),
+                };
+                self.validate(&route).map_err(at)?;
+                Ok(route)
+            })
+            .collect()
+    }
+
+    /// The routes, for the policy that spreads their alerts.
+    pub fn routes(&self) -> &BTreeMap<String, Vec<AlertRoute>> {
+        &self.routes
     }
 
     /// Checks that alerts to `route` can be delivered by this server.
     pub fn validate(&self, route: &AlertRoute) -> Result<(), InvalidField> {
+        if route.kind == AlertType::Route {
+            return match self.routes.contains_key(&route.target) {
+                true => Ok(()),
+                false => Err(InvalidField::new(
+                    "alertTarget",
+                    format!("no route named `{}` is configured", route.target),
+                )),
+            };
+        }
         let channel = self.by_type.get(&route.kind).ok_or_else(|| {
             InvalidField::new(
                 "alertType",

@@ -171,6 +171,8 @@ impl AlertsConfig {
                 window: seconds(self.flapping.window),
                 calm: seconds(self.flapping.calm.unwrap_or(self.flapping.window)),
             }),
+            // Filled in from the channels, which check them.
+            routes: Default::default(),
         }
     }
 }

@@ -46,6 +46,8 @@ pub struct Config {
     pub webhooks: BTreeMap<String, WebhookConfig>,
     /// Slack, Teams, Discord, Telegram, ntfy, Gotify, Matrix, PagerDuty, Opsgenie, exec.
     pub channels: ChannelsConfig,
+    /// Routes by name: `"alertType": "route", "alertTarget": NAME` alerts each step.
+    pub routes: BTreeMap<String, Vec<RouteStep>>,
     /// Keys for the ping URLs of cron scripts and other tools, by name.
     pub ping_keys: BTreeMap<String, PingKeyConfig>,
     /// Prometheus Alertmanager's webhook, as a dead man's switch.
@@ -55,6 +57,14 @@ pub struct Config {
     pub watchdog: Option<WatchdogConfig>,
     pub limits: LimitsConfig,
     pub cors: CorsConfig,
+}
+
+/// One channel of a route.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RouteStep {
+    pub alert_type: String,
+    pub alert_target: String,
 }
 
 /// `/metrics` for Prometheus: served without the API password; with a `token`,
@@ -87,6 +97,7 @@ impl Default for Config {
             pushover: None,
             webhooks: BTreeMap::new(),
             channels: ChannelsConfig::default(),
+            routes: BTreeMap::new(),
             ping_keys: BTreeMap::new(),
             alertmanager: AlertmanagerConfig::default(),
             metrics: MetricsConfig::default(),

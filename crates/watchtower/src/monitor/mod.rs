@@ -141,10 +141,12 @@ pub enum AlertType {
     Pagerduty,
     Opsgenie,
     Exec,
+    /// A route of the config: several channels at once.
+    Route,
 }
 
 impl AlertType {
-    pub const ALL: [AlertType; 13] = [
+    pub const ALL: [AlertType; 14] = [
         Self::Mail,
         Self::Pushover,
         Self::Webhook,
@@ -158,6 +160,7 @@ impl AlertType {
         Self::Pagerduty,
         Self::Opsgenie,
         Self::Exec,
+        Self::Route,
     ];
 
     pub fn parse(text: &str) -> Result<Self, InvalidField> {
@@ -188,6 +191,7 @@ impl AlertType {
             Self::Pagerduty => "pagerduty",
             Self::Opsgenie => "opsgenie",
             Self::Exec => "exec",
+            Self::Route => "route",
         }
     }
 }

@@ -70,13 +70,13 @@ impl Step<'_> {
         if alert.kind == AlertKind::Digest {
             return match candidate.members.is_empty() {
                 true => self.suppress(candidate, "the digest gathered nothing"),
-                false => self.decisions.push(Decision::Release {
-                    id: alert.id,
-                    details: AlertDetails {
+                false => self.release_with(
+                    candidate,
+                    AlertDetails {
                         members: candidate.members.clone(),
                         ..alert.details.clone()
                     },
-                }),
+                ),
             };
         }
         if alert.kind == AlertKind::Event {
@@ -266,13 +266,28 @@ impl Step<'_> {
     }
 
     fn release(&mut self, candidate: &Candidate) {
+        let details = AlertDetails {
+            recent: candidate.recent.clone(),
+            dependents: candidate.dependents.clone(),
+            ..candidate.alert.details.clone()
+        };
+        self.release_with(candidate, details);
+    }
+
+    /// Releases an alert, spread over the channels of its route if it names one.
+    fn release_with(&mut self, candidate: &Candidate, details: AlertDetails) {
+        let route = &candidate.alert.route;
+        let fan_out = match route.kind {
+            crate::monitor::AlertType::Route => match self.policy.routes.get(&route.target) {
+                Some(steps) => steps.clone(),
+                None => return self.suppress(candidate, "its route is no longer configured"),
+            },
+            _ => Vec::new(),
+        };
         self.decisions.push(Decision::Release {
             id: candidate.alert.id,
-            details: AlertDetails {
-                recent: candidate.recent.clone(),
-                dependents: candidate.dependents.clone(),
-                ..candidate.alert.details.clone()
-            },
+            details,
+            fan_out,
         });
     }
 

@@ -28,6 +28,8 @@ pub struct Policy {
     pub remind_every: Option<Duration>,
     pub flapping: Option<Flapping>,
     pub storm: Option<Storm>,
+    /// The config's routes: an alert to `route:NAME` goes to each of these.
+    pub routes: std::collections::BTreeMap<String, Vec<AlertRoute>>,
 }
 
 /// A service that died more than `deaths` times within `window` is flapping until
@@ -136,8 +138,13 @@ pub struct Triage {
 /// What the store does with one triage step, in order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Decision {
-    /// Hand it to the dispatcher now, with these details.
-    Release { id: i64, details: AlertDetails },
+    /// Hand it to the dispatcher now, with these details; to each of `fan_out`
+    /// (one alert each, delivered and retried apart) when it names a route.
+    Release {
+        id: i64,
+        details: AlertDetails,
+        fan_out: Vec<AlertRoute>,
+    },
     /// Look at it again at `until`.
     Hold {
         id: i64,

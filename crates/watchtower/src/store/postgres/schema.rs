@@ -136,6 +136,9 @@ const MIGRATIONS: &[&str] = &[
         quieted    bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (rule, service)
     );",
+    // v4: an alert to a route is delivered as one alert per channel of the route,
+    // each pointing back at it.
+    "ALTER TABLE alerts ADD COLUMN fanned_from bigint;",
 ];
 
 pub fn latest_version() -> i64 {

@@ -119,6 +119,7 @@ async fn death_alert(
         .query_opt(
             "SELECT id, released, state FROM alerts
              WHERE service = $1 AND kind IN ('down', 'stable') AND down_since = $2
+               AND fanned_from IS NULL
              ORDER BY id DESC LIMIT 1",
             &[&service.as_str(), &down_since.as_millis()],
         )
@@ -178,7 +179,7 @@ async fn candidate(
         if let Some(flapping) = policy.flapping {
             let deaths: i64 = tx
                 .query_one(
-                    "SELECT count(*) FROM alerts WHERE service = $1 AND kind = 'down' AND created >= $2",
+                    "SELECT count(*) FROM alerts WHERE service = $1 AND kind = 'down' AND created >= $2 AND fanned_from IS NULL",
                     &[&name, &now.minus(flapping.window).as_millis()],
                 )
                 .await?
@@ -298,12 +299,31 @@ async fn apply(
 ) -> Result<(), PgError> {
     let now_ms = now.as_millis();
     match decision {
-        Decision::Release { id, details } => {
+        Decision::Release {
+            id,
+            details,
+            fan_out,
+        } => {
             tx.execute(
                 "UPDATE alerts SET triaged = true, released = $2, next_attempt = $2, details = $3 WHERE id = $1",
                 &[&id, &now_ms, &details.to_json()],
             )
             .await?;
+            for step in &fan_out {
+                tx.execute(
+                    "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                         down_since, created, next_attempt, details, triaged, fanned_from)
+                     SELECT service, kind, $2, $3, last_pulse, deadline, down_since, created, $4, details, true, id
+                     FROM alerts WHERE id = $1",
+                    &[&id, &step.kind.as_str(), &step.target, &now_ms],
+                )
+                .await?;
+            }
+            if !fan_out.is_empty() {
+                // Its copies carry it now; it stays as the record of its release.
+                tx.execute("UPDATE alerts SET state = 'sent' WHERE id = $1", &[&id])
+                    .await?;
+            }
         }
         Decision::Hold { id, until, details } => {
             tx.execute(

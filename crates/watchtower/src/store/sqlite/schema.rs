@@ -117,6 +117,9 @@ const MIGRATIONS: &[&str] = &[
         quieted    INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (rule, service)
     ) WITHOUT ROWID;",
+    // v4: an alert to a route is delivered as one alert per channel of the route,
+    // each pointing back at it.
+    "ALTER TABLE alerts ADD COLUMN fanned_from INTEGER;",
 ];
 
 /// The identity of this database, stable for its lifetime.

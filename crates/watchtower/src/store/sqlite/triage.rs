@@ -104,6 +104,7 @@ fn death_alert(
         .prepare_cached(
             "SELECT id, released, state FROM alerts
              WHERE service = ?1 AND kind IN ('down', 'stable') AND down_since = ?2
+               AND fanned_from IS NULL
              ORDER BY id DESC LIMIT 1",
         )?
         .query_row(params![service.as_str(), down_since.as_millis()], |row| {
@@ -158,7 +159,7 @@ fn candidate(
         }
         if let Some(flapping) = policy.flapping {
             let deaths: i64 = conn
-                .prepare_cached("SELECT count(*) FROM alerts WHERE service = ?1 AND kind = 'down' AND created >= ?2")?
+                .prepare_cached("SELECT count(*) FROM alerts WHERE service = ?1 AND kind = 'down' AND created >= ?2 AND fanned_from IS NULL")?
                 .query_row(params![alert.service.as_str(), now.minus(flapping.window).as_millis()], |row| row.get(0))?;
             candidate.recent_deaths = deaths as u32;
         }
@@ -249,9 +250,27 @@ fn apply(
 ) -> rusqlite::Result<()> {
     let now_ms = now.as_millis();
     match decision {
-        Decision::Release { id, details } => {
+        Decision::Release {
+            id,
+            details,
+            fan_out,
+        } => {
             conn.prepare_cached("UPDATE alerts SET triaged = 1, released = ?2, next_attempt = ?2, details = ?3 WHERE id = ?1")?
                 .execute(params![id, now_ms, details.to_json()])?;
+            for step in &fan_out {
+                conn.prepare_cached(
+                    "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                         down_since, created, next_attempt, details, triaged, fanned_from)
+                     SELECT service, kind, ?2, ?3, last_pulse, deadline, down_since, created, ?4, details, 1, id
+                     FROM alerts WHERE id = ?1",
+                )?
+                .execute(params![id, step.kind.as_str(), step.target, now_ms])?;
+            }
+            if !fan_out.is_empty() {
+                // Its copies carry it now; it stays as the record of its release.
+                conn.prepare_cached("UPDATE alerts SET state = 'sent' WHERE id = ?1")?
+                    .execute([id])?;
+            }
         }
         Decision::Hold { id, until, details } => {
             conn.prepare_cached("UPDATE alerts SET next_attempt = ?2, details = ?3 WHERE id = ?1")?
