@@ -4,7 +4,10 @@
 export declare const DEFAULT_TIMEOUT_MS: 10000;
 
 /** A channel configured on the server. */
-export type AlertType = 'mail' | 'pushover' | 'webhook';
+/** A channel the server has configured (any other string is sent as is, for channels added later). */
+export type AlertType =
+  | 'mail' | 'pushover' | 'webhook' | 'slack' | 'teams' | 'discord' | 'telegram' | 'ntfy'
+  | 'gotify' | 'matrix' | 'pagerduty' | 'opsgenie' | 'exec' | 'route' | (string & {});
 
 /** Event levels, least to most severe. The server also accepts `warn`, and any case. */
 export type Level = 'debug' | 'info' | 'warning' | 'error' | 'critical';

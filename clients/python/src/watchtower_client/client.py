@@ -116,15 +116,15 @@ class Client:
         """Tell the server that ``service`` is alive and will pulse again within ``next_in`` seconds.
 
         If it does not, the server declares it dead and alerts ``alert_target`` through
-        ``alert_type`` (``"mail"``, ``"pushover"`` or ``"webhook"``; the channel must be
-        configured on the server). A pulse replaces the service's previous settings, so
+        ``alert_type`` (a channel configured on the server: ``"mail"``, ``"webhook"``,
+        ``"slack"``, ``"pagerduty"``, ``"route"``…). A pulse replaces the service's previous settings, so
         leaving out ``remind_every`` or ``depends_on`` clears them.
 
         Args:
             service: the service's name, 1–255 printable characters.
             next_in: seconds until the next pulse is due: positive, fractions allowed, at most
                 one year.
-            alert_type: ``"mail"``, ``"pushover"`` or ``"webhook"``.
+            alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
             alert_target: an e-mail address, a Pushover user or group key, or the name of a
                 webhook configured on the server.
             remind_every: seconds between reminders while the service stays dead, ``0`` for none.

@@ -45,7 +45,7 @@ class Heartbeat:
         service: the service's name.
         interval: seconds between pulses (measured from the start of one to the next).
         next_in: the ``nextIn`` of each pulse, greater than ``interval``; default ``2 * interval``.
-        alert_type: ``"mail"``, ``"pushover"`` or ``"webhook"``.
+        alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
         alert_target: where alerts go, as for :meth:`Client.pulse`.
         remind_every: sent with each pulse, as for :meth:`Client.pulse`.
         depends_on: sent with each pulse, as for :meth:`Client.pulse`.

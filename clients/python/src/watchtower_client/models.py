@@ -143,7 +143,7 @@ class Service:
 
     Attributes:
         service: the service's name.
-        alert_type: ``"mail"``, ``"pushover"`` or ``"webhook"``.
+        alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
         alert_target: the address, Pushover key or webhook name alerts go to.
         next_in: seconds the last pulse allowed until the next one.
         last_pulse: when the last pulse arrived.

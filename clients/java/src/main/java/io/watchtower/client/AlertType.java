@@ -32,7 +32,9 @@ public enum AlertType {
     /** As an Opsgenie alert (closed on recovery); the target names an API key in the config. */
     OPSGENIE,
     /** By running a command configured on the server; the target is its name. */
-    EXEC;
+    EXEC,
+    /** To every channel of a route configured on the server; the target is the route's name. */
+    ROUTE;
 
     /** The name the protocol uses: {@code "mail"}, {@code "slack"}, {@code "pagerduty"}… */
     public String wireName() {
