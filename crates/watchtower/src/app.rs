@@ -23,7 +23,7 @@ use crate::http::{
     self, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, TlsFiles,
 };
 use crate::metrics::Metrics;
-use crate::monitor::Monitor;
+use crate::monitor::{Monitor, ServiceFeed};
 use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
@@ -127,7 +127,12 @@ impl App {
 
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
         let alerts_queued = Arc::new(Notify::new());
-        let monitor = Arc::new(Monitor::new(self.store.clone(), alerts_queued.clone()));
+        let changes = ServiceFeed::default();
+        let monitor = Arc::new(Monitor::new(
+            self.store.clone(),
+            alerts_queued.clone(),
+            changes.clone(),
+        ));
         let now = Timestamp::now();
         for watched in self.store.resume_watch(now, self.config.on_restart).await? {
             monitor.watch_stored(watched, now);
@@ -157,6 +162,7 @@ impl App {
             monitor: monitor.clone(),
             channels,
             rules: self.rules,
+            changes,
             pings: self.pings,
             alertmanager: Arc::new(self.config.alertmanager.clone()),
             metrics: metrics.clone(),

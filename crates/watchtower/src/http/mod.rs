@@ -5,6 +5,7 @@ mod alertmanager;
 mod auth;
 mod cluster;
 mod cors;
+mod dashboard;
 mod error;
 mod event_reads;
 mod events;
@@ -15,8 +16,10 @@ mod openapi;
 mod ping;
 mod ping_keys;
 mod server;
+mod service_views;
 mod services;
 mod snoozes;
+mod sse;
 mod stream;
 
 use std::sync::Arc;
@@ -51,6 +54,8 @@ pub struct AppState {
     pub monitor: Arc<Monitor>,
     pub channels: Arc<Channels>,
     pub rules: Arc<EventRules>,
+    /// Status changes on this node, for `/services/stream`.
+    pub changes: crate::monitor::ServiceFeed,
     /// The ping keys of the ping URLs, and the runs they time.
     pub pings: Arc<Pings>,
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -89,8 +94,14 @@ pub fn router(
             .layer(DefaultBodyLimit::max(max_bulk_bytes))
             .layer(Extension(extract::BodyLimit(max_bulk_bytes))),
     );
-    let pings = ping::routes(state.clone())
-        .route("/metrics", get(metrics::scrape).with_state(state.clone()));
+    let public = ping::routes(state.clone())
+        .route("/metrics", get(metrics::scrape).with_state(state.clone()))
+        .route(
+            "/ui",
+            get(|| async { axum::response::Redirect::permanent("/ui/") }),
+        )
+        .route("/ui/", get(dashboard::index))
+        .route("/ui/{*path}", get(dashboard::file));
     let observed = state.metrics.clone();
     let router = Router::new()
         .route(
@@ -104,6 +115,8 @@ pub fn router(
         .route("/list-events", get(event_reads::list_events))
         .route("/event-stats", get(event_reads::event_stats))
         .route("/events/stream", get(stream::stream_events))
+        .route("/services/stream", get(service_views::stream_services))
+        .route("/service-history", get(service_views::service_history))
         .route("/snooze", post(snoozes::add_snooze))
         .route(
             "/snooze/{id}",
@@ -122,7 +135,8 @@ pub fn router(
             auth::require_password,
         ))
         // The ping URLs carry their own keys, not the password.
-        .merge(pings.layer(DefaultBodyLimit::max(max_body_bytes)))
+        .merge(public.layer(DefaultBodyLimit::max(max_body_bytes)))
+        .layer(middleware::from_fn(dashboard::browsers_to_dashboard))
         .layer(middleware::from_fn_with_state(request_timeout, limit_time))
         .layer(middleware::from_fn_with_state(observed, observe_request));
     let router = match cors {

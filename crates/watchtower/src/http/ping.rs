@@ -236,7 +236,11 @@ async fn ping(
                 .collect::<Vec<_>>()
                 .join("\n");
             record(state, &service, Level::Error, lines).await?;
-            state.store.fail_service(service.clone(), at).await?;
+            if let Some(failed) = state.store.fail_service(service.clone(), at).await? {
+                state
+                    .changes
+                    .publish(crate::monitor::ServiceChange::Updated(failed));
+            }
             tracing::warn!(service = %service, "a ping reported a failure: dead");
             state.alerts_queued.notify_one();
             Ok(())

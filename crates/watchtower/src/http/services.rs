@@ -12,7 +12,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::JsonBody;
 use crate::field::InvalidField;
 use crate::monitor::{
-    AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName, parse_remind_every,
+    AlertRoute, AlertType, NextIn, Pulse, Service, ServiceChange, ServiceName, parse_remind_every,
 };
 use crate::store::PulseRecorded;
 use crate::time::Timestamp;
@@ -111,6 +111,9 @@ pub(super) async fn store_pulse(state: AppState, pulse: Pulse) -> Result<Service
         state
             .monitor
             .watch(service.service.clone(), seq, received + window);
+        state
+            .changes
+            .publish(ServiceChange::Updated(service.clone()));
         if recovered {
             tracing::info!(service = %service.service, "service recovered");
             state.alerts_queued.notify_one();
@@ -141,6 +144,9 @@ pub async fn cancel_service(
     let service =
         removed.ok_or_else(|| ApiError::NotFound(format!("service: no service named `{name}`")))?;
     state.monitor.unwatch(&name);
+    state
+        .changes
+        .publish(ServiceChange::Cancelled(name.clone()));
     tracing::info!(service = %name, "service cancelled");
     Ok(Json(service))
 }

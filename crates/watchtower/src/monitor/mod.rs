@@ -2,6 +2,8 @@
 //!
 //! Pure domain code: no HTTP, no SQL. Callers pass `now` in.
 
+mod feed;
+pub mod history;
 pub mod story;
 mod watcher;
 mod watchlist;
@@ -16,6 +18,7 @@ use utoipa::ToSchema;
 use crate::field::InvalidField;
 use crate::time::Timestamp;
 
+pub use feed::{ServiceChange, ServiceFeed};
 pub use watcher::{Monitor, WatchOutcome};
 pub use watchlist::{Due, Watchlist};
 

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::{ServiceName, Watchlist};
+use super::{ServiceChange, ServiceFeed, ServiceName, Watchlist};
 use crate::store::{DeathCheck, Store, StoreError, Watched};
 use crate::time::Timestamp;
 
@@ -25,6 +25,8 @@ pub struct Monitor {
     wake: Notify,
     store: Arc<dyn Store>,
     alerts_queued: Arc<Notify>,
+    /// Deaths are told here as they are recorded.
+    changes: ServiceFeed,
     /// Set when nodes share the storage: how often to sweep it.
     sweep: Option<Duration>,
 }
@@ -37,13 +39,14 @@ pub struct WatchOutcome {
 }
 
 impl Monitor {
-    pub fn new(store: Arc<dyn Store>, alerts_queued: Arc<Notify>) -> Self {
+    pub fn new(store: Arc<dyn Store>, alerts_queued: Arc<Notify>, changes: ServiceFeed) -> Self {
         Self {
             list: Mutex::new(Watchlist::default()),
             wake: Notify::new(),
             sweep: store.cluster_poll(),
             store,
             alerts_queued,
+            changes,
         }
     }
 
@@ -107,6 +110,7 @@ impl Monitor {
                 DeathCheck::Died(service) => {
                     tracing::warn!(service = %service.service, "service missed its deadline: dead");
                     outcome.died += 1;
+                    self.changes.publish(ServiceChange::Updated(service));
                 }
                 DeathCheck::Pulsed(watched) => {
                     outcome.pulsed_meanwhile += 1;
@@ -129,6 +133,8 @@ impl Monitor {
             let step = self.store.sweep_dead(now, SWEEP_LIMIT).await?;
             for service in &step {
                 tracing::warn!(service = %service.service, "service missed its deadline: dead");
+                self.changes
+                    .publish(ServiceChange::Updated(service.clone()));
             }
             died += step.len();
             if !step.is_empty() {

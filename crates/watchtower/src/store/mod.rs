@@ -135,6 +135,13 @@ pub trait Store: Send + Sync + 'static {
     /// Every service, sorted by name.
     async fn list_services(&self) -> Result<Vec<Service>, StoreError>;
 
+    /// A service's deaths and recoveries since `since`, oldest first.
+    async fn service_flips(
+        &self,
+        name: ServiceName,
+        since: Timestamp,
+    ) -> Result<Vec<crate::monitor::history::Flip>, StoreError>;
+
     /// One service, if monitored.
     async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError>;
 

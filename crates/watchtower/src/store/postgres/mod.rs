@@ -36,6 +36,7 @@ use crate::cluster::{NodeInfo, NodeStatus};
 use crate::config::PostgresConfig;
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
+use crate::monitor::history::Flip;
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
@@ -271,6 +272,31 @@ impl Store for PgStore {
     async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         Ok(ops::service(&client, &name).await?)
+    }
+
+    async fn service_flips(
+        &self,
+        name: ServiceName,
+        since: Timestamp,
+    ) -> Result<Vec<Flip>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        let rows = client
+            .query(
+                "SELECT kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
+                 FROM alerts WHERE service = $1 AND kind IN ('down', 'up') AND fanned_from IS NULL
+                   AND created >= $2 ORDER BY id",
+                &[&name.as_str(), &since.as_millis()],
+            )
+            .await
+            .map_err(PgError::from)?;
+        rows.iter()
+            .map(|row| {
+                Ok(Flip {
+                    down: row.try_get(0).map_err(PgError::from)?,
+                    at: Timestamp::from_millis(row.try_get(1).map_err(PgError::from)?),
+                })
+            })
+            .collect()
     }
 
     async fn fail_service(

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use self::background::Background;
 use self::checkpoint::LogLimit;
@@ -34,6 +34,7 @@ use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NodeInfo, NodeStatus, is_live};
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
+use crate::monitor::history::Flip;
 use crate::monitor::{Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
@@ -163,6 +164,29 @@ impl Store for SqliteStore {
                 conn.prepare_cached(&sql)?
                     .query_row([name.as_str()], service_from_row)
                     .optional()
+            })
+            .await
+    }
+
+    async fn service_flips(
+        &self,
+        name: ServiceName,
+        since: Timestamp,
+    ) -> Result<Vec<Flip>, StoreError> {
+        self.reads
+            .read(move |conn| {
+                conn.prepare_cached(
+                    "SELECT kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
+             FROM alerts WHERE service = ?1 AND kind IN ('down', 'up') AND fanned_from IS NULL
+               AND created >= ?2 ORDER BY id",
+                )?
+                .query_map(params![name.as_str(), since.as_millis()], |row| {
+                    Ok(Flip {
+                        down: row.get(0)?,
+                        at: Timestamp::from_millis(row.get(1)?),
+                    })
+                })?
+                .collect()
             })
             .await
     }

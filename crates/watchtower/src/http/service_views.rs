@@ -1,0 +1,107 @@
+//! What the dashboard reads besides the protocol: `GET /services/stream` (status
+//! changes as Server-Sent Events) and `GET /service-history` (outages and uptime).
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Serialize;
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::QueryPairs;
+use super::{AppState, sse};
+use crate::monitor::history::{self, Outage};
+use crate::monitor::{ServiceChange, ServiceName};
+use crate::time::Timestamp;
+
+/// How far back the history goes.
+const HISTORY: Duration = Duration::from_secs(30 * 86_400);
+
+/// Every pulse, death, recovery and cancellation on this node as it happens:
+/// `event: service` with the service as JSON, `event: cancelled` with `{"service"}`.
+/// On a cluster, each node streams its own; the dashboard also re-reads the list.
+#[utoipa::path(get, path = "/services/stream", tag = "services",
+    responses((status = 200, description = "text/event-stream of `service` and `cancelled` messages",
+               content_type = "text/event-stream"),
+              (status = 401, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn stream_services(State(state): State<AppState>) -> Response {
+    let feed = state.changes.subscribe();
+    let render = |change: &ServiceChange| {
+        Some(match change {
+            ServiceChange::Updated(service) => sse::message(
+                "service",
+                None,
+                &serde_json::to_string(service).unwrap_or_default(),
+            ),
+            ServiceChange::Cancelled(name) => sse::message(
+                "cancelled",
+                None,
+                &serde_json::json!({"service": name}).to_string(),
+            ),
+        })
+    };
+    let messages = sse::messages(
+        ": watching services\n\n",
+        "changes",
+        feed,
+        state.shutdown.clone(),
+        render,
+    );
+    sse::response(messages)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct History {
+    #[schema(value_type = String)]
+    service: ServiceName,
+    /// Newest first, over the last 30 days.
+    #[schema(value_type = Vec<Object>)]
+    outages: Vec<Outage>,
+    /// The share of time up over the last 24 h, 7 d and 30 d.
+    #[schema(value_type = Object)]
+    uptime: serde_json::Value,
+}
+
+/// A service's outages over the last 30 days and its uptime over 24 h, 7 d and 30 d.
+#[utoipa::path(get, path = "/service-history", tag = "services",
+    params(("service" = String, Query, description = "The service")),
+    responses((status = 200, body = History), (status = 400, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("password" = [])))]
+pub async fn service_history(
+    State(state): State<AppState>,
+    QueryPairs(pairs): QueryPairs,
+) -> Result<Json<History>, ApiError> {
+    let name = match &pairs[..] {
+        [(key, value)] if key == "service" => ServiceName::parse("service", value)?,
+        _ => {
+            return Err(ApiError::Invalid(
+                "service: give exactly one service=NAME".into(),
+            ));
+        }
+    };
+    if state.store.service(name.clone()).await?.is_none() {
+        return Err(ApiError::NotFound(format!(
+            "service: no service named `{name}`"
+        )));
+    }
+    let now = Timestamp::now();
+    let flips = state
+        .store
+        .service_flips(name.clone(), now.minus(HISTORY))
+        .await?;
+    let outages = history::outages(&flips, now);
+    let day = Duration::from_secs(86_400);
+    let uptime = serde_json::json!({
+        "24h": history::uptime(&outages, day, now),
+        "7d": history::uptime(&outages, day * 7, now),
+        "30d": history::uptime(&outages, day * 30, now),
+    });
+    Ok(Json(History {
+        service: name,
+        outages,
+        uptime,
+    }))
+}

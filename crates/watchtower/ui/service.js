@@ -1,0 +1,190 @@
+// #/services/NAME: one service — its state (live), uptime over 24 h / 7 d / 30 d,
+// its outages (deaths and recoveries) and its recent events.
+
+import { getJson } from './api.js';
+import { eventRows } from './events.js';
+import { followServices } from './feed.js';
+import { cancelService, statusBadge } from './services.js';
+import { ago, countdown, dateTime, duration, esc, percent, serviceHref } from './util.js';
+
+const RECENT_EVENTS = 20;
+
+export function serviceView(root, name) {
+  const controller = new AbortController();
+  const { signal } = controller;
+  let service = null;
+  let cancelled = false;
+  document.title = `${name} · Watchtower`;
+
+  root.innerHTML = `
+    <section class="view" aria-labelledby="service-title">
+      <nav class="breadcrumb" aria-label="Breadcrumb"><a href="#/services">Services</a> <span aria-hidden="true">›</span></nav>
+      <div class="view-head">
+        <h1 id="service-title" class="service-name"></h1>
+        <span class="service-status"></span>
+        <span class="live-state" data-state="connecting" role="status">connecting…</span>
+      </div>
+      <p class="error" role="alert" hidden></p>
+      <div class="service-facts card"><p class="muted">Loading…</p></div>
+      <section aria-labelledby="uptime-title">
+        <h2 id="uptime-title">Uptime</h2>
+        <div class="uptime-cards"><p class="muted">Loading…</p></div>
+      </section>
+      <section aria-labelledby="history-title">
+        <h2 id="history-title">Status history <span class="muted small">(last 30 days)</span></h2>
+        <div class="history"><p class="muted">Loading…</p></div>
+      </section>
+      <section aria-labelledby="recent-title">
+        <div class="section-head">
+          <h2 id="recent-title">Recent events</h2>
+          <a class="button-link" href="#/events?service=${esc(encodeURIComponent(name))}">All events of this service</a>
+        </div>
+        <div class="recent"><p class="muted">Loading…</p></div>
+      </section>
+    </section>`;
+  root.querySelector('.service-name').textContent = name;
+  const facts = root.querySelector('.service-facts');
+  const statusBox = root.querySelector('.service-status');
+  const errorBox = root.querySelector('.error');
+  const liveState = root.querySelector('.live-state');
+
+  function showFacts() {
+    if (!service) {
+      statusBox.innerHTML = '';
+      facts.innerHTML = `<p class="muted">${cancelled ? 'This service was just cancelled: it is no longer monitored.'
+        : 'Not monitored: no service of this name is known (it was cancelled, or never pulsed). Its history and events remain.'}</p>`;
+      return;
+    }
+    const now = Date.now();
+    const s = service;
+    const hadFocus = document.activeElement?.matches?.('.service-facts [data-cancel]');
+    statusBox.innerHTML = statusBadge(s.status) + (s.flappingSince ? ' <span class="badge flapping">flapping</span>' : '');
+    const rows = [
+      ['Last pulse', `<time datetime="${esc(s.lastPulse)}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time> <span class="muted">(${esc(dateTime(s.lastPulseMs))})</span>`],
+      ['Deadline', `<time class="countdown" datetime="${esc(s.deadline)}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time> <span class="muted">(${esc(dateTime(s.deadlineMs))})</span>`],
+      ['Pulse interval', `at most ${esc(duration(s.nextIn, { fine: true }))}`],
+      ['Alert', `<span class="alert-type">${esc(s.alertType)}</span> <span class="alert-target">${esc(s.alertTarget)}</span>`],
+    ];
+    if (s.remindEvery) rows.push(['Reminders', `every ${esc(duration(s.remindEvery))} while dead`]);
+    if (s.dependsOn) rows.push(['Depends on', `<a href="${esc(serviceHref(s.dependsOn))}">${esc(s.dependsOn)}</a>`]);
+    if (s.flappingSince) rows.push(['Flapping since', esc(dateTime(Date.parse(s.flappingSince)))]);
+    facts.innerHTML = `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
+      <div class="facts-actions"><button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button></div>`;
+    facts.querySelector('[data-cancel]').addEventListener('click', () => cancelService(name, () => {
+      cancelled = true;
+      service = null;
+      showFacts();
+      root.querySelector('.breadcrumb a').focus();
+    }, errorBox));
+    if (hadFocus) facts.querySelector('[data-cancel]').focus();
+  }
+
+  async function loadHistory() {
+    const uptime = root.querySelector('.uptime-cards');
+    const history = root.querySelector('.history');
+    try {
+      const answer = await getJson(`/service-history?service=${encodeURIComponent(name)}`, { signal });
+      const windows = [['24h', '24 hours'], ['7d', '7 days'], ['30d', '30 days']];
+      uptime.innerHTML = windows.map(([key, label]) => {
+        const value = answer.uptime?.[key];
+        const meter = typeof value === 'number' ? `<meter min="0" max="1" low="0.99" high="0.999" optimum="1" value="${value}" aria-hidden="true"></meter>` : '';
+        return `<div class="card uptime" data-window="${key}"><span class="uptime-label">${label}</span><strong class="uptime-value">${percent(value)}</strong>${meter}</div>`;
+      }).join('');
+      const outages = Array.isArray(answer.outages) ? answer.outages : [];
+      history.innerHTML = outages.length === 0
+        ? '<p class="muted no-outages">No outages in the last 30 days.</p>'
+        : `<div class="table-wrap"><table class="data outages">
+            <thead><tr><th scope="col">Died</th><th scope="col">Recovered</th><th scope="col">Outage</th></tr></thead>
+            <tbody>${outages.map(outageRow).join('')}</tbody></table></div>`;
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      uptime.innerHTML = '';
+      history.innerHTML = error.status === 404
+        ? '<p class="muted">No status history: Watchtower does not monitor this service.</p>'
+        : `<p class="error">Could not load the status history: ${esc(error.message)}</p>`;
+    }
+  }
+
+  async function loadEvents() {
+    const box = root.querySelector('.recent');
+    try {
+      const events = await getJson(`/list-events?service=${encodeURIComponent(name)}&limit=${RECENT_EVENTS}`, { signal });
+      box.innerHTML = events.length === 0 ? '<p class="muted">No events.</p>'
+        : `<div class="table-wrap"><table class="data events-table">
+            <thead><tr><th scope="col">Date</th><th scope="col">Level</th><th scope="col">Message</th></tr></thead>
+            <tbody>${eventRows(events, { service: false })}</tbody></table></div>`;
+    } catch (error) {
+      if (error.name !== 'AbortError') box.innerHTML = `<p class="error">Could not load the events: ${esc(error.message)}</p>`;
+    }
+  }
+
+  function tick() {
+    const now = Date.now();
+    for (const cell of root.querySelectorAll('time[data-deadline]')) cell.textContent = countdown(Number(cell.dataset.deadline), now, service?.status);
+    for (const cell of root.querySelectorAll('time[data-ago]')) cell.textContent = ago(Number(cell.dataset.ago), now);
+    for (const cell of root.querySelectorAll('[data-since]')) cell.textContent = `${duration((now - Number(cell.dataset.since)) / 1000)} so far`;
+  }
+  const ticker = setInterval(tick, 1000);
+
+  let reloadTimer = null;
+  function reloadSoon() {
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => {
+      loadHistory();
+      loadEvents();
+    }, 150);
+  }
+
+  followServices({
+    signal,
+    onState(state) {
+      liveState.dataset.state = state;
+      liveState.textContent = state === 'live' ? 'live' : state === 'connecting' ? 'connecting…' : 'reconnecting…';
+    },
+    onSnapshot(map) {
+      service = map.get(name) ?? null;
+      showFacts();
+      loadHistory();
+      loadEvents();
+    },
+    onChange(changed, previous) {
+      if (changed.service !== name) return;
+      service = changed;
+      cancelled = false;
+      showFacts();
+      if (!previous || previous.status !== changed.status) reloadSoon();
+    },
+    onCancel(gone) {
+      if (gone !== name) return;
+      service = null;
+      cancelled = true;
+      showFacts();
+      reloadSoon();
+    },
+    onError(error) {
+      errorBox.hidden = false;
+      errorBox.textContent = `Could not load the service: ${error.message}`;
+    },
+  });
+
+  return {
+    close() {
+      controller.abort();
+      clearInterval(ticker);
+      clearTimeout(reloadTimer);
+    },
+  };
+}
+
+function outageRow(outage) {
+  const from = Date.parse(outage.from);
+  const to = outage.to ? Date.parse(outage.to) : null;
+  const recovered = to === null
+    ? '<span class="status status-dead"><span class="status-text">still down</span></span>'
+    : `<time datetime="${esc(outage.to)}">${esc(dateTime(to))}</time>`;
+  const length = to === null
+    ? `<span data-since="${from}">${esc(duration(outage.seconds))} so far</span>`
+    : esc(duration(outage.seconds, { fine: true }));
+  return `<tr class="outage${to === null ? ' ongoing' : ''}"><td data-label="Died"><time datetime="${esc(outage.from)}">${esc(dateTime(from))}</time></td>`
+    + `<td data-label="Recovered">${recovered}</td><td data-label="Outage" class="outage-length">${length}</td></tr>`;
+}
