@@ -15,7 +15,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::alert::policy::Policy;
 use crate::alert::rules::EventRules;
-use crate::alert::{Channels, Dispatcher, RetryPolicy};
+use crate::alert::{Channels, Dispatcher, RetryPolicy, Running};
 use crate::cluster::{self, NodeInfo};
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
 use crate::events::retention;
@@ -145,6 +145,7 @@ impl App {
         tracing::info!(node = %node.id, "this node");
         let channels = self.channels;
         let metrics = Arc::new(Metrics::new(self.store.write_stats()));
+        let dispatching = Running::default();
         let dispatcher = Dispatcher::new(
             self.store.clone(),
             channels.clone(),
@@ -155,6 +156,7 @@ impl App {
             }),
             alerts_queued.clone(),
             metrics.clone(),
+            dispatching.clone(),
         );
         let shutdown = CancellationToken::new();
         let state = AppState {
@@ -163,6 +165,7 @@ impl App {
             channels,
             rules: self.rules,
             changes,
+            dispatching,
             pings: self.pings,
             alertmanager: Arc::new(self.config.alertmanager.clone()),
             metrics: metrics.clone(),
@@ -236,6 +239,26 @@ impl App {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Loads a config and builds what `App::build` builds from it without touching
+/// storage or the network: the channels, event rules and ping keys (which check
+/// their targets). Answers a line saying what was checked.
+pub fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<String> {
+    let config = Config::load(path)?;
+    let channels = Channels::from_config(&config)?;
+    EventRules::from_config(&config.alerts.event_rules, &channels)?;
+    PingKeys::from_config(&config.ping_keys, &channels)?;
+    if config.ssl.enabled {
+        http::load_tls(TlsFiles {
+            cert: &config.ssl.cert,
+            key: &config.ssl.key,
+        })?;
+    }
+    let source = path.map_or("the built-in defaults (no config file)".to_owned(), |p| {
+        p.display().to_string()
+    });
+    Ok(format!("config OK: {source}"))
 }
 
 /// Creates the data directory readable by its owner only: it holds every event and the password.

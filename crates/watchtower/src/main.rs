@@ -31,6 +31,12 @@ enum Command {
         #[arg(long, env = "WATCHTOWER_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Check a config file (default: as `serve` finds it) and exit non-zero naming
+    /// the problem, without starting anything.
+    CheckConfig {
+        /// The JSON config file.
+        file: Option<PathBuf>,
+    },
     #[command(flatten)]
     Client(ClientCommand),
 }
@@ -40,6 +46,7 @@ fn main() -> anyhow::Result<()> {
     // The client commands print their own results; they log only problems.
     let default_filter = match cli.command {
         Command::Serve { .. } => "info",
+        Command::CheckConfig { .. } => "warn",
         Command::Client(_) => "warn",
     };
     tracing_subscriber::fmt()
@@ -51,6 +58,18 @@ fn main() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Serve { config } => serve(config),
+        Command::CheckConfig { file } => {
+            let file = file.or_else(|| std::env::var_os("WATCHTOWER_CONFIG").map(PathBuf::from));
+            match watchtower::app::check_config(file.as_deref()) {
+                Ok(checked) => println!("{checked}"),
+                Err(error) => {
+                    // For scripts and people: the problem on one line, no backtrace.
+                    eprintln!("watchtower: {error:#}");
+                    std::process::exit(1);
+                }
+            }
+            Ok(())
+        }
         Command::Client(command) => {
             // A person or a script reads this: one line naming the problem, no backtrace.
             let code = cli::execute(command, &cli.connection).unwrap_or_else(|error| {

@@ -47,7 +47,26 @@ async fn a_database_outage_answers_503_and_the_node_recovers_with_nothing_lost()
         );
     }
 
+    let ready = reqwest::get(format!("{}/readyz", server.url))
+        .await
+        .unwrap();
+    assert_eq!(
+        ready.status(),
+        StatusCode::SERVICE_UNAVAILABLE,
+        "not ready without its storage"
+    );
+    assert_eq!(
+        ready.text().await.unwrap(),
+        r#"{"status":"unavailable"}"#,
+        "and says no more"
+    );
+
     postgres.start_again();
+    wait_for("the node to be ready again", async || {
+        let ready = reqwest::get(format!("{}/readyz", server.url)).await.ok()?;
+        (ready.status() == StatusCode::OK).then_some(())
+    })
+    .await;
     wait_for("the node to serve again", async || {
         let request = server.request(Method::GET, "/").send().await.unwrap();
         (request.status() == StatusCode::OK).then_some(())

@@ -68,6 +68,32 @@ pub struct Dispatcher {
     rules: Arc<Policy>,
     wake: Arc<Notify>,
     metrics: Arc<Metrics>,
+    running: Running,
+}
+
+/// Whether a worker's loop runs: set while a [`RunningGuard`] lives.
+#[derive(Clone, Debug, Default)]
+pub struct Running(Arc<std::sync::atomic::AtomicBool>);
+
+pub struct RunningGuard(Running);
+
+impl Running {
+    pub fn mark(&self) -> RunningGuard {
+        self.0.store(true, std::sync::atomic::Ordering::Release);
+        RunningGuard(self.clone())
+    }
+
+    pub fn get(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire)
+    }
+}
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        (self.0)
+            .0
+            .store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 impl Dispatcher {
@@ -78,6 +104,7 @@ impl Dispatcher {
         rules: Arc<Policy>,
         wake: Arc<Notify>,
         metrics: Arc<Metrics>,
+        running: Running,
     ) -> Self {
         Self {
             store,
@@ -86,6 +113,7 @@ impl Dispatcher {
             rules,
             wake,
             metrics,
+            running,
         }
     }
 
@@ -164,6 +192,8 @@ impl Dispatcher {
 
     /// Runs until `shutdown` is cancelled; an attempt under way is finished first.
     pub async fn run(&self, shutdown: CancellationToken) {
+        // `/readyz` reports the dispatcher down once this loop has ended.
+        let _running = self.running.mark();
         loop {
             let wait = match self.step().await {
                 Ok(wait) => wait,

@@ -29,7 +29,7 @@ use crate::time::Timestamp;
 
 use channel::Channel;
 pub use details::{AlertDetails, EventLine, Member, RECENT_EVENTS};
-pub use dispatcher::{DispatchOutcome, Dispatcher, RetryPolicy};
+pub use dispatcher::{DispatchOutcome, Dispatcher, RetryPolicy, Running};
 pub use notice::Notice;
 
 /// Why an alert goes out.

@@ -11,6 +11,7 @@ mod event_reads;
 mod events;
 mod export;
 mod extract;
+mod health;
 mod metrics;
 mod openapi;
 mod ping;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub rules: Arc<EventRules>,
     /// Status changes on this node, for `/services/stream`.
     pub changes: crate::monitor::ServiceFeed,
+    /// Whether the alert dispatcher runs, for `/readyz`.
+    pub dispatching: crate::alert::Running,
     /// The ping keys of the ping URLs, and the runs they time.
     pub pings: Arc<Pings>,
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -96,6 +99,8 @@ pub fn router(
     );
     let public = ping::routes(state.clone())
         .route("/metrics", get(metrics::scrape).with_state(state.clone()))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz).with_state(state.clone()))
         .route(
             "/ui",
             get(|| async { axum::response::Redirect::permanent("/ui/") }),

@@ -247,6 +247,10 @@ pub trait Store: Send + Sync + 'static {
     /// The nodes heard from recently, sorted by id.
     async fn live_nodes(&self, now: Timestamp) -> Result<Vec<NodeStatus>, StoreError>;
 
+    /// Whether the storage takes writes now (a write through the writer on SQLite;
+    /// a primary, not a read-only replica, on PostgreSQL).
+    async fn check_writable(&self) -> Result<(), StoreError>;
+
     /// Flushes queued writes and closes; later calls answer `Unavailable`.
     async fn close(&self);
 }

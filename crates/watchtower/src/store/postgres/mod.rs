@@ -436,6 +436,22 @@ impl Store for PgStore {
         Ok(ops::live_nodes(&client, now).await?)
     }
 
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        let replica: bool = client
+            .query_one("SELECT pg_is_in_recovery()", &[])
+            .await
+            .map_err(PgError::from)?
+            .try_get(0)
+            .map_err(PgError::from)?;
+        match replica {
+            true => Err(StoreError::Unavailable(
+                "the database is a read-only replica".into(),
+            )),
+            false => Ok(()),
+        }
+    }
+
     async fn close(&self) {
         self.batcher.stop().await;
         self.stop_listening.cancel();

@@ -371,6 +371,16 @@ impl Store for SqliteStore {
             .collect())
     }
 
+    async fn check_writable(&self) -> Result<(), StoreError> {
+        // A real write, committed like any other: proves the writer thread and the disk.
+        self.writer
+            .write(|conn, _| {
+                conn.execute("UPDATE meta SET value = value WHERE key = 'instance'", [])
+                    .map(|_| ())
+            })
+            .await
+    }
+
     async fn close(&self) {
         self.writer.stop().await;
         if let Some(indexer) = &self.indexer {
