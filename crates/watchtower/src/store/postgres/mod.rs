@@ -280,23 +280,7 @@ impl Store for PgStore {
         since: Timestamp,
     ) -> Result<Vec<Flip>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
-        let rows = client
-            .query(
-                "SELECT kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
-                 FROM alerts WHERE service = $1 AND kind IN ('down', 'up') AND fanned_from IS NULL
-                   AND created >= $2 ORDER BY id",
-                &[&name.as_str(), &since.as_millis()],
-            )
-            .await
-            .map_err(PgError::from)?;
-        rows.iter()
-            .map(|row| {
-                Ok(Flip {
-                    down: row.try_get(0).map_err(PgError::from)?,
-                    at: Timestamp::from_millis(row.try_get(1).map_err(PgError::from)?),
-                })
-            })
-            .collect()
+        Ok(ops::service_flips(&client, &name, since).await?)
     }
 
     async fn fail_service(
@@ -438,13 +422,7 @@ impl Store for PgStore {
 
     async fn check_writable(&self) -> Result<(), StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
-        let replica: bool = client
-            .query_one("SELECT pg_is_in_recovery()", &[])
-            .await
-            .map_err(PgError::from)?
-            .try_get(0)
-            .map_err(PgError::from)?;
-        match replica {
+        match ops::is_replica(&client).await? {
             true => Err(StoreError::Unavailable(
                 "the database is a read-only replica".into(),
             )),

@@ -344,3 +344,34 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
             .map(Timestamp::from_millis),
     })
 }
+
+pub async fn service_flips(
+    client: &Client,
+    name: &ServiceName,
+    since: Timestamp,
+) -> Result<Vec<crate::monitor::history::Flip>, PgError> {
+    client
+        .query(
+            "SELECT kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
+             FROM alerts WHERE service = $1 AND kind IN ('down', 'up') AND fanned_from IS NULL
+               AND created >= $2 ORDER BY id",
+            &[&name.as_str(), &since.as_millis()],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(crate::monitor::history::Flip {
+                down: row.try_get(0)?,
+                at: Timestamp::from_millis(row.try_get(1)?),
+            })
+        })
+        .collect()
+}
+
+/// Whether the database is a read-only replica rather than a primary.
+pub async fn is_replica(client: &Client) -> Result<bool, PgError> {
+    Ok(client
+        .query_one("SELECT pg_is_in_recovery()", &[])
+        .await?
+        .try_get(0)?)
+}
