@@ -11,32 +11,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 
 export WATCHTOWER_BIN="${WATCHTOWER_BIN:-$here/../../target/debug/watchtower}"
-export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else echo "test.sh: root is needed to run: $*" >&2; exit 1
-  fi
-}
-apt_updated=0
-apt_install() {
-  echo "test.sh: installing $*" >&2
-  if [ "$apt_updated" -eq 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
-}
-
-node_ok() {
-  command -v node >/dev/null 2>&1 &&
-    node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)'
-}
-if ! node_ok; then apt_install nodejs npm; fi
-if ! command -v npm >/dev/null 2>&1; then apt_install npm; fi
-if ! node_ok; then
-  echo "test.sh: Node 18 or later is required, found $(node --version 2>/dev/null || echo none)" >&2
-  exit 1
-fi
-if [ ! -x "$CHROMIUM_PATH" ]; then apt_install chromium; fi
+# Node, npm and Chromium, installed if missing.
+source "$here/../../scripts/browser-test-tools"
 if ! command -v openssl >/dev/null 2>&1; then apt_install openssl; fi
 
 # npm ci when node_modules is missing or was installed from another lock file.
