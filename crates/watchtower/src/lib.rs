@@ -13,6 +13,7 @@ pub mod field;
 pub mod http;
 pub mod metrics;
 pub mod monitor;
+pub mod ops;
 pub mod store;
 pub mod time;
 pub mod watchdog;

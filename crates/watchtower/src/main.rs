@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -9,6 +10,7 @@ use tracing_subscriber::EnvFilter;
 use watchtower::app::{App, shutdown_signal};
 use watchtower::cli::{self, ClientCommand, Connection};
 use watchtower::config::{Config, PasswordSource};
+use watchtower::ops::healthcheck;
 
 #[derive(Parser)]
 #[command(
@@ -37,16 +39,26 @@ enum Command {
         /// The JSON config file.
         file: Option<PathBuf>,
     },
+    /// Ask the server that a config describes whether it is ready (`GET /readyz`);
+    /// exit 0 if so, 1 if not. Docker's HEALTHCHECK runs it.
+    Healthcheck {
+        /// The JSON config file; found as `serve` finds it.
+        #[arg(long, env = "WATCHTOWER_CONFIG")]
+        config: Option<PathBuf>,
+    },
     #[command(flatten)]
     Client(ClientCommand),
 }
+
+/// How long `healthcheck` waits for an answer.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     // The client commands print their own results; they log only problems.
     let default_filter = match cli.command {
         Command::Serve { .. } => "info",
-        Command::CheckConfig { .. } => "warn",
+        Command::CheckConfig { .. } | Command::Healthcheck { .. } => "warn",
         Command::Client(_) => "warn",
     };
     tracing_subscriber::fmt()
@@ -60,16 +72,13 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { config } => serve(config),
         Command::CheckConfig { file } => {
             let file = file.or_else(|| std::env::var_os("WATCHTOWER_CONFIG").map(PathBuf::from));
-            match watchtower::app::check_config(file.as_deref()) {
-                Ok(checked) => println!("{checked}"),
-                Err(error) => {
-                    // For scripts and people: the problem on one line, no backtrace.
-                    eprintln!("watchtower: {error:#}");
-                    std::process::exit(1);
-                }
-            }
-            Ok(())
+            report(watchtower::app::check_config(file.as_deref()))
         }
+        Command::Healthcheck { config } => report(
+            Config::load(config.as_deref())
+                .and_then(|config| healthcheck::probe_url(&config))
+                .and_then(|url| healthcheck::probe(&url, PROBE_TIMEOUT)),
+        ),
         Command::Client(command) => {
             // A person or a script reads this: one line naming the problem, no backtrace.
             let code = cli::execute(command, &cli.connection).unwrap_or_else(|error| {
@@ -87,6 +96,19 @@ fn main() -> anyhow::Result<()> {
             std::process::exit(code)
         }
     }
+}
+
+/// For scripts and people: what was done on stdout, or the problem on one line
+/// (no backtrace) and exit status 1.
+fn report(result: anyhow::Result<String>) -> anyhow::Result<()> {
+    match result {
+        Ok(done) => println!("{done}"),
+        Err(error) => {
+            eprintln!("watchtower: {error:#}");
+            std::process::exit(1);
+        }
+    }
+    Ok(())
 }
 
 fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {

@@ -82,3 +82,56 @@ fn check_config_names_the_problem_and_touches_nothing() {
     assert_eq!(code, Some(1));
     assert!(stderr.contains("missing.json"), "{stderr}");
 }
+
+fn healthcheck(dir: &std::path::Path, config: &std::path::Path) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(["healthcheck", "--config"])
+        .arg(config)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+    (
+        output.status.code(),
+        text(&output.stdout),
+        text(&output.stderr),
+    )
+}
+
+#[tokio::test]
+async fn healthcheck_probes_the_configured_server_over_http_and_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = support::free_port();
+    // Listening on every address: the probe dials loopback.
+    let mut plain =
+        support::Server::start(dir.path(), json!({"listen": format!("0.0.0.0:{port}")})).await;
+    let config = dir.path().join("config.json");
+    let (code, stdout, _) = healthcheck(dir.path(), &config);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        stdout.trim(),
+        format!("http://127.0.0.1:{port}/readyz: ready")
+    );
+    plain.terminate();
+    let (code, _, stderr) = healthcheck(dir.path(), &config);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.contains("no answer") && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+
+    // A self-signed certificate for another name: the probe still gets its answer.
+    let tls = tempfile::tempdir().unwrap();
+    support::write_self_signed(tls.path());
+    let _secure = support::Server::start(
+        tls.path(),
+        json!({"listen": format!("127.0.0.1:{}", support::free_port()),
+               "ssl": {"enabled": true, "cert": tls.path().join("server.crt"),
+                       "key": tls.path().join("server.key")}}),
+    )
+    .await;
+    let config = tls.path().join("config.json");
+    let (code, stdout, stderr) = healthcheck(tls.path(), &config);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("https://127.0.0.1:"), "{stdout}");
+}

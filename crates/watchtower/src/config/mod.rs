@@ -6,6 +6,7 @@ mod channels;
 mod events;
 mod password;
 mod ping;
+mod ssl;
 mod watchdog;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ pub use channels::{
 pub use events::EventsConfig;
 pub use password::{PasswordSource, resolve_password};
 pub use ping::{AlertmanagerConfig, DeadMansSwitch, PingKeyConfig};
+pub use ssl::{AcmeConfig, SslConfig};
 pub use watchdog::WatchdogConfig;
 
 /// Where the config is looked for when neither `--config` nor `$WATCHTOWER_CONFIG` names one.
@@ -134,24 +136,6 @@ pub struct PostgresConfig {
 
 fn default_pool() -> usize {
     16
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
-pub struct SslConfig {
-    pub enabled: bool,
-    pub cert: PathBuf,
-    pub key: PathBuf,
-}
-
-impl Default for SslConfig {
-    fn default() -> Self {
-        Self {
-            enabled: false,
-            cert: PathBuf::from("config/server.crt"),
-            key: PathBuf::from("config/server.key"),
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
@@ -295,6 +279,7 @@ impl Config {
             watchdog.validate()?;
         }
         self.alerts.validate()?;
+        self.ssl.validate()?;
         for origin in &self.cors.origins {
             if origin != "*" {
                 let url = reqwest::Url::parse(origin).ok();

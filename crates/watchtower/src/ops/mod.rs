@@ -1,0 +1,4 @@
+//! Commands for operators, beside `serve`: probing a running server and
+//! taking and restoring backups.
+
+pub mod healthcheck;
