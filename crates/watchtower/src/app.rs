@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -20,7 +19,7 @@ use crate::cluster::{self, NodeInfo};
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
 use crate::events::retention;
 use crate::http::{
-    self, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, TlsFiles,
+    self, AcmeDriver, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, Tls,
 };
 use crate::metrics::Metrics;
 use crate::monitor::{Monitor, ServiceFeed};
@@ -39,7 +38,8 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub struct App {
     config: Config,
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Tls>,
+    acme: Option<AcmeDriver>,
     store: Arc<dyn Store>,
     channels: Arc<Channels>,
     rules: Arc<EventRules>,
@@ -61,13 +61,12 @@ impl App {
         }
         let generated_password =
             (password_source == PasswordSource::Generated).then(|| password.expose().to_owned());
-        let tls = match config.ssl.enabled {
-            true => Some(http::load_tls(TlsFiles {
-                cert: &config.ssl.cert,
-                key: &config.ssl.key,
-            })?),
-            false => None,
-        };
+        if let Some(acme) = &config.ssl.acme {
+            let dir = acme.cache_dir(&config.data_dir);
+            create_private_dir(&dir)
+                .with_context(|| format!("ssl.acme.cacheDir: cannot create {}", dir.display()))?;
+        }
+        let (tls, acme) = Tls::from_config(&config.ssl, &config.data_dir)?.unzip();
         let channels = Arc::new(Channels::from_config(&config)?);
         let rules = Arc::new(EventRules::from_config(
             &config.alerts.event_rules,
@@ -96,6 +95,7 @@ impl App {
             config,
             listener,
             tls,
+            acme: acme.flatten(),
             store,
             channels,
             rules,
@@ -208,6 +208,9 @@ impl App {
             let timeout = Duration::from_secs_f64(self.config.alerts.timeout);
             tasks.spawn(Watchdog::from_config(config, timeout)?.run(shutdown.clone()));
         }
+        if let Some(acme) = self.acme {
+            tasks.spawn(acme.run(shutdown.clone()));
+        }
         // After `resume_watch`: a restart judges missed deadlines by the heartbeats before it.
         tasks.spawn(cluster::run_heartbeat(
             self.store.clone(),
@@ -249,12 +252,7 @@ pub fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<String> {
     let channels = Channels::from_config(&config)?;
     EventRules::from_config(&config.alerts.event_rules, &channels)?;
     PingKeys::from_config(&config.ping_keys, &channels)?;
-    if config.ssl.enabled {
-        http::load_tls(TlsFiles {
-            cert: &config.ssl.cert,
-            key: &config.ssl.key,
-        })?;
-    }
+    Tls::from_config(&config.ssl, &config.data_dir)?;
     let source = path.map_or("the built-in defaults (no config file)".to_owned(), |p| {
         p.display().to_string()
     });

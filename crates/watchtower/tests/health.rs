@@ -68,6 +68,26 @@ fn check_config_names_the_problem_and_touches_nothing() {
             json!({"ssl": {"enabled": true, "cert": "missing.crt", "key": "missing.key"}}),
             "ssl.cert",
         ),
+        (
+            json!({"ssl": {"acme": {"domains": ["*.example.com"]}}}),
+            "ssl.acme.domains",
+        ),
+        (
+            json!({"ssl": {"acme": {"domains": ["wt.example.com"], "directory": "http://ca.example.com/dir"}}}),
+            "ssl.acme.directory",
+        ),
+        (
+            json!({"ssl": {"acme": {"domains": ["wt.example.com"], "email": "nobody"}}}),
+            "ssl.acme.email",
+        ),
+        (
+            json!({"ssl": {"acme": {"domains": ["wt.example.com"], "directoryCaCert": "missing.pem"}}}),
+            "ssl.acme.directoryCaCert",
+        ),
+        (
+            json!({"ssl": {"enabled": true, "acme": {"domains": ["wt.example.com"]}}}),
+            "`ssl`",
+        ),
     ];
     for (config, key) in cases {
         write_file(&dir.path().join("bad.json"), &config.to_string());

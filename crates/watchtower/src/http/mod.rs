@@ -22,6 +22,7 @@ mod services;
 mod snoozes;
 mod sse;
 mod stream;
+mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,7 +42,8 @@ pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use ping::Pings;
 pub use ping_keys::PingKeys;
-pub use server::{ServerLimits, TlsFiles, load_tls, serve};
+pub use server::{ServerLimits, serve};
+pub use tls::{AcmeDriver, Tls};
 
 use crate::alert::Channels;
 use crate::alert::rules::EventRules;

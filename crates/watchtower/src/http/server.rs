@@ -1,23 +1,18 @@
 //! The accept loop: HTTP/1.1 over TCP or TLS (rustls), with bounded headers and
 //! header read time, and a graceful drain on shutdown.
 
-use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::ServerConfig;
 use tokio_util::sync::CancellationToken;
+
+use super::tls::Tls;
 
 /// Bounds on a connection, before a request reaches the router.
 #[derive(Clone, Copy, Debug)]
@@ -28,44 +23,10 @@ pub struct ServerLimits {
     pub drain: Duration,
 }
 
-pub struct TlsFiles<'a> {
-    pub cert: &'a Path,
-    pub key: &'a Path,
-}
-
-/// Loads a PEM certificate chain and key, with errors that name the file.
-pub fn load_tls(files: TlsFiles<'_>) -> anyhow::Result<TlsAcceptor> {
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(files.cert)
-        .and_then(|certs| certs.collect())
-        .with_context(|| {
-            format!(
-                "ssl.cert: cannot read a PEM certificate from {}",
-                files.cert.display()
-            )
-        })?;
-    anyhow::ensure!(
-        !certs.is_empty(),
-        "ssl.cert: no certificate in {}",
-        files.cert.display()
-    );
-    let key = PrivateKeyDer::from_pem_file(files.key).with_context(|| {
-        format!(
-            "ssl.key: cannot read a PEM private key from {}",
-            files.key.display()
-        )
-    })?;
-    let mut config = ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .context("ssl: the certificate and key do not form a usable pair")?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TlsAcceptor::from(Arc::new(config)))
-}
-
 /// Serves `router` until `shutdown` is cancelled, then drains open requests.
 pub async fn serve(
     listener: TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<Tls>,
     router: Router,
     limits: ServerLimits,
     shutdown: CancellationToken,
@@ -100,10 +61,12 @@ pub async fn serve(
         tokio::spawn(async move {
             let result = match tls {
                 None => serve_io(&builder, watcher, stream, service).await,
-                Some(acceptor) => {
-                    match tokio::time::timeout(limits.header_timeout, acceptor.accept(stream)).await
-                    {
-                        Ok(Ok(stream)) => serve_io(&builder, watcher, stream, service).await,
+                Some(tls) => {
+                    match tokio::time::timeout(limits.header_timeout, tls.accept(stream)).await {
+                        Ok(Ok(Some(stream))) => serve_io(&builder, watcher, stream, service).await,
+                        Ok(Ok(None)) => {
+                            return tracing::debug!(%peer, "answered an ACME validation");
+                        }
                         Ok(Err(error)) => {
                             return tracing::debug!(%peer, %error, "TLS handshake failed");
                         }
