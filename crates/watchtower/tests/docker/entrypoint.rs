@@ -1,0 +1,190 @@
+//! The image's command lines, run here with the binary under test in place of
+//! the image's: the server that ENTRYPOINT + CMD start, and the HEALTHCHECK.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+use super::dockerfile::image;
+use super::{read, repo, support};
+
+/// A process killed when dropped, so that a failed assertion leaves no server behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Each file of `dir` with its contents, in order.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| (path.clone(), read(&path)))
+        .collect()
+}
+
+/// Replaces every string that is a path under /config or /data.
+fn remap_paths(value: &mut Value, remap: &impl Fn(&str) -> String) {
+    match value {
+        Value::String(text) => *text = remap(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| remap_paths(v, remap)),
+        Value::Object(map) => map.values_mut().for_each(|v| remap_paths(v, remap)),
+        _ => {}
+    }
+}
+
+/// The image's ENTRYPOINT + CMD and its HEALTHCHECK, run as the container would
+/// run them, but here: the binary under test stands for `watchtower`; tini, the
+/// container's PID 1, is left out (here the test is the parent that reaps); the
+/// environment is only the image's ENV and the directory its WORKDIR; /config is
+/// a copy of docker/config (what the run scripts mount) and /data an empty
+/// directory (a new volume). In the copy of config.json only paths change, and
+/// `listen`: 0.0.0.0:8080 becomes a free port on loopback, since 8080 may be
+/// taken and nothing in the tests listens beyond loopback.
+#[tokio::test]
+async fn image_entrypoint_serves_and_its_healthcheck_follows_the_server() {
+    let image = image();
+    let dir = tempfile::tempdir().unwrap();
+    let (config_dir, data_dir) = (dir.path().join("config"), dir.path().join("data"));
+    std::fs::create_dir(&config_dir).unwrap();
+    std::fs::create_dir(&data_dir).unwrap();
+    let remap = |text: &str| {
+        for (from, to) in [("/config", &config_dir), ("/data", &data_dir)] {
+            if let Some(rest) = text
+                .strip_prefix(from)
+                .filter(|r| r.is_empty() || r.starts_with('/'))
+            {
+                return format!("{}{rest}", to.display());
+            }
+        }
+        text.to_owned()
+    };
+    for entry in std::fs::read_dir(repo().join("docker/config")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, config_dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let config_file = PathBuf::from(remap(image.env("WATCHTOWER_CONFIG")));
+    let mut config: Value = serde_json::from_str(&read(&config_file)).unwrap();
+    assert_eq!(
+        config["listen"], "0.0.0.0:8080",
+        "the port the image exposes"
+    );
+    let port = support::free_port();
+    config["listen"] = json!(format!("127.0.0.1:{port}"));
+    remap_paths(&mut config, &remap);
+    support::write_file(&config_file, &config.to_string());
+    let config_before = snapshot(&config_dir);
+
+    let command = |argv: &[String]| {
+        let argv = match argv {
+            [tini, separator, rest @ ..] if tini.ends_with("/tini") && separator == "--" => rest,
+            _ => argv,
+        };
+        assert_eq!(argv[0], "watchtower", "{argv:?}");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_watchtower"));
+        command
+            .args(&argv[1..])
+            .env_clear()
+            .current_dir(remap(&image.workdir));
+        command.envs(image.env.iter().map(|(key, value)| (key, remap(value))));
+        command
+    };
+    let log = dir.path().join("server.log");
+    let start = || {
+        let mut child = command(&image.command)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut printed = Vec::new();
+        loop {
+            let line = lines
+                .next()
+                .unwrap_or_else(|| panic!("the server exited: {}", read(&log)));
+            printed.push(line.unwrap());
+            if printed
+                .last()
+                .unwrap()
+                .starts_with("watchtower listening on ")
+            {
+                break;
+            }
+        }
+        std::thread::spawn(move || lines.for_each(drop));
+        (Running(child), printed)
+    };
+    let healthcheck = || {
+        command(&image.healthcheck)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+
+    let (mut server, printed) = start();
+    let url = format!("http://127.0.0.1:{port}");
+    assert_eq!(
+        printed.last().unwrap(),
+        &format!("watchtower listening on {url}")
+    );
+    let generated = printed.iter().find_map(|line| {
+        let rest = line.strip_prefix("Generated the API password ")?;
+        Some(rest.rsplit_once(": ")?.1.to_owned())
+    });
+    let password = generated.unwrap_or_else(|| panic!("no generated password: {printed:?}"));
+    assert_eq!(read(&data_dir.join("password")).trim(), password);
+    let http = reqwest::Client::new();
+    let healthz = http.get(format!("{url}/healthz")).send().await.unwrap();
+    assert_eq!(healthz.status(), 200);
+    let services = http
+        .get(format!("{url}/"))
+        .header("password", &password)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(services.status(), 200, "the printed password is the API's");
+
+    let ready = support::wait_for("the HEALTHCHECK command to pass", async || {
+        Some(healthcheck()).filter(|output| output.status.success())
+    })
+    .await;
+    let said = String::from_utf8_lossy(&ready.stdout);
+    assert_eq!(said.trim(), format!("{url}/readyz: ready"));
+
+    // `docker stop`: SIGTERM, a clean exit; then the HEALTHCHECK fails.
+    let pid = server.0.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(server.0.wait().unwrap().success(), "{}", read(&log));
+    let down = healthcheck();
+    assert_eq!(down.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&down.stderr).lines().count(), 1);
+    assert_eq!(
+        snapshot(&config_dir),
+        config_before,
+        "/config is mounted read-only"
+    );
+
+    // A new container on the same volume (an upgrade) keeps the password.
+    let (_server, printed) = start();
+    let kept = "API password: as kept in the `password` file in the data directory";
+    assert!(printed.iter().any(|line| line == kept), "{printed:?}");
+}
