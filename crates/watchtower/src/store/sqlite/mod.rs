@@ -2,6 +2,7 @@
 //! writer thread with group commit, and a pool of readers.
 
 mod background;
+pub mod backup;
 mod checkpoint;
 mod events;
 mod lock;
