@@ -260,7 +260,7 @@ pub fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<String> {
 }
 
 /// Creates the data directory readable by its owner only: it holds every event and the password.
-fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
+pub(crate) fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use watchtower::app::{App, shutdown_signal};
 use watchtower::cli::{self, ClientCommand, Connection};
 use watchtower::config::{Config, PasswordSource};
-use watchtower::ops::healthcheck;
+use watchtower::ops::{backup, healthcheck, restore};
 
 #[derive(Parser)]
 #[command(
@@ -46,6 +46,24 @@ enum Command {
         #[arg(long, env = "WATCHTOWER_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Copy the SQLite database, while the server runs, into FILE (replaced if it
+    /// exists): the database as it was at one moment, checked before it is kept.
+    Backup {
+        /// The JSON config file; found as `serve` finds it.
+        #[arg(long, env = "WATCHTOWER_CONFIG")]
+        config: Option<PathBuf>,
+        /// The backup file to write.
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE, once checked; the
+    /// server must be stopped. The replaced database is kept beside it.
+    Restore {
+        /// The JSON config file; found as `serve` finds it.
+        #[arg(long, env = "WATCHTOWER_CONFIG")]
+        config: Option<PathBuf>,
+        /// The backup file to restore.
+        file: PathBuf,
+    },
     #[command(flatten)]
     Client(ClientCommand),
 }
@@ -58,7 +76,10 @@ fn main() -> anyhow::Result<()> {
     // The client commands print their own results; they log only problems.
     let default_filter = match cli.command {
         Command::Serve { .. } => "info",
-        Command::CheckConfig { .. } | Command::Healthcheck { .. } => "warn",
+        Command::CheckConfig { .. }
+        | Command::Healthcheck { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. } => "warn",
         Command::Client(_) => "warn",
     };
     tracing_subscriber::fmt()
@@ -78,6 +99,12 @@ fn main() -> anyhow::Result<()> {
             Config::load(config.as_deref())
                 .and_then(|config| healthcheck::probe_url(&config))
                 .and_then(|url| healthcheck::probe(&url, PROBE_TIMEOUT)),
+        ),
+        Command::Backup { config, file } => report(
+            Config::load(config.as_deref()).and_then(|config| backup::backup(&config, &file)),
+        ),
+        Command::Restore { config, file } => report(
+            Config::load(config.as_deref()).and_then(|config| restore::restore(&config, &file)),
         ),
         Command::Client(command) => {
             // A person or a script reads this: one line naming the problem, no backtrace.

@@ -18,7 +18,7 @@ use support::{Receiver, Server, assert_stays, wait_for};
 const SERVICES: usize = 1000;
 /// Services that stop pulsing: every other one.
 fn stops(index: usize) -> bool {
-    index % 2 == 0
+    index.is_multiple_of(2)
 }
 
 /// A deterministic pick of a node for each request (no test depends on luck).

@@ -30,13 +30,13 @@ impl Default for EventsConfig {
 
 impl EventsConfig {
     pub fn validate(&self) -> Result<(), (String, String)> {
-        if let Some(days) = self.max_age_days {
-            if !(days.is_finite() && days > 0.0 && days < 1e6) {
-                return Err((
-                    "events.maxAgeDays".into(),
-                    "must be a positive number of days".into(),
-                ));
-            }
+        if let Some(days) = self.max_age_days
+            && !(days.is_finite() && days > 0.0 && days < 1e6)
+        {
+            return Err((
+                "events.maxAgeDays".into(),
+                "must be a positive number of days".into(),
+            ));
         }
         if self.max_count == Some(0) {
             return Err((

@@ -135,10 +135,10 @@ impl Step<'_> {
         if service.flapping_since.is_some() {
             return self.suppress(candidate, "flapping");
         }
-        if let Some(flapping) = self.policy.flapping {
-            if candidate.recent_deaths > flapping.deaths {
-                return self.start_flapping(candidate, service, flapping);
-            }
+        if let Some(flapping) = self.policy.flapping
+            && candidate.recent_deaths > flapping.deaths
+        {
+            return self.start_flapping(candidate, service, flapping);
         }
         if let Some(dependency) = &candidate.dependency {
             let covered = dependency.service.status == Status::Dead

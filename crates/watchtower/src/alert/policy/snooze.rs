@@ -139,13 +139,13 @@ impl NewSnooze {
         if from.since(now) > MAX_SNOOZE {
             return Err(InvalidField::new("from", "must be at most 366 days ahead"));
         }
-        if let Some(reason) = &reason {
-            if reason.chars().count() > MAX_REASON_CHARS || reason.contains('\0') {
-                return Err(InvalidField::new(
-                    "reason",
-                    format!("must be at most {MAX_REASON_CHARS} characters, without NUL"),
-                ));
-            }
+        if let Some(reason) = &reason
+            && (reason.chars().count() > MAX_REASON_CHARS || reason.contains('\0'))
+        {
+            return Err(InvalidField::new(
+                "reason",
+                format!("must be at most {MAX_REASON_CHARS} characters, without NUL"),
+            ));
         }
         Ok(Self {
             scope,

@@ -254,11 +254,11 @@ pub async fn record_attempt(
     if let (Some(row), Some(error)) = (updated, error) {
         let (state, service): (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
         // A digest (`*`) has no service of its own to tell.
-        if let (true, Ok(name)) = (state == "failed", ServiceName::parse("service", service)) {
-            if name.as_str() != "*" {
-                let failed = story::alert_failed(row.try_get(2)?, row.try_get(3)?, error);
-                insert_events(tx, &[EventRow::new(&name, failed, now)]).await?;
-            }
+        if let (true, Ok(name)) = (state == "failed", ServiceName::parse("service", service))
+            && name.as_str() != "*"
+        {
+            let failed = story::alert_failed(row.try_get(2)?, row.try_get(3)?, error);
+            insert_events(tx, &[EventRow::new(&name, failed, now)]).await?;
         }
     }
     Ok(())

@@ -164,17 +164,17 @@ async fn candidate(
             death_alert(tx, &alert.service, alert.down_since).await? == Some(DeathAlert::Released);
     }
     if alert.kind == AlertKind::Down {
-        if let Some(parent) = &current.depends_on {
-            if let Some(parent) = service(tx, parent.as_str()).await? {
-                let death_alert = match parent.status {
-                    Status::Dead => death_alert(tx, &parent.service, parent.deadline).await?,
-                    Status::Up => None,
-                };
-                candidate.dependency = Some(Dependency {
-                    service: parent,
-                    death_alert,
-                });
-            }
+        if let Some(parent) = &current.depends_on
+            && let Some(parent) = service(tx, parent.as_str()).await?
+        {
+            let death_alert = match parent.status {
+                Status::Dead => death_alert(tx, &parent.service, parent.deadline).await?,
+                Status::Up => None,
+            };
+            candidate.dependency = Some(Dependency {
+                service: parent,
+                death_alert,
+            });
         }
         if let Some(flapping) = policy.flapping {
             let deaths: i64 = tx

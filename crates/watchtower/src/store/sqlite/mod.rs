@@ -2,8 +2,10 @@
 //! writer thread with group commit, and a pool of readers.
 
 mod background;
+pub mod backup;
 mod checkpoint;
 mod events;
+mod lock;
 mod ops;
 mod outbox;
 mod read;
@@ -40,6 +42,7 @@ use crate::time::Timestamp;
 
 pub const DATABASE_FILE: &str = "watchtower.db";
 
+pub use self::lock::{DirLock, LOCK_FILE, LockError};
 pub use self::search::SEARCH_FILE;
 
 pub struct SqliteStore {
@@ -50,6 +53,8 @@ pub struct SqliteStore {
     feed: Feed,
     stats: WriteStats,
     node: Mutex<Option<NodeStatus>>,
+    /// The data directory's lock, held until the store is closed or dropped.
+    lock: Mutex<Option<DirLock>>,
 }
 
 /// Choices the configuration makes for this backend.
@@ -66,9 +71,12 @@ impl Default for SqliteOptions {
 }
 
 impl SqliteStore {
-    /// Opens (creating or upgrading) the database in `data_dir`.
+    /// Opens (creating or upgrading) the database in `data_dir`, which no other
+    /// process may be using (see [`DirLock`]).
     pub fn open(data_dir: &Path, options: SqliteOptions) -> anyhow::Result<Self> {
         use anyhow::Context;
+        // Before anything is opened: a second server must not even run the migrations.
+        let lock = DirLock::acquire(data_dir)?;
         let path = data_dir.join(DATABASE_FILE);
         let mut conn =
             Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
@@ -124,6 +132,7 @@ impl SqliteStore {
             feed,
             stats,
             node: Mutex::new(None),
+            lock: Mutex::new(Some(lock)),
         })
     }
 }
@@ -388,6 +397,9 @@ impl Store for SqliteStore {
         }
         self.checkpointer.stop();
         self.reads.close();
+        // The writer, the background threads and the idle readers are gone:
+        // another process may have the files now.
+        self.lock.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
 }
 

@@ -68,13 +68,13 @@ pub fn record_attempt(
             Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
         })
         .optional()?;
-    if let (Some((state, service, kind, route)), Some(error)) = (gave_up, error) {
-        if let (true, Ok(service)) = (state == "failed", ServiceName::parse("service", &service)) {
-            // A digest (`*`) has no service of its own to tell.
-            if service.as_str() != "*" {
-                let (level, message) = story::alert_failed(&kind, &route, error);
-                insert_event(conn, writer, &service, level, &message, at)?;
-            }
+    if let (Some((state, service, kind, route)), Some(error)) = (gave_up, error)
+        && let (true, Ok(service)) = (state == "failed", ServiceName::parse("service", &service))
+    {
+        // A digest (`*`) has no service of its own to tell.
+        if service.as_str() != "*" {
+            let (level, message) = story::alert_failed(&kind, &route, error);
+            insert_event(conn, writer, &service, level, &message, at)?;
         }
     }
     Ok(())

@@ -145,17 +145,17 @@ fn candidate(
             death_alert(conn, &alert.service, alert.down_since)? == Some(DeathAlert::Released);
     }
     if alert.kind == AlertKind::Down {
-        if let Some(parent) = &current.depends_on {
-            if let Some(parent) = service(conn, parent.as_str())? {
-                let death_alert = match parent.status {
-                    Status::Dead => death_alert(conn, &parent.service, parent.deadline)?,
-                    Status::Up => None,
-                };
-                candidate.dependency = Some(Dependency {
-                    service: parent,
-                    death_alert,
-                });
-            }
+        if let Some(parent) = &current.depends_on
+            && let Some(parent) = service(conn, parent.as_str())?
+        {
+            let death_alert = match parent.status {
+                Status::Dead => death_alert(conn, &parent.service, parent.deadline)?,
+                Status::Up => None,
+            };
+            candidate.dependency = Some(Dependency {
+                service: parent,
+                death_alert,
+            });
         }
         if let Some(flapping) = policy.flapping {
             let deaths: i64 = conn

@@ -1,0 +1,548 @@
+//! Backups of the SQLite database: `watchtower backup` copies it while the server
+//! writes, as it was at one moment; `watchtower restore` puts a copy back, only
+//! while no server runs on the data directory, and keeps what it replaces.
+//! PostgreSQL is pg_dump's business, and the commands say so.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::http::{Method, StatusCode};
+use rusqlite::{Connection, OpenFlags};
+use serde_json::{Value, json};
+use support::{PASSWORD, Server, run_expecting_failure, stderr, wait_for, write_config};
+
+/// A config on the embedded SQLite storage, whichever backend the run is for.
+fn on_sqlite() -> Value {
+    json!({"storage": {"backend": "sqlite"}, "webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}})
+}
+
+fn watchtower(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("WATCHTOWER_CONFIG")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// Runs a command that must succeed; answers the one line it prints.
+fn succeeds(dir: &Path, args: &[&str]) -> String {
+    let output = watchtower(dir, args);
+    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one line: {stdout}");
+    stdout.trim_end().to_owned()
+}
+
+/// Runs a command that must fail with status 1; answers what it says.
+fn fails(dir: &Path, args: &[&str]) -> String {
+    let output = run_expecting_failure(dir, args, &[("RUST_LOG", "warn")]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    stderr(&output).trim_end().to_owned()
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The events of the database file at `path` by id, once SQLite finds it whole.
+fn events_in(path: &Path) -> BTreeMap<i64, String> {
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(check, "ok", "{}", path.display());
+    conn.prepare("SELECT id, message FROM events ORDER BY id")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The files of `dir` whose names contain `part`.
+fn files_named(dir: &Path, part: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.contains(part))
+        .collect();
+    names.sort();
+    names
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut text = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
+async fn add_event(server: &Server, service: &str, message: &str) -> Value {
+    let body = json!({"service": service, "level": "info", "message": message});
+    let (status, event) = server.send(Method::POST, "/add-event", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{event}");
+    event
+}
+
+/// Each acknowledged request's events, as the server answered them.
+type Acknowledged = Arc<Mutex<Vec<Vec<(i64, String)>>>>;
+
+/// Posts single events and batches of ten, in turn, until `stop` or `requests`.
+async fn write_events(
+    url: String,
+    writer: usize,
+    requests: usize,
+    acked: Acknowledged,
+    stop: Arc<AtomicBool>,
+) {
+    let http = reqwest::Client::new();
+    for request in 0..requests {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let event = |k: usize| {
+            let message = format!("w{writer} r{request} e{k}");
+            json!({"service": format!("writer-{writer}"), "level": "info", "message": message})
+        };
+        let (path, body) = match request % 2 {
+            0 => ("/add-event", event(0)),
+            _ => ("/add-events", Value::Array((0..10).map(event).collect())),
+        };
+        let response = http
+            .post(format!("{url}{path}"))
+            .header("password", PASSWORD)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let stored = match response.json::<Value>().await.unwrap() {
+            Value::Array(events) => events,
+            event => vec![event],
+        };
+        let stored = stored
+            .iter()
+            .map(|e| {
+                (
+                    e["id"].as_i64().unwrap(),
+                    e["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        acked.lock().unwrap().push(stored);
+    }
+}
+
+#[tokio::test]
+async fn backups_under_write_load_are_whole_and_hold_everything_acknowledged_before_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), on_sqlite()).await;
+    let acked = Acknowledged::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            let task = write_events(server.url.clone(), writer, 400, acked.clone(), stop.clone());
+            tokio::spawn(task)
+        })
+        .collect();
+    let acknowledged = || acked.lock().unwrap().len();
+    wait_for("writes under way", async || {
+        (acknowledged() >= 20).then_some(())
+    })
+    .await;
+
+    let out = dir.path().join("nightly.db");
+    let mut backups: Vec<BTreeMap<i64, String>> = Vec::new();
+    for round in 0..4 {
+        let before = acked.lock().unwrap().clone();
+        let line = tokio::task::spawn_blocking({
+            let (dir, out) = (dir.path().to_owned(), out.clone());
+            move || succeeds(&dir, &["backup", "--config", "config.json", arg(&out)])
+        })
+        .await
+        .unwrap();
+        let stored = events_in(&out);
+        let newest = stored.keys().next_back().copied().unwrap_or(0);
+        assert!(
+            stored.keys().copied().eq(1..=newest),
+            "round {round}: the ids are not 1..={newest}, so a commit is missing"
+        );
+        for (id, message) in before.iter().flatten() {
+            assert_eq!(
+                stored.get(id),
+                Some(message),
+                "round {round}: acknowledged event {id}"
+            );
+        }
+        assert!(
+            line.starts_with("backed up ")
+                && line.contains(&format!(" {} events, ", thousands(stored.len()))),
+            "{line}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "only the owner reads a backup");
+        }
+        if let Some(previous) = backups.last() {
+            assert!(
+                previous.len() <= stored.len(),
+                "a later backup holds at least as much"
+            );
+        }
+        eprintln!(
+            "round {round}: {} acknowledged before, {} in the backup",
+            before.iter().flatten().count(),
+            stored.len()
+        );
+        backups.push(stored);
+        // The next backup starts with more written meanwhile.
+        let seen = acknowledged();
+        wait_for("more writes", async || {
+            (acknowledged() > seen).then_some(())
+        })
+        .await;
+    }
+    stop.store(true, Ordering::Relaxed);
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    let requests = acked.lock().unwrap().clone();
+    for (round, stored) in backups.iter().enumerate() {
+        for request in &requests {
+            let held = request
+                .iter()
+                .filter(|(id, _)| stored.contains_key(id))
+                .count();
+            assert!(
+                held == 0 || held == request.len(),
+                "round {round}: a request is torn, {held} of its {} events in the backup",
+                request.len()
+            );
+            for (id, message) in request {
+                if let Some(kept) = stored.get(id) {
+                    assert_eq!(kept, message, "round {round}: event {id}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        files_named(dir.path(), "nightly"),
+        ["nightly.db"],
+        "no partial files left"
+    );
+}
+
+#[tokio::test]
+async fn a_restored_backup_is_exactly_what_the_restarted_server_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(dir.path(), on_sqlite()).await;
+    server.pulse("db", "webhook", "ops", 3600.0).await;
+    server.pulse("web", "webhook", "ops", 600.0).await;
+    for message in ["disk almost full", "backup started", "backup done"] {
+        add_event(&server, "db", message).await;
+    }
+    let (services, events) = (server.services().await, server.events("?limit=10000").await);
+    let line = succeeds(
+        dir.path(),
+        &["backup", "--config", "config.json", "kept.db"],
+    );
+    // Each new service's first pulse is an event of its own.
+    let counts = format!(": 2 services, {} events", events.len());
+    assert!(line.contains(&format!("{counts}, ")), "{line}");
+
+    server.pulse("late", "webhook", "ops", 600.0).await;
+    for n in 0..5 {
+        add_event(&server, "web", &format!("after the backup {n}")).await;
+    }
+    // The search index covers the later events: after the restore, new events
+    // take their ids, and must not be searched for in an index of the old ones.
+    let newest = server.events("?limit=1").await[0]["id"].as_i64().unwrap();
+    wait_for("the search index to catch up", async || {
+        let index = Connection::open_with_flags(
+            data.join("watchtower-search.db"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .ok()?;
+        let upto: i64 = index
+            .query_row("SELECT indexed_upto FROM search_state", [], |row| {
+                row.get(0)
+            })
+            .ok()?;
+        (upto == newest).then_some(())
+    })
+    .await;
+    assert!(server.terminate().success());
+
+    let line = succeeds(
+        dir.path(),
+        &["restore", "--config", "config.json", "kept.db"],
+    );
+    assert!(line.starts_with("restored kept.db to "), "{line}");
+    assert!(line.contains(&format!("{counts} (schema v")), "{line}");
+    let aside = line
+        .split("kept as ")
+        .nth(1)
+        .expect("names where the old database is kept");
+    assert_eq!(
+        files_named(&data, "before-restore"),
+        [Path::new(aside).file_name().unwrap().to_str().unwrap()]
+    );
+    assert_eq!(
+        events_in(Path::new(aside)).len(),
+        events.len() + 6,
+        "the replaced database is kept whole"
+    );
+
+    let server = Server::start(dir.path(), on_sqlite()).await;
+    assert_eq!(server.services().await, services);
+    assert_eq!(server.events("?limit=10000").await, events);
+    let added = add_event(&server, "db", "zebra crossing").await;
+    assert_eq!(server.events("?message=zebra").await, [added]);
+}
+
+#[tokio::test]
+async fn restore_is_refused_while_the_server_runs_and_works_once_it_is_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut server = Server::start(dir.path(), on_sqlite()).await;
+    let kept = add_event(&server, "db", "in the backup").await;
+    succeeds(dir.path(), &["backup", "--config", "config.json", "b.db"]);
+    add_event(&server, "db", "not in the backup").await;
+
+    let error = fails(dir.path(), &["restore", "--config", "config.json", "b.db"]);
+    assert_eq!(error.lines().count(), 1, "{error}");
+    assert!(
+        error.contains("a server is running on") && error.contains("stop it first"),
+        "{error}"
+    );
+    assert!(
+        error.contains(&format!("pid {}", server.child.id())),
+        "{error}"
+    );
+    assert_eq!(
+        server.events("").await.len(),
+        2,
+        "the database is unchanged"
+    );
+    assert!(
+        files_named(&data, "restor").is_empty(),
+        "nothing was set aside or left"
+    );
+
+    // kill -9: the kernel releases the lock of a process however it ends.
+    server.kill();
+    let line = succeeds(dir.path(), &["restore", "--config", "config.json", "b.db"]);
+    assert!(line.contains(": 0 services, 1 event (schema v"), "{line}");
+    // What the killed server had committed was still in its log: it is kept too.
+    let aside = line.split("kept as ").nth(1).unwrap();
+    assert_eq!(events_in(Path::new(aside)).len(), 2);
+    let server = Server::start(dir.path(), on_sqlite()).await;
+    assert_eq!(server.events("").await, [kept]);
+}
+
+#[tokio::test]
+async fn a_copy_of_a_crashed_servers_files_is_restored_with_its_log() {
+    let (from, to) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut server = Server::start(from.path(), on_sqlite()).await;
+    for n in 0..3 {
+        add_event(&server, "db", &format!("event {n}")).await;
+    }
+    server.kill();
+    let data = from.path().join("data");
+    let log = data.join("watchtower.db-wal");
+    assert!(
+        std::fs::metadata(&log).unwrap().len() > 0,
+        "the commits are in the log"
+    );
+    std::fs::copy(data.join("watchtower.db"), to.path().join("copy.db")).unwrap();
+    std::fs::copy(&log, to.path().join("copy.db-wal")).unwrap();
+
+    write_config(to.path(), on_sqlite());
+    let line = succeeds(
+        to.path(),
+        &["restore", "--config", "config.json", "copy.db"],
+    );
+    assert!(
+        line.contains("with its log copy.db-wal") && line.contains(": 0 services, 3 events"),
+        "{line}"
+    );
+    assert!(line.ends_with("there was no database before"), "{line}");
+    let server = Server::start(to.path(), on_sqlite()).await;
+    assert_eq!(server.events("").await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_data_directory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), on_sqlite()).await;
+    let output = run_expecting_failure(dir.path(), &["serve", "--config", "config.json"], &[]);
+    let error = stderr(&output);
+    let data = dir.path().join("data");
+    assert!(
+        error.contains(&format!(
+            "data directory {} is in use by another watchtower process (pid {})",
+            data.display(),
+            server.child.id()
+        )),
+        "{error}"
+    );
+    assert_eq!(
+        server.events("").await,
+        Vec::<Value>::new(),
+        "the first one goes on"
+    );
+}
+
+#[tokio::test]
+async fn restore_refuses_what_is_not_a_watchtower_database_it_can_open() {
+    let (source, dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut server = Server::start(source.path(), on_sqlite()).await;
+    add_event(&server, "db", "kept").await;
+    let backup = dir.path().join("real.db");
+    succeeds(
+        source.path(),
+        &["backup", "--config", "config.json", arg(&backup)],
+    );
+    server.terminate();
+
+    write_config(dir.path(), on_sqlite());
+    let refused = |file: &str, why: &str| {
+        let error = fails(dir.path(), &["restore", "--config", "config.json", file]);
+        assert_eq!(error, format!("watchtower: cannot restore {file}: {why}"));
+        let data = dir.path().join("data");
+        assert!(
+            !data.join("watchtower.db").exists(),
+            "{file}: nothing was put in place"
+        );
+        if data.exists() {
+            assert!(
+                files_named(&data, "restor").is_empty(),
+                "{file}: nothing was left"
+            );
+        }
+    };
+    std::fs::write(dir.path().join("notes.txt"), "not a database\n").unwrap();
+    refused("notes.txt", "not a SQLite database");
+    std::fs::write(dir.path().join("empty.db"), "").unwrap();
+    refused("empty.db", "not a SQLite database");
+
+    let other = Connection::open(dir.path().join("other.db")).unwrap();
+    other
+        .execute_batch("CREATE TABLE recipes (name TEXT); PRAGMA user_version = 3;")
+        .unwrap();
+    drop(other);
+    refused(
+        "other.db",
+        "a SQLite database, but not a Watchtower one (no services and events tables)",
+    );
+
+    std::fs::copy(&backup, dir.path().join("newer.db")).unwrap();
+    let newer = Connection::open(dir.path().join("newer.db")).unwrap();
+    let version: i64 = newer
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    newer.pragma_update(None, "user_version", 99).unwrap();
+    drop(newer);
+    refused(
+        "newer.db",
+        &format!(
+            "a Watchtower database of schema version 99, newer than this watchtower's ({version}): use the newer watchtower that wrote it"
+        ),
+    );
+
+    // Half a database: pages missing.
+    let bytes = std::fs::read(&backup).unwrap();
+    std::fs::write(dir.path().join("half.db"), &bytes[..bytes.len() / 2]).unwrap();
+    let error = fails(
+        dir.path(),
+        &["restore", "--config", "config.json", "half.db"],
+    );
+    assert!(
+        error.starts_with("watchtower: cannot restore half.db: damaged: "),
+        "{error}"
+    );
+
+    let line = succeeds(
+        dir.path(),
+        &["restore", "--config", "config.json", arg(&backup)],
+    );
+    assert!(line.contains(": 0 services, 1 event (schema v"), "{line}");
+}
+
+#[tokio::test]
+async fn backup_names_a_missing_database_or_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), on_sqlite());
+    let error = fails(dir.path(), &["backup", "--config", "config.json", "b.db"]);
+    let data = dir.path().join("data");
+    assert_eq!(
+        error,
+        format!(
+            "watchtower: no database at {} (dataDir is {}; has a server run with this config?)",
+            data.join("watchtower.db").display(),
+            data.display()
+        )
+    );
+    let _server = Server::start(dir.path(), on_sqlite()).await;
+    let error = fails(
+        dir.path(),
+        &["backup", "--config", "config.json", "nowhere/b.db"],
+    );
+    assert_eq!(
+        error,
+        "watchtower: cannot write nowhere/b.db: there is no directory nowhere"
+    );
+    assert!(files_named(dir.path(), "b.db").is_empty());
+}
+
+#[test]
+fn on_postgres_both_commands_say_how_with_pg_dump_and_pg_restore_and_hide_the_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = "postgres://watchtower:s3cret@db.internal:5432/watchtower";
+    write_config(
+        dir.path(),
+        json!({"storage": {"backend": "postgres", "url": url}}),
+    );
+    let guidance = |command: &str, expected: &[&str]| {
+        let error = fails(dir.path(), &[command, "--config", "config.json", "wt.dump"]);
+        assert!(error.lines().count() <= 2, "{error}");
+        for part in expected {
+            assert!(error.contains(part), "{error}");
+        }
+        assert!(
+            !error.contains("s3cret") && !error.contains("db.internal"),
+            "{error}"
+        );
+    };
+    guidance(
+        "backup",
+        &["pg_dump --format=custom --file=FILE <storage.url>"],
+    );
+    guidance(
+        "restore",
+        &[
+            "stop every node",
+            "pg_restore --clean --if-exists --no-owner --dbname=<storage.url> FILE",
+        ],
+    );
+    assert!(!dir.path().join("wt.dump").exists());
+    assert!(!dir.path().join("data").exists(), "nothing was created");
+}
