@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Backups at size: a SQLite store preloaded with EVENTS events (default 1,000,000),
+# then `watchtower backup` timed on an idle server and under a write load, the
+# write load's rate measured with and without a backup running beside it, and
+# `watchtower restore` timed on the stopped server.
+# Usage: bench/backup.sh [EVENTS]
+# Figures are for reading, never asserted. Needs python3 and wrk (installed if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+total="${1:-1000000}"
+[[ $total =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/backup.sh [EVENTS]" >&2; exit 2; }
+ensure_wrk
+cargo build --release --quiet
+bin=target/release/watchtower
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+  set +e
+  # shellcheck disable=SC2086
+  stop_processes $server
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+python3 bench/events_data.py generate "$work/bodies" 20
+WATCHTOWER_PASSWORD="bench-$(date +%s)"
+export WATCHTOWER_PASSWORD
+cat > "$work/config.json" <<JSON
+{"listen": "127.0.0.1:0", "dataDir": "$work/data", "password": "$WATCHTOWER_PASSWORD",
+ "limits": {"maxBulkBytes": 16777216}}
+JSON
+start_server() {
+  RUST_LOG=warn "$bin" serve --config "$work/config.json" > "$work/stdout" 2> "$work/stderr" &
+  server=$!
+  url=$(server_url "$server" "$work/stdout")
+  [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
+}
+# Runs "$@", prints its output line and the seconds it took.
+timed() {
+  local start out
+  start=$(date +%s.%N)
+  out=$("$@")
+  awk -v a="$start" -v b="$(date +%s.%N)" -v out="$out" 'BEGIN { printf "%.2f s   %s\n", b - a, out }'
+}
+mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
+
+start_server
+echo "watchtower $(revision), $(nproc) cores; SQLite; $total events over 1,000 services"
+python3 bench/events_data.py load "$url" "$WATCHTOWER_PASSWORD" "$work/bodies" "$total" > /dev/null
+# Measured once the load's log is in the database, as a nightly backup would find it.
+python3 - "$work/data" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(f"{sys.argv[1]}/watchtower.db", timeout=10)
+while True:
+    busy, log, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if log == done:
+        break
+    time.sleep(0.5)
+PY
+echo "database: $(mib "$work/data/watchtower.db")"
+
+echo -n "backup, idle server:        "
+timed "$bin" backup --config "$work/config.json" "$work/idle.db"
+
+# The write load: single durable events from 64 connections, 15 s.
+ingest() {
+  wrk -t2 -c64 -d15s --latency -s bench/event.lua "$url" > "$work/wrk" 2>&1
+  # shellcheck disable=SC2046
+  line "$1" $(wrk_figures "$work/wrk")
+}
+ingest "ingest alone, 64 conn"
+( sleep 3; timed "$bin" backup --config "$work/config.json" "$work/busy.db" > "$work/busy" ) &
+backup=$!
+ingest "ingest during a backup, 64 conn"
+wait "$backup"
+echo "backup, under that load:    $(cat "$work/busy")"
+
+stop_processes "$server"
+server=""
+echo -n "restore, stopped server:    "
+timed "$bin" restore --config "$work/config.json" "$work/busy.db"
