@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Backups at size: a SQLite store preloaded with EVENTS events (default 1,000,000),
-# then `watchtower backup` timed on an idle server and under a write load, the
-# write load's rate measured with and without a backup running beside it, and
-# `watchtower restore` timed on the stopped server.
+# then `watchtower backup` timed on an idle server and under a write load (at its
+# default idle CPU priority and with --full-speed), the write load's rate
+# measured with and without a backup beside it, and `watchtower restore` timed
+# on the stopped server.
 # Usage: bench/backup.sh [EVENTS]
 # Figures are for reading, never asserted. Needs python3 and wrk (installed if missing).
 set -euo pipefail
@@ -82,11 +83,16 @@ ingest() {
   line "$1" $(wrk_figures "$work/wrk")
 }
 ingest "ingest alone, 64 conn"
-( sleep 3; timed "$bin" backup --config "$work/config.json" "$work/busy.db" > "$work/busy" ) &
-backup=$!
-ingest "ingest during a backup, 64 conn"
-wait "$backup"
-echo "backup, under that load:    $(cat "$work/busy")"
+# A backup three seconds into the load: at its default idle priority, then at full speed.
+for mode in idle full; do
+  flags=()
+  [ "$mode" = idle ] || flags=(--full-speed)
+  ( sleep 3; timed "$bin" backup --config "$work/config.json" "${flags[@]}" "$work/busy.db" > "$work/busy" ) &
+  backup=$!
+  ingest "ingest during a backup ($mode)"
+  wait "$backup"
+  echo "backup ($mode), under that load: $(cat "$work/busy")"
+done
 
 stop_processes "$server"
 server=""

@@ -54,6 +54,9 @@ enum Command {
         config: Option<PathBuf>,
         /// The backup file to write.
         file: PathBuf,
+        /// Copy at normal CPU priority rather than yielding to the server.
+        #[arg(long)]
+        full_speed: bool,
     },
     /// Replace the SQLite database with the backup FILE, once checked; the
     /// server must be stopped. The replaced database is kept beside it.
@@ -100,9 +103,17 @@ fn main() -> anyhow::Result<()> {
                 .and_then(|config| healthcheck::probe_url(&config))
                 .and_then(|url| healthcheck::probe(&url, PROBE_TIMEOUT)),
         ),
-        Command::Backup { config, file } => report(
-            Config::load(config.as_deref()).and_then(|config| backup::backup(&config, &file)),
-        ),
+        Command::Backup {
+            config,
+            file,
+            full_speed,
+        } => report(Config::load(config.as_deref()).and_then(|config| {
+            let priority = match full_speed {
+                true => backup::Priority::Normal,
+                false => backup::Priority::Idle,
+            };
+            backup::backup(&config, &file, priority)
+        })),
         Command::Restore { config, file } => report(
             Config::load(config.as_deref()).and_then(|config| restore::restore(&config, &file)),
         ),

@@ -171,7 +171,15 @@ async fn backups_under_write_load_are_whole_and_hold_everything_acknowledged_bef
         let before = acked.lock().unwrap().clone();
         let line = tokio::task::spawn_blocking({
             let (dir, out) = (dir.path().to_owned(), out.clone());
-            move || succeeds(&dir, &["backup", "--config", "config.json", arg(&out)])
+            // At the default idle priority, and at full speed every other round.
+            let full_speed = round % 2 == 1;
+            move || {
+                let mut args = vec!["backup", "--config", "config.json", arg(&out)];
+                if full_speed {
+                    args.push("--full-speed");
+                }
+                succeeds(&dir, &args)
+            }
         })
         .await
         .unwrap();

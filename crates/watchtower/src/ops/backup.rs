@@ -16,9 +16,18 @@ use crate::store::sqlite::backup::{self as sqlite, Contents};
 const PG_DUMP: &str = "storage.backend is postgres, which `watchtower backup` does not copy: \
      `pg_dump --format=custom --file=FILE <storage.url>` takes a consistent dump while the servers run";
 
+/// How hard the copy may compete with the server for the CPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    /// SCHED_IDLE: only the CPU time nothing else wants. On a busy server the
+    /// copy takes longer, and the writes beside it keep their pace.
+    Idle,
+    Normal,
+}
+
 /// Writes a checked copy of the configured database to `out`, replacing it if
 /// it exists; answers what was written.
-pub fn backup(config: &Config, out: &Path) -> anyhow::Result<String> {
+pub fn backup(config: &Config, out: &Path, priority: Priority) -> anyhow::Result<String> {
     if let StorageConfig::Postgres(_) = config.storage {
         bail!(PG_DUMP);
     }
@@ -46,6 +55,14 @@ pub fn backup(config: &Config, out: &Path) -> anyhow::Result<String> {
         "{} is the database itself: name another file",
         out.display()
     );
+    if priority == Priority::Idle
+        && let Err(error) = sqlite::yield_cpu()
+    {
+        tracing::warn!(
+            ?error,
+            "cannot lower the backup's CPU priority; copying at normal priority"
+        );
+    }
     let scratch = Scratch::create(sqlite::sidecar(
         out,
         &format!(".{}.tmp", std::process::id()),

@@ -1,5 +1,5 @@
 //! A thread that works beside the writer until the store closes (the checkpointer,
-//! the search indexer).
+//! the search indexer), and the idle priority for work that must yield to it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,5 +35,33 @@ impl Background {
         if let Some(thread) = thread {
             let _ = thread.join();
         }
+    }
+}
+
+/// Moves the calling thread to SCHED_IDLE: it gets only the CPU time that
+/// nothing else wants, so that it never slows the server's writes down.
+pub fn yield_cpu() -> Result<(), thread_priority::Error> {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
+    let native = thread_priority::thread_native_id();
+    thread_priority::set_thread_priority_and_policy(native, ThreadPriority::Min, idle)
+}
+
+#[cfg(test)]
+mod tests {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+
+    #[test]
+    fn yield_cpu_puts_the_thread_in_the_idle_class() {
+        let policy = std::thread::spawn(|| {
+            super::yield_cpu().expect("an unprivileged thread may lower its priority");
+            thread_priority::thread_schedule_policy().unwrap()
+        })
+        .join()
+        .unwrap();
+        assert_eq!(
+            policy,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle)
+        );
     }
 }

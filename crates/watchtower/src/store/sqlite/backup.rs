@@ -13,6 +13,7 @@ use rusqlite::backup::{Backup, StepResult};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+pub use super::background::yield_cpu;
 use super::{DATABASE_FILE, SEARCH_FILE, schema};
 
 /// How long a snapshot waits for a database that a server holds (while it

@@ -192,15 +192,10 @@ pub fn start_indexer(
 }
 
 fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
-    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
     // SCHED_IDLE: the index gets only the CPU time nothing else wants, so that it
     // never slows ingest down; it catches up when the load eases (searches scan
     // what it has not reached, so they stay complete meanwhile).
-    let idle = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle);
-    let native = thread_priority::thread_native_id();
-    if let Err(error) =
-        thread_priority::set_thread_priority_and_policy(native, ThreadPriority::Min, idle)
-    {
+    if let Err(error) = super::background::yield_cpu() {
         tracing::warn!(
             ?error,
             "cannot lower the search indexer's priority; it will compete with ingest"
