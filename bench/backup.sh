@@ -56,21 +56,8 @@ python3 bench/events_data.py load "$url" "$WATCHTOWER_PASSWORD" "$work/bodies" "
 # Measured once the search index has caught up with the load (it competes for
 # the two cores otherwise) and the load's log is in the database, as a nightly
 # backup would find them.
-python3 - "$work/data" <<'PY'
-import sqlite3, sys, time
-data = sys.argv[1]
-events = sqlite3.connect(f"file:{data}/watchtower.db?mode=ro", uri=True)
-search = sqlite3.connect(f"file:{data}/watchtower-search.db?mode=ro", uri=True)
-newest = events.execute("SELECT MAX(id) FROM events").fetchone()[0]
-while search.execute("SELECT indexed_upto FROM search_state").fetchone()[0] < newest:
-    time.sleep(0.5)
-db = sqlite3.connect(f"{data}/watchtower.db", timeout=10)
-while True:
-    busy, log, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    if log == done:
-        break
-    time.sleep(0.5)
-PY
+python3 bench/settle.py index "$work/data"
+python3 bench/settle.py checkpoint "$work/data"
 echo "database: $(mib "$work/data/watchtower.db")"
 
 echo -n "backup, idle server:        "

@@ -42,7 +42,8 @@ if [ "$mode" = postgres ]; then
 fi
 
 python3 bench/events_data.py generate "$work/bodies" 50
-export WATCHTOWER_PASSWORD="bench-$(date +%s)"
+WATCHTOWER_PASSWORD="bench-$(date +%s)"
+export WATCHTOWER_PASSWORD
 cat > "$work/config.json" <<JSON
 {"listen": "127.0.0.1:0", "dataDir": "$work/data", "password": "$WATCHTOWER_PASSWORD", $storage
  "limits": {"maxBulkBytes": 16777216}}
@@ -87,28 +88,11 @@ echo "  server peak RSS so far: $(peak_rss)"
 if [ "$mode" = sqlite ]; then
   # The search index is built in the background; time how long it trails the load.
   index_start=$(date +%s.%N)
-  python3 - "$work/data" <<'PY'
-import sqlite3, sys, time
-data = sys.argv[1]
-events = sqlite3.connect(f"file:{data}/watchtower.db?mode=ro", uri=True)
-search = sqlite3.connect(f"file:{data}/watchtower-search.db?mode=ro", uri=True)
-newest = events.execute("SELECT MAX(id) FROM events").fetchone()[0]
-while search.execute("SELECT indexed_upto FROM search_state").fetchone()[0] < newest:
-    time.sleep(0.5)
-PY
+  python3 bench/settle.py index "$work/data"
   awk -v a="$index_start" -v b="$(date +%s.%N)" \
     'BEGIN { printf "search index caught up              %.1f s after the load\n", b - a }'
-  # Queries are measured once the load's log is copied into the database (the
-  # server's checkpointer does it in the background; this waits for, and helps, it).
-  python3 - "$work/data" <<'PY'
-import sqlite3, sys, time
-db = sqlite3.connect(f"{sys.argv[1]}/watchtower.db", timeout=10)
-while True:
-    busy, log, done = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    if log == done:
-        break
-    time.sleep(0.5)
-PY
+  # Queries are measured once the load's log is copied into the database.
+  python3 bench/settle.py checkpoint "$work/data"
 else
   psql "$db_url" -qc "VACUUM ANALYZE events" >/dev/null
 fi
