@@ -23,9 +23,11 @@ async fn probes_need_no_password_and_say_only_up_or_down() {
     }
 }
 
-fn check_config(dir: &std::path::Path, file: &str) -> (Option<i32>, String, String) {
+/// Runs the binary in `dir` with no config from the environment; answers its
+/// exit status, stdout and stderr.
+fn watchtower(dir: &std::path::Path, args: &[&std::ffi::OsStr]) -> (Option<i32>, String, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_watchtower"))
-        .args(["check-config", file])
+        .args(args)
         .current_dir(dir)
         .env_remove("WATCHTOWER_CONFIG")
         .output()
@@ -36,6 +38,10 @@ fn check_config(dir: &std::path::Path, file: &str) -> (Option<i32>, String, Stri
         text(&output.stdout),
         text(&output.stderr),
     )
+}
+
+fn check_config(dir: &std::path::Path, file: &str) -> (Option<i32>, String, String) {
+    watchtower(dir, &["check-config".as_ref(), file.as_ref()])
 }
 
 #[test]
@@ -104,17 +110,13 @@ fn check_config_names_the_problem_and_touches_nothing() {
 }
 
 fn healthcheck(dir: &std::path::Path, config: &std::path::Path) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_watchtower"))
-        .args(["healthcheck", "--config"])
-        .arg(config)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    (
-        output.status.code(),
-        text(&output.stdout),
-        text(&output.stderr),
+    watchtower(
+        dir,
+        &[
+            "healthcheck".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+        ],
     )
 }
 

@@ -165,15 +165,11 @@ async fn image_entrypoint_serves_and_its_healthcheck_follows_the_server() {
     assert_eq!(said.trim(), format!("{url}/readyz: ready"));
 
     // `docker stop`: SIGTERM, a clean exit; then the HEALTHCHECK fails.
-    let pid = server.0.id().to_string();
     assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
+        support::terminate(&mut server.0).success(),
+        "{}",
+        read(&log)
     );
-    assert!(server.0.wait().unwrap().success(), "{}", read(&log));
     let down = healthcheck();
     assert_eq!(down.status.code(), Some(1));
     assert_eq!(String::from_utf8_lossy(&down.stderr).lines().count(), 1);
