@@ -1,6 +1,8 @@
 //! The `alerts` section: delivery (timeouts, retries) and the alert policy
 //! (reminders, storm control, flap damping, event rules).
 
+use super::ConfigError;
+
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -106,15 +108,15 @@ fn default_rule_every() -> f64 {
     600.0
 }
 
-type Invalid = (String, String);
+type Invalid = ConfigError;
 
 fn positive(key: &str, value: f64) -> Result<(), Invalid> {
     if value.is_finite() && value > 0.0 && value < 1e9 {
         Ok(())
     } else {
-        Err((
+        Err(ConfigError::new(
             key.to_owned(),
-            "must be a positive number of seconds".to_owned(),
+            "must be a positive number of seconds",
         ))
     }
 }
@@ -125,20 +127,23 @@ impl AlertsConfig {
         positive("alerts.retryMin", self.retry_min)?;
         positive("alerts.retryMax", self.retry_max)?;
         if self.retry_min > self.retry_max {
-            return Err((
-                "alerts.retryMin".into(),
-                "must not exceed alerts.retryMax".into(),
+            return Err(ConfigError::new(
+                "alerts.retryMin",
+                "must not exceed alerts.retryMax",
             ));
         }
         if let Some(every) = self.remind_every {
             crate::monitor::parse_remind_every(every)
-                .map_err(|error| ("alerts.remindEvery".to_owned(), error.problem))?;
+                .map_err(|error| ConfigError::new("alerts.remindEvery", error.problem))?;
         }
         if self.storm.enabled {
             positive("alerts.storm.window", self.storm.window)?;
             positive("alerts.storm.gather", self.storm.gather)?;
             if self.storm.threshold == 0 {
-                return Err(("alerts.storm.threshold".into(), "must be at least 1".into()));
+                return Err(ConfigError::new(
+                    "alerts.storm.threshold",
+                    "must be at least 1",
+                ));
             }
         }
         if self.flapping.enabled {
@@ -147,7 +152,10 @@ impl AlertsConfig {
                 positive("alerts.flapping.calm", calm)?;
             }
             if self.flapping.deaths == 0 {
-                return Err(("alerts.flapping.deaths".into(), "must be at least 1".into()));
+                return Err(ConfigError::new(
+                    "alerts.flapping.deaths",
+                    "must be at least 1",
+                ));
             }
         }
         for (index, rule) in self.event_rules.iter().enumerate() {

@@ -2,6 +2,8 @@
 //! lives here; a pulse's `alertTarget` only names a recipient: a configured name,
 //! a chat id, a topic or a room. Base URLs are settable for self-hosted servers.
 
+use super::ConfigError;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -127,8 +129,10 @@ impl ChannelsConfig {
     pub fn validate(
         &self,
         http_url: impl Fn(&str) -> Result<(), String>,
-    ) -> Result<(), (String, String)> {
-        let check = |key: String, url: &str| http_url(url).map_err(|problem| (key, problem));
+    ) -> Result<(), ConfigError> {
+        let check = |key: String, url: &str| {
+            http_url(url).map_err(|problem| ConfigError::new(key, problem))
+        };
         for (channel, hooks) in [
             ("slack", &self.slack),
             ("teams", &self.teams),
@@ -163,12 +167,15 @@ impl ChannelsConfig {
                 .first()
                 .is_none_or(|program| program.is_empty())
             {
-                return Err((format!("{}.command", key()), "must name a program".into()));
+                return Err(ConfigError::new(
+                    format!("{}.command", key()),
+                    "must name a program",
+                ));
             }
             if command.timeout.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
-                return Err((
+                return Err(ConfigError::new(
                     format!("{}.timeout", key()),
-                    "must be a positive number of seconds".into(),
+                    "must be a positive number of seconds",
                 ));
             }
         }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::ConfigError;
+
 use serde::Deserialize;
 
 use crate::events::retention::Retention;
@@ -29,19 +31,19 @@ impl Default for EventsConfig {
 }
 
 impl EventsConfig {
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if let Some(days) = self.max_age_days
             && !(days.is_finite() && days > 0.0 && days < 1e6)
         {
-            return Err((
-                "events.maxAgeDays".into(),
-                "must be a positive number of days".into(),
+            return Err(ConfigError::new(
+                "events.maxAgeDays",
+                "must be a positive number of days",
             ));
         }
         if self.max_count == Some(0) {
-            return Err((
-                "events.maxCount".into(),
-                "must be at least 1 (leave it out to keep every event)".into(),
+            return Err(ConfigError::new(
+                "events.maxCount",
+                "must be at least 1 (leave it out to keep every event)",
             ));
         }
         Ok(())

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::store::RestartPolicy;
+use crate::monitor::RestartPolicy;
 
 pub use alerts::{AlertsConfig, EventRuleConfig, FlappingConfig, StormConfig};
 pub use channels::{
@@ -29,6 +29,23 @@ pub use password::{PasswordSource, resolve_password};
 pub use ping::{AlertmanagerConfig, DeadMansSwitch, PingKeyConfig};
 pub use ssl::{AcmeConfig, SslConfig};
 pub use watchdog::WatchdogConfig;
+
+/// A config value that cannot be used, named by its key (`alerts.retryMin`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("config key `{key}`: {problem}")]
+pub struct ConfigError {
+    pub key: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(key: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            problem: problem.into(),
+        }
+    }
+}
 
 /// Where the config is looked for when neither `--config` nor `$WATCHTOWER_CONFIG` names one.
 pub const DEFAULT_CONFIG_PATH: &str = "config/config.json";
@@ -257,20 +274,18 @@ impl Config {
             let key = error.path().to_string();
             anyhow::anyhow!("config key `{key}`: {}", error.inner())
         })?;
-        config
-            .validate()
-            .map_err(|(key, problem)| anyhow::anyhow!("config key `{key}`: {problem}"))?;
+        config.validate()?;
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), (String, String)> {
+    fn validate(&self) -> Result<(), ConfigError> {
         let positive = |key: &str, value: f64| {
             if value.is_finite() && value > 0.0 {
                 Ok(())
             } else {
-                Err((
+                Err(ConfigError::new(
                     key.to_owned(),
-                    "must be a positive number of seconds".to_owned(),
+                    "must be a positive number of seconds",
                 ))
             }
         };
@@ -290,8 +305,8 @@ impl Config {
                         && url.query().is_none()
                 });
                 if !bare {
-                    return Err((
-                        "cors.origins".into(),
+                    return Err(ConfigError::new(
+                        "cors.origins",
                         format!(
                             "`{origin}` is not an origin such as https://app.example.com, or `*`"
                         ),
@@ -302,15 +317,21 @@ impl Config {
         positive("limits.headerTimeout", self.limits.header_timeout)?;
         positive("limits.requestTimeout", self.limits.request_timeout)?;
         if self.limits.max_body_bytes == 0 {
-            return Err(("limits.maxBodyBytes".into(), "must be at least 1".into()));
+            return Err(ConfigError::new(
+                "limits.maxBodyBytes",
+                "must be at least 1",
+            ));
         }
         if self.limits.max_bulk_bytes == 0 {
-            return Err(("limits.maxBulkBytes".into(), "must be at least 1".into()));
+            return Err(ConfigError::new(
+                "limits.maxBulkBytes",
+                "must be at least 1",
+            ));
         }
         if self.limits.max_header_bytes < 8192 {
-            return Err((
-                "limits.maxHeaderBytes".into(),
-                "must be at least 8192".into(),
+            return Err(ConfigError::new(
+                "limits.maxHeaderBytes",
+                "must be at least 8192",
             ));
         }
         if self
@@ -318,56 +339,61 @@ impl Config {
             .as_ref()
             .is_some_and(|password| password.expose().is_empty())
         {
-            return Err((
-                "password".into(),
-                "must not be empty (leave it out to generate one)".into(),
+            return Err(ConfigError::new(
+                "password",
+                "must not be empty (leave it out to generate one)",
             ));
         }
         if let StorageConfig::Postgres(postgres) = &self.storage {
             if postgres.pool < 2 {
-                return Err(("storage.pool".into(), "must be at least 2".into()));
+                return Err(ConfigError::new("storage.pool", "must be at least 2"));
             }
-            postgres
-                .url
-                .expose()
-                .parse::<tokio_postgres::Config>()
-                .map_err(|error| {
-                    (
-                        "storage.url".to_owned(),
-                        format!("not a PostgreSQL URL: {error}"),
-                    )
-                })?;
+            postgres_url(postgres.url.expose())
+                .map_err(|problem| ConfigError::new("storage.url", problem))?;
         }
         if let Some(mail) = &self.mail {
             mail.from.parse::<lettre::message::Mailbox>().map_err(|e| {
-                (
-                    "mail.from".to_owned(),
-                    format!("not an e-mail address: {e}"),
-                )
+                ConfigError::new("mail.from", format!("not an e-mail address: {e}"))
             })?;
         }
         if let Some(pushover) = &self.pushover {
-            http_url(&pushover.url).map_err(|problem| ("pushover.url".to_owned(), problem))?;
+            http_url(&pushover.url).map_err(|problem| ConfigError::new("pushover.url", problem))?;
         }
         self.channels.validate(http_url)?;
         ping::validate(&self.ping_keys)?;
         for (name, switch) in &self.alertmanager.alerts {
             let at = |field: &str| format!("alertmanager.alerts.{name}.{field}");
             crate::monitor::ServiceName::parse("service", &switch.service)
-                .map_err(|e| (at("service"), e.problem))?;
-            crate::monitor::NextIn::parse(switch.next_in).map_err(|e| (at("nextIn"), e.problem))?;
+                .map_err(|e| ConfigError::new(at("service"), e.problem))?;
+            crate::monitor::NextIn::parse(switch.next_in)
+                .map_err(|e| ConfigError::new(at("nextIn"), e.problem))?;
         }
         for (name, webhook) in &self.webhooks {
-            http_url(&webhook.url).map_err(|problem| (format!("webhooks.{name}.url"), problem))?;
+            http_url(&webhook.url)
+                .map_err(|problem| ConfigError::new(format!("webhooks.{name}.url"), problem))?;
             for (header, value) in &webhook.headers {
                 let key = || format!("webhooks.{name}.headers.{header}");
                 reqwest::header::HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| (key(), "not a valid header name".to_owned()))?;
+                    .map_err(|_| ConfigError::new(key(), "not a valid header name"))?;
                 reqwest::header::HeaderValue::from_str(value)
-                    .map_err(|_| (key(), "not a valid header value".to_owned()))?;
+                    .map_err(|_| ConfigError::new(key(), "not a valid header value"))?;
             }
         }
         Ok(())
+    }
+}
+
+/// A PostgreSQL URL or key=value connection string, checked for its shape here;
+/// the store parses it fully when it connects.
+fn postgres_url(text: &str) -> Result<(), String> {
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        reqwest::Url::parse(text)
+            .map(drop)
+            .map_err(|error| format!("not a PostgreSQL URL: {error}"))
+    } else if text.contains('=') {
+        Ok(())
+    } else {
+        Err("not a PostgreSQL URL (postgres://user@host/database) or key=value string".into())
     }
 }
 

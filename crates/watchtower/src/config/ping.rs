@@ -2,6 +2,8 @@
 //! (healthchecks-style `/ping/<key>/<service>`, Uptime Kuma-style `/api/push/<key>`).
 //! A key can pulse, fail and log, nothing else.
 
+use super::ConfigError;
+
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -30,7 +32,7 @@ fn default_next_in() -> f64 {
 }
 
 /// Keys are long enough, distinct, and give both parts of an alert route or neither.
-pub fn validate(keys: &BTreeMap<String, PingKeyConfig>) -> Result<(), (String, String)> {
+pub fn validate(keys: &BTreeMap<String, PingKeyConfig>) -> Result<(), ConfigError> {
     let mut seen = std::collections::HashSet::new();
     for (name, key) in keys {
         let at = |field: &str| format!("pingKeys.{name}.{field}");
@@ -40,24 +42,27 @@ pub fn validate(keys: &BTreeMap<String, PingKeyConfig>) -> Result<(), (String, S
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
         {
-            return Err((
+            return Err(ConfigError::new(
                 at("key"),
                 format!("must be at least {MIN_PING_KEY_CHARS} letters, digits, `-` or `_`"),
             ));
         }
         if !seen.insert(text) {
-            return Err((at("key"), "is the key of another ping key".into()));
+            return Err(ConfigError::new(
+                at("key"),
+                "is the key of another ping key",
+            ));
         }
         if key.alert_type.is_some() != key.alert_target.is_some() {
-            return Err((
+            return Err(ConfigError::new(
                 at("alertType"),
-                "give both alertType and alertTarget, or neither".into(),
+                "give both alertType and alertTarget, or neither",
             ));
         }
         if !(key.next_in.is_finite() && key.next_in > 0.0 && key.next_in <= 31_536_000.0) {
-            return Err((
+            return Err(ConfigError::new(
                 at("nextIn"),
-                "must be a positive number of seconds, at most a year".into(),
+                "must be a positive number of seconds, at most a year",
             ));
         }
     }

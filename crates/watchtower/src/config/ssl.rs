@@ -1,6 +1,8 @@
 //! `ssl`: HTTPS from certificate files, or from an ACME certificate authority
 //! (Let's Encrypt, or any RFC 8555 directory) that the server asks itself.
 
+use super::ConfigError;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -75,15 +77,16 @@ impl AcmeConfig {
 }
 
 impl SslConfig {
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         let Some(acme) = &self.acme else {
             return Ok(());
         };
-        let problem = |key: &str, text: String| Err((format!("ssl.acme.{key}"), text));
+        let problem =
+            |key: &str, text: String| Err(ConfigError::new(format!("ssl.acme.{key}"), text));
         if self.enabled {
-            return Err((
-                "ssl".into(),
-                "give either `enabled` with `cert` and `key`, or `acme`, not both".into(),
+            return Err(ConfigError::new(
+                "ssl",
+                "give either `enabled` with `cert` and `key`, or `acme`, not both",
             ));
         }
         if acme.domains.is_empty() {

@@ -1,6 +1,8 @@
 //! The `watchdog` section: an outbound heartbeat, so that someone hears when this
 //! server itself stops.
 
+use super::ConfigError;
+
 use serde::Deserialize;
 
 use super::{Secret, http_url};
@@ -28,22 +30,22 @@ fn default_every() -> f64 {
 }
 
 impl WatchdogConfig {
-    pub fn validate(&self) -> Result<(), (String, String)> {
-        http_url(&self.url).map_err(|problem| ("watchdog.url".to_owned(), problem))?;
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        http_url(&self.url).map_err(|problem| ConfigError::new("watchdog.url", problem))?;
         if !(self.every.is_finite() && self.every > 0.0) {
-            return Err((
-                "watchdog.every".into(),
-                "must be a positive number of seconds".into(),
+            return Err(ConfigError::new(
+                "watchdog.every",
+                "must be a positive number of seconds",
             ));
         }
         if let Some(service) = &self.service {
             ServiceName::parse("service", service)
-                .map_err(|invalid| ("watchdog.service".to_owned(), invalid.problem))?;
+                .map_err(|invalid| ConfigError::new("watchdog.service", invalid.problem))?;
         }
         if self.alert_type.is_some() != self.alert_target.is_some() {
-            return Err((
-                "watchdog.alertType".into(),
-                "alertType and alertTarget go together (a Watchtower needs both)".into(),
+            return Err(ConfigError::new(
+                "watchdog.alertType",
+                "alertType and alertTarget go together (a Watchtower needs both)",
             ));
         }
         Ok(())

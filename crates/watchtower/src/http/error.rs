@@ -29,6 +29,11 @@ pub enum ApiError {
     Timeout(Duration),
     #[error("storage is unavailable, try again later")]
     Unavailable,
+    #[error("the request conflicted with a concurrent change; try again")]
+    Conflict,
+    /// The details are in the operator's log, never in the answer.
+    #[error("internal error: stored data is inconsistent")]
+    Internal,
     #[error("{0}")]
     TooManyRequests(String),
 }
@@ -52,6 +57,8 @@ impl ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 }
@@ -65,8 +72,21 @@ impl From<InvalidField> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         // The cause is for the operator's log, not for the client.
-        tracing::error!(%error, "storage failure");
-        Self::Unavailable
+        let chain = error_chain(&error);
+        match error {
+            StoreError::Unavailable(_) => {
+                tracing::error!(error = chain, "storage unavailable");
+                Self::Unavailable
+            }
+            StoreError::Conflict(_) => {
+                tracing::warn!(error = chain, "storage conflict");
+                Self::Conflict
+            }
+            StoreError::Corrupt(_) => {
+                tracing::error!(error = chain, "stored data is corrupt or inconsistent");
+                Self::Internal
+            }
+        }
     }
 }
 
@@ -80,4 +100,19 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
+}
+
+/// An error and its causes, outermost first: `a: b: c`, each said once.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
 }

@@ -28,6 +28,17 @@ pub const MAX_NEXT_IN: Duration = Duration::from_secs(365 * 24 * 3600);
 /// The shortest reminder interval: a reminder each second would be a storm of its own.
 pub const MIN_REMIND_EVERY: Duration = Duration::from_secs(1);
 
+/// What start-up does with services whose deadline fell while the server was down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RestartPolicy {
+    /// Give each one a fresh `nextIn` window from now: its pulses could not be heard.
+    #[default]
+    Grace,
+    /// Declare them dead at once.
+    Strict,
+}
+
 /// A service's name: 1 to 255 printable characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ServiceName(Arc<str>);

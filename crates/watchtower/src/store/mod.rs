@@ -25,12 +25,10 @@ use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
 use crate::monitor::{AlertRoute, Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
-#[derive(Clone, Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The database cannot be reached or written (disk full, I/O error, shutting down).
-    #[error("storage is unavailable: {0}")]
-    Unavailable(String),
-}
+mod error;
+
+pub use crate::monitor::RestartPolicy;
+pub use error::{Cause, StoreError};
 
 /// A pulse as stored.
 #[derive(Clone, Debug)]
@@ -107,17 +105,6 @@ pub enum DeathCheck {
     Pulsed(Watched),
     /// Cancelled, or already dead.
     Gone,
-}
-
-/// What start-up does with services whose deadline fell while the server was down.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum RestartPolicy {
-    /// Give each one a fresh `nextIn` window from now: its pulses could not be heard.
-    #[default]
-    Grace,
-    /// Declare them dead at once.
-    Strict,
 }
 
 #[async_trait]

@@ -108,7 +108,7 @@ impl Batcher {
 }
 
 fn closed() -> StoreError {
-    StoreError::Unavailable("storage is shut down".into())
+    StoreError::shut_down()
 }
 
 async fn run(
@@ -195,7 +195,7 @@ fn answer((write, done): (Write, Done)) {
 }
 
 fn mismatch() -> StoreError {
-    StoreError::Unavailable("internal error: a write was answered out of order".into())
+    StoreError::corrupt("internal error: a write was answered out of order")
 }
 
 /// Applies the whole batch in one transaction; `Done` values line up with `batch`.

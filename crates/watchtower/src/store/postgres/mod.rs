@@ -28,7 +28,9 @@ use tokio_postgres::error::SqlState;
 
 use self::batch::Batcher;
 use super::batching::WriteStats;
-use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched};
+use super::{
+    Cause, DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched,
+};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -120,7 +122,17 @@ impl PgError {
 
 impl From<PgError> for StoreError {
     fn from(error: PgError) -> Self {
-        StoreError::Unavailable(error.to_string())
+        let class = error.code().map(|code| &code.code()[..2]);
+        if matches!(error, PgError::Corrupt(_)) {
+            return StoreError::Corrupt(Cause::from_error(error));
+        }
+        match class {
+            // Integrity constraints, and races lost even after retries.
+            Some("23" | "40") => StoreError::Conflict(Cause::from_error(error)),
+            // Internal errors: the database's own data is damaged.
+            Some("XX") => StoreError::Corrupt(Cause::from_error(error)),
+            _ => StoreError::Unavailable(Cause::from_error(error)),
+        }
     }
 }
 
@@ -423,8 +435,8 @@ impl Store for PgStore {
     async fn check_writable(&self) -> Result<(), StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         match ops::is_replica(&client).await? {
-            true => Err(StoreError::Unavailable(
-                "the database is a read-only replica".into(),
+            true => Err(StoreError::unavailable(
+                "the database is a read-only replica",
             )),
             false => Ok(()),
         }

@@ -4,6 +4,7 @@
 mod background;
 pub mod backup;
 mod checkpoint;
+mod error;
 mod events;
 mod lock;
 mod ops;

@@ -8,7 +8,7 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
-use crate::store::StoreError;
+use crate::store::{Cause, StoreError};
 
 /// Reads running at once; more wait for a connection.
 const MAX_READERS: usize = 8;
@@ -41,7 +41,7 @@ impl ReadPool {
             .permits
             .acquire()
             .await
-            .map_err(|_| StoreError::Unavailable("storage is shut down".into()))?;
+            .map_err(|_| StoreError::shut_down())?;
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let (path, search) = (self.path.clone(), self.search.clone());
         let (conn, result) = tokio::task::spawn_blocking(move || {
@@ -53,13 +53,12 @@ impl ReadPool {
             Ok::<_, rusqlite::Error>((conn, result))
         })
         .await
-        .map_err(|error| StoreError::Unavailable(format!("read task failed: {error}")))?
-        .map_err(unavailable)?;
+        .map_err(|error| StoreError::Unavailable(Cause::described("read task failed", error)))??;
         self.idle
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(conn);
-        result.map_err(unavailable)
+        result.map_err(StoreError::from)
     }
 
     pub fn searches(&self) -> bool {
@@ -70,10 +69,6 @@ impl ReadPool {
         self.permits.close();
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
-}
-
-fn unavailable(error: rusqlite::Error) -> StoreError {
-    StoreError::Unavailable(error.to_string())
 }
 
 fn open_reader(path: &Path, search: Option<&Path>) -> rusqlite::Result<Connection> {

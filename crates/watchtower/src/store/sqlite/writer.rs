@@ -40,7 +40,7 @@ trait Op: Send {
     /// How many rows it writes, roughly: what the batch size counts.
     fn weight(&self) -> usize;
     fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool;
-    fn finish(self: Box<Self>, committed: Result<(), String>);
+    fn finish(self: Box<Self>, committed: Result<(), StoreError>);
 }
 
 struct Pending<T, F> {
@@ -81,12 +81,12 @@ where
         ok
     }
 
-    fn finish(self: Box<Self>, committed: Result<(), String>) {
+    fn finish(self: Box<Self>, committed: Result<(), StoreError>) {
         let result = match (committed, self.result) {
             (Ok(()), Some(Ok(value))) => Ok(value),
-            (Ok(()), Some(Err(error))) => Err(StoreError::Unavailable(error.to_string())),
-            (Ok(()), None) => Err(StoreError::Unavailable("write was not applied".into())),
-            (Err(error), _) => Err(StoreError::Unavailable(error)),
+            (Ok(()), Some(Err(error))) => Err(StoreError::from(error)),
+            (Ok(()), None) => Err(StoreError::corrupt("a write was not applied")),
+            (Err(error), _) => Err(error),
         };
         // The caller may have gone away; its write is durable all the same.
         let _ = self.reply.send(result);
@@ -154,7 +154,7 @@ impl Writer {
             result: None,
             reply,
         });
-        let closed = || StoreError::Unavailable("storage is shut down".into());
+        let closed = StoreError::shut_down;
         self.queue
             .send(Message::Write(op))
             .await
@@ -214,7 +214,7 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut
         })
         .map_err(|error| {
             tracing::error!(%error, size = batch.len(), "storage batch failed to commit");
-            error.to_string()
+            StoreError::from(error)
         });
     if committed.is_err() || !all_applied {
         state.event_services.clear();
