@@ -8,26 +8,26 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::alert::Channels;
 use crate::alert::policy::Policy;
 use crate::alert::rules::EventRules;
-use crate::alert::{Channels, Dispatcher, RetryPolicy, Running};
-use crate::cluster::{self, NodeInfo};
+use crate::cluster::NodeInfo;
 use crate::config::{Config, PasswordSource, StorageConfig, resolve_password};
-use crate::events::retention;
 use crate::http::{
     self, AcmeDriver, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, Tls,
 };
 use crate::metrics::Metrics;
-use crate::monitor::{Monitor, ServiceFeed};
 use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::time::Timestamp;
-use crate::watchdog::Watchdog;
+use crate::usecase::{Parts, Watchtower};
+use crate::workers::{
+    DeadlineWorker, Dispatcher, Heartbeat, RetentionWorker, RetryPolicy, Running, Watchdog,
+};
 
 /// Below this, start-up warns that the password is guessable.
 const MIN_PASSWORD_CHARS: usize = 16;
@@ -126,51 +126,44 @@ impl App {
     }
 
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let alerts_queued = Arc::new(Notify::new());
-        let changes = ServiceFeed::default();
-        let monitor = Arc::new(Monitor::new(
-            self.store.clone(),
-            alerts_queued.clone(),
-            changes.clone(),
-        ));
+        let channels = self.channels.clone();
+        let metrics = Arc::new(Metrics::new(self.store.write_stats()));
+        let app = Watchtower::new(Parts {
+            store: self.store.clone(),
+            channels: channels.clone(),
+            rules: self.rules.clone(),
+            metrics: metrics.clone(),
+        });
         let now = Timestamp::now();
-        for watched in self.store.resume_watch(now, self.config.on_restart).await? {
-            monitor.watch_stored(watched, now);
-        }
+        let watched = app
+            .resume_watch(self.config.on_restart, now, Instant::now())
+            .await?;
         match self.store.cluster_poll() {
             Some(every) => tracing::info!(?every, "sweeping the shared storage for deaths"),
-            None => tracing::info!(services = monitor.watched(), "watching deadlines"),
+            None => tracing::info!(services = watched, "watching deadlines"),
         }
         let node = NodeInfo::new(self.url(), now);
         tracing::info!(node = %node.id, "this node");
-        let channels = self.channels;
-        let metrics = Arc::new(Metrics::new(self.store.write_stats()));
         let dispatching = Running::default();
         let dispatcher = Dispatcher::new(
-            self.store.clone(),
-            channels.clone(),
+            app.clone(),
             RetryPolicy::from_config(&self.config.alerts),
             Arc::new(Policy {
                 routes: channels.routes().clone(),
                 ..self.config.alerts.policy()
             }),
-            alerts_queued.clone(),
-            metrics.clone(),
             dispatching.clone(),
         );
         let shutdown = CancellationToken::new();
         let state = AppState {
             store: self.store.clone(),
-            monitor: monitor.clone(),
-            channels,
-            rules: self.rules,
-            changes,
+            changes: app.changes().clone(),
+            app: app.clone(),
             dispatching,
             pings: self.pings,
             alertmanager: Arc::new(self.config.alertmanager.clone()),
             metrics: metrics.clone(),
             metrics_token: self.config.metrics.token.as_ref().map(PasswordCheck::new),
-            alerts_queued,
             shutdown: shutdown.clone(),
         };
         let limits = &self.config.limits;
@@ -191,19 +184,15 @@ impl App {
         };
 
         let tasks = TaskTracker::new();
-        tasks.spawn({
-            let (monitor, shutdown) = (monitor.clone(), shutdown.clone());
-            async move { monitor.run(shutdown).await }
-        });
+        tasks.spawn(DeadlineWorker::new(app.clone()).run(shutdown.clone()));
         tasks.spawn({
             let shutdown = shutdown.clone();
             async move { dispatcher.run(shutdown).await }
         });
-        tasks.spawn(retention::run(
-            self.store.clone(),
-            self.config.events.retention(),
-            shutdown.clone(),
-        ));
+        tasks.spawn(
+            RetentionWorker::new(self.store.clone(), self.config.events.retention())
+                .run(shutdown.clone()),
+        );
         if let Some(config) = &self.config.watchdog {
             let timeout = Duration::from_secs_f64(self.config.alerts.timeout);
             tasks.spawn(Watchdog::from_config(config, timeout)?.run(shutdown.clone()));
@@ -212,11 +201,7 @@ impl App {
             tasks.spawn(acme.run(shutdown.clone()));
         }
         // After `resume_watch`: a restart judges missed deadlines by the heartbeats before it.
-        tasks.spawn(cluster::run_heartbeat(
-            self.store.clone(),
-            node,
-            shutdown.clone(),
-        ));
+        tasks.spawn(Heartbeat::new(self.store.clone(), node).run(shutdown.clone()));
         let server = tokio::spawn(http::serve(
             self.listener,
             self.tls,
@@ -253,6 +238,9 @@ pub fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<String> {
     EventRules::from_config(&config.alerts.event_rules, &channels)?;
     PingKeys::from_config(&config.ping_keys, &channels)?;
     Tls::from_config(&config.ssl, &config.data_dir)?;
+    if let StorageConfig::Postgres(postgres) = &config.storage {
+        crate::store::postgres::connect_config(postgres)?;
+    }
     let source = path.map_or("the built-in defaults (no config file)".to_owned(), |p| {
         p.display().to_string()
     });

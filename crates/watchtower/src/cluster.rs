@@ -1,16 +1,14 @@
 //! Nodes: each running server is one node; nodes that share a database form a
 //! cluster. They never talk to each other: each writes a heartbeat to the shared
-//! storage, which is how operators (and start-up) can tell who is alive.
+//! storage (`workers::heartbeat`), which is how operators (and start-up) can tell
+//! who is alive.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
 use serde::Serialize;
-use tokio_util::sync::CancellationToken;
 use utoipa::ToSchema;
 
-use crate::store::Store;
 use crate::time::Timestamp;
 
 /// How often a node records its heartbeat.
@@ -61,25 +59,6 @@ pub struct NodeStatus {
 /// Whether a node last heard from at `last_seen` still counts as alive at `now`.
 pub fn is_live(last_seen: Timestamp, now: Timestamp) -> bool {
     now.since(last_seen) < NODE_TIMEOUT
-}
-
-/// Records this node's heartbeat every [`HEARTBEAT_EVERY`] until `shutdown`, then
-/// records that it left, so that it disappears from `GET /cluster` at once.
-pub async fn run_heartbeat(store: Arc<dyn Store>, node: NodeInfo, shutdown: CancellationToken) {
-    let mut ticks = tokio::time::interval(HEARTBEAT_EVERY);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            _ = ticks.tick() => {}
-        }
-        if let Err(error) = store.heartbeat(&node, Timestamp::now(), false).await {
-            tracing::warn!(%error, "could not record this node's heartbeat");
-        }
-    }
-    if let Err(error) = store.heartbeat(&node, Timestamp::now(), true).await {
-        tracing::warn!(%error, "could not record that this node stopped");
-    }
 }
 
 /// This machine's host name, or `node` when it has none readable.

@@ -16,4 +16,5 @@ pub mod monitor;
 pub mod ops;
 pub mod store;
 pub mod time;
-pub mod watchdog;
+pub mod usecase;
+pub mod workers;

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 
 use super::{QueuedAlert, SendError};
 use crate::field::InvalidField;
+use crate::time::Timestamp;
 
 #[async_trait]
 pub trait Channel: Send + Sync {
@@ -14,7 +15,7 @@ pub trait Channel: Send + Sync {
     fn validate(&self, target: &str) -> Result<(), InvalidField>;
 
     /// Delivers one alert; the error says whether trying again can help.
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError>;
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError>;
 }
 
 /// Recipients defined by name in the config (webhooks, chat webhooks, API keys):

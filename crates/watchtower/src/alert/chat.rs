@@ -42,8 +42,8 @@ fn colour(alert: &QueuedAlert) -> u32 {
 }
 
 /// The body each service's incoming webhooks document.
-fn body(kind: AlertType, alert: &QueuedAlert) -> Value {
-    let notice = alert.notice(Timestamp::now());
+fn body(kind: AlertType, alert: &QueuedAlert, now: Timestamp) -> Value {
+    let notice = alert.notice(now);
     let colour = colour(alert);
     match kind {
         // https://api.slack.com/messaging/webhooks: `text` is the fallback; blocks carry the layout.
@@ -90,11 +90,13 @@ impl Channel for ChatWebhooks {
         self.hooks.validate(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let url = self.hooks.get(&alert.route.target)?;
         // The webhook's URL is its credential: no error may quote it.
         deliver_as(
-            self.http.post(url.expose()).json(&body(self.kind, alert)),
+            self.http
+                .post(url.expose())
+                .json(&body(self.kind, alert, now)),
             true,
         )
         .await

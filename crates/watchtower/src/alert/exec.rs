@@ -120,10 +120,10 @@ impl Channel for Exec {
         self.commands.validate(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let name = &alert.route.target;
         let command = self.commands.get(name)?;
-        let notice = alert.notice(Timestamp::now());
+        let notice = alert.notice(now);
         // The webhook's payload, field for field, so that one script can serve both.
         let payload = super::webhook::Payload::of(alert, &notice);
         let input = serde_json::to_vec(&payload).expect("an alert always serialises");
@@ -232,7 +232,7 @@ mod tests {
         };
         let exec = Exec::new(&config, Duration::from_secs(1));
         let alert = crate::alert::pagerduty::tests::alert(crate::alert::AlertKind::Down);
-        let Err(SendError::Permanent(error)) = exec.send(&alert).await else {
+        let Err(SendError::Permanent(error)) = exec.send(&alert, alert.created).await else {
             panic!("no such program is permanent");
         };
         assert!(error.contains("cannot run `/nonexistent/pager`"), "{error}");

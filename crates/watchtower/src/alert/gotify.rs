@@ -51,9 +51,9 @@ impl Channel for Gotify {
         self.apps.validate(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let token = self.apps.get(&alert.route.target)?;
-        let notice = alert.notice(Timestamp::now());
+        let notice = alert.notice(now);
         // https://gotify.net/api-docs#/message/createMessage
         let body = json!({
             "title": notice.title,

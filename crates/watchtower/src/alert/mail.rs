@@ -15,6 +15,7 @@ use super::channel::Channel;
 use super::{QueuedAlert, SendError};
 use crate::config::{MailConfig, MailSecurity};
 use crate::field::InvalidField;
+use crate::time::Timestamp;
 
 pub struct Mail {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -78,13 +79,13 @@ impl Channel for Mail {
         })
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let to: Mailbox = alert
             .route
             .target
             .parse()
             .map_err(|error| SendError::Permanent(format!("bad recipient: {error}")))?;
-        let notice = alert.notice(crate::time::Timestamp::now());
+        let notice = alert.notice(now);
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -88,8 +88,8 @@ impl Channel for Matrix {
         validate_room(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
-        let notice = alert.notice(Timestamp::now());
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
+        let notice = alert.notice(now);
         // https://spec.matrix.org/v1.11/client-server-api/#put_matrixclientv3roomsroomidsendeventtypetxnid
         let url = format!(
             "{}/_matrix/client/v3/rooms/{}/send/m.room.message/{}",

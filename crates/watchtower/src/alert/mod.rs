@@ -4,7 +4,6 @@
 mod channel;
 mod chat;
 mod details;
-mod dispatcher;
 mod exec;
 mod gotify;
 mod mail;
@@ -29,7 +28,6 @@ use crate::time::Timestamp;
 
 use channel::Channel;
 pub use details::{AlertDetails, EventLine, Member, RECENT_EVENTS};
-pub use dispatcher::{DispatchOutcome, Dispatcher, RetryPolicy, Running};
 pub use notice::Notice;
 
 /// Why an alert goes out.
@@ -303,14 +301,14 @@ impl Channels {
         channel.validate(&route.target)
     }
 
-    pub async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    pub async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let channel = self.by_type.get(&alert.route.kind).ok_or_else(|| {
             SendError::Permanent(format!(
                 "{} is no longer configured",
                 alert.route.kind.as_str()
             ))
         })?;
-        channel.send(alert).await
+        channel.send(alert, now).await
     }
 }
 

@@ -105,10 +105,10 @@ impl Channel for Ntfy {
         validate_topic(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         // Checked again: a pulse stored before this check existed must not reach another path.
         validate_topic(&alert.route.target).map_err(|e| SendError::Permanent(e.to_string()))?;
-        let notice = alert.notice(Timestamp::now());
+        let notice = alert.notice(now);
         // https://docs.ntfy.sh/publish/
         let mut request = self
             .http

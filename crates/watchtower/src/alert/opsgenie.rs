@@ -91,9 +91,8 @@ impl Channel for Opsgenie {
         self.keys.validate(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let key = self.keys.get(&alert.route.target)?;
-        let now = Timestamp::now();
         // Closing is idempotent, so a retry after a half-done pair is harmless.
         for action in actions(alert) {
             match action {

@@ -153,9 +153,8 @@ impl Channel for Pagerduty {
         self.services.validate(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let key = self.services.get(&alert.route.target)?;
-        let now = Timestamp::now();
         // Resolving is idempotent, so a retry after a half-done pair is harmless.
         for action in actions(alert) {
             self.enqueue(&event(key.expose(), &action, alert, now))

@@ -6,6 +6,7 @@ use super::channel::Channel;
 use super::{QueuedAlert, SendError, deliver};
 use crate::config::{PushoverConfig, Secret};
 use crate::field::InvalidField;
+use crate::time::Timestamp;
 
 pub struct Pushover {
     http: reqwest::Client,
@@ -37,8 +38,8 @@ impl Channel for Pushover {
         }
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
-        let notice = alert.notice(crate::time::Timestamp::now());
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
+        let notice = alert.notice(now);
         let form = [
             ("token", self.token.expose()),
             ("user", alert.route.target.as_str()),

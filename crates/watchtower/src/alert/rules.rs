@@ -7,14 +7,12 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::Notify;
 
 use super::policy::SnoozeScope;
 use super::{Channels, EventLine};
 use crate::config::EventRuleConfig;
 use crate::events::{Event, Level};
 use crate::monitor::{AlertRoute, AlertType, ServiceName};
-use crate::store::Store;
 use crate::time::Timestamp;
 
 #[derive(Clone, Debug)]
@@ -136,28 +134,6 @@ impl EventRules {
         let mut fires: Vec<RuleFire> = fires.into_values().collect();
         fires.sort_by(|a, b| (&a.rule, &a.service).cmp(&(&b.rule, &b.service)));
         fires
-    }
-}
-
-/// Lets the rules see events just stored, and queues the alerts they set off. A
-/// failure is logged, not returned: the events themselves are stored.
-pub async fn fire(rules: &EventRules, store: &dyn Store, wake: &Notify, events: &[Event]) {
-    for fire in rules.fires(events, Timestamp::now()) {
-        let (rule, service) = (fire.rule.clone(), fire.service.clone());
-        match store.fire_event_rule(fire).await {
-            Ok(RuleFired::Queued) => {
-                tracing::info!(rule, %service, "event rule fired");
-                wake.notify_one();
-            }
-            Ok(RuleFired::Quieted) => {}
-            Ok(RuleFired::NoRoute) => tracing::warn!(
-                rule, %service,
-                "event rule matched, but the service is not monitored and the rule names no alertTarget"
-            ),
-            Err(error) => {
-                tracing::error!(rule, %service, %error, "cannot queue an event rule's alert")
-            }
-        }
     }
 }
 

@@ -77,8 +77,8 @@ impl Channel for Telegram {
         validate_chat(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
-        let notice = alert.notice(Timestamp::now());
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
+        let notice = alert.notice(now);
         let text = truncate(&format!("{}\n\n{}", notice.title, notice.message), MAX_TEXT);
         // https://core.telegram.org/bots/api#sendmessage: plain text (no parse_mode),
         // so that a service name is never read as markup.
@@ -173,7 +173,7 @@ mod tests {
             attempts: 0,
             details: AlertDetails::default(),
         };
-        match telegram.send(&alert).await {
+        match telegram.send(&alert, at).await {
             Err(SendError::Transient(error)) => assert!(!error.contains("SECRET"), "{error}"),
             other => panic!("expected a transient error, got {other:?}"),
         }

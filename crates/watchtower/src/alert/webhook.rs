@@ -68,9 +68,9 @@ impl Channel for Webhooks {
         self.hooks.validate(target)
     }
 
-    async fn send(&self, alert: &QueuedAlert) -> Result<(), SendError> {
+    async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let hook = self.hooks.get(&alert.route.target)?;
-        let notice = alert.notice(crate::time::Timestamp::now());
+        let notice = alert.notice(now);
         let payload = Payload::of(alert, &notice);
         let mut request = self.http.post(&hook.url).json(&payload);
         for (header, value) in &hook.headers {

@@ -13,8 +13,9 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::ApiError;
 use super::extract::JsonBody;
-use super::ping::{authorise, pulse_with};
+use super::ping::authorise;
 use crate::monitor::{NextIn, ServiceName};
+use crate::time::Timestamp;
 
 /// The parts of Alertmanager's webhook payload (version 4) that matter here.
 #[derive(Deserialize)]
@@ -35,7 +36,10 @@ pub async fn receive(
     Path(key): Path<String>,
     JsonBody(notification): JsonBody<Notification>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let received = std::time::Instant::now();
+    let at = Timestamp::now();
     let key = authorise(&state, peer, &key)?;
+    let defaults = key.defaults();
     let mut pulsed = Vec::new();
     for alert in notification.alerts.iter().filter(|a| a.status == "firing") {
         let Some(name) = alert.labels.get("alertname") else {
@@ -48,7 +52,10 @@ pub async fn receive(
         if pulsed.contains(&service) {
             continue;
         }
-        pulse_with(&state, &key, &service, Some(NextIn::parse(switch.next_in)?)).await?;
+        let next_in = Some(NextIn::parse(switch.next_in)?);
+        (state.app)
+            .pulse_with_defaults(&service, next_in, &defaults, at, received)
+            .await?;
         pulsed.push(service);
     }
     Ok(Json(

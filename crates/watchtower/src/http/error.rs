@@ -69,6 +69,15 @@ impl From<InvalidField> for ApiError {
     }
 }
 
+impl From<crate::usecase::Error> for ApiError {
+    fn from(error: crate::usecase::Error) -> Self {
+        match error {
+            crate::usecase::Error::Invalid(invalid) => invalid.into(),
+            crate::usecase::Error::Store(store) => store.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         // The cause is for the operator's log, not for the client.

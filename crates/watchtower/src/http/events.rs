@@ -9,7 +9,6 @@ use utoipa::ToSchema;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonBody, JsonItems};
-use crate::alert::rules;
 use crate::events::{Event, MAX_BULK_EVENTS, NewEvent};
 use crate::time::Timestamp;
 
@@ -37,16 +36,9 @@ pub async fn add_event(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<EventBody>,
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
-    let event = NewEvent::parse(&body.service, &body.level, body.message, Timestamp::now())?;
-    let stored = state.store.add_event(event).await?;
-    state.metrics.events(stored.level, 1);
-    rules::fire(
-        &state.rules,
-        &*state.store,
-        &state.alerts_queued,
-        std::slice::from_ref(&stored),
-    )
-    .await;
+    let received = Timestamp::now();
+    let event = NewEvent::parse(&body.service, &body.level, body.message, received)?;
+    let stored = state.app.add_event(event, received).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -83,13 +75,6 @@ pub async fn add_events(
                 .map_err(|invalid| ApiError::Invalid(format!("events[{index}].{invalid}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let stored = state.store.add_events(events).await?;
-    for level in crate::events::Level::ALL {
-        let count = stored.iter().filter(|event| event.level == level).count() as u64;
-        if count > 0 {
-            state.metrics.events(level, count);
-        }
-    }
-    rules::fire(&state.rules, &*state.store, &state.alerts_queued, &stored).await;
+    let stored = state.app.add_events(events, received).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }

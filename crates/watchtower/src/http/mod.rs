@@ -1,5 +1,6 @@
-//! The HTTP layer: a thin router over the domain and the store. Handlers parse,
-//! call one use case, and render; every failure is an [`error::ApiError`].
+//! The HTTP layer: a thin router over the use cases (`crate::usecase`) and the
+//! store's reads. Handlers parse, call one use case, and render; every failure is
+//! an [`error::ApiError`].
 
 mod alertmanager;
 mod auth;
@@ -33,7 +34,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
@@ -45,22 +45,20 @@ pub use ping_keys::PingKeys;
 pub use server::{ServerLimits, serve};
 pub use tls::{AcmeDriver, Tls};
 
-use crate::alert::Channels;
-use crate::alert::rules::EventRules;
-use crate::monitor::Monitor;
 use crate::store::Store;
+use crate::usecase::Watchtower;
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases that write.
+    pub app: Watchtower,
+    /// For reads, which need no use case of their own.
     pub store: Arc<dyn Store>,
-    pub monitor: Arc<Monitor>,
-    pub channels: Arc<Channels>,
-    pub rules: Arc<EventRules>,
     /// Status changes on this node, for `/services/stream`.
     pub changes: crate::monitor::ServiceFeed,
     /// Whether the alert dispatcher runs, for `/readyz`.
-    pub dispatching: crate::alert::Running,
+    pub dispatching: crate::workers::Running,
     /// The ping keys of the ping URLs, and the runs they time.
     pub pings: Arc<Pings>,
     pub metrics: Arc<crate::metrics::Metrics>,
@@ -68,7 +66,6 @@ pub struct AppState {
     pub metrics_token: Option<PasswordCheck>,
     /// Which Alertmanager alerts pulse which services.
     pub alertmanager: Arc<crate::config::AlertmanagerConfig>,
-    pub alerts_queued: Arc<Notify>,
     /// Cancelled when the server stops: ends the live streams.
     pub shutdown: CancellationToken,
 }

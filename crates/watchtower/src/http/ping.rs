@@ -24,9 +24,8 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::ApiError;
 use super::ping_keys::{PingKey, PingKeys};
-use super::services::store_pulse;
 use crate::events::{Level, NewEvent};
-use crate::monitor::{NextIn, Pulse, ServiceName};
+use crate::monitor::{NextIn, ServiceName};
 use crate::time::{Timestamp, human_duration, parse_duration};
 
 /// How much of a ping's body becomes its event.
@@ -167,7 +166,8 @@ async fn ping(
     body: &[u8],
 ) -> Result<(), ApiError> {
     let pings = state.pings.clone();
-    let now = Instant::now();
+    let received = Instant::now();
+    let at = Timestamp::now();
     let key = &authorise(state, peer, key)?;
     let service = match (service, &key.service) {
         (Some(name), _) => ServiceName::parse("service", name)?,
@@ -179,33 +179,24 @@ async fn ping(
         }
     };
     let text = body_text(body);
-    let at = Timestamp::now();
+    let pulse = |next_in| pulse(state, key, &service, next_in, at, received);
+    let record = |level, message| record(state, &service, level, message, at);
     match signal {
-        Signal::Log => {
-            record(
-                state,
-                &service,
-                Level::Info,
-                text.unwrap_or_else(|| "log ping".into()),
-            )
-            .await
-        }
+        Signal::Log => record(Level::Info, text.unwrap_or_else(|| "log ping".into())).await,
         Signal::Start => {
-            pulse(state, key, &service, next_in).await?;
+            pulse(next_in).await?;
             pings
                 .started
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(service.clone(), now);
+                .insert(service.clone(), received);
             match text {
-                Some(text) => {
-                    record(state, &service, Level::Info, format!("run started\n{text}")).await
-                }
+                Some(text) => record(Level::Info, format!("run started\n{text}")).await,
                 None => Ok(()),
             }
         }
         Signal::Success => {
-            pulse(state, key, &service, next_in).await?;
+            pulse(next_in).await?;
             let took = pings
                 .run_time(&service)
                 .map(|took| format!("run succeeded in {}", human_duration(took)));
@@ -216,12 +207,12 @@ async fn ping(
                 .join("\n")
             {
                 lines if lines.is_empty() => Ok(()),
-                lines => record(state, &service, Level::Info, lines).await,
+                lines => record(Level::Info, lines).await,
             }
         }
         Signal::Fail(status) => {
-            if state.store.service(service.clone()).await?.is_none() {
-                pulse(state, key, &service, next_in).await?;
+            if !state.app.is_monitored(&service).await? {
+                pulse(next_in).await?;
             }
             let mut head = match status {
                 Some(code) => format!("run failed with exit status {code}"),
@@ -235,14 +226,8 @@ async fn ping(
                 .flatten()
                 .collect::<Vec<_>>()
                 .join("\n");
-            record(state, &service, Level::Error, lines).await?;
-            if let Some(failed) = state.store.fail_service(service.clone(), at).await? {
-                state
-                    .changes
-                    .publish(crate::monitor::ServiceChange::Updated(failed));
-            }
-            tracing::warn!(service = %service, "a ping reported a failure: dead");
-            state.alerts_queued.notify_one();
+            record(Level::Error, lines).await?;
+            state.app.fail_service(&service, at).await?;
             Ok(())
         }
     }
@@ -254,6 +239,8 @@ async fn pulse(
     key: &PingKey,
     service: &ServiceName,
     next_in: Option<&String>,
+    at: Timestamp,
+    received: Instant,
 ) -> Result<(), ApiError> {
     let next_in = next_in
         .map(|text| {
@@ -262,7 +249,11 @@ async fn pulse(
             Ok::<_, ApiError>(NextIn::parse(window.as_secs_f64())?)
         })
         .transpose()?;
-    pulse_with(state, key, service, next_in).await
+    let defaults = key.defaults();
+    let app = &state.app;
+    app.pulse_with_defaults(service, next_in, &defaults, at, received)
+        .await?;
+    Ok(())
 }
 
 /// The ping key `guess` names; a client that keeps guessing wrong is refused a while.
@@ -284,53 +275,14 @@ pub(super) fn authorise(
     })
 }
 
-/// Pulses `service` with `next_in`, else its last, else the key's; and the alert
-/// route it had, else the key's.
-pub(super) async fn pulse_with(
-    state: &AppState,
-    key: &PingKey,
-    service: &ServiceName,
-    next_in: Option<NextIn>,
-) -> Result<(), ApiError> {
-    let known = state.store.service(service.clone()).await?;
-    let next_in = match next_in {
-        Some(next_in) => next_in,
-        None => match &known {
-            Some(found) => NextIn::parse(found.next_in)?,
-            None => key.next_in,
-        },
-    };
-    let route = match (&known, &key.route) {
-        (Some(found), _) => crate::monitor::AlertRoute {
-            kind: found.alert_type,
-            target: found.alert_target.clone(),
-        },
-        (None, Some(route)) => route.clone(),
-        (None, None) => {
-            return Err(ApiError::Invalid(format!(
-                "service: `{service}` is not monitored yet, and ping key `{}` names no alertType and alertTarget for new services",
-                key.name
-            )));
-        }
-    };
-    let pulse = Pulse {
-        service: service.clone(),
-        alert: route,
-        next_in,
-        at: Timestamp::now(),
-        remind_every: known.as_ref().and_then(|found| found.remind_every),
-        depends_on: known.and_then(|found| found.depends_on),
-    };
-    store_pulse(state.clone(), pulse).await.map(|_| ())
-}
-
 async fn record(
     state: &AppState,
     service: &ServiceName,
     level: Level,
     message: String,
+    at: Timestamp,
 ) -> Result<(), ApiError> {
-    let event = NewEvent::parse(service.as_str(), level.as_str(), message, Timestamp::now())?;
+    let event = NewEvent::parse(service.as_str(), level.as_str(), message, at)?;
     state.store.add_event(event).await?;
     Ok(())
 }

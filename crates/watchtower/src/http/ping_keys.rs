@@ -12,6 +12,7 @@ use subtle::ConstantTimeEq;
 use crate::alert::Channels;
 use crate::config::PingKeyConfig;
 use crate::monitor::{AlertRoute, AlertType, NextIn, ServiceName};
+use crate::usecase::PulseDefaults;
 
 /// Failed attempts one address may make per window before it is refused.
 const MAX_FAILURES: u32 = 10;
@@ -26,6 +27,17 @@ pub struct PingKey {
     pub service: Option<ServiceName>,
     pub next_in: NextIn,
     pub route: Option<AlertRoute>,
+}
+
+impl PingKey {
+    /// What a pulse through this key takes for a service it names only.
+    pub fn defaults(&self) -> PulseDefaults<'_> {
+        PulseDefaults {
+            ping_key: &self.name,
+            next_in: self.next_in,
+            route: self.route.as_ref(),
+        }
+    }
 }
 
 pub struct PingKeys {

@@ -12,9 +12,8 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::JsonBody;
 use crate::field::InvalidField;
 use crate::monitor::{
-    AlertRoute, AlertType, NextIn, Pulse, Service, ServiceChange, ServiceName, parse_remind_every,
+    AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName, parse_remind_every,
 };
-use crate::store::PulseRecorded;
 use crate::time::Timestamp;
 
 /// A pulse: "I am alive, and will pulse again within `nextIn` seconds".
@@ -91,39 +90,9 @@ pub async fn record_pulse(
     State(state): State<AppState>,
     JsonBody(body): JsonBody<PulseBody>,
 ) -> Result<Json<Service>, ApiError> {
-    let pulse = body.into_pulse(Timestamp::now())?;
-    Ok(Json(store_pulse(state, pulse).await?))
-}
-
-/// Records a pulse and watches its deadline (also for the ping URLs).
-pub(super) async fn store_pulse(state: AppState, pulse: Pulse) -> Result<Service, ApiError> {
     let received = Instant::now();
-    state.channels.validate(&pulse.alert)?;
-    state.metrics.pulse();
-    let window = pulse.next_in.duration();
-    // Spawned so that the deadline is watched even if the client hangs up mid-write.
-    let task = tokio::spawn(async move {
-        let PulseRecorded {
-            service,
-            seq,
-            recovered,
-        } = state.store.record_pulse(pulse).await?;
-        state
-            .monitor
-            .watch(service.service.clone(), seq, received + window);
-        state
-            .changes
-            .publish(ServiceChange::Updated(service.clone()));
-        if recovered {
-            tracing::info!(service = %service.service, "service recovered");
-            state.alerts_queued.notify_one();
-        }
-        Ok::<_, ApiError>(service)
-    });
-    task.await.map_err(|error| {
-        tracing::error!(%error, "pulse task failed");
-        ApiError::Unavailable
-    })?
+    let pulse = body.into_pulse(Timestamp::now())?;
+    Ok(Json(state.app.record_pulse(pulse, received).await?))
 }
 
 /// Stops monitoring a service; it will never alert again.
@@ -137,17 +106,9 @@ pub async fn cancel_service(
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Service>, ApiError> {
     let name = ServiceName::parse("service", &body.service)?;
-    let removed = state
-        .store
-        .cancel_service(name.clone(), Timestamp::now())
-        .await?;
+    let removed = state.app.cancel_service(&name, Timestamp::now()).await?;
     let service =
         removed.ok_or_else(|| ApiError::NotFound(format!("service: no service named `{name}`")))?;
-    state.monitor.unwatch(&name);
-    state
-        .changes
-        .publish(ServiceChange::Cancelled(name.clone()));
-    tracing::info!(service = %name, "service cancelled");
     Ok(Json(service))
 }
 

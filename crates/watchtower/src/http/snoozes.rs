@@ -89,8 +89,7 @@ pub async fn add_snooze(
     JsonBody(body): JsonBody<SnoozeBody>,
 ) -> Result<(StatusCode, Json<Snooze>), ApiError> {
     let snooze = body.into_snooze(Timestamp::now())?;
-    let stored = state.store.add_snooze(snooze).await?;
-    tracing::info!(id = stored.id, until = %stored.until.to_rfc3339(), "snooze added");
+    let stored = state.app.add_snooze(snooze).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -107,10 +106,8 @@ pub async fn delete_snooze(
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::Invalid(format!("id: `{id}` is not a snooze id (a number)")))?;
-    let removed = state.store.delete_snooze(id, Timestamp::now()).await?;
+    let removed = state.app.delete_snooze(id, Timestamp::now()).await?;
     let snooze = removed.ok_or_else(|| ApiError::NotFound(format!("id: no snooze {id}")))?;
-    state.alerts_queued.notify_one();
-    tracing::info!(id, "snooze removed");
     Ok(Json(snooze))
 }
 

@@ -2,10 +2,10 @@
 //!
 //! Pure domain code: no HTTP, no SQL. Callers pass `now` in.
 
+mod deadlines;
 mod feed;
 pub mod history;
 pub mod story;
-mod watcher;
 mod watchlist;
 
 use std::fmt;
@@ -18,8 +18,8 @@ use utoipa::ToSchema;
 use crate::field::InvalidField;
 use crate::time::Timestamp;
 
+pub use deadlines::Deadlines;
 pub use feed::{ServiceChange, ServiceFeed};
-pub use watcher::{Monitor, WatchOutcome};
 pub use watchlist::{Due, Watchlist};
 
 /// The longest `nextIn` a pulse may announce.
@@ -27,6 +27,25 @@ pub const MAX_NEXT_IN: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The shortest reminder interval: a reminder each second would be a storm of its own.
 pub const MIN_REMIND_EVERY: Duration = Duration::from_secs(1);
+
+/// An up service that the deadline index must watch, as found at start-up.
+#[derive(Clone, Debug)]
+pub struct Watched {
+    pub service: ServiceName,
+    pub seq: i64,
+    pub deadline: Timestamp,
+}
+
+/// What became of a service that the monitor found due.
+#[derive(Clone, Debug)]
+pub enum DeathCheck {
+    /// Declared dead; its event and alert are queued.
+    Died(Service),
+    /// It pulsed meanwhile: watch this newer deadline instead.
+    Pulsed(Watched),
+    /// Cancelled, or already dead.
+    Gone,
+}
 
 /// What start-up does with services whose deadline fell while the server was down.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, Default)]

@@ -27,7 +27,7 @@ use crate::time::Timestamp;
 
 mod error;
 
-pub use crate::monitor::RestartPolicy;
+pub use crate::monitor::{DeathCheck, RestartPolicy, Watched};
 pub use error::{Cause, StoreError};
 
 /// A pulse as stored.
@@ -86,25 +86,6 @@ impl NewAlertRow {
             details: AlertDetails::default(),
         }
     }
-}
-
-/// An up service that the monitor must watch, as found at start-up.
-#[derive(Clone, Debug)]
-pub struct Watched {
-    pub service: ServiceName,
-    pub seq: i64,
-    pub deadline: Timestamp,
-}
-
-/// What became of a service that the monitor found due.
-#[derive(Clone, Debug)]
-pub enum DeathCheck {
-    /// Declared dead; its event and alert are queued.
-    Died(Service),
-    /// It pulsed meanwhile: watch this newer deadline instead.
-    Pulsed(Watched),
-    /// Cancelled, or already dead.
-    Gone,
 }
 
 #[async_trait]

@@ -173,21 +173,7 @@ macro_rules! in_transaction {
 impl PgStore {
     /// Connects, creates or upgrades the schema, and starts the batcher.
     pub async fn open(config: &PostgresConfig, clock: Clock) -> anyhow::Result<Self> {
-        let mut pg: tokio_postgres::Config = config
-            .url
-            .expose()
-            .parse()
-            .context("storage.url: not a PostgreSQL URL")?;
-        // Durability is not negotiable: a commit returns once it is flushed to disk.
-        let options = [
-            pg.get_options().unwrap_or_default(),
-            "-c synchronous_commit=on",
-        ];
-        pg.options(options.join(" ").trim());
-        pg.application_name("watchtower");
-        if pg.get_connect_timeout().is_none() {
-            pg.connect_timeout(Duration::from_secs(10));
-        }
+        let pg = connect_config(config)?;
         let target = describe_target(&pg);
         let tls = tls::connector(config.ca_cert.as_deref())?;
         let (feed, stop_listening) = (Feed::default(), tokio_util::sync::CancellationToken::new());
@@ -249,6 +235,26 @@ the system's CAs and storage.caCert; set storage.caCert, or add sslmode=disable 
 server reached over a trusted network)";
 
 /// `host:port/database` for messages: never the password.
+/// The connection settings `storage.url` gives, with those Watchtower insists on.
+pub fn connect_config(config: &PostgresConfig) -> anyhow::Result<tokio_postgres::Config> {
+    let mut pg: tokio_postgres::Config = config
+        .url
+        .expose()
+        .parse()
+        .context("storage.url: not a PostgreSQL URL")?;
+    // Durability is not negotiable: a commit returns once it is flushed to disk.
+    let options = [
+        pg.get_options().unwrap_or_default(),
+        "-c synchronous_commit=on",
+    ];
+    pg.options(options.join(" ").trim());
+    pg.application_name("watchtower");
+    if pg.get_connect_timeout().is_none() {
+        pg.connect_timeout(Duration::from_secs(10));
+    }
+    Ok(pg)
+}
+
 fn describe_target(config: &tokio_postgres::Config) -> String {
     use tokio_postgres::config::Host;
     let host = match config.get_hosts().first() {

@@ -5,15 +5,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use super::policy::Policy;
-use super::{AttemptOutcome, Channels, QueuedAlert, SendError};
+use super::Running;
+use crate::alert::policy::Policy;
+use crate::alert::{AttemptOutcome, Channels, QueuedAlert, SendError};
 use crate::config::AlertsConfig;
 use crate::metrics::{Delivery, Metrics};
 use crate::store::{Store, StoreError};
 use crate::time::Timestamp;
+use crate::usecase::Watchtower;
 
 /// Alerts claimed per step, and delivered at once.
 const BATCH: usize = 64;
@@ -62,63 +63,34 @@ impl DispatchOutcome {
 }
 
 pub struct Dispatcher {
+    app: Watchtower,
     store: Arc<dyn Store>,
     channels: Arc<Channels>,
     policy: RetryPolicy,
     rules: Arc<Policy>,
-    wake: Arc<Notify>,
     metrics: Arc<Metrics>,
     running: Running,
-}
-
-/// Whether a worker's loop runs: set while a [`RunningGuard`] lives.
-#[derive(Clone, Debug, Default)]
-pub struct Running(Arc<std::sync::atomic::AtomicBool>);
-
-pub struct RunningGuard(Running);
-
-impl Running {
-    pub fn mark(&self) -> RunningGuard {
-        self.0.store(true, std::sync::atomic::Ordering::Release);
-        RunningGuard(self.clone())
-    }
-
-    pub fn get(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Acquire)
-    }
-}
-
-impl Drop for RunningGuard {
-    fn drop(&mut self) {
-        (self.0)
-            .0
-            .store(false, std::sync::atomic::Ordering::Release);
-    }
+    /// Reads the time an attempt ended (the delivery's own duration counts).
+    clock: fn() -> Timestamp,
 }
 
 impl Dispatcher {
-    pub fn new(
-        store: Arc<dyn Store>,
-        channels: Arc<Channels>,
-        policy: RetryPolicy,
-        rules: Arc<Policy>,
-        wake: Arc<Notify>,
-        metrics: Arc<Metrics>,
-        running: Running,
-    ) -> Self {
+    pub fn new(app: Watchtower, policy: RetryPolicy, rules: Arc<Policy>, running: Running) -> Self {
         Self {
-            store,
-            channels,
+            store: app.store().clone(),
+            channels: app.channels().clone(),
+            metrics: app.metrics().clone(),
+            app,
             policy,
             rules,
-            wake,
-            metrics,
             running,
+            clock: Timestamp::now,
         }
     }
 
     /// Delivers the alerts due at `now`, once each. Each attempt is recorded as soon
-    /// as it ends, so records batch in the writer and none waits on a slower delivery.
+    /// as it ends (by the dispatcher's clock), so records batch in the writer and
+    /// none waits on a slower delivery.
     pub async fn run_once(&self, now: Timestamp) -> Result<DispatchOutcome, StoreError> {
         let alerts = self
             .store
@@ -126,7 +98,8 @@ impl Dispatcher {
             .await?;
         let recorded: Vec<Result<AttemptOutcome, StoreError>> = futures::stream::iter(alerts)
             .map(|alert| async move {
-                let sent = tokio::time::timeout(self.policy.timeout, self.channels.send(&alert));
+                let sent =
+                    tokio::time::timeout(self.policy.timeout, self.channels.send(&alert, now));
                 let result = sent.await.unwrap_or_else(|_| {
                     let timeout = self.policy.timeout;
                     Err(SendError::Transient(format!(
@@ -135,7 +108,7 @@ impl Dispatcher {
                 });
                 let attempt = self.judge(&alert, result);
                 self.store
-                    .record_attempt(alert.id, Timestamp::now(), attempt.clone())
+                    .record_attempt(alert.id, (self.clock)(), attempt.clone())
                     .await?;
                 Ok(attempt)
             })
@@ -195,7 +168,7 @@ impl Dispatcher {
         // `/readyz` reports the dispatcher down once this loop has ended.
         let _running = self.running.mark();
         loop {
-            let wait = match self.step().await {
+            let wait = match self.step(Timestamp::now()).await {
                 Ok(wait) => wait,
                 Err(error) => {
                     tracing::error!(%error, "alert dispatcher cannot reach storage; retrying");
@@ -210,19 +183,16 @@ impl Dispatcher {
             };
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = self.wake.notified() => {}
+                _ = self.app.alerts_queued() => {}
                 _ = sleep => {}
             }
         }
     }
 
-    /// One step (the policy's triage, then delivery), then how long until the
-    /// next alert, reminder or end of flapping is due (`None`: nothing pending).
-    async fn step(&self) -> Result<Option<Duration>, StoreError> {
-        let triaged = self
-            .store
-            .triage(Timestamp::now(), self.rules.clone())
-            .await?;
+    /// One step at `now` (the policy's triage, then delivery), then how long until
+    /// the next alert, reminder or end of flapping is due (`None`: nothing pending).
+    pub async fn step(&self, now: Timestamp) -> Result<Option<Duration>, StoreError> {
+        let triaged = self.store.triage(now, self.rules.clone()).await?;
         if triaged.held + triaged.suppressed + triaged.digested > 0 {
             tracing::info!(
                 released = triaged.released,
@@ -232,11 +202,12 @@ impl Dispatcher {
                 "alert policy applied"
             );
         }
-        let outcome = self.run_once(Timestamp::now()).await?;
+        let outcome = self.run_once(now).await?;
         if outcome.claimed() == BATCH {
             return Ok(Some(Duration::ZERO));
         }
-        let now = Timestamp::now();
+        // Deliveries took time: what is due is judged from when they ended.
+        let now = (self.clock)().max(now);
         let pending = self.store.next_alert_due(now).await?;
         let policy_due = triaged.next.map(|at| at.since(now));
         let next = [pending, policy_due].into_iter().flatten().min();

@@ -42,6 +42,19 @@ impl Watchdog {
         })
     }
 
+    /// One beat: the pulse to the other side, and whether it was taken.
+    pub async fn step(&self) -> Result<(), String> {
+        let mut request = self.http.post(&self.url).json(&self.body);
+        if let Some(password) = &self.password {
+            request = request.header("password", password);
+        }
+        match request.send().await {
+            Ok(answer) if answer.status().is_success() => Ok(()),
+            Ok(answer) => Err(format!("refused with HTTP {}", answer.status().as_u16())),
+            Err(error) => Err(format!("failed: {error}")),
+        }
+    }
+
     /// Beats until `shutdown`: the first at once, then every period. A failed
     /// beat is logged and the next one tried on time.
     pub async fn run(self, shutdown: CancellationToken) {
@@ -53,16 +66,9 @@ impl Watchdog {
                 _ = shutdown.cancelled() => return,
                 _ = ticks.tick() => {}
             }
-            let mut request = self.http.post(&self.url).json(&self.body);
-            if let Some(password) = &self.password {
-                request = request.header("password", password);
-            }
-            match request.send().await {
-                Ok(answer) if answer.status().is_success() => tracing::debug!("watchdog beat"),
-                Ok(answer) => {
-                    tracing::warn!(status = answer.status().as_u16(), url = %self.url, "watchdog beat refused")
-                }
-                Err(error) => tracing::warn!(%error, url = %self.url, "watchdog beat failed"),
+            match self.step().await {
+                Ok(()) => tracing::debug!("watchdog beat"),
+                Err(problem) => tracing::warn!(url = %self.url, "watchdog beat {problem}"),
             }
         }
     }
