@@ -6,9 +6,10 @@
 pub mod batching;
 #[cfg(test)]
 mod conformance;
+pub mod decisions;
 pub mod postgres;
 pub mod sqlite;
-mod triage;
+pub mod triage;
 
 use std::time::Duration;
 
@@ -52,7 +53,7 @@ pub struct StoreGauges {
 }
 
 /// An alert about to be queued, untriaged.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct NewAlertRow {
     pub service: ServiceName,
     pub kind: AlertKind,

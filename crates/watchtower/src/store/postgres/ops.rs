@@ -11,6 +11,7 @@ use super::write::{EventRow, insert_events, record_deaths, record_deaths_as};
 use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NODE_FORGOTTEN_AFTER, NODE_TIMEOUT, NodeInfo, NodeStatus};
 use crate::monitor::{Due, Service, ServiceName, story};
+use crate::store::decisions::{AttemptRecord, failure_event};
 use crate::store::{DeathCheck, RestartPolicy, Watched};
 use crate::time::Timestamp;
 
@@ -227,39 +228,38 @@ pub async fn record_attempt(
     now: Timestamp,
     outcome: &AttemptOutcome,
 ) -> Result<(), PgError> {
-    let (state, next_attempt, error) = match outcome {
-        AttemptOutcome::Sent => ("sent", None, None),
-        AttemptOutcome::Retry { after, error } => (
-            "pending",
-            Some(now.plus(*after).as_millis()),
-            Some(error.as_str()),
-        ),
-        AttemptOutcome::GaveUp { error } => ("failed", None, Some(error.as_str())),
-    };
+    let record = AttemptRecord::of(outcome, now);
     tx.execute(
         "INSERT INTO alert_attempts (alert_id, at, ok, error) VALUES ($1, $2, $3, $4)",
-        &[&alert_id, &now.as_millis(), &error.is_none(), &error],
+        &[
+            &alert_id,
+            &now.as_millis(),
+            &record.error.is_none(),
+            &record.error,
+        ],
     )
     .await?;
     // `state = 'pending'` keeps a cancellation that raced with this attempt.
-    let updated = tx
+    let next_attempt = record.next_attempt.map(Timestamp::as_millis);
+    let after = tx
         .query_opt(
             "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = $2,
                next_attempt = COALESCE($3, next_attempt), last_error = $4
              WHERE id = $1 AND state = 'pending'
              RETURNING state, service, kind, alert_type || ':' || alert_target",
-            &[&alert_id, &state, &next_attempt, &error],
+            &[&alert_id, &record.state, &next_attempt, &record.error],
         )
         .await?;
-    if let (Some(row), Some(error)) = (updated, error) {
-        let (state, service): (&str, &str) = (row.try_get(0)?, row.try_get(1)?);
-        // A digest (`*`) has no service of its own to tell.
-        if let (true, Ok(name)) = (state == "failed", ServiceName::parse("service", service))
-            && name.as_str() != "*"
-        {
-            let failed = story::alert_failed(row.try_get(2)?, row.try_get(3)?, error);
-            insert_events(tx, &[EventRow::new(&name, failed, now)]).await?;
-        }
+    if let Some(row) = after
+        && let Some((service, told)) = failure_event(
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+            row.try_get(3)?,
+            record.error,
+        )
+    {
+        insert_events(tx, &[EventRow::new(&service, told, now)]).await?;
     }
     Ok(())
 }

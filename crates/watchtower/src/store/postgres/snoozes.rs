@@ -7,9 +7,10 @@ use super::PgError;
 use super::triage::{TRIAGE_LOCK, insert_alert};
 use crate::alert::policy::{NewSnooze, Snooze};
 use crate::alert::rules::{RuleFire, RuleFired};
-use crate::alert::{AlertDetails, AlertKind};
 use crate::monitor::{AlertRoute, AlertType};
-use crate::store::NewAlertRow;
+use crate::store::decisions::{
+    Monitored, RuleHistory, RuleJudgement, judge_rule_fire, rule_target,
+};
 use crate::store::triage::{SNOOZES_KEPT_FOR, snooze_columns, snooze_scope};
 use crate::time::Timestamp;
 
@@ -98,84 +99,67 @@ pub async fn fire_rule(
     fire: &RuleFire,
     now: Timestamp,
 ) -> Result<RuleFired, PgError> {
-    let service = tx
+    let found = match tx
         .query_opt(
             "SELECT alert_type, alert_target, last_pulse, deadline FROM services WHERE name = $1",
             &[&fire.service.as_str()],
         )
-        .await?;
-    let times = |row: &Row| -> Result<(Timestamp, Timestamp), PgError> {
-        Ok((
-            Timestamp::from_millis(row.try_get(2)?),
-            Timestamp::from_millis(row.try_get(3)?),
-        ))
+        .await?
+    {
+        Some(row) => Some(Monitored {
+            route: AlertType::parse(row.try_get(0)?)
+                .ok()
+                .map(|kind| {
+                    Ok::<_, PgError>(AlertRoute {
+                        kind,
+                        target: row.try_get(1)?,
+                    })
+                })
+                .transpose()?,
+            last_pulse: Timestamp::from_millis(row.try_get(2)?),
+            deadline: Timestamp::from_millis(row.try_get(3)?),
+        }),
+        None => None,
     };
-    let (route, (last_pulse, deadline)) = match (&fire.route, service) {
-        (Some(route), found) => (
-            route.clone(),
-            found.as_ref().map(times).transpose()?.unwrap_or((now, now)),
-        ),
-        (None, Some(row)) => {
-            let Ok(kind) = AlertType::parse(row.try_get(0)?) else {
-                return Ok(RuleFired::NoRoute);
-            };
-            (
-                AlertRoute {
-                    kind,
-                    target: row.try_get(1)?,
-                },
-                times(&row)?,
-            )
-        }
-        (None, None) => return Ok(RuleFired::NoRoute),
+    let Some(target) = rule_target(fire, found, now) else {
+        return Ok(RuleFired::NoRoute);
     };
-    let every = i64::try_from(fire.every.as_millis()).unwrap_or(i64::MAX);
-    let matched = i64::try_from(fire.matched).unwrap_or(i64::MAX);
+    let (rule, service) = (&fire.rule, fire.service.as_str());
     // Locks the rule's row for this service, so that two nodes cannot both fire.
     tx.execute(
         "INSERT INTO rule_fires (rule, service, last_fired, quieted) VALUES ($1, $2, $3, 0)
          ON CONFLICT (rule, service) DO NOTHING",
-        &[&fire.rule, &fire.service.as_str(), &i64::MIN],
+        &[rule, &service, &i64::MIN],
     )
     .await?;
     let row = tx
         .query_one(
             "SELECT last_fired, quieted FROM rule_fires WHERE rule = $1 AND service = $2 FOR UPDATE",
-            &[&fire.rule, &fire.service.as_str()],
+            &[rule, &service],
         )
         .await?;
-    let (last, quieted): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
-    if now.as_millis() < last.saturating_add(every) {
-        tx.execute(
-            "UPDATE rule_fires SET quieted = quieted + $3 WHERE rule = $1 AND service = $2",
-            &[&fire.rule, &fire.service.as_str(), &matched],
-        )
-        .await?;
-        return Ok(RuleFired::Quieted);
+    let history = RuleHistory {
+        last_fired: Timestamp::from_millis(row.try_get(0)?),
+        quieted: u64::try_from(row.try_get::<_, i64>(1)?).unwrap_or_default(),
+    };
+    match judge_rule_fire(fire, target, Some(history), now) {
+        RuleJudgement::Quiet { matched } => {
+            let matched = i64::try_from(matched).unwrap_or(i64::MAX);
+            tx.execute(
+                "UPDATE rule_fires SET quieted = quieted + $3 WHERE rule = $1 AND service = $2",
+                &[rule, &service, &matched],
+            )
+            .await?;
+            Ok(RuleFired::Quieted)
+        }
+        RuleJudgement::Fire(alert) => {
+            tx.execute(
+                "UPDATE rule_fires SET last_fired = $3, quieted = 0 WHERE rule = $1 AND service = $2",
+                &[rule, &service, &now.as_millis()],
+            )
+            .await?;
+            insert_alert(tx, &alert).await?;
+            Ok(RuleFired::Queued)
+        }
     }
-    tx.execute(
-        "UPDATE rule_fires SET last_fired = $3, quieted = 0 WHERE rule = $1 AND service = $2",
-        &[&fire.rule, &fire.service.as_str(), &now.as_millis()],
-    )
-    .await?;
-    insert_alert(
-        tx,
-        &NewAlertRow {
-            service: fire.service.clone(),
-            kind: AlertKind::Event,
-            route,
-            last_pulse,
-            deadline,
-            down_since: fire.event.date,
-            created: now,
-            details: AlertDetails {
-                event: Some(fire.event.clone()),
-                rule: Some(fire.rule.clone()),
-                quieted: u64::try_from(quieted + matched - 1).unwrap_or_default(),
-                ..AlertDetails::default()
-            },
-        },
-    )
-    .await?;
-    Ok(RuleFired::Queued)
 }

@@ -1,271 +1,222 @@
-//! The alert policy's storage side for PostgreSQL: gathers a triage step's facts
-//! and applies the policy's decisions in one transaction. One node triages at a
+//! The alert policy's storage side for PostgreSQL: the facts a triage round reads
+//! and the writes its decisions make, in one transaction. One node triages at a
 //! time (an advisory lock that the others skip), so that counts of recent deaths
-//! and open digests are the whole cluster's.
-
-use std::sync::Arc;
+//! and open digests are the whole cluster's. The rounds are `store::triage`'s.
 
 use deadpool_postgres::Transaction;
+use tokio_postgres::types::ToSql;
 
 use super::PgError;
 use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
 use super::write::{EventRow, insert_events};
-use crate::alert::policy::{
-    Candidate, DeathAlert, Decision, Dependency, Policy, ReminderDue, Triage, Triaged, decide,
-};
-use crate::alert::{AlertKind, EventLine, QueuedAlert, RECENT_EVENTS};
+use crate::alert::policy::{DeathAlert, Decision, Policy, Snooze, Triaged};
+use crate::alert::{AlertKind, EventLine, Member, QueuedAlert};
 use crate::events::Level;
-use crate::monitor::{Service, ServiceName, Status};
+use crate::monitor::{Service, ServiceName};
 use crate::store::NewAlertRow;
-use crate::store::triage::{self as shared, CANDIDATES, ROUNDS};
+use crate::store::triage::{self as shared, TriageTx};
 use crate::time::Timestamp;
 
 /// Any fixed number: names the advisory lock that serialises triage across nodes.
 pub const TRIAGE_LOCK: i64 = 0x5754_5452_4941_4745;
 
+/// Runs the policy's triage at `now` (see `store::triage::triage`).
 pub async fn triage(
     tx: &Transaction<'_>,
     now: Timestamp,
-    policy: &Arc<Policy>,
+    policy: &Policy,
 ) -> Result<Triaged, PgError> {
-    let locked: bool = tx
-        .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&TRIAGE_LOCK])
-        .await?
-        .try_get(0)?;
-    if !locked {
-        // Another node is triaging; this one delivers what it releases.
-        return Ok(Triaged::default());
+    shared::triage(&mut Tx(tx), now, policy).await
+}
+
+struct Tx<'a, 'b>(&'a Transaction<'b>);
+
+impl Tx<'_, '_> {
+    async fn count(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<i64, PgError> {
+        Ok(self.0.query_one(sql, params).await?.try_get(0)?)
     }
-    let mut total = Triaged::default();
-    for _ in 0..ROUNDS {
-        let (facts, next) = gather(tx, policy, now).await?;
-        total.next = next;
-        let busy = facts.candidates.len() == CANDIDATES;
-        let decisions = decide(policy, &facts);
-        let queued = decisions.iter().any(|d| matches!(d, Decision::Queue(_)));
-        for decision in decisions {
-            total.count(&decision);
-            apply(tx, policy, now, decision).await?;
+
+    /// Services, each with the instant in the column after its own.
+    async fn services_with(&self, sql: &str) -> Result<Vec<(Service, Option<Timestamp>)>, PgError> {
+        let mut found = Vec::new();
+        for row in self.0.query(sql, &[]).await? {
+            let extra: Option<i64> = row.try_get(10)?;
+            found.push((service_from_row(&row)?, extra.map(Timestamp::from_millis)));
         }
-        if !queued && !busy {
-            break;
-        }
+        Ok(found)
     }
-    Ok(total)
 }
 
-async fn gather(
-    tx: &Transaction<'_>,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<(Triage, Option<Timestamp>), PgError> {
-    let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts
-         WHERE state = 'pending' AND NOT triaged AND next_attempt <= $1 ORDER BY id LIMIT $2"
-    );
-    let rows = tx
-        .query(&sql, &[&now.as_millis(), &(CANDIDATES as i64)])
-        .await?;
-    let mut candidates = Vec::with_capacity(rows.len());
-    for row in &rows {
-        candidates.push(candidate(tx, policy, now, alert_from_row(row)?).await?);
-    }
-    let snoozes = super::snoozes::active(tx, now).await?;
-    let mut released = [0usize; 2];
-    if let Some(storm) = policy.storm {
-        for (slot, kind) in [AlertKind::Down, AlertKind::Up].into_iter().enumerate() {
-            let count: i64 = tx
-                .query_one(
-                    "SELECT count(*) FROM alerts WHERE released >= $1 AND kind = $2",
-                    &[&now.minus(storm.window).as_millis(), &kind.as_str()],
-                )
-                .await?
-                .try_get(0)?;
-            released[slot] = count as usize;
-        }
-    }
-    let (reminders, next_reminder) = reminders(tx, policy, now).await?;
-    let (calmed, next_calm) = calmed(tx, policy, now).await?;
-    let triage = Triage {
-        now,
-        candidates,
-        snoozes,
-        released_deaths: released[0],
-        released_recoveries: released[1],
-        reminders,
-        calmed,
-    };
-    Ok((
-        triage,
-        [next_reminder, next_calm].into_iter().flatten().min(),
-    ))
-}
+impl TriageTx for Tx<'_, '_> {
+    type Error = PgError;
 
-async fn service(tx: &Transaction<'_>, name: &str) -> Result<Option<Service>, PgError> {
-    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
-    tx.query_opt(&sql, &[&name])
-        .await?
-        .as_ref()
-        .map(service_from_row)
-        .transpose()
-}
-
-async fn death_alert(
-    tx: &Transaction<'_>,
-    service: &ServiceName,
-    down_since: Timestamp,
-) -> Result<Option<DeathAlert>, PgError> {
-    let found = tx
-        .query_opt(
-            "SELECT id, released, state FROM alerts
-             WHERE service = $1 AND kind IN ('down', 'stable') AND down_since = $2
-               AND fanned_from IS NULL
-             ORDER BY id DESC LIMIT 1",
-            &[&service.as_str(), &down_since.as_millis()],
-        )
-        .await?;
-    let Some(row) = found else { return Ok(None) };
-    Ok(shared::death_alert(
-        row.try_get(0)?,
-        row.try_get(1)?,
-        row.try_get(2)?,
-    ))
-}
-
-async fn candidate(
-    tx: &Transaction<'_>,
-    policy: &Policy,
-    now: Timestamp,
-    alert: QueuedAlert,
-) -> Result<Candidate, PgError> {
-    let mut candidate = Candidate::new(alert);
-    let alert = &candidate.alert;
-    let name = alert.service.as_str();
-    if alert.kind == AlertKind::Digest {
-        for row in tx
-            .query("SELECT service, kind, down_since, last_pulse FROM alerts WHERE digest_id = $1 ORDER BY id", &[&alert.id])
+    async fn take_turn(&mut self) -> Result<bool, PgError> {
+        Ok(self
+            .0
+            .query_one("SELECT pg_try_advisory_xact_lock($1)", &[&TRIAGE_LOCK])
             .await?
-        {
-            candidate.members.push(shared::member(
+            .try_get(0)?)
+    }
+
+    async fn untriaged(
+        &mut self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<QueuedAlert>, PgError> {
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts
+             WHERE state = 'pending' AND NOT triaged AND next_attempt <= $1 ORDER BY id LIMIT $2"
+        );
+        let rows = self
+            .0
+            .query(&sql, &[&now.as_millis(), &(limit as i64)])
+            .await?;
+        rows.iter().map(alert_from_row).collect()
+    }
+
+    async fn digest_members(&mut self, digest: i64) -> Result<Vec<Member>, PgError> {
+        let sql = "SELECT service, kind, down_since, last_pulse FROM alerts WHERE digest_id = $1 ORDER BY id";
+        let mut members = Vec::new();
+        for row in self.0.query(sql, &[&digest]).await? {
+            members.push(shared::member(
                 row.try_get(0)?,
                 row.try_get(1)?,
                 row.try_get(2)?,
                 row.try_get(3)?,
             ));
         }
-        return Ok(candidate);
+        Ok(members)
     }
-    candidate.service = service(tx, name).await?;
-    let Some(current) = &candidate.service else {
-        return Ok(candidate);
-    };
-    if matches!(alert.kind, AlertKind::Up | AlertKind::Reminder) {
-        candidate.announced =
-            death_alert(tx, &alert.service, alert.down_since).await? == Some(DeathAlert::Released);
+
+    async fn service(&mut self, name: &ServiceName) -> Result<Option<Service>, PgError> {
+        let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
+        self.0
+            .query_opt(&sql, &[&name.as_str()])
+            .await?
+            .as_ref()
+            .map(service_from_row)
+            .transpose()
     }
-    if alert.kind == AlertKind::Down {
-        if let Some(parent) = &current.depends_on
-            && let Some(parent) = service(tx, parent.as_str()).await?
-        {
-            let death_alert = match parent.status {
-                Status::Dead => death_alert(tx, &parent.service, parent.deadline).await?,
-                Status::Up => None,
-            };
-            candidate.dependency = Some(Dependency {
-                service: parent,
-                death_alert,
+
+    async fn death_alert(
+        &mut self,
+        service: &ServiceName,
+        down_since: Timestamp,
+    ) -> Result<Option<DeathAlert>, PgError> {
+        let found = self
+            .0
+            .query_opt(
+                "SELECT id, released, state FROM alerts
+                 WHERE service = $1 AND kind IN ('down', 'stable') AND down_since = $2
+                   AND fanned_from IS NULL
+                 ORDER BY id DESC LIMIT 1",
+                &[&service.as_str(), &down_since.as_millis()],
+            )
+            .await?;
+        let Some(row) = found else { return Ok(None) };
+        Ok(shared::death_alert(
+            row.try_get(0)?,
+            row.try_get(1)?,
+            row.try_get(2)?,
+        ))
+    }
+
+    async fn deaths_since(
+        &mut self,
+        service: &ServiceName,
+        since: Timestamp,
+    ) -> Result<u32, PgError> {
+        let deaths = self
+            .count(
+                "SELECT count(*) FROM alerts WHERE service = $1 AND kind = 'down' AND created >= $2 AND fanned_from IS NULL",
+                &[&service.as_str(), &since.as_millis()],
+            )
+            .await?;
+        Ok(u32::try_from(deaths).unwrap_or(u32::MAX))
+    }
+
+    async fn recent_events(
+        &mut self,
+        service: &ServiceName,
+        limit: usize,
+    ) -> Result<Vec<EventLine>, PgError> {
+        let rows = self
+            .0
+            .query(
+                "SELECT ts, level, message FROM events WHERE service = $1 ORDER BY ts DESC, id DESC LIMIT $2",
+                &[&service.as_str(), &(limit as i64)],
+            )
+            .await?;
+        let mut lines = Vec::with_capacity(rows.len());
+        for row in rows {
+            let rank: i16 = row.try_get(1)?;
+            lines.push(EventLine {
+                date: Timestamp::from_millis(row.try_get(0)?),
+                level: Level::from_rank(rank.into())
+                    .ok_or_else(|| PgError::Corrupt("level".into()))?,
+                message: row.try_get(2)?,
             });
         }
-        if let Some(flapping) = policy.flapping {
-            let deaths: i64 = tx
-                .query_one(
-                    "SELECT count(*) FROM alerts WHERE service = $1 AND kind = 'down' AND created >= $2 AND fanned_from IS NULL",
-                    &[&name, &now.minus(flapping.window).as_millis()],
-                )
-                .await?
-                .try_get(0)?;
-            candidate.recent_deaths = deaths as u32;
-        }
+        Ok(lines)
     }
-    for row in tx
-        .query(
-            "SELECT ts, level, message FROM events WHERE service = $1 ORDER BY ts DESC, id DESC LIMIT $2",
-            &[&name, &(RECENT_EVENTS as i64)],
-        )
-        .await?
-    {
-        let rank: i16 = row.try_get(1)?;
-        candidate.recent.push(EventLine {
-            date: Timestamp::from_millis(row.try_get(0)?),
-            level: Level::from_rank(rank.into()).ok_or_else(|| PgError::Corrupt("level".into()))?,
-            message: row.try_get(2)?,
-        });
-    }
-    for row in tx
-        .query(
-            r#"SELECT name FROM services WHERE depends_on = $1 AND status = 'dead' ORDER BY name COLLATE "C" LIMIT 50"#,
-            &[&name],
-        )
-        .await?
-    {
-        candidate.dependents.push(row.try_get(0)?);
-    }
-    Ok(candidate)
-}
 
-async fn reminders(
-    tx: &Transaction<'_>,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<(Vec<ReminderDue>, Option<Timestamp>), PgError> {
-    let sql = format!("SELECT {SERVICE_COLUMNS}, reminded FROM services WHERE status = 'dead'");
-    let mut dead = Vec::new();
-    for row in tx.query(&sql, &[]).await? {
-        let reminded: Option<i64> = row.try_get(10)?;
-        dead.push((
-            service_from_row(&row)?,
-            reminded.map(Timestamp::from_millis),
-        ));
+    async fn dead_dependents(
+        &mut self,
+        service: &ServiceName,
+        limit: usize,
+    ) -> Result<Vec<String>, PgError> {
+        let rows = self
+            .0
+            .query(
+                r#"SELECT name FROM services WHERE depends_on = $1 AND status = 'dead' ORDER BY name COLLATE "C" LIMIT $2"#,
+                &[&service.as_str(), &(limit as i64)],
+            )
+            .await?;
+        rows.iter().map(|row| Ok(row.try_get(0)?)).collect()
     }
-    let (services, next) = shared::due_reminders(policy, dead, now);
-    let mut due = Vec::with_capacity(services.len());
-    for service in services {
-        let announced = death_alert(tx, &service.service, service.deadline).await?
-            == Some(DeathAlert::Released);
-        let dependency_dead = match &service.depends_on {
-            Some(parent) => self::service(tx, parent.as_str())
-                .await?
-                .is_some_and(|p| p.status == Status::Dead),
-            None => false,
-        };
-        due.push(ReminderDue {
-            service,
-            announced,
-            dependency_dead,
-        });
-    }
-    Ok((due, next))
-}
 
-async fn calmed(
-    tx: &Transaction<'_>,
-    policy: &Policy,
-    now: Timestamp,
-) -> Result<(Vec<Service>, Option<Timestamp>), PgError> {
-    if policy.flapping.is_none() {
-        return Ok((Vec::new(), None));
+    async fn active_snoozes(&mut self, now: Timestamp) -> Result<Vec<Snooze>, PgError> {
+        super::snoozes::active(self.0, now).await
     }
-    let sql = format!(
-        "SELECT {SERVICE_COLUMNS}, (SELECT max(created) FROM alerts a
-                                    WHERE a.service = services.name AND a.kind IN ('down', 'up'))
-         FROM services WHERE flapping_since IS NOT NULL"
-    );
-    let mut flapping = Vec::new();
-    for row in tx.query(&sql, &[]).await? {
-        let changed: Option<i64> = row.try_get(10)?;
-        flapping.push((service_from_row(&row)?, changed.map(Timestamp::from_millis)));
+
+    async fn released_since(
+        &mut self,
+        kind: AlertKind,
+        since: Timestamp,
+    ) -> Result<usize, PgError> {
+        let count = self
+            .count(
+                "SELECT count(*) FROM alerts WHERE released >= $1 AND kind = $2",
+                &[&since.as_millis(), &kind.as_str()],
+            )
+            .await?;
+        Ok(usize::try_from(count).unwrap_or_default())
     }
-    Ok(shared::calmed(policy, flapping, now))
+
+    async fn dead_services(&mut self) -> Result<Vec<(Service, Option<Timestamp>)>, PgError> {
+        self.services_with(&format!(
+            "SELECT {SERVICE_COLUMNS}, reminded FROM services WHERE status = 'dead'"
+        ))
+        .await
+    }
+
+    async fn flapping_services(&mut self) -> Result<Vec<(Service, Option<Timestamp>)>, PgError> {
+        self.services_with(&format!(
+            "SELECT {SERVICE_COLUMNS}, (SELECT max(created) FROM alerts a
+                                        WHERE a.service = services.name AND a.kind IN ('down', 'up'))
+             FROM services WHERE flapping_since IS NOT NULL"
+        ))
+        .await
+    }
+
+    async fn apply(
+        &mut self,
+        policy: &Policy,
+        now: Timestamp,
+        decision: Decision,
+    ) -> Result<(), PgError> {
+        apply(self.0, policy, now, decision).await
+    }
 }
 
 /// Queues one alert, untriaged; returns its id.

@@ -7,7 +7,7 @@ use super::ops::insert_event;
 use super::rows::{ALERT_COLUMNS, alert_from_row};
 use super::writer::WriterState;
 use crate::alert::{AttemptOutcome, QueuedAlert};
-use crate::monitor::{ServiceName, story};
+use crate::store::decisions::{AttemptRecord, failure_event};
 use crate::time::Timestamp;
 
 pub fn claim_alerts(
@@ -42,40 +42,39 @@ pub fn record_attempt(
     at: Timestamp,
     outcome: &AttemptOutcome,
 ) -> rusqlite::Result<()> {
-    let writer = state;
-    let (state, next_attempt, error) = match outcome {
-        AttemptOutcome::Sent => ("sent", None, None),
-        AttemptOutcome::Retry { after, error } => (
-            "pending",
-            Some(at.plus(*after).as_millis()),
-            Some(error.as_str()),
-        ),
-        AttemptOutcome::GaveUp { error } => ("failed", None, Some(error.as_str())),
-    };
+    let record = AttemptRecord::of(outcome, at);
     conn.prepare_cached(
         "INSERT INTO alert_attempts (alert_id, at, ok, error) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![alert_id, at.as_millis(), error.is_none(), error])?;
+    .execute(params![
+        alert_id,
+        at.as_millis(),
+        record.error.is_none(),
+        record.error
+    ])?;
     // `state = 'pending'` keeps a cancellation that raced with this attempt.
-    let gave_up: Option<(String, String, String, String)> = conn
+    let after: Option<(String, String, String, String)> = conn
         .prepare_cached(
             "UPDATE alerts SET attempts = attempts + 1, lease_until = NULL, state = ?2,
                next_attempt = COALESCE(?3, next_attempt), last_error = ?4
              WHERE id = ?1 AND state = 'pending'
              RETURNING state, service, kind, alert_type || ':' || alert_target",
         )?
-        .query_row(params![alert_id, state, next_attempt, error], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
+        .query_row(
+            params![
+                alert_id,
+                record.state,
+                record.next_attempt.map(Timestamp::as_millis),
+                record.error
+            ],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
         .optional()?;
-    if let (Some((state, service, kind, route)), Some(error)) = (gave_up, error)
-        && let (true, Ok(service)) = (state == "failed", ServiceName::parse("service", &service))
+    if let Some((state_after, service, kind, route)) = after
+        && let Some((service, (level, message))) =
+            failure_event(&state_after, &service, &kind, &route, record.error)
     {
-        // A digest (`*`) has no service of its own to tell.
-        if service.as_str() != "*" {
-            let (level, message) = story::alert_failed(&kind, &route, error);
-            insert_event(conn, writer, &service, level, &message, at)?;
-        }
+        insert_event(conn, state, &service, level, &message, at)?;
     }
     Ok(())
 }

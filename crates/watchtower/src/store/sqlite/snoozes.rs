@@ -1,13 +1,15 @@
-//! Snoozes and event-rule rate limits in SQLite.
+//! Snoozes and event-rule rate limits in SQLite (the rate limit's rule is
+//! `store::decisions::judge_rule_fire`).
 
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::ops::insert_alert;
 use crate::alert::policy::{NewSnooze, Snooze};
 use crate::alert::rules::{RuleFire, RuleFired};
-use crate::alert::{AlertDetails, AlertKind};
 use crate::monitor::{AlertRoute, AlertType};
-use crate::store::NewAlertRow;
+use crate::store::decisions::{
+    Monitored, RuleHistory, RuleJudgement, judge_rule_fire, rule_target,
+};
 use crate::store::triage::{SNOOZES_KEPT_FOR, snooze_columns, snooze_scope};
 use crate::time::Timestamp;
 
@@ -78,74 +80,56 @@ pub fn delete(conn: &Connection, id: i64, now: Timestamp) -> rusqlite::Result<Op
 }
 
 pub fn fire_rule(conn: &Connection, fire: RuleFire) -> rusqlite::Result<RuleFired> {
-    let service: Option<(String, String, i64, i64)> = conn
+    let found = conn
         .prepare_cached(
             "SELECT alert_type, alert_target, last_pulse, deadline FROM services WHERE name = ?1",
         )?
         .query_row([fire.service.as_str()], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            let (kind, target): (String, String) = (row.get(0)?, row.get(1)?);
+            Ok(Monitored {
+                route: AlertType::parse(&kind)
+                    .ok()
+                    .map(|kind| AlertRoute { kind, target }),
+                last_pulse: Timestamp::from_millis(row.get(2)?),
+                deadline: Timestamp::from_millis(row.get(3)?),
+            })
         })
         .optional()?;
-    let (route, last_pulse, deadline) = match (&fire.route, service) {
-        (Some(route), found) => {
-            let (pulse, deadline) = found.map_or((fire.now, fire.now), |(_, _, p, d)| {
-                (Timestamp::from_millis(p), Timestamp::from_millis(d))
-            });
-            (route.clone(), pulse, deadline)
-        }
-        (None, Some((kind, target, pulse, deadline))) => {
-            let Ok(kind) = AlertType::parse(&kind) else {
-                return Ok(RuleFired::NoRoute);
-            };
-            (
-                AlertRoute { kind, target },
-                Timestamp::from_millis(pulse),
-                Timestamp::from_millis(deadline),
-            )
-        }
-        (None, None) => return Ok(RuleFired::NoRoute),
+    let Some(target) = rule_target(&fire, found, fire.now) else {
+        return Ok(RuleFired::NoRoute);
     };
-    let every = i64::try_from(fire.every.as_millis()).unwrap_or(i64::MAX);
-    let previous: Option<(i64, i64)> = conn
+    let history = conn
         .prepare_cached(
             "SELECT last_fired, quieted FROM rule_fires WHERE rule = ?1 AND service = ?2",
         )?
         .query_row(params![fire.rule, fire.service.as_str()], |row| {
-            Ok((row.get(0)?, row.get(1)?))
+            Ok(RuleHistory {
+                last_fired: Timestamp::from_millis(row.get(0)?),
+                quieted: u64::try_from(row.get::<_, i64>(1)?).unwrap_or_default(),
+            })
         })
         .optional()?;
-    let now = fire.now.as_millis();
-    let matched = i64::try_from(fire.matched).unwrap_or(i64::MAX);
-    if previous.is_some_and(|(last, _)| now < last.saturating_add(every)) {
-        conn.prepare_cached(
-            "UPDATE rule_fires SET quieted = quieted + ?3 WHERE rule = ?1 AND service = ?2",
-        )?
-        .execute(params![fire.rule, fire.service.as_str(), matched])?;
-        return Ok(RuleFired::Quieted);
+    let (rule, service) = (&fire.rule, fire.service.as_str());
+    match judge_rule_fire(&fire, target, history, fire.now) {
+        RuleJudgement::Quiet { matched } => {
+            conn.prepare_cached(
+                "UPDATE rule_fires SET quieted = quieted + ?3 WHERE rule = ?1 AND service = ?2",
+            )?
+            .execute(params![
+                rule,
+                service,
+                i64::try_from(matched).unwrap_or(i64::MAX)
+            ])?;
+            Ok(RuleFired::Quieted)
+        }
+        RuleJudgement::Fire(alert) => {
+            conn.prepare_cached(
+                "INSERT INTO rule_fires (rule, service, last_fired, quieted) VALUES (?1, ?2, ?3, 0)
+                 ON CONFLICT (rule, service) DO UPDATE SET last_fired = excluded.last_fired, quieted = 0",
+            )?
+            .execute(params![rule, service, fire.now.as_millis()])?;
+            insert_alert(conn, &alert)?;
+            Ok(RuleFired::Queued)
+        }
     }
-    conn.prepare_cached(
-        "INSERT INTO rule_fires (rule, service, last_fired, quieted) VALUES (?1, ?2, ?3, 0)
-         ON CONFLICT (rule, service) DO UPDATE SET last_fired = excluded.last_fired, quieted = 0",
-    )?
-    .execute(params![fire.rule, fire.service.as_str(), now])?;
-    let quieted = previous.map_or(0, |(_, quieted)| quieted) + matched - 1;
-    insert_alert(
-        conn,
-        &NewAlertRow {
-            service: fire.service.clone(),
-            kind: AlertKind::Event,
-            route,
-            last_pulse,
-            deadline,
-            down_since: fire.event.date,
-            created: fire.now,
-            details: AlertDetails {
-                event: Some(fire.event),
-                rule: Some(fire.rule),
-                quieted: u64::try_from(quieted).unwrap_or_default(),
-                ..AlertDetails::default()
-            },
-        },
-    )?;
-    Ok(RuleFired::Queued)
 }

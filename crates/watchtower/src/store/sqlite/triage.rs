@@ -1,244 +1,197 @@
-//! The alert policy's storage side for SQLite: gathers a triage step's facts and
-//! applies the policy's decisions, inside one writer operation.
-
-use std::sync::Arc;
+//! The alert policy's storage side for SQLite: the facts a triage round reads and
+//! the writes its decisions make, inside one writer operation. The rounds
+//! themselves are `store::triage`'s.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::ops::{insert_alert, insert_event};
 use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
 use super::writer::WriterState;
-use crate::alert::policy::{
-    Candidate, DeathAlert, Decision, Dependency, Policy, ReminderDue, Triage, Triaged, decide,
-};
-use crate::alert::{AlertKind, EventLine, RECENT_EVENTS};
-use crate::monitor::{Service, ServiceName, Status};
+use crate::alert::policy::{DeathAlert, Decision, Policy, Snooze, Triaged};
+use crate::alert::{AlertKind, EventLine, Member, QueuedAlert};
+use crate::monitor::{Service, ServiceName};
 use crate::store::NewAlertRow;
-use crate::store::triage::{self as shared, CANDIDATES, ROUNDS};
+use crate::store::triage::{self as shared, TriageTx};
 use crate::time::Timestamp;
 
-/// Runs triage rounds until nothing new is due (a round may queue reminders and
-/// notices that the next round releases).
+/// Runs the policy's triage at `now` (see `store::triage::triage`). Every query
+/// answers at once, so the shared rounds run to completion on the writer thread.
 pub fn triage(
     conn: &Connection,
     state: &mut WriterState,
     now: Timestamp,
-    policy: &Arc<Policy>,
+    policy: &Policy,
 ) -> rusqlite::Result<Triaged> {
-    let mut total = Triaged::default();
-    for _ in 0..ROUNDS {
-        let facts = gather(conn, policy, now)?;
-        total.next = facts.1;
-        let busy = facts.0.candidates.len() == CANDIDATES;
-        let decisions = decide(policy, &facts.0);
-        let queued = decisions.iter().any(|d| matches!(d, Decision::Queue(_)));
-        for decision in decisions {
-            total.count(&decision);
-            apply(conn, state, policy, now, decision)?;
-        }
-        if !queued && !busy {
-            break;
-        }
+    futures::executor::block_on(shared::triage(&mut Tx { conn, state }, now, policy))
+}
+
+struct Tx<'a> {
+    conn: &'a Connection,
+    state: &'a mut WriterState,
+}
+
+impl Tx<'_> {
+    fn count(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<i64> {
+        self.conn
+            .prepare_cached(sql)?
+            .query_row(params, |row| row.get(0))
     }
-    Ok(total)
+
+    /// Services, each with the instant in the column after its own.
+    fn services_with(&self, sql: &str) -> rusqlite::Result<Vec<(Service, Option<Timestamp>)>> {
+        self.conn
+            .prepare_cached(sql)?
+            .query_map([], |row| {
+                let extra: Option<i64> = row.get(10)?;
+                Ok((service_from_row(row)?, extra.map(Timestamp::from_millis)))
+            })?
+            .collect()
+    }
 }
 
-fn gather(
-    conn: &Connection,
-    policy: &Policy,
-    now: Timestamp,
-) -> rusqlite::Result<(Triage, Option<Timestamp>)> {
-    let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts
-         WHERE state = 'pending' AND triaged = 0 AND next_attempt <= ?1 ORDER BY id LIMIT ?2"
-    );
-    let alerts = conn
-        .prepare_cached(&sql)?
-        .query_map(params![now.as_millis(), CANDIDATES as i64], alert_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let candidates = alerts
-        .into_iter()
-        .map(|alert| candidate(conn, policy, now, alert))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let snoozes = super::snoozes::active(conn, now)?;
-    let released = |kind: AlertKind| -> rusqlite::Result<usize> {
-        let Some(storm) = policy.storm else {
-            return Ok(0);
-        };
-        conn.prepare_cached("SELECT count(*) FROM alerts WHERE released >= ?1 AND kind = ?2")?
-            .query_row(
-                params![now.minus(storm.window).as_millis(), kind.as_str()],
-                |row| row.get::<_, i64>(0),
-            )
-            .map(|count| count as usize)
-    };
-    let (reminders, next_reminder) = reminders(conn, policy, now)?;
-    let (calmed, next_calm) = calmed(conn, policy, now)?;
-    let next = [next_reminder, next_calm].into_iter().flatten().min();
-    let triage = Triage {
-        now,
-        candidates,
-        snoozes,
-        released_deaths: released(AlertKind::Down)?,
-        released_recoveries: released(AlertKind::Up)?,
-        reminders,
-        calmed,
-    };
-    Ok((triage, next))
-}
+impl TriageTx for Tx<'_> {
+    type Error = rusqlite::Error;
 
-fn service(conn: &Connection, name: &str) -> rusqlite::Result<Option<Service>> {
-    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
-    conn.prepare_cached(&sql)?
-        .query_row([name], service_from_row)
-        .optional()
-}
+    async fn take_turn(&mut self) -> rusqlite::Result<bool> {
+        // One writer: nobody else triages this database.
+        Ok(true)
+    }
 
-/// Where the death alert of `service`'s outage that began at `down_since` stands.
-fn death_alert(
-    conn: &Connection,
-    service: &ServiceName,
-    down_since: Timestamp,
-) -> rusqlite::Result<Option<DeathAlert>> {
-    let found: Option<Option<DeathAlert>> = conn
-        .prepare_cached(
-            "SELECT id, released, state FROM alerts
-             WHERE service = ?1 AND kind IN ('down', 'stable') AND down_since = ?2
-               AND fanned_from IS NULL
-             ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row(params![service.as_str(), down_since.as_millis()], |row| {
-            Ok(shared::death_alert(
-                row.get(0)?,
-                row.get(1)?,
-                &row.get::<_, String>(2)?,
-            ))
-        })
-        .optional()?;
-    Ok(found.flatten())
-}
+    async fn untriaged(
+        &mut self,
+        now: Timestamp,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<QueuedAlert>> {
+        let sql = format!(
+            "SELECT {ALERT_COLUMNS} FROM alerts
+             WHERE state = 'pending' AND triaged = 0 AND next_attempt <= ?1 ORDER BY id LIMIT ?2"
+        );
+        self.conn
+            .prepare_cached(&sql)?
+            .query_map(params![now.as_millis(), limit as i64], alert_from_row)?
+            .collect()
+    }
 
-fn candidate(
-    conn: &Connection,
-    policy: &Policy,
-    now: Timestamp,
-    alert: crate::alert::QueuedAlert,
-) -> rusqlite::Result<Candidate> {
-    let mut candidate = Candidate::new(alert);
-    let alert = &candidate.alert;
-    if alert.kind == AlertKind::Digest {
-        candidate.members = conn
+    async fn digest_members(&mut self, digest: i64) -> rusqlite::Result<Vec<Member>> {
+        self.conn
             .prepare_cached("SELECT service, kind, down_since, last_pulse FROM alerts WHERE digest_id = ?1 ORDER BY id")?
-            .query_map([alert.id], |row| {
+            .query_map([digest], |row| {
                 let kind: String = row.get(1)?;
                 Ok(shared::member(row.get(0)?, &kind, row.get(2)?, row.get(3)?))
             })?
-            .collect::<rusqlite::Result<_>>()?;
-        return Ok(candidate);
+            .collect()
     }
-    candidate.service = service(conn, alert.service.as_str())?;
-    let Some(current) = &candidate.service else {
-        return Ok(candidate);
-    };
-    if matches!(alert.kind, AlertKind::Up | AlertKind::Reminder) {
-        candidate.announced =
-            death_alert(conn, &alert.service, alert.down_since)? == Some(DeathAlert::Released);
-    }
-    if alert.kind == AlertKind::Down {
-        if let Some(parent) = &current.depends_on
-            && let Some(parent) = service(conn, parent.as_str())?
-        {
-            let death_alert = match parent.status {
-                Status::Dead => death_alert(conn, &parent.service, parent.deadline)?,
-                Status::Up => None,
-            };
-            candidate.dependency = Some(Dependency {
-                service: parent,
-                death_alert,
-            });
-        }
-        if let Some(flapping) = policy.flapping {
-            let deaths: i64 = conn
-                .prepare_cached("SELECT count(*) FROM alerts WHERE service = ?1 AND kind = 'down' AND created >= ?2 AND fanned_from IS NULL")?
-                .query_row(params![alert.service.as_str(), now.minus(flapping.window).as_millis()], |row| row.get(0))?;
-            candidate.recent_deaths = deaths as u32;
-        }
-    }
-    candidate.recent = conn
-        .prepare_cached(
-            "SELECT e.ts, e.level, e.message FROM events e JOIN event_services s ON s.id = e.service_id
-             WHERE s.name = ?1 ORDER BY e.ts DESC, e.id DESC LIMIT ?2",
-        )?
-        .query_map(params![alert.service.as_str(), RECENT_EVENTS as i64], |row| {
-            Ok(EventLine {
-                date: Timestamp::from_millis(row.get(0)?),
-                level: super::rows::level_at(row, 1)?,
-                message: row.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    candidate.dependents = conn
-        .prepare_cached("SELECT name FROM services WHERE depends_on = ?1 AND status = 'dead' ORDER BY name LIMIT 50")?
-        .query_map([alert.service.as_str()], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(candidate)
-}
 
-fn reminders(
-    conn: &Connection,
-    policy: &Policy,
-    now: Timestamp,
-) -> rusqlite::Result<(Vec<ReminderDue>, Option<Timestamp>)> {
-    let sql = format!("SELECT {SERVICE_COLUMNS}, reminded FROM services WHERE status = 'dead'");
-    let dead: Vec<(Service, Option<Timestamp>)> = conn
-        .prepare_cached(&sql)?
-        .query_map([], |row| {
-            let reminded: Option<i64> = row.get(10)?;
-            Ok((service_from_row(row)?, reminded.map(Timestamp::from_millis)))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let (due, next) = shared::due_reminders(policy, dead, now);
-    let due =
-        due.into_iter()
-            .map(|service| {
-                let announced = death_alert(conn, &service.service, service.deadline)?
-                    == Some(DeathAlert::Released);
-                let dependency_dead = match &service.depends_on {
-                    Some(parent) => self::service(conn, parent.as_str())?
-                        .is_some_and(|p| p.status == Status::Dead),
-                    None => false,
-                };
-                Ok(ReminderDue {
-                    service,
-                    announced,
-                    dependency_dead,
+    async fn service(&mut self, name: &ServiceName) -> rusqlite::Result<Option<Service>> {
+        let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row([name.as_str()], service_from_row)
+            .optional()
+    }
+
+    async fn death_alert(
+        &mut self,
+        service: &ServiceName,
+        down_since: Timestamp,
+    ) -> rusqlite::Result<Option<DeathAlert>> {
+        let found: Option<Option<DeathAlert>> = self
+            .conn
+            .prepare_cached(
+                "SELECT id, released, state FROM alerts
+                 WHERE service = ?1 AND kind IN ('down', 'stable') AND down_since = ?2
+                   AND fanned_from IS NULL
+                 ORDER BY id DESC LIMIT 1",
+            )?
+            .query_row(params![service.as_str(), down_since.as_millis()], |row| {
+                let state: String = row.get(2)?;
+                Ok(shared::death_alert(row.get(0)?, row.get(1)?, &state))
+            })
+            .optional()?;
+        Ok(found.flatten())
+    }
+
+    async fn deaths_since(
+        &mut self,
+        service: &ServiceName,
+        since: Timestamp,
+    ) -> rusqlite::Result<u32> {
+        let deaths = self.count(
+            "SELECT count(*) FROM alerts WHERE service = ?1 AND kind = 'down' AND created >= ?2 AND fanned_from IS NULL",
+            params![service.as_str(), since.as_millis()],
+        )?;
+        Ok(u32::try_from(deaths).unwrap_or(u32::MAX))
+    }
+
+    async fn recent_events(
+        &mut self,
+        service: &ServiceName,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<EventLine>> {
+        self.conn
+            .prepare_cached(
+                "SELECT e.ts, e.level, e.message FROM events e JOIN event_services s ON s.id = e.service_id
+                 WHERE s.name = ?1 ORDER BY e.ts DESC, e.id DESC LIMIT ?2",
+            )?
+            .query_map(params![service.as_str(), limit as i64], |row| {
+                Ok(EventLine {
+                    date: Timestamp::from_millis(row.get(0)?),
+                    level: super::rows::level_at(row, 1)?,
+                    message: row.get(2)?,
                 })
-            })
-            .collect::<rusqlite::Result<_>>()?;
-    Ok((due, next))
-}
-
-fn calmed(
-    conn: &Connection,
-    policy: &Policy,
-    now: Timestamp,
-) -> rusqlite::Result<(Vec<Service>, Option<Timestamp>)> {
-    if policy.flapping.is_none() {
-        return Ok((Vec::new(), None));
+            })?
+            .collect()
     }
-    let sql = format!(
-        "SELECT {SERVICE_COLUMNS}, (SELECT max(created) FROM alerts a
-                                    WHERE a.service = services.name AND a.kind IN ('down', 'up'))
-         FROM services WHERE flapping_since IS NOT NULL"
-    );
-    let flapping: Vec<(Service, Option<Timestamp>)> = conn
-        .prepare_cached(&sql)?
-        .query_map([], |row| {
-            let changed: Option<i64> = row.get(10)?;
-            Ok((service_from_row(row)?, changed.map(Timestamp::from_millis)))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(shared::calmed(policy, flapping, now))
+
+    async fn dead_dependents(
+        &mut self,
+        service: &ServiceName,
+        limit: usize,
+    ) -> rusqlite::Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT name FROM services WHERE depends_on = ?1 AND status = 'dead' ORDER BY name LIMIT ?2")?
+            .query_map(params![service.as_str(), limit as i64], |row| row.get(0))?
+            .collect()
+    }
+
+    async fn active_snoozes(&mut self, now: Timestamp) -> rusqlite::Result<Vec<Snooze>> {
+        super::snoozes::active(self.conn, now)
+    }
+
+    async fn released_since(
+        &mut self,
+        kind: AlertKind,
+        since: Timestamp,
+    ) -> rusqlite::Result<usize> {
+        let count = self.count(
+            "SELECT count(*) FROM alerts WHERE released >= ?1 AND kind = ?2",
+            params![since.as_millis(), kind.as_str()],
+        )?;
+        Ok(usize::try_from(count).unwrap_or_default())
+    }
+
+    async fn dead_services(&mut self) -> rusqlite::Result<Vec<(Service, Option<Timestamp>)>> {
+        self.services_with(&format!(
+            "SELECT {SERVICE_COLUMNS}, reminded FROM services WHERE status = 'dead'"
+        ))
+    }
+
+    async fn flapping_services(&mut self) -> rusqlite::Result<Vec<(Service, Option<Timestamp>)>> {
+        self.services_with(&format!(
+            "SELECT {SERVICE_COLUMNS}, (SELECT max(created) FROM alerts a
+                                        WHERE a.service = services.name AND a.kind IN ('down', 'up'))
+             FROM services WHERE flapping_since IS NOT NULL"
+        ))
+    }
+
+    async fn apply(
+        &mut self,
+        policy: &Policy,
+        now: Timestamp,
+        decision: Decision,
+    ) -> rusqlite::Result<()> {
+        apply(self.conn, self.state, policy, now, decision)
+    }
 }
 
 fn apply(
