@@ -126,106 +126,155 @@ impl App {
     }
 
     pub async fn run_until_stopped(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
-        let channels = self.channels.clone();
-        let metrics = Arc::new(Metrics::new(self.store.write_stats()));
+        let url = self.url();
+        let Self {
+            config,
+            listener,
+            tls,
+            acme,
+            store,
+            channels,
+            rules,
+            pings,
+            password,
+            ..
+        } = self;
+        let metrics = Arc::new(Metrics::new(store.write_stats()));
         let app = Watchtower::new(Parts {
-            store: self.store.clone(),
-            channels: channels.clone(),
-            rules: self.rules.clone(),
+            store: store.clone(),
+            channels,
+            rules,
             metrics: metrics.clone(),
         });
         let now = Timestamp::now();
         let watched = app
-            .resume_watch(self.config.on_restart, now, Instant::now())
+            .resume_watch(config.on_restart, now, Instant::now())
             .await?;
-        match self.store.cluster_poll() {
+        match store.cluster_poll() {
             Some(every) => tracing::info!(?every, "sweeping the shared storage for deaths"),
             None => tracing::info!(services = watched, "watching deadlines"),
         }
-        let node = NodeInfo::new(self.url(), now);
+        let node = NodeInfo::new(url, now);
         tracing::info!(node = %node.id, "this node");
-        let dispatching = Running::default();
-        let dispatcher = Dispatcher::new(
-            app.clone(),
-            RetryPolicy::from_config(&self.config.alerts),
-            Arc::new(Policy {
-                routes: channels.routes().clone(),
-                ..self.config.alerts.policy()
-            }),
-            dispatching.clone(),
-        );
         let shutdown = CancellationToken::new();
+        let dispatching = Running::default();
         let state = AppState {
-            store: self.store.clone(),
+            store: store.clone(),
             changes: app.changes().clone(),
             app: app.clone(),
-            dispatching,
-            pings: self.pings,
-            alertmanager: Arc::new(self.config.alertmanager.clone()),
-            metrics: metrics.clone(),
-            metrics_token: self.config.metrics.token.as_ref().map(PasswordCheck::new),
+            dispatching: dispatching.clone(),
+            pings,
+            alertmanager: Arc::new(config.alertmanager.clone()),
+            metrics,
+            metrics_token: config.metrics.token.as_ref().map(PasswordCheck::new),
             shutdown: shutdown.clone(),
         };
-        let limits = &self.config.limits;
-        let router = http::router(
-            state,
-            self.password,
-            RequestLimits {
-                max_body_bytes: limits.max_body_bytes,
-                max_bulk_bytes: limits.max_bulk_bytes,
-                request_timeout: Duration::from_secs_f64(limits.request_timeout),
-                cors_origins: self.config.cors.origins.clone(),
-            },
-        )?;
-        let server_limits = ServerLimits {
-            max_header_bytes: limits.max_header_bytes,
-            header_timeout: Duration::from_secs_f64(limits.header_timeout),
-            drain: DRAIN,
-        };
-
+        let router = http::router(state, password, request_limits(&config))?;
         let tasks = TaskTracker::new();
-        tasks.spawn(DeadlineWorker::new(app.clone()).run(shutdown.clone()));
+        let workers = Workers {
+            app,
+            node,
+            dispatching,
+            acme,
+        };
+        workers.spawn(&config, &tasks, &shutdown)?;
+        let server = tokio::spawn(http::serve(
+            listener,
+            tls,
+            router,
+            server_limits(&config),
+            shutdown.clone(),
+        ));
+        stop.await;
+        tracing::info!("shutting down");
+        drain(server, tasks, shutdown).await;
+        // Last: everything acknowledged or queued is flushed to disk.
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// What the background workers are made from.
+struct Workers {
+    app: Watchtower,
+    node: NodeInfo,
+    /// Set while the dispatcher runs, for `/readyz`.
+    dispatching: Running,
+    acme: Option<AcmeDriver>,
+}
+
+impl Workers {
+    /// Starts every worker on `tasks`; each stops when `shutdown` is cancelled.
+    fn spawn(
+        self,
+        config: &Config,
+        tasks: &TaskTracker,
+        shutdown: &CancellationToken,
+    ) -> anyhow::Result<()> {
+        let store = self.app.store().clone();
+        let dispatcher = Dispatcher::new(
+            self.app.clone(),
+            RetryPolicy::from_config(&config.alerts),
+            Arc::new(Policy {
+                routes: self.app.channels().routes().clone(),
+                ..config.alerts.policy()
+            }),
+            self.dispatching,
+        );
+        tasks.spawn(DeadlineWorker::new(self.app).run(shutdown.clone()));
         tasks.spawn({
             let shutdown = shutdown.clone();
             async move { dispatcher.run(shutdown).await }
         });
-        tasks.spawn(
-            RetentionWorker::new(self.store.clone(), self.config.events.retention())
-                .run(shutdown.clone()),
-        );
-        if let Some(config) = &self.config.watchdog {
-            let timeout = Duration::from_secs_f64(self.config.alerts.timeout);
-            tasks.spawn(Watchdog::from_config(config, timeout)?.run(shutdown.clone()));
+        let retention = RetentionWorker::new(store.clone(), config.events.retention());
+        tasks.spawn(retention.run(shutdown.clone()));
+        if let Some(watchdog) = &config.watchdog {
+            let timeout = Duration::from_secs_f64(config.alerts.timeout);
+            tasks.spawn(Watchdog::from_config(watchdog, timeout)?.run(shutdown.clone()));
         }
         if let Some(acme) = self.acme {
             tasks.spawn(acme.run(shutdown.clone()));
         }
         // After `resume_watch`: a restart judges missed deadlines by the heartbeats before it.
-        tasks.spawn(Heartbeat::new(self.store.clone(), node).run(shutdown.clone()));
-        let server = tokio::spawn(http::serve(
-            self.listener,
-            self.tls,
-            router,
-            server_limits,
-            shutdown.clone(),
-        ));
-
-        stop.await;
-        tracing::info!("shutting down");
-        let started = Instant::now();
-        shutdown.cancel();
-        if let Err(error) = server.await {
-            tracing::error!(%error, "HTTP server task failed");
-        }
-        tasks.close();
-        let left = DRAIN.saturating_sub(started.elapsed());
-        if tokio::time::timeout(left, tasks.wait()).await.is_err() {
-            tracing::warn!("background workers did not stop within {DRAIN:?}");
-        }
-        // Last: everything acknowledged or queued is flushed to disk.
-        self.store.close().await;
-        tracing::info!("stopped");
+        tasks.spawn(Heartbeat::new(store, self.node).run(shutdown.clone()));
         Ok(())
+    }
+}
+
+fn request_limits(config: &Config) -> RequestLimits {
+    let limits = &config.limits;
+    RequestLimits {
+        max_body_bytes: limits.max_body_bytes,
+        max_bulk_bytes: limits.max_bulk_bytes,
+        request_timeout: Duration::from_secs_f64(limits.request_timeout),
+        cors_origins: config.cors.origins.clone(),
+    }
+}
+
+fn server_limits(config: &Config) -> ServerLimits {
+    ServerLimits {
+        max_header_bytes: config.limits.max_header_bytes,
+        header_timeout: Duration::from_secs_f64(config.limits.header_timeout),
+        drain: DRAIN,
+    }
+}
+
+/// Stops the HTTP server and the workers, waiting for them at most [`DRAIN`] in all.
+async fn drain(
+    server: tokio::task::JoinHandle<()>,
+    tasks: TaskTracker,
+    shutdown: CancellationToken,
+) {
+    let started = Instant::now();
+    shutdown.cancel();
+    if let Err(error) = server.await {
+        tracing::error!(%error, "HTTP server task failed");
+    }
+    tasks.close();
+    let left = DRAIN.saturating_sub(started.elapsed());
+    if tokio::time::timeout(left, tasks.wait()).await.is_err() {
+        tracing::warn!("background workers did not stop within {DRAIN:?}");
     }
 }
 

@@ -157,6 +157,83 @@ fn transport_error(error: reqwest::Error) -> SendError {
     SendError::Transient(format!("request failed: {error}"))
 }
 
+/// One channel for each alert type the config sets up (webhooks always: a pulse
+/// naming an unknown one is told which exist).
+fn channels_by_type(
+    config: &Config,
+    timeout: Duration,
+    http: &reqwest::Client,
+) -> anyhow::Result<HashMap<AlertType, Box<dyn Channel>>> {
+    let mut by_type: HashMap<AlertType, Box<dyn Channel>> = HashMap::new();
+    let mut add = |kind, channel: Box<dyn Channel>| by_type.insert(kind, channel);
+    if let Some(mail) = &config.mail {
+        add(AlertType::Mail, Box::new(mail::Mail::new(mail, timeout)?));
+    }
+    if let Some(pushover) = &config.pushover {
+        add(
+            AlertType::Pushover,
+            Box::new(pushover::Pushover::new(pushover, http.clone())),
+        );
+    }
+    add(
+        AlertType::Webhook,
+        Box::new(webhook::Webhooks::new(&config.webhooks, http.clone())),
+    );
+    let channels = &config.channels;
+    for (kind, hooks) in [
+        (AlertType::Slack, &channels.slack),
+        (AlertType::Teams, &channels.teams),
+        (AlertType::Discord, &channels.discord),
+    ] {
+        if let Some(hooks) = hooks {
+            add(
+                kind,
+                Box::new(chat::ChatWebhooks::new(kind, hooks, http.clone())),
+            );
+        }
+    }
+    if let Some(telegram) = &channels.telegram {
+        add(
+            AlertType::Telegram,
+            Box::new(telegram::Telegram::new(telegram, http.clone())),
+        );
+    }
+    if let Some(ntfy) = &channels.ntfy {
+        add(
+            AlertType::Ntfy,
+            Box::new(ntfy::Ntfy::new(ntfy, http.clone())),
+        );
+    }
+    if let Some(gotify) = &channels.gotify {
+        add(
+            AlertType::Gotify,
+            Box::new(gotify::Gotify::new(gotify, http.clone())),
+        );
+    }
+    if let Some(matrix) = &channels.matrix {
+        add(
+            AlertType::Matrix,
+            Box::new(matrix::Matrix::new(matrix, http.clone())),
+        );
+    }
+    if let Some(pagerduty) = &channels.pagerduty {
+        add(
+            AlertType::Pagerduty,
+            Box::new(pagerduty::Pagerduty::new(pagerduty, http.clone())),
+        );
+    }
+    if let Some(opsgenie) = &channels.opsgenie {
+        add(
+            AlertType::Opsgenie,
+            Box::new(opsgenie::Opsgenie::new(opsgenie, http.clone())),
+        );
+    }
+    if let Some(exec) = &channels.exec {
+        add(AlertType::Exec, Box::new(exec::Exec::new(exec, timeout)));
+    }
+    Ok(by_type)
+}
+
 /// The configured channels: validates alert targets and delivers alerts.
 pub struct Channels {
     by_type: HashMap<AlertType, Box<dyn Channel>>,
@@ -173,75 +250,8 @@ impl Channels {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("watchtower/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let mut by_type: HashMap<AlertType, Box<dyn Channel>> = HashMap::new();
-        let mut add = |kind, channel: Box<dyn Channel>| by_type.insert(kind, channel);
-        if let Some(mail) = &config.mail {
-            add(AlertType::Mail, Box::new(mail::Mail::new(mail, timeout)?));
-        }
-        if let Some(pushover) = &config.pushover {
-            add(
-                AlertType::Pushover,
-                Box::new(pushover::Pushover::new(pushover, http.clone())),
-            );
-        }
-        add(
-            AlertType::Webhook,
-            Box::new(webhook::Webhooks::new(&config.webhooks, http.clone())),
-        );
-        let channels = &config.channels;
-        for (kind, hooks) in [
-            (AlertType::Slack, &channels.slack),
-            (AlertType::Teams, &channels.teams),
-            (AlertType::Discord, &channels.discord),
-        ] {
-            if let Some(hooks) = hooks {
-                add(
-                    kind,
-                    Box::new(chat::ChatWebhooks::new(kind, hooks, http.clone())),
-                );
-            }
-        }
-        if let Some(telegram) = &channels.telegram {
-            add(
-                AlertType::Telegram,
-                Box::new(telegram::Telegram::new(telegram, http.clone())),
-            );
-        }
-        if let Some(ntfy) = &channels.ntfy {
-            add(
-                AlertType::Ntfy,
-                Box::new(ntfy::Ntfy::new(ntfy, http.clone())),
-            );
-        }
-        if let Some(gotify) = &channels.gotify {
-            add(
-                AlertType::Gotify,
-                Box::new(gotify::Gotify::new(gotify, http.clone())),
-            );
-        }
-        if let Some(matrix) = &channels.matrix {
-            add(
-                AlertType::Matrix,
-                Box::new(matrix::Matrix::new(matrix, http.clone())),
-            );
-        }
-        if let Some(pagerduty) = &channels.pagerduty {
-            add(
-                AlertType::Pagerduty,
-                Box::new(pagerduty::Pagerduty::new(pagerduty, http.clone())),
-            );
-        }
-        if let Some(opsgenie) = &channels.opsgenie {
-            add(
-                AlertType::Opsgenie,
-                Box::new(opsgenie::Opsgenie::new(opsgenie, http.clone())),
-            );
-        }
-        if let Some(exec) = &channels.exec {
-            add(AlertType::Exec, Box::new(exec::Exec::new(exec, timeout)));
-        }
         let mut built = Self {
-            by_type,
+            by_type: channels_by_type(config, timeout, &http)?,
             routes: BTreeMap::new(),
         };
         built.routes = config

@@ -30,136 +30,156 @@ impl QueuedAlert {
 
     /// The alert as read at `now` (outage lengths run up to it).
     pub fn notice(&self, now: Timestamp) -> Notice {
-        let name = &self.service;
-        let details = &self.details;
         let down_for = human_duration(now.since(self.down_since));
         let mut message = String::new();
         let title = match self.kind {
-            AlertKind::Down => {
-                line(&mut message, format!("{name} missed its deadline."));
-                self.pulse_lines(&mut message);
-                line(
-                    &mut message,
-                    format!("Declared dead: {}", self.created.to_rfc3339()),
-                );
-                if let Some(until) = details.snoozed_until {
-                    line(
-                        &mut message,
-                        format!(
-                            "This alert waited for a snooze that ended {}; down for {down_for} so far.",
-                            until.to_rfc3339()
-                        ),
-                    );
-                }
-                if let (Some(parent), Some(at)) =
-                    (&details.folded_into, details.dependency_recovered)
-                {
-                    line(
-                        &mut message,
-                        format!(
-                            "It depends on {parent}, which recovered by {}, but it has not pulsed since.",
-                            at.to_rfc3339()
-                        ),
-                    );
-                }
-                format!("{name} is DOWN")
-            }
-            AlertKind::Up => {
-                line(
-                    &mut message,
-                    format!(
-                        "{name} pulsed again at {} after being down for {} (since {}).",
-                        self.last_pulse.to_rfc3339(),
-                        human_duration(self.last_pulse.since(self.down_since)),
-                        self.down_since.to_rfc3339(),
-                    ),
-                );
-                line(
-                    &mut message,
-                    format!("Next pulse due: {}", self.deadline.to_rfc3339()),
-                );
-                format!("{name} is UP again")
-            }
-            AlertKind::Reminder => {
-                line(
-                    &mut message,
-                    format!(
-                        "{name} has been down for {down_for}, since {}.",
-                        self.down_since.to_rfc3339()
-                    ),
-                );
-                self.pulse_lines(&mut message);
-                format!("{name} is still DOWN ({down_for})")
-            }
-            AlertKind::Flapping => {
-                let deaths = details.deaths.unwrap_or_default();
-                let window = human_duration(std::time::Duration::from_secs_f64(
-                    details.window.unwrap_or_default(),
-                ));
-                line(
-                    &mut message,
-                    format!("{name} died {deaths} times within {window}."),
-                );
-                line(&mut message, "Its alerts pause until it stops changing status; the next alert about it says how it settled.".to_owned());
-                format!("{name} is FLAPPING")
-            }
-            AlertKind::Stable => {
-                let up = details.status == Some(Status::Up);
-                if up {
-                    line(
-                        &mut message,
-                        format!(
-                            "{name} stopped flapping and is up: last pulse {}.",
-                            self.last_pulse.to_rfc3339()
-                        ),
-                    );
-                } else {
-                    line(
-                        &mut message,
-                        format!(
-                            "{name} stopped flapping and is DOWN, for {down_for} (since {}).",
-                            self.down_since.to_rfc3339()
-                        ),
-                    );
-                }
-                line(&mut message, "Its alerts resume.".to_owned());
-                format!(
-                    "{name} stopped flapping: {}",
-                    if up { "UP" } else { "DOWN" }
-                )
-            }
-            AlertKind::Digest => return digest(details, now),
-            AlertKind::Event => {
-                if let Some(event) = &details.event {
-                    line(
-                        &mut message,
-                        format!(
-                            "{} [{}] {}",
-                            event.date.to_rfc3339(),
-                            event.level.as_str(),
-                            event.message
-                        ),
-                    );
-                }
-                if details.quieted > 0 {
-                    line(
-                        &mut message,
-                        format!(
-                            "{} more matching events since the previous alert of this rule were not alerted.",
-                            details.quieted
-                        ),
-                    );
-                }
-                let level = details.event.as_ref().map_or("", |e| e.level.as_str());
-                format!("{name}: {} event", level.to_uppercase())
-            }
+            AlertKind::Down => self.down_notice(&mut message, &down_for),
+            AlertKind::Up => self.up_notice(&mut message),
+            AlertKind::Reminder => self.reminder_notice(&mut message, &down_for),
+            AlertKind::Flapping => self.flapping_notice(&mut message),
+            AlertKind::Stable => self.stable_notice(&mut message, &down_for),
+            AlertKind::Digest => return digest(&self.details, now),
+            AlertKind::Event => self.event_notice(&mut message),
         };
-        dependents(&mut message, self.kind, details);
-        recent(&mut message, details);
+        dependents(&mut message, self.kind, &self.details);
+        recent(&mut message, &self.details);
         Notice {
             title,
             message: message.trim_end().to_owned(),
         }
+    }
+
+    /// A missed deadline, or a reported failure. Returns the title; writes the message.
+    fn down_notice(&self, message: &mut String, down_for: &str) -> String {
+        let (name, details) = (&self.service, &self.details);
+        line(message, format!("{name} missed its deadline."));
+        self.pulse_lines(message);
+        line(
+            message,
+            format!("Declared dead: {}", self.created.to_rfc3339()),
+        );
+        if let Some(until) = details.snoozed_until {
+            line(
+                message,
+                format!(
+                    "This alert waited for a snooze that ended {}; down for {down_for} so far.",
+                    until.to_rfc3339()
+                ),
+            );
+        }
+        if let (Some(parent), Some(at)) = (&details.folded_into, details.dependency_recovered) {
+            line(
+                message,
+                format!(
+                    "It depends on {parent}, which recovered by {}, but it has not pulsed since.",
+                    at.to_rfc3339()
+                ),
+            );
+        }
+        format!("{name} is DOWN")
+    }
+
+    /// A recovery. Returns the title; writes the message.
+    fn up_notice(&self, message: &mut String) -> String {
+        let name = &self.service;
+        line(
+            message,
+            format!(
+                "{name} pulsed again at {} after being down for {} (since {}).",
+                self.last_pulse.to_rfc3339(),
+                human_duration(self.last_pulse.since(self.down_since)),
+                self.down_since.to_rfc3339(),
+            ),
+        );
+        line(
+            message,
+            format!("Next pulse due: {}", self.deadline.to_rfc3339()),
+        );
+        format!("{name} is UP again")
+    }
+
+    /// A service still dead. Returns the title; writes the message.
+    fn reminder_notice(&self, message: &mut String, down_for: &str) -> String {
+        let name = &self.service;
+        line(
+            message,
+            format!(
+                "{name} has been down for {down_for}, since {}.",
+                self.down_since.to_rfc3339()
+            ),
+        );
+        self.pulse_lines(message);
+        format!("{name} is still DOWN ({down_for})")
+    }
+
+    /// Too many deaths within the flap window. Returns the title; writes the message.
+    fn flapping_notice(&self, message: &mut String) -> String {
+        let (name, details) = (&self.service, &self.details);
+        let deaths = details.deaths.unwrap_or_default();
+        let window = human_duration(std::time::Duration::from_secs_f64(
+            details.window.unwrap_or_default(),
+        ));
+        line(
+            message,
+            format!("{name} died {deaths} times within {window}."),
+        );
+        line(message, "Its alerts pause until it stops changing status; the next alert about it says how it settled.".to_owned());
+        format!("{name} is FLAPPING")
+    }
+
+    /// The end of flapping, and how it settled. Returns the title; writes the message.
+    fn stable_notice(&self, message: &mut String, down_for: &str) -> String {
+        let (name, details) = (&self.service, &self.details);
+        let up = details.status == Some(Status::Up);
+        if up {
+            line(
+                message,
+                format!(
+                    "{name} stopped flapping and is up: last pulse {}.",
+                    self.last_pulse.to_rfc3339()
+                ),
+            );
+        } else {
+            line(
+                message,
+                format!(
+                    "{name} stopped flapping and is DOWN, for {down_for} (since {}).",
+                    self.down_since.to_rfc3339()
+                ),
+            );
+        }
+        line(message, "Its alerts resume.".to_owned());
+        format!(
+            "{name} stopped flapping: {}",
+            if up { "UP" } else { "DOWN" }
+        )
+    }
+
+    /// An event rule's match. Returns the title; writes the message.
+    fn event_notice(&self, message: &mut String) -> String {
+        let (name, details) = (&self.service, &self.details);
+        if let Some(event) = &details.event {
+            line(
+                message,
+                format!(
+                    "{} [{}] {}",
+                    event.date.to_rfc3339(),
+                    event.level.as_str(),
+                    event.message
+                ),
+            );
+        }
+        if details.quieted > 0 {
+            line(
+                message,
+                format!(
+                    "{} more matching events since the previous alert of this rule were not alerted.",
+                    details.quieted
+                ),
+            );
+        }
+        let level = details.event.as_ref().map_or("", |e| e.level.as_str());
+        format!("{name}: {} event", level.to_uppercase())
     }
 
     fn pulse_lines(&self, message: &mut String) {

@@ -7,6 +7,7 @@ mod events;
 mod password;
 mod ping;
 mod ssl;
+mod validate;
 mod watchdog;
 
 use std::collections::BTreeMap;
@@ -276,132 +277,6 @@ impl Config {
         })?;
         config.validate()?;
         Ok(config)
-    }
-
-    fn validate(&self) -> Result<(), ConfigError> {
-        let positive = |key: &str, value: f64| {
-            if value.is_finite() && value > 0.0 {
-                Ok(())
-            } else {
-                Err(ConfigError::new(
-                    key.to_owned(),
-                    "must be a positive number of seconds",
-                ))
-            }
-        };
-        self.events.validate()?;
-        if let Some(watchdog) = &self.watchdog {
-            watchdog.validate()?;
-        }
-        self.alerts.validate()?;
-        self.ssl.validate()?;
-        for origin in &self.cors.origins {
-            if origin != "*" {
-                let url = reqwest::Url::parse(origin).ok();
-                let bare = url.as_ref().is_some_and(|url| {
-                    matches!(url.scheme(), "http" | "https")
-                        && url.path() == "/"
-                        && !origin.ends_with('/')
-                        && url.query().is_none()
-                });
-                if !bare {
-                    return Err(ConfigError::new(
-                        "cors.origins",
-                        format!(
-                            "`{origin}` is not an origin such as https://app.example.com, or `*`"
-                        ),
-                    ));
-                }
-            }
-        }
-        positive("limits.headerTimeout", self.limits.header_timeout)?;
-        positive("limits.requestTimeout", self.limits.request_timeout)?;
-        if self.limits.max_body_bytes == 0 {
-            return Err(ConfigError::new(
-                "limits.maxBodyBytes",
-                "must be at least 1",
-            ));
-        }
-        if self.limits.max_bulk_bytes == 0 {
-            return Err(ConfigError::new(
-                "limits.maxBulkBytes",
-                "must be at least 1",
-            ));
-        }
-        if self.limits.max_header_bytes < 8192 {
-            return Err(ConfigError::new(
-                "limits.maxHeaderBytes",
-                "must be at least 8192",
-            ));
-        }
-        if self
-            .password
-            .as_ref()
-            .is_some_and(|password| password.expose().is_empty())
-        {
-            return Err(ConfigError::new(
-                "password",
-                "must not be empty (leave it out to generate one)",
-            ));
-        }
-        if let StorageConfig::Postgres(postgres) = &self.storage {
-            if postgres.pool < 2 {
-                return Err(ConfigError::new("storage.pool", "must be at least 2"));
-            }
-            postgres_url(postgres.url.expose())
-                .map_err(|problem| ConfigError::new("storage.url", problem))?;
-        }
-        if let Some(mail) = &self.mail {
-            mail.from.parse::<lettre::message::Mailbox>().map_err(|e| {
-                ConfigError::new("mail.from", format!("not an e-mail address: {e}"))
-            })?;
-        }
-        if let Some(pushover) = &self.pushover {
-            http_url(&pushover.url).map_err(|problem| ConfigError::new("pushover.url", problem))?;
-        }
-        self.channels.validate(http_url)?;
-        ping::validate(&self.ping_keys)?;
-        for (name, switch) in &self.alertmanager.alerts {
-            let at = |field: &str| format!("alertmanager.alerts.{name}.{field}");
-            crate::monitor::ServiceName::parse("service", &switch.service)
-                .map_err(|e| ConfigError::new(at("service"), e.problem))?;
-            crate::monitor::NextIn::parse(switch.next_in)
-                .map_err(|e| ConfigError::new(at("nextIn"), e.problem))?;
-        }
-        for (name, webhook) in &self.webhooks {
-            http_url(&webhook.url)
-                .map_err(|problem| ConfigError::new(format!("webhooks.{name}.url"), problem))?;
-            for (header, value) in &webhook.headers {
-                let key = || format!("webhooks.{name}.headers.{header}");
-                reqwest::header::HeaderName::from_bytes(header.as_bytes())
-                    .map_err(|_| ConfigError::new(key(), "not a valid header name"))?;
-                reqwest::header::HeaderValue::from_str(value)
-                    .map_err(|_| ConfigError::new(key(), "not a valid header value"))?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A PostgreSQL URL or key=value connection string, checked for its shape here;
-/// the store parses it fully when it connects.
-fn postgres_url(text: &str) -> Result<(), String> {
-    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-        reqwest::Url::parse(text)
-            .map(drop)
-            .map_err(|error| format!("not a PostgreSQL URL: {error}"))
-    } else if text.contains('=') {
-        Ok(())
-    } else {
-        Err("not a PostgreSQL URL (postgres://user@host/database) or key=value string".into())
-    }
-}
-
-fn http_url(text: &str) -> Result<(), String> {
-    let url = reqwest::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
-    match url.scheme() {
-        "http" | "https" => Ok(()),
-        other => Err(format!("scheme `{other}` is not http or https")),
     }
 }
 

@@ -5,7 +5,8 @@ use super::ConfigError;
 
 use serde::Deserialize;
 
-use super::{Secret, http_url};
+use super::Secret;
+use super::validate::http_url;
 use crate::monitor::ServiceName;
 
 #[derive(Clone, Debug, Deserialize)]

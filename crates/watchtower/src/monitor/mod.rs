@@ -269,6 +269,28 @@ impl Pulse {
     pub fn deadline(&self) -> Timestamp {
         self.at.plus(self.next_in.duration())
     }
+
+    /// The service as this pulse leaves it: up, pulsed at `at` (the pulse's own
+    /// date, or the store's clock), due at `deadline`.
+    pub fn service_after(
+        &self,
+        at: Timestamp,
+        deadline: Timestamp,
+        flapping_since: Option<Timestamp>,
+    ) -> Service {
+        Service {
+            service: self.service.clone(),
+            alert_type: self.alert.kind,
+            alert_target: self.alert.target.clone(),
+            next_in: self.next_in.seconds(),
+            last_pulse: at,
+            deadline,
+            status: Status::Up,
+            remind_every: self.remind_every,
+            depends_on: self.depends_on.clone(),
+            flapping_since,
+        }
+    }
 }
 
 /// A monitored service as the protocol shows it.

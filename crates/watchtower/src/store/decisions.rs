@@ -1,5 +1,6 @@
 //! Decisions both backends apply, as pure functions over the facts each gathers:
-//! what a delivery attempt writes, and whether an event rule fires or stays quiet.
+//! what a pulse writes beside its service, what a delivery attempt writes, and
+//! whether an event rule fires or stays quiet.
 //! The triage rounds are in `store::triage`.
 
 use super::NewAlertRow;
@@ -8,6 +9,37 @@ use crate::alert::{AlertDetails, AlertKind, AttemptOutcome};
 use crate::events::Level;
 use crate::monitor::{AlertRoute, ServiceName, story};
 use crate::time::Timestamp;
+
+/// What a recorded pulse writes beside the service, from what the store found: a
+/// first pulse starts the service's story; one that ends an outage (which began
+/// at `outage_began`) tells the recovery and queues its alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PulseWrites {
+    pub events: Vec<(Level, String)>,
+    /// When the outage this pulse ends began: queue an up alert dated from it.
+    pub recovered_from: Option<Timestamp>,
+}
+
+impl PulseWrites {
+    pub fn of(
+        window: std::time::Duration,
+        at: Timestamp,
+        first: bool,
+        outage_began: Option<Timestamp>,
+    ) -> Self {
+        let mut events = Vec::new();
+        if first {
+            events.push(story::started(window));
+        }
+        if let Some(down_since) = outage_began {
+            events.push(story::recovered(at.since(down_since)));
+        }
+        Self {
+            events,
+            recovered_from: outage_began,
+        }
+    }
+}
 
 /// What one delivery attempt writes on its alert.
 #[derive(Clone, Debug, PartialEq)]

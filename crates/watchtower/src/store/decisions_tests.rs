@@ -137,3 +137,16 @@ fn within_its_period_a_rule_counts_instead_of_alerting() {
     let row = fired(judge_rule_fire(&three, svc, Some(history), at(110)));
     assert_eq!(row.details.quieted, 6);
 }
+
+#[test]
+fn a_first_pulse_starts_the_story_and_one_after_an_outage_tells_the_recovery() {
+    let window = Duration::from_secs(30);
+    let first = PulseWrites::of(window, at(100), true, None);
+    assert_eq!(first.events, [story::started(window)]);
+    assert_eq!(first.recovered_from, None);
+    let back = PulseWrites::of(window, at(100), false, Some(at(40)));
+    assert_eq!(back.events, [story::recovered(Duration::from_secs(60))]);
+    assert_eq!(back.recovered_from, Some(at(40)));
+    let steady = PulseWrites::of(window, at(100), false, None);
+    assert_eq!((steady.events.len(), steady.recovered_from), (0, None));
+}

@@ -8,12 +8,14 @@ use std::sync::Arc;
 use deadpool_postgres::Pool;
 use deadpool_postgres::Transaction;
 use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio_postgres::Row;
 
 use super::write::{AlertRow, EventRow, insert_alerts, insert_events};
 use super::{Clock, PgError};
 use crate::alert::AlertKind;
 use crate::events::{Event, NewEvent};
-use crate::monitor::{Pulse, Service, ServiceName, Status, story};
+use crate::monitor::{Pulse, ServiceName};
+use crate::store::decisions::PulseWrites;
 use crate::store::{PulseRecorded, StoreError, batching};
 use crate::time::Timestamp;
 
@@ -284,6 +286,28 @@ impl Staged {
     }
 }
 
+/// The upsert of a round of pulses: `pulses = 1` tells a first pulse, and
+/// `outage_began` a pulse that ends an outage, from the row the statement locks.
+const UPSERT_PULSES: &str =
+    "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
+                                deadline, status, seq, remind_every, depends_on)
+     SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
+            'up', nextval('service_pulses'), t.remind_every, t.depends_on
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[],
+                 $7::float8[], $8::text[])
+          WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at,
+                                remind_every, depends_on, ord)
+     CROSS JOIN LATERAL (SELECT COALESCE(t.at, wt_now()) AS now) AS n
+     ORDER BY t.ord
+     ON CONFLICT (name) DO UPDATE SET
+       alert_type = excluded.alert_type, alert_target = excluded.alert_target,
+       next_in = excluded.next_in, last_pulse = excluded.last_pulse,
+       deadline = excluded.deadline, status = 'up', seq = excluded.seq,
+       remind_every = excluded.remind_every, depends_on = excluded.depends_on,
+       pulses = s.pulses + 1,
+       outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
+     RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since";
+
 /// Upserts one round of pulses (distinct services) with one statement, and stages
 /// their events and alerts. The statement itself tells a first pulse (`pulses = 1`)
 /// and a recovery (`outage_began`), reading the row it locks: no read beforehand
@@ -313,28 +337,7 @@ async fn apply_pulses(
         .iter()
         .map(|(_, p)| p.depends_on.as_ref().map(ServiceName::as_str))
         .collect();
-    let upsert = tx
-        .prepare_cached(
-            "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
-                                        deadline, status, seq, remind_every, depends_on)
-             SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
-                    'up', nextval('service_pulses'), t.remind_every, t.depends_on
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[],
-                         $7::float8[], $8::text[])
-                  WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at,
-                                        remind_every, depends_on, ord)
-             CROSS JOIN LATERAL (SELECT COALESCE(t.at, wt_now()) AS now) AS n
-             ORDER BY t.ord
-             ON CONFLICT (name) DO UPDATE SET
-               alert_type = excluded.alert_type, alert_target = excluded.alert_target,
-               next_in = excluded.next_in, last_pulse = excluded.last_pulse,
-               deadline = excluded.deadline, status = 'up', seq = excluded.seq,
-               remind_every = excluded.remind_every, depends_on = excluded.depends_on,
-               pulses = s.pulses + 1,
-               outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
-             RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since",
-        )
-        .await?;
+    let upsert = tx.prepare_cached(UPSERT_PULSES).await?;
     let mut rows = HashMap::new();
     for row in tx
         .query(
@@ -355,44 +358,39 @@ async fn apply_pulses(
         let row = rows
             .get(name)
             .ok_or_else(|| PgError::Corrupt(format!("no row returned for {name}")))?;
-        let at = Timestamp::from_millis(row.try_get(2)?);
-        let service = Service {
-            service: pulse.service.clone(),
-            alert_type: pulse.alert.kind,
-            alert_target: pulse.alert.target.clone(),
-            next_in: pulse.next_in.seconds(),
-            last_pulse: at,
-            deadline: Timestamp::from_millis(row.try_get(3)?),
-            status: Status::Up,
-            remind_every: pulse.remind_every,
-            depends_on: pulse.depends_on.clone(),
-            flapping_since: row
-                .try_get::<_, Option<i64>>(6)?
-                .map(Timestamp::from_millis),
-        };
-        if row.try_get::<_, i64>(4)? == 1 {
-            let started = story::started(pulse.next_in.duration());
-            staged.event(None, EventRow::new(&service.service, started, at));
-        }
-        let outage_began: Option<i64> = row.try_get(5)?;
-        if let Some(down_since) = outage_began.map(Timestamp::from_millis) {
-            let back = story::recovered(at.since(down_since));
-            staged.event(None, EventRow::new(&service.service, back, at));
-            staged.alerts.push(AlertRow {
-                service: service.clone(),
-                kind: AlertKind::Up,
-                down_since,
-                at,
-            });
-        }
-        recorded.push((
-            index,
-            PulseRecorded {
-                seq: row.try_get(1)?,
-                recovered: outage_began.is_some(),
-                service,
-            },
-        ));
+        recorded.push((index, stage_pulse(pulse, row, staged)?));
     }
     Ok(recorded)
+}
+
+/// The service as `pulse` left it (its upserted `row`), with the events and alert
+/// that follow staged for the batch's one insert of each.
+fn stage_pulse(pulse: &Pulse, row: &Row, staged: &mut Staged) -> Result<PulseRecorded, PgError> {
+    let at = Timestamp::from_millis(row.try_get(2)?);
+    let flapping_since: Option<i64> = row.try_get(6)?;
+    let service = pulse.service_after(
+        at,
+        Timestamp::from_millis(row.try_get(3)?),
+        flapping_since.map(Timestamp::from_millis),
+    );
+    let first = row.try_get::<_, i64>(4)? == 1;
+    let outage_began: Option<i64> = row.try_get(5)?;
+    let outage_began = outage_began.map(Timestamp::from_millis);
+    let writes = PulseWrites::of(pulse.next_in.duration(), at, first, outage_began);
+    for told in writes.events {
+        staged.event(None, EventRow::new(&service.service, told, at));
+    }
+    if let Some(down_since) = writes.recovered_from {
+        staged.alerts.push(AlertRow {
+            service: service.clone(),
+            kind: AlertKind::Up,
+            down_since,
+            at,
+        });
+    }
+    Ok(PulseRecorded {
+        seq: row.try_get(1)?,
+        recovered: writes.recovered_from.is_some(),
+        service,
+    })
 }

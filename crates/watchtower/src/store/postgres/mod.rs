@@ -5,6 +5,7 @@
 //! with `FOR UPDATE SKIP LOCKED`, so each happens once cluster-wide.
 
 mod batch;
+mod error;
 mod events;
 mod listen;
 mod ops;
@@ -24,13 +25,11 @@ use anyhow::Context;
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::error::SqlState;
 
 use self::batch::Batcher;
+pub use self::error::{Clock, PgError};
 use super::batching::WriteStats;
-use super::{
-    Cause, DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched,
-};
+use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -48,93 +47,6 @@ const SWEEP_EVERY: Duration = Duration::from_millis(250);
 const POOL_WAIT: Duration = Duration::from_secs(10);
 /// Tries of a transaction that lost a deadlock or a serialization race.
 const TRIES: usize = 4;
-
-/// Where instants come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Clock {
-    /// The database server's clock (`wt_now()`): what a cluster runs on.
-    Database,
-    /// The `now` each caller passes, as the SQLite backend does; lets tests drive time.
-    Caller,
-}
-
-impl Clock {
-    /// The database's time for `Database`, nothing for `Caller`.
-    async fn now(self, client: &impl GenericClient) -> Result<Option<Timestamp>, PgError> {
-        match self {
-            Self::Caller => Ok(None),
-            Self::Database => {
-                let row = client.query_one("SELECT wt_now()", &[]).await?;
-                Ok(Some(Timestamp::from_millis(row.try_get(0)?)))
-            }
-        }
-    }
-
-    async fn resolve(
-        self,
-        client: &impl GenericClient,
-        given: Timestamp,
-    ) -> Result<Timestamp, PgError> {
-        Ok(self.now(client).await?.unwrap_or(given))
-    }
-}
-
-/// What can go wrong talking to PostgreSQL; callers see a [`StoreError`].
-#[derive(Debug, thiserror::Error)]
-pub enum PgError {
-    #[error("{}", describe(.0))]
-    Db(#[from] tokio_postgres::Error),
-    #[error("no database connection: {0}")]
-    Pool(#[from] deadpool_postgres::PoolError),
-    #[error("unexpected stored data: {0}")]
-    Corrupt(String),
-}
-
-/// A database error's own message, which `tokio_postgres::Error`'s display leaves out.
-fn describe(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("database error {}: {}", db.code().code(), db.message()),
-        None => error.to_string(),
-    }
-}
-
-impl PgError {
-    fn code(&self) -> Option<&SqlState> {
-        match self {
-            Self::Db(error) => error.code(),
-            _ => None,
-        }
-    }
-
-    /// Lost a race with another transaction; trying again will do.
-    fn is_retryable(&self) -> bool {
-        self.code().is_some_and(|code| {
-            *code == SqlState::T_R_SERIALIZATION_FAILURE || *code == SqlState::T_R_DEADLOCK_DETECTED
-        })
-    }
-
-    /// The database refused a value (class 22, data exception), not the connection.
-    fn is_bad_data(&self) -> bool {
-        self.code()
-            .is_some_and(|code| code.code().starts_with("22"))
-    }
-}
-
-impl From<PgError> for StoreError {
-    fn from(error: PgError) -> Self {
-        let class = error.code().map(|code| &code.code()[..2]);
-        if matches!(error, PgError::Corrupt(_)) {
-            return StoreError::Corrupt(Cause::from_error(error));
-        }
-        match class {
-            // Integrity constraints, and races lost even after retries.
-            Some("23" | "40") => StoreError::Conflict(Cause::from_error(error)),
-            // Internal errors: the database's own data is damaged.
-            Some("XX") => StoreError::Corrupt(Cause::from_error(error)),
-            _ => StoreError::Unavailable(Cause::from_error(error)),
-        }
-    }
-}
 
 pub struct PgStore {
     pool: Pool,
@@ -234,7 +146,6 @@ const TLS_HINT: &str = " (if the TLS handshake failed: the server's certificate 
 the system's CAs and storage.caCert; set storage.caCert, or add sslmode=disable to the URL for a \
 server reached over a trusted network)";
 
-/// `host:port/database` for messages: never the password.
 /// The connection settings `storage.url` gives, with those Watchtower insists on.
 pub fn connect_config(config: &PostgresConfig) -> anyhow::Result<tokio_postgres::Config> {
     let mut pg: tokio_postgres::Config = config
@@ -255,6 +166,7 @@ pub fn connect_config(config: &PostgresConfig) -> anyhow::Result<tokio_postgres:
     Ok(pg)
 }
 
+/// `host:port/database` for messages: never the password.
 fn describe_target(config: &tokio_postgres::Config) -> String {
     use tokio_postgres::config::Host;
     let host = match config.get_hosts().first() {

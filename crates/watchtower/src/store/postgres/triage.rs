@@ -10,9 +10,9 @@ use super::PgError;
 use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
 use super::write::{EventRow, insert_events};
 use crate::alert::policy::{DeathAlert, Decision, Policy, Snooze, Triaged};
-use crate::alert::{AlertKind, EventLine, Member, QueuedAlert};
+use crate::alert::{AlertDetails, AlertKind, EventLine, Member, QueuedAlert};
 use crate::events::Level;
-use crate::monitor::{Service, ServiceName};
+use crate::monitor::{AlertRoute, Service, ServiceName};
 use crate::store::NewAlertRow;
 use crate::store::triage::{self as shared, TriageTx};
 use crate::time::Timestamp;
@@ -254,28 +254,7 @@ async fn apply(
             id,
             details,
             fan_out,
-        } => {
-            tx.execute(
-                "UPDATE alerts SET triaged = true, released = $2, next_attempt = $2, details = $3 WHERE id = $1",
-                &[&id, &now_ms, &details.to_json()],
-            )
-            .await?;
-            for step in &fan_out {
-                tx.execute(
-                    "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
-                                         down_since, created, next_attempt, details, triaged, fanned_from)
-                     SELECT service, kind, $2, $3, last_pulse, deadline, down_since, created, $4, details, true, id
-                     FROM alerts WHERE id = $1",
-                    &[&id, &step.kind.as_str(), &step.target, &now_ms],
-                )
-                .await?;
-            }
-            if !fan_out.is_empty() {
-                // Its copies carry it now; it stays as the record of its release.
-                tx.execute("UPDATE alerts SET state = 'sent' WHERE id = $1", &[&id])
-                    .await?;
-            }
-        }
+        } => release(tx, id, &details, &fan_out, now).await?,
         Decision::Hold { id, until, details } => {
             tx.execute(
                 "UPDATE alerts SET next_attempt = $2, details = $3 WHERE id = $1",
@@ -290,33 +269,7 @@ async fn apply(
             )
             .await?;
         }
-        Decision::Digest { id, route } => {
-            let open = tx
-                .query_opt(
-                    "SELECT id FROM alerts WHERE kind = 'digest' AND state = 'pending' AND NOT triaged
-                     AND alert_type = $1 AND alert_target = $2 ORDER BY id DESC LIMIT 1",
-                    &[&route.kind.as_str(), &route.target],
-                )
-                .await?;
-            let digest = match open {
-                Some(row) => row.try_get(0)?,
-                None => {
-                    let gather = policy.storm.map(|storm| storm.gather).unwrap_or_default();
-                    let digest = insert_alert(tx, &shared::digest_row(route, now)).await?;
-                    tx.execute(
-                        "UPDATE alerts SET next_attempt = $2 WHERE id = $1",
-                        &[&digest, &now.plus(gather).as_millis()],
-                    )
-                    .await?;
-                    digest
-                }
-            };
-            tx.execute(
-                "UPDATE alerts SET state = 'digested', triaged = true, released = $2, digest_id = $3 WHERE id = $1",
-                &[&id, &now_ms, &digest],
-            )
-            .await?;
-        }
+        Decision::Digest { id, route } => gather_into_digest(tx, policy, id, route, now).await?,
         Decision::Queue(alert) => {
             let mut row = NewAlertRow::about(&alert.service, alert.kind, alert.down_since, now);
             row.details = alert.details;
@@ -352,5 +305,74 @@ async fn apply(
             insert_events(tx, &[EventRow::new(&service, (level, message), now)]).await?;
         }
     }
+    Ok(())
+}
+
+/// Releases an alert for delivery, fanned out to each step of its route if it has one.
+async fn release(
+    tx: &Transaction<'_>,
+    id: i64,
+    details: &AlertDetails,
+    fan_out: &[AlertRoute],
+    now: Timestamp,
+) -> Result<(), PgError> {
+    let now_ms = now.as_millis();
+    tx.execute(
+                "UPDATE alerts SET triaged = true, released = $2, next_attempt = $2, details = $3 WHERE id = $1",
+                &[&id, &now_ms, &details.to_json()],
+            )
+            .await?;
+    for step in fan_out {
+        tx.execute(
+                    "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                         down_since, created, next_attempt, details, triaged, fanned_from)
+                     SELECT service, kind, $2, $3, last_pulse, deadline, down_since, created, $4, details, true, id
+                     FROM alerts WHERE id = $1",
+                    &[&id, &step.kind.as_str(), &step.target, &now_ms],
+                )
+                .await?;
+    }
+    if !fan_out.is_empty() {
+        // Its copies carry it now; it stays as the record of its release.
+        tx.execute("UPDATE alerts SET state = 'sent' WHERE id = $1", &[&id])
+            .await?;
+    }
+    Ok(())
+}
+
+/// Gathers an alert into the open digest of its route, opening one if none is.
+async fn gather_into_digest(
+    tx: &Transaction<'_>,
+    policy: &Policy,
+    id: i64,
+    route: AlertRoute,
+    now: Timestamp,
+) -> Result<(), PgError> {
+    let now_ms = now.as_millis();
+    let open = tx
+        .query_opt(
+            "SELECT id FROM alerts WHERE kind = 'digest' AND state = 'pending' AND NOT triaged
+                     AND alert_type = $1 AND alert_target = $2 ORDER BY id DESC LIMIT 1",
+            &[&route.kind.as_str(), &route.target],
+        )
+        .await?;
+    let digest = match open {
+        Some(row) => row.try_get(0)?,
+        None => {
+            let gather = policy.storm.map(|storm| storm.gather).unwrap_or_default();
+            let digest = insert_alert(tx, &shared::digest_row(route, now)).await?;
+            tx.execute(
+                "UPDATE alerts SET next_attempt = $2 WHERE id = $1",
+                &[&digest, &now.plus(gather).as_millis()],
+            )
+            .await?;
+            digest
+        }
+    };
+    tx.execute(
+                "UPDATE alerts SET state = 'digested', triaged = true, released = $2, digest_id = $3 WHERE id = $1",
+                &[&id, &now_ms, &digest],
+            )
+            .await?;
     Ok(())
 }

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{OptionalExtension, params};
 
 use self::background::Background;
 use self::checkpoint::LogLimit;
@@ -79,18 +79,7 @@ impl SqliteStore {
         // Before anything is opened: a second server must not even run the migrations.
         let lock = DirLock::acquire(data_dir)?;
         let path = data_dir.join(DATABASE_FILE);
-        let mut conn =
-            Connection::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        // synchronous=FULL: a commit is on disk (fsync of the WAL) before anyone is answered.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
-             PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;",
-        )
-        .with_context(|| format!("cannot configure {}", path.display()))?;
-        // Checkpoints are the checkpointer's, and the writer's only past a bound.
-        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
-        schema::migrate(&mut conn)
-            .with_context(|| format!("cannot upgrade the schema of {}", path.display()))?;
+        let conn = schema::open_writer(&path)?;
         let next_seq = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM services", [], |row| {
             row.get(0)
         })?;

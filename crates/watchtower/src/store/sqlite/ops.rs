@@ -7,7 +7,8 @@ use super::rows::{SERVICE_COLUMNS, service_from_row};
 use super::writer::WriterState;
 use crate::alert::AlertKind;
 use crate::events::{Event, Level, NewEvent};
-use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, Status, story};
+use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, story};
+use crate::store::decisions::PulseWrites;
 use crate::store::{DeathCheck, NewAlertRow, PulseRecorded, RestartPolicy, Watched};
 use crate::time::Timestamp;
 
@@ -46,33 +47,31 @@ pub fn record_pulse(
         pulse.remind_every,
         pulse.depends_on.as_ref().map(ServiceName::as_str),
     ], |row| row.get::<_, Option<i64>>(0))?;
-    let service = Service {
-        service: pulse.service.clone(),
-        alert_type: pulse.alert.kind,
-        alert_target: pulse.alert.target.clone(),
-        next_in: pulse.next_in.seconds(),
-        last_pulse: pulse.at,
+    let service = pulse.service_after(
+        pulse.at,
         deadline,
-        status: Status::Up,
-        remind_every: pulse.remind_every,
-        depends_on: pulse.depends_on.clone(),
-        flapping_since: flapping_since.map(Timestamp::from_millis),
+        flapping_since.map(Timestamp::from_millis),
+    );
+    let outage_began = match &previous {
+        Some((status, deadline)) if status == "dead" => Some(Timestamp::from_millis(*deadline)),
+        _ => None,
     };
-    let recovered = matches!(&previous, Some((status, _)) if status == "dead");
-    if previous.is_none() {
-        let (level, message) = story::started(pulse.next_in.duration());
-        insert_event(conn, state, &pulse.service, level, &message, pulse.at)?;
+    let writes = PulseWrites::of(
+        pulse.next_in.duration(),
+        pulse.at,
+        previous.is_none(),
+        outage_began,
+    );
+    for (level, message) in &writes.events {
+        insert_event(conn, state, &pulse.service, *level, message, pulse.at)?;
     }
-    if let Some((_, down_since)) = previous.filter(|_| recovered) {
-        let down_since = Timestamp::from_millis(down_since);
-        let (level, message) = story::recovered(pulse.at.since(down_since));
-        insert_event(conn, state, &pulse.service, level, &message, pulse.at)?;
+    if let Some(down_since) = writes.recovered_from {
         queue_alert(conn, &service, AlertKind::Up, down_since, pulse.at)?;
     }
     Ok(PulseRecorded {
         service,
         seq,
-        recovered,
+        recovered: writes.recovered_from.is_some(),
     })
 }
 

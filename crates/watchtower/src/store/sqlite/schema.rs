@@ -129,6 +129,25 @@ pub fn instance(conn: &Connection) -> rusqlite::Result<String> {
     })
 }
 
+/// Opens the write connection to the database at `path`, configured for durable
+/// group commits, with its schema created or upgraded.
+pub fn open_writer(path: &std::path::Path) -> anyhow::Result<Connection> {
+    use anyhow::Context;
+    let mut conn =
+        Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    // synchronous=FULL: a commit is on disk (fsync of the WAL) before anyone is answered.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
+         PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY;",
+    )
+    .with_context(|| format!("cannot configure {}", path.display()))?;
+    // Checkpoints are the checkpointer's, and the writer's only past a bound.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    migrate(&mut conn)
+        .with_context(|| format!("cannot upgrade the schema of {}", path.display()))?;
+    Ok(conn)
+}
+
 pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }

@@ -1,5 +1,7 @@
 //! The SQLite backend's own tests, besides the shared conformance suite.
 
+use rusqlite::Connection;
+
 use super::*;
 use crate::events::Order;
 

@@ -8,8 +8,8 @@ use super::ops::{insert_alert, insert_event};
 use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
 use super::writer::WriterState;
 use crate::alert::policy::{DeathAlert, Decision, Policy, Snooze, Triaged};
-use crate::alert::{AlertKind, EventLine, Member, QueuedAlert};
-use crate::monitor::{Service, ServiceName};
+use crate::alert::{AlertDetails, AlertKind, EventLine, Member, QueuedAlert};
+use crate::monitor::{AlertRoute, Service, ServiceName};
 use crate::store::NewAlertRow;
 use crate::store::triage::{self as shared, TriageTx};
 use crate::time::Timestamp;
@@ -207,24 +207,7 @@ fn apply(
             id,
             details,
             fan_out,
-        } => {
-            conn.prepare_cached("UPDATE alerts SET triaged = 1, released = ?2, next_attempt = ?2, details = ?3 WHERE id = ?1")?
-                .execute(params![id, now_ms, details.to_json()])?;
-            for step in &fan_out {
-                conn.prepare_cached(
-                    "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
-                                         down_since, created, next_attempt, details, triaged, fanned_from)
-                     SELECT service, kind, ?2, ?3, last_pulse, deadline, down_since, created, ?4, details, 1, id
-                     FROM alerts WHERE id = ?1",
-                )?
-                .execute(params![id, step.kind.as_str(), step.target, now_ms])?;
-            }
-            if !fan_out.is_empty() {
-                // Its copies carry it now; it stays as the record of its release.
-                conn.prepare_cached("UPDATE alerts SET state = 'sent' WHERE id = ?1")?
-                    .execute([id])?;
-            }
-        }
+        } => release(conn, id, &details, &fan_out, now)?,
         Decision::Hold { id, until, details } => {
             conn.prepare_cached("UPDATE alerts SET next_attempt = ?2, details = ?3 WHERE id = ?1")?
                 .execute(params![id, until.as_millis(), details.to_json()])?;
@@ -233,28 +216,7 @@ fn apply(
             conn.prepare_cached("UPDATE alerts SET state = 'suppressed', triaged = 1, last_error = ?2 WHERE id = ?1")?
                 .execute(params![id, reason])?;
         }
-        Decision::Digest { id, route } => {
-            let open: Option<i64> = conn
-                .prepare_cached(
-                    "SELECT id FROM alerts WHERE kind = 'digest' AND state = 'pending' AND triaged = 0
-                     AND alert_type = ?1 AND alert_target = ?2 ORDER BY id DESC LIMIT 1",
-                )?
-                .query_row(params![route.kind.as_str(), route.target], |row| row.get(0))
-                .optional()?;
-            let digest = match open {
-                Some(digest) => digest,
-                None => {
-                    let gather = policy.storm.map(|storm| storm.gather).unwrap_or_default();
-                    insert_alert(conn, &shared::digest_row(route, now))?;
-                    let digest = conn.last_insert_rowid();
-                    conn.prepare_cached("UPDATE alerts SET next_attempt = ?2 WHERE id = ?1")?
-                        .execute(params![digest, now.plus(gather).as_millis()])?;
-                    digest
-                }
-            };
-            conn.prepare_cached("UPDATE alerts SET state = 'digested', triaged = 1, released = ?2, digest_id = ?3 WHERE id = ?1")?
-                .execute(params![id, now_ms, digest])?;
-        }
+        Decision::Digest { id, route } => gather_into_digest(conn, policy, id, route, now)?,
         Decision::Queue(alert) => {
             let mut row = NewAlertRow::about(&alert.service, alert.kind, alert.down_since, now);
             row.details = alert.details;
@@ -283,5 +245,65 @@ fn apply(
             insert_event(conn, state, &service, level, &message, now)?;
         }
     }
+    Ok(())
+}
+
+/// Releases an alert for delivery, fanned out to each step of its route if it has one.
+fn release(
+    conn: &Connection,
+    id: i64,
+    details: &AlertDetails,
+    fan_out: &[AlertRoute],
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let now_ms = now.as_millis();
+    conn.prepare_cached("UPDATE alerts SET triaged = 1, released = ?2, next_attempt = ?2, details = ?3 WHERE id = ?1")?
+            .execute(params![id, now_ms, details.to_json()])?;
+    for step in fan_out {
+        conn.prepare_cached(
+                "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
+                                     down_since, created, next_attempt, details, triaged, fanned_from)
+                 SELECT service, kind, ?2, ?3, last_pulse, deadline, down_since, created, ?4, details, 1, id
+                 FROM alerts WHERE id = ?1",
+            )?
+            .execute(params![id, step.kind.as_str(), step.target, now_ms])?;
+    }
+    if !fan_out.is_empty() {
+        // Its copies carry it now; it stays as the record of its release.
+        conn.prepare_cached("UPDATE alerts SET state = 'sent' WHERE id = ?1")?
+            .execute([id])?;
+    }
+    Ok(())
+}
+
+/// Gathers an alert into the open digest of its route, opening one if none is.
+fn gather_into_digest(
+    conn: &Connection,
+    policy: &Policy,
+    id: i64,
+    route: AlertRoute,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    let now_ms = now.as_millis();
+    let open: Option<i64> = conn
+        .prepare_cached(
+            "SELECT id FROM alerts WHERE kind = 'digest' AND state = 'pending' AND triaged = 0
+                 AND alert_type = ?1 AND alert_target = ?2 ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row(params![route.kind.as_str(), route.target], |row| row.get(0))
+        .optional()?;
+    let digest = match open {
+        Some(digest) => digest,
+        None => {
+            let gather = policy.storm.map(|storm| storm.gather).unwrap_or_default();
+            insert_alert(conn, &shared::digest_row(route, now))?;
+            let digest = conn.last_insert_rowid();
+            conn.prepare_cached("UPDATE alerts SET next_attempt = ?2 WHERE id = ?1")?
+                .execute(params![digest, now.plus(gather).as_millis()])?;
+            digest
+        }
+    };
+    conn.prepare_cached("UPDATE alerts SET state = 'digested', triaged = 1, released = ?2, digest_id = ?3 WHERE id = ?1")?
+            .execute(params![id, now_ms, digest])?;
     Ok(())
 }

@@ -1,0 +1,153 @@
+//! The checks that serde cannot make: ranges, URLs, addresses and names, each
+//! failure naming its key. Run once, when the config is loaded.
+
+use super::{
+    Config, ConfigError, CorsConfig, LimitsConfig, MailConfig, PushoverConfig, StorageConfig,
+    WebhookConfig, ping,
+};
+use crate::monitor::{NextIn, ServiceName};
+
+impl Config {
+    pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        self.events.validate()?;
+        if let Some(watchdog) = &self.watchdog {
+            watchdog.validate()?;
+        }
+        self.alerts.validate()?;
+        self.ssl.validate()?;
+        cors(&self.cors)?;
+        limits(&self.limits)?;
+        if self
+            .password
+            .as_ref()
+            .is_some_and(|password| password.expose().is_empty())
+        {
+            return Err(ConfigError::new(
+                "password",
+                "must not be empty (leave it out to generate one)",
+            ));
+        }
+        storage(&self.storage)?;
+        channels(self)?;
+        ping::validate(&self.ping_keys)?;
+        for (name, switch) in &self.alertmanager.alerts {
+            let at = |field: &str| format!("alertmanager.alerts.{name}.{field}");
+            ServiceName::parse("service", &switch.service)
+                .map_err(|e| ConfigError::new(at("service"), e.problem))?;
+            NextIn::parse(switch.next_in).map_err(|e| ConfigError::new(at("nextIn"), e.problem))?;
+        }
+        Ok(())
+    }
+}
+
+fn cors(cors: &CorsConfig) -> Result<(), ConfigError> {
+    for origin in cors.origins.iter().filter(|origin| *origin != "*") {
+        let url = reqwest::Url::parse(origin).ok();
+        let bare = url.as_ref().is_some_and(|url| {
+            matches!(url.scheme(), "http" | "https")
+                && url.path() == "/"
+                && !origin.ends_with('/')
+                && url.query().is_none()
+        });
+        if !bare {
+            return Err(ConfigError::new(
+                "cors.origins",
+                format!("`{origin}` is not an origin such as https://app.example.com, or `*`"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn limits(limits: &LimitsConfig) -> Result<(), ConfigError> {
+    let positive = |key: &str, value: f64| match value.is_finite() && value > 0.0 {
+        true => Ok(()),
+        false => Err(ConfigError::new(
+            key,
+            "must be a positive number of seconds",
+        )),
+    };
+    positive("limits.headerTimeout", limits.header_timeout)?;
+    positive("limits.requestTimeout", limits.request_timeout)?;
+    if limits.max_body_bytes == 0 {
+        return Err(ConfigError::new(
+            "limits.maxBodyBytes",
+            "must be at least 1",
+        ));
+    }
+    if limits.max_bulk_bytes == 0 {
+        return Err(ConfigError::new(
+            "limits.maxBulkBytes",
+            "must be at least 1",
+        ));
+    }
+    if limits.max_header_bytes < 8192 {
+        return Err(ConfigError::new(
+            "limits.maxHeaderBytes",
+            "must be at least 8192",
+        ));
+    }
+    Ok(())
+}
+
+fn storage(storage: &StorageConfig) -> Result<(), ConfigError> {
+    if let StorageConfig::Postgres(postgres) = storage {
+        if postgres.pool < 2 {
+            return Err(ConfigError::new("storage.pool", "must be at least 2"));
+        }
+        postgres_url(postgres.url.expose())
+            .map_err(|problem| ConfigError::new("storage.url", problem))?;
+    }
+    Ok(())
+}
+
+/// Mail, Pushover, webhooks and the other channels.
+fn channels(config: &Config) -> Result<(), ConfigError> {
+    if let Some(MailConfig { from, .. }) = &config.mail {
+        from.parse::<lettre::message::Mailbox>()
+            .map_err(|e| ConfigError::new("mail.from", format!("not an e-mail address: {e}")))?;
+    }
+    if let Some(PushoverConfig { url, .. }) = &config.pushover {
+        http_url(url).map_err(|problem| ConfigError::new("pushover.url", problem))?;
+    }
+    config.channels.validate(http_url)?;
+    for (name, webhook) in &config.webhooks {
+        webhook_config(name, webhook)?;
+    }
+    Ok(())
+}
+
+fn webhook_config(name: &str, webhook: &WebhookConfig) -> Result<(), ConfigError> {
+    http_url(&webhook.url)
+        .map_err(|problem| ConfigError::new(format!("webhooks.{name}.url"), problem))?;
+    for (header, value) in &webhook.headers {
+        let key = || format!("webhooks.{name}.headers.{header}");
+        reqwest::header::HeaderName::from_bytes(header.as_bytes())
+            .map_err(|_| ConfigError::new(key(), "not a valid header name"))?;
+        reqwest::header::HeaderValue::from_str(value)
+            .map_err(|_| ConfigError::new(key(), "not a valid header value"))?;
+    }
+    Ok(())
+}
+
+/// A PostgreSQL URL or key=value connection string, checked for its shape here;
+/// the store parses it fully when it connects.
+fn postgres_url(text: &str) -> Result<(), String> {
+    if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+        reqwest::Url::parse(text)
+            .map(drop)
+            .map_err(|error| format!("not a PostgreSQL URL: {error}"))
+    } else if text.contains('=') {
+        Ok(())
+    } else {
+        Err("not a PostgreSQL URL (postgres://user@host/database) or key=value string".into())
+    }
+}
+
+pub(super) fn http_url(text: &str) -> Result<(), String> {
+    let url = reqwest::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(()),
+        other => Err(format!("scheme `{other}` is not http or https")),
+    }
+}
