@@ -69,6 +69,12 @@ fn violations(modules: &[&str], forbidden: &[&str]) -> Vec<String> {
     found
 }
 
+/// Fails naming every line of `modules` that names a path in `forbidden`.
+fn assert_none(what: &str, modules: &[&str], forbidden: &[&str]) {
+    let found = violations(modules, forbidden);
+    assert!(found.is_empty(), "{what}:\n{}", found.join("\n"));
+}
+
 #[test]
 fn domain_modules_import_no_storage_web_or_worker_code() {
     let domain = [
@@ -80,32 +86,17 @@ fn domain_modules_import_no_storage_web_or_worker_code() {
         "field.rs",
         "time.rs",
     ];
-    let found = violations(&domain, NOT_IN_DOMAIN);
-    assert!(
-        found.is_empty(),
-        "domain code reaching up or out:\n{}",
-        found.join("\n")
-    );
+    assert_none("domain code reaching up or out", &domain, NOT_IN_DOMAIN);
 }
 
 #[test]
 fn the_store_imports_no_use_case_worker_or_http_code() {
-    let found = violations(&["store"], NOT_IN_STORE);
-    assert!(
-        found.is_empty(),
-        "the store reaching up:\n{}",
-        found.join("\n")
-    );
+    assert_none("the store reaching up", &["store"], NOT_IN_STORE);
 }
 
 #[test]
 fn use_cases_import_no_worker_or_http_code() {
-    let found = violations(&["usecase"], NOT_IN_USECASE);
-    assert!(
-        found.is_empty(),
-        "use cases reaching up:\n{}",
-        found.join("\n")
-    );
+    assert_none("use cases reaching up", &["usecase"], NOT_IN_USECASE);
 }
 
 #[test]
