@@ -328,3 +328,7 @@ pub fn digest_row(route: AlertRoute, now: Timestamp) -> NewAlertRow {
         details: AlertDetails::default(),
     }
 }
+
+#[cfg(test)]
+#[path = "triage_tests.rs"]
+mod tests;
