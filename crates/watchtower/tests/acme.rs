@@ -6,26 +6,34 @@
 
 mod support;
 
+use std::net::Ipv4Addr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use serde_json::json;
-use support::{PASSWORD, Server, free_port, wait_for};
+use support::{PASSWORD, ReservedPort, Server, wait_for};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 
 /// A Pebble server whose directory speaks HTTPS with a certificate from a CA of
 /// the test's own (`ca.pem`, which the server is told to trust), and which
-/// validates challenges on `tls_port`, where the Watchtower under test listens.
+/// validates challenges through a [`ChallengeRelay`] to the Watchtower under test.
 struct Pebble {
     child: Child,
     directory: String,
     management: String,
     ca_pem: String,
+    relay: ChallengeRelay,
+    /// Pebble, told port 0, would not say which ports it got, so it listens on
+    /// ports that the test holds (Go listens with `SO_REUSEADDR`, which allows
+    /// it); the third stays closed: HTTP-01, which the server does not use.
+    _ports: [ReservedPort; 3],
 }
 
 impl Pebble {
-    fn start(dir: &Path, tls_port: u16, validity_seconds: Option<u64>) -> Pebble {
+    async fn start(dir: &Path, validity_seconds: Option<u64>) -> Pebble {
         let ca_key = KeyPair::generate().unwrap();
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -38,14 +46,20 @@ impl Pebble {
         std::fs::write(dir.join("ca.pem"), ca.pem()).unwrap();
         std::fs::write(dir.join("pebble.crt"), leaf.pem()).unwrap();
         std::fs::write(dir.join("pebble.key"), leaf_key.serialize_pem()).unwrap();
-        let (listen, management) = (free_port(), free_port());
+        let ports = [
+            ReservedPort::hold(),
+            ReservedPort::hold(),
+            ReservedPort::hold(),
+        ];
+        let [listen, management, http] = ports.each_ref().map(ReservedPort::port);
+        let relay = ChallengeRelay::start().await;
         let mut config = json!({
             "listenAddress": format!("127.0.0.1:{listen}"),
             "managementListenAddress": format!("127.0.0.1:{management}"),
             "certificate": dir.join("pebble.crt"),
             "privateKey": dir.join("pebble.key"),
-            "httpPort": free_port(),
-            "tlsPort": tls_port,
+            "httpPort": http,
+            "tlsPort": relay.port,
             "ocspResponderURL": "",
             "externalAccountBindingRequired": false,
         });
@@ -70,7 +84,14 @@ impl Pebble {
             directory: format!("https://127.0.0.1:{listen}/dir"),
             management: format!("https://127.0.0.1:{management}"),
             ca_pem: ca.pem(),
+            relay,
+            _ports: ports,
         }
+    }
+
+    /// Validates challenges at `server` from now on.
+    fn validate_at(&self, server: &Server) {
+        self.relay.target.send_replace(Some(server.port()));
     }
 
     /// The root that Pebble's certificates chain to; Pebble makes a new one at each start.
@@ -102,6 +123,48 @@ impl Drop for Pebble {
     }
 }
 
+/// Where Pebble validates the TLS-ALPN-01 challenge: a listener of the test's
+/// own on port 0, which relays each connection, byte for byte, to the server's
+/// port once [`Pebble::validate_at`] names it. Pebble must be told that port
+/// when it starts, and the server, told Pebble's directory, starts after it and
+/// binds port 0.
+struct ChallengeRelay {
+    port: u16,
+    target: watch::Sender<Option<u16>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ChallengeRelay {
+    async fn start() -> ChallengeRelay {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (target, named) = watch::channel(None);
+        let task = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let mut named = named.clone();
+                tokio::spawn(async move {
+                    let named = named.wait_for(Option::is_some).await.map(|port| *port);
+                    let Ok(Some(port)) = named else { return };
+                    // A server gone, or a side closing first: Pebble's validation,
+                    // and so the test, says whether the challenge was answered.
+                    let Ok(mut outbound) = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await
+                    else {
+                        return;
+                    };
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+            }
+        });
+        ChallengeRelay { port, target, task }
+    }
+}
+
+impl Drop for ChallengeRelay {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// A client that trusts only Pebble's root and reaches `localhost` on `port`,
 /// so that a response proves the server presented a certificate that Pebble
 /// issued for `localhost`. Answers that certificate (DER).
@@ -128,9 +191,9 @@ async fn served_certificate(root: &reqwest::Certificate, port: u16) -> Option<Ve
     info.peer_certificate().map(<[u8]>::to_vec)
 }
 
-fn acme_config(pebble: &Pebble, dir: &Path, port: u16) -> serde_json::Value {
+fn acme_config(pebble: &Pebble, dir: &Path) -> serde_json::Value {
     json!({
-        "listen": format!("127.0.0.1:{port}"),
+        "listen": "127.0.0.1:0",
         "ssl": {"acme": {
             "domains": ["localhost"],
             "email": "ops@example.com",
@@ -143,19 +206,19 @@ fn acme_config(pebble: &Pebble, dir: &Path, port: u16) -> serde_json::Value {
 #[tokio::test]
 async fn obtains_a_certificate_and_serves_it_from_the_cache_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let pebble = Pebble::start(dir.path(), port, None);
+    let pebble = Pebble::start(dir.path(), None).await;
     let root = pebble.root().await;
-    let mut server = Server::start(dir.path(), acme_config(&pebble, dir.path(), port)).await;
+    let mut server = Server::start(dir.path(), acme_config(&pebble, dir.path())).await;
+    pebble.validate_at(&server);
     assert!(server.url.starts_with("https://"), "{}", server.url);
     let issued = wait_for("a certificate from Pebble", async || {
-        served_certificate(&root, port).await
+        served_certificate(&root, server.port()).await
     })
     .await;
     // Docker's HEALTHCHECK probes the same server on loopback, where no SNI names it.
     let probe = Command::new(env!("CARGO_BIN_EXE_watchtower"))
         .args(["healthcheck", "--config"])
-        .arg(dir.path().join("config.json"))
+        .arg(server.config_naming_port("probe.json"))
         .output()
         .unwrap();
     assert!(probe.status.success(), "{probe:?}");
@@ -175,9 +238,9 @@ async fn obtains_a_certificate_and_serves_it_from_the_cache_after_a_restart() {
     // Without the authority: the next start serves what it cached.
     server.terminate();
     drop(pebble);
-    let _server = Server::start_with_file(dir.path(), &dir.path().join("config.json")).await;
+    let server = Server::start_with_file(dir.path(), &dir.path().join("config.json")).await;
     let again = wait_for("the cached certificate", async || {
-        served_certificate(&root, port).await
+        served_certificate(&root, server.port()).await
     })
     .await;
     assert_eq!(again, issued);
@@ -186,18 +249,18 @@ async fn obtains_a_certificate_and_serves_it_from_the_cache_after_a_restart() {
 #[tokio::test]
 async fn renews_a_certificate_before_it_expires() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
     // Renewal is due when two thirds of a certificate's life have passed: here
     // after about six seconds.
-    let pebble = Pebble::start(dir.path(), port, Some(9));
+    let pebble = Pebble::start(dir.path(), Some(9)).await;
     let root = pebble.root().await;
-    let _server = Server::start(dir.path(), acme_config(&pebble, dir.path(), port)).await;
+    let server = Server::start(dir.path(), acme_config(&pebble, dir.path())).await;
+    pebble.validate_at(&server);
     let first = wait_for("a certificate from Pebble", async || {
-        served_certificate(&root, port).await
+        served_certificate(&root, server.port()).await
     })
     .await;
     let renewed = wait_for("a renewed certificate", async || {
-        served_certificate(&root, port)
+        served_certificate(&root, server.port())
             .await
             .filter(|served| *served != first)
     })

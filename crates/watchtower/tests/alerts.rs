@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Receiver, Server, SmtpSink, assert_stays, free_port, wait_for};
+use support::{Receiver, ReservedPort, Server, SmtpSink, assert_stays, wait_for};
 
 const PUSHOVER_USER: &str = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG";
 /// Fast retries so that tests take seconds.
@@ -27,14 +27,28 @@ async fn wait_for_status(server: &Server, service: &str, status: &str) {
     .await;
 }
 
+/// Mail deliveries that failed and are to be retried, as `/metrics` counts them.
+async fn failed_mail_attempts(server: &Server) -> u64 {
+    let metrics = reqwest::get(format!("{}/metrics", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let counter = r#"watchtower_alert_deliveries_total{channel="mail",outcome="retried"} "#;
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(counter))
+        .map_or(0, |count| count.parse().unwrap())
+}
+
 #[tokio::test]
 async fn a_missed_deadline_mails_once_and_a_new_pulse_mails_the_recovery() {
-    let smtp_port = free_port();
-    let smtp = SmtpSink::start(smtp_port);
+    let smtp = SmtpSink::start();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(
         dir.path(),
-        json!({"mail": mail_config(smtp_port), "alerts": fast_alerts()}),
+        json!({"mail": mail_config(smtp.port()), "alerts": fast_alerts()}),
     )
     .await;
     let pulsed = server.pulse("backup", "mail", "ops@example.com", 0.3).await;
@@ -103,12 +117,8 @@ async fn mail_goes_over_starttls_or_implicit_tls_to_a_relay_with_a_private_ca() 
     std::fs::write(&cert, certified.cert.pem()).unwrap();
     std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
     for security in ["starttls", "tls"] {
-        let smtp_port = free_port();
-        let smtp = SmtpSink::start_with(
-            smtp_port,
-            &[security, cert.to_str().unwrap(), key.to_str().unwrap()],
-        );
-        let mail = json!({"host": "localhost", "port": smtp_port, "security": security, "from": "wt@example.com", "caCert": cert});
+        let smtp = SmtpSink::start_with(&[security, cert.to_str().unwrap(), key.to_str().unwrap()]);
+        let mail = json!({"host": "localhost", "port": smtp.port(), "security": security, "from": "wt@example.com", "caCert": cert});
         let data = dir.path().join(security);
         let server = Server::start(
             dir.path(),
@@ -223,18 +233,21 @@ async fn a_permanent_error_stops_the_retries() {
 
 #[tokio::test]
 async fn mail_is_retried_until_the_smtp_server_comes_up() {
-    let smtp_port = free_port();
+    // Held, so that nothing listens there until the sink comes up on it.
+    let smtp_port = ReservedPort::hold();
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(
         dir.path(),
-        json!({"mail": mail_config(smtp_port), "alerts": fast_alerts()}),
+        json!({"mail": mail_config(smtp_port.port()), "alerts": fast_alerts()}),
     )
     .await;
     server.pulse("late", "mail", "ops@example.com", 0.1).await;
     wait_for_status(&server, "late", "dead").await;
-    // Let at least one attempt fail against the closed port.
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let smtp = SmtpSink::start(smtp_port);
+    wait_for("an attempt to fail against the closed port", async || {
+        (failed_mail_attempts(&server).await >= 1).then_some(())
+    })
+    .await;
+    let smtp = SmtpSink::start_on(smtp_port);
     let mails = smtp.wait_for_messages(1).await;
     assert!(mails[0]["data"].as_str().unwrap().contains("late is DOWN"));
     assert_stays(

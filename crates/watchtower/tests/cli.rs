@@ -259,11 +259,12 @@ async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
             .contains("killed by signal 9")
     );
 
+    let closed = support::ReservedPort::hold();
     let unreachable = Command::new(env!("CARGO_BIN_EXE_watchtower"))
         .args([
             "run",
             "--url",
-            &format!("http://127.0.0.1:{}", support::free_port()),
+            &closed.url(),
             "--password",
             "p",
             "--service",

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use futures::TryStreamExt;
 use serde_json::json;
-use support::{PASSWORD, Receiver, Server, wait_for};
+use support::{PASSWORD, Receiver, ReservedPort, Server, wait_for, wait_for_blocking};
 use watchtower_client::{Client, Error, EventQuery, Heartbeat, Level, Order, Pulse, Status};
 
 fn ops() -> serde_json::Value {
@@ -129,12 +129,8 @@ async fn errors_say_what_went_wrong() {
         }
         other => panic!("{other:?}"),
     }
-    let nowhere = Client::builder(
-        format!("http://127.0.0.1:{}", support::free_port()),
-        PASSWORD,
-    )
-    .build()
-    .unwrap();
+    let closed = ReservedPort::hold();
+    let nowhere = Client::builder(closed.url(), PASSWORD).build().unwrap();
     let down = nowhere.services().await.unwrap_err();
     assert!(down.is_retryable(), "{down:?}");
     let silent = Receiver::start(&[0]).await;
@@ -266,21 +262,8 @@ fn the_blocking_client_offers_the_same_calls() {
             .find(|s| s.service == "beating")
             .map(|s| s.last_pulse)
     };
-    let first = (0..100)
-        .find_map(|_| {
-            beats().or_else(|| {
-                std::thread::sleep(Duration::from_millis(50));
-                None
-            })
-        })
-        .unwrap();
-    let later = (0..100).find_map(|_| {
-        beats().filter(|at| *at > first).or_else(|| {
-            std::thread::sleep(Duration::from_millis(50));
-            None
-        })
-    });
-    assert!(later.is_some(), "a second beat");
+    let first = wait_for_blocking("a first beat", beats);
+    wait_for_blocking("a second beat", || beats().filter(|at| *at > first));
     heartbeat.cancel_on_stop(true).stop().unwrap();
     assert!(beats().is_none(), "cancelled on a clean stop");
     drop(server);

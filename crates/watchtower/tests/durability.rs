@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{Receiver, Server, assert_stays, free_port, wait_for};
+use support::{Receiver, ReservedPort, Server, assert_stays, sleep_past, wait_for};
 
 fn fast_alerts() -> Value {
     json!({"timeout": 2, "retryMin": 0.2, "retryMax": 1})
@@ -101,7 +101,7 @@ async fn a_deadline_missed_while_down_gets_one_fresh_window_then_one_alert() {
     let pulsed = server.pulse("cron", "webhook", "ops", 1.0).await;
     server.kill();
     // The monitor is down past the deadline: the service's pulses could not be heard.
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    sleep_past(&pulsed["deadline"]).await;
 
     let server = Server::start(dir.path(), config).await;
     let after = &server.services().await[0];
@@ -133,7 +133,7 @@ async fn strict_restart_policy_alerts_at_once() {
     let mut server = Server::start(dir.path(), config.clone()).await;
     let pulsed = server.pulse("cron", "webhook", "ops", 0.5).await;
     server.kill();
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    sleep_past(&pulsed["deadline"]).await;
     let server = Server::start(dir.path(), config).await;
     let requests = hook.wait_for_requests(1).await;
     assert_eq!(requests[0].json()["deadline"], pulsed["deadline"]);
@@ -142,9 +142,10 @@ async fn strict_restart_policy_alerts_at_once() {
 
 #[tokio::test]
 async fn an_alert_queued_before_a_crash_is_sent_after_the_restart() {
-    let hook_port = free_port();
+    // Held, so that nothing listens there until the receiver comes up on it.
+    let hook_port = ReservedPort::hold();
     let dir = tempfile::tempdir().unwrap();
-    let config = json!({"webhooks": {"ops": {"url": format!("http://127.0.0.1:{hook_port}/hook")}}, "alerts": fast_alerts()});
+    let config = json!({"webhooks": {"ops": {"url": format!("{}/hook", hook_port.url())}}, "alerts": fast_alerts()});
     let mut server = Server::start(dir.path(), config.clone()).await;
     server.pulse("orphan", "webhook", "ops", 0.1).await;
     wait_for("the death", async || {

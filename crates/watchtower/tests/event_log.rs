@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{PATIENCE, Server, bad_request_error, server, wait_for};
+use support::{PATIENCE, Server, assert_stays_async, bad_request_error, server, wait_for};
 
 /// Posts `count` events of `service` in bulk, messages `"{prefix} {i}"`.
 async fn add_many(server: &Server, service: &str, prefix: &str, count: usize) -> Vec<Value> {
@@ -352,9 +352,12 @@ async fn retention_deletes_the_oldest_events_in_the_background() {
     })
     .await;
     assert_eq!(ids, newest);
-    // Pausing a moment: nothing more goes.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(server.events("").await.len(), 5);
+    assert_stays_async(
+        "nothing more goes",
+        Duration::from_millis(1500),
+        async || server.events("").await.len() == 5,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -123,16 +123,15 @@ fn healthcheck(dir: &std::path::Path, config: &std::path::Path) -> (Option<i32>,
 #[tokio::test]
 async fn healthcheck_probes_the_configured_server_over_http_and_https() {
     let dir = tempfile::tempdir().unwrap();
-    let port = support::free_port();
     // Listening on every address: the probe dials loopback.
-    let mut plain =
-        support::Server::start(dir.path(), json!({"listen": format!("0.0.0.0:{port}")})).await;
-    let config = dir.path().join("config.json");
+    let mut plain = support::Server::start(dir.path(), json!({"listen": "0.0.0.0:0"})).await;
+    // The server's config with the port it got, since the probe reads `listen`.
+    let config = plain.config_naming_port("probe.json");
     let (code, stdout, _) = healthcheck(dir.path(), &config);
     assert_eq!(code, Some(0));
     assert_eq!(
         stdout.trim(),
-        format!("http://127.0.0.1:{port}/readyz: ready")
+        format!("http://127.0.0.1:{}/readyz: ready", plain.port())
     );
     plain.terminate();
     let (code, _, stderr) = healthcheck(dir.path(), &config);
@@ -145,14 +144,13 @@ async fn healthcheck_probes_the_configured_server_over_http_and_https() {
     // A self-signed certificate for another name: the probe still gets its answer.
     let tls = tempfile::tempdir().unwrap();
     support::write_self_signed(tls.path());
-    let _secure = support::Server::start(
+    let secure = support::Server::start(
         tls.path(),
-        json!({"listen": format!("127.0.0.1:{}", support::free_port()),
-               "ssl": {"enabled": true, "cert": tls.path().join("server.crt"),
+        json!({"ssl": {"enabled": true, "cert": tls.path().join("server.crt"),
                        "key": tls.path().join("server.key")}}),
     )
     .await;
-    let config = tls.path().join("config.json");
+    let config = secure.config_naming_port("probe.json");
     let (code, stdout, stderr) = healthcheck(tls.path(), &config);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stdout.starts_with("https://127.0.0.1:"), "{stdout}");

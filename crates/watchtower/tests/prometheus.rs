@@ -6,12 +6,13 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use support::{Receiver, Server, assert_stays, free_port, wait_for};
+use support::{Receiver, Server, assert_stays, wait_for};
 
 const TOKEN: &str = "scrape-token-0123456789";
 const KEY: &str = "alertmanager-key-0123456789";
@@ -26,18 +27,39 @@ impl Drop for Program {
     }
 }
 
-fn program(binary: &str, args: &[String]) -> Program {
+/// Starts `binary`, told `--web.listen-address=127.0.0.1:0`, and answers it with
+/// the address it got, which it logs (`msg="Listening on" address=…`).
+fn program(binary: &str, args: &[String]) -> (Program, String) {
     assert!(
         Path::new(binary).exists(),
         "{binary} is missing: scripts/test installs it"
     );
-    let child = Command::new(binary)
+    let mut child = Command::new(binary)
         .args(args)
+        .arg("--web.listen-address=127.0.0.1:0")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    Program(child)
+    let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+    let program = Program(child);
+    let address = loop {
+        let line = log
+            .next()
+            .unwrap_or_else(|| panic!("{binary} exited before listening"))
+            .unwrap();
+        if line.contains(r#"msg="Listening on""#) {
+            let address = line
+                .split_whitespace()
+                .find_map(|field| field.strip_prefix("address="));
+            break address
+                .unwrap_or_else(|| panic!("no address in {line}"))
+                .to_owned();
+        }
+    };
+    // Keep draining, so that the program never blocks on a full pipe.
+    std::thread::spawn(move || log.for_each(drop));
+    (program, address)
 }
 
 async fn get_json(url: &str) -> Option<Value> {
@@ -60,8 +82,7 @@ async fn prometheus_scrapes_the_metrics_with_its_token() {
         "global: {{scrape_interval: 1s}}\nscrape_configs:\n  - job_name: watchtower\n    authorization: {{credentials: {TOKEN}}}\n    static_configs: [{{targets: ['{target}']}}]\n"
     );
     std::fs::write(dir.path().join("prometheus.yml"), scrape).unwrap();
-    let port = free_port();
-    let _prometheus = program(
+    let (_prometheus, address) = program(
         "/usr/bin/prometheus",
         &[
             format!(
@@ -69,10 +90,9 @@ async fn prometheus_scrapes_the_metrics_with_its_token() {
                 dir.path().join("prometheus.yml").display()
             ),
             format!("--storage.tsdb.path={}", dir.path().join("tsdb").display()),
-            format!("--web.listen-address=127.0.0.1:{port}"),
         ],
     );
-    let query = |q: &str| format!("http://127.0.0.1:{port}/api/v1/query?query={q}");
+    let query = |q: &str| format!("http://{address}/api/v1/query?query={q}");
     let up = wait_for("Prometheus to scrape Watchtower", async || {
         let answer = get_json(&query("watchtower_services%7Bstatus%3D%22up%22%7D")).await?;
         answer["data"]["result"].as_array()?.first().cloned()
@@ -104,8 +124,7 @@ async fn alertmanagers_watchdog_keeps_a_service_alive_until_it_is_silenced() {
         "route: {{receiver: watchtower, group_by: [alertname], group_wait: 0s, group_interval: 1s, repeat_interval: 1s}}\nreceivers:\n  - name: watchtower\n    webhook_configs: [{{url: '{receiver}', send_resolved: false}}]\n"
     );
     std::fs::write(dir.path().join("alertmanager.yml"), routes).unwrap();
-    let port = free_port();
-    let _alertmanager = program(
+    let (_alertmanager, address) = program(
         "/usr/bin/prometheus-alertmanager",
         &[
             format!(
@@ -113,11 +132,10 @@ async fn alertmanagers_watchdog_keeps_a_service_alive_until_it_is_silenced() {
                 dir.path().join("alertmanager.yml").display()
             ),
             format!("--storage.path={}", dir.path().join("am").display()),
-            format!("--web.listen-address=127.0.0.1:{port}"),
             "--cluster.listen-address=".to_owned(),
         ],
     );
-    let api = format!("http://127.0.0.1:{port}/api/v2");
+    let api = format!("http://{address}/api/v2");
     let http = reqwest::Client::new();
     // What Prometheus does with an always-firing rule: send the alert again and again.
     let fire = {

@@ -146,12 +146,11 @@ mod tests {
     async fn a_failed_request_never_shows_the_token_in_its_url() {
         use crate::alert::{AlertDetails, AlertKind};
         use crate::monitor::{AlertRoute, AlertType, ServiceName};
-        // A port nothing listens on: the connection is refused.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // A port held bound but not listening: the connection is refused, and no
+        // other process can take the port while the test runs.
+        let held = tokio::net::TcpSocket::new_v4().unwrap();
+        held.bind(([127, 0, 0, 1], 0).into()).unwrap();
+        let port = held.local_addr().unwrap().port();
         let config = TelegramConfig {
             token: Secret::new("123456:SECRET-bot-token".into()),
             url: format!("http://127.0.0.1:{port}"),

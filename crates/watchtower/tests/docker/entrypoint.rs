@@ -49,8 +49,9 @@ fn remap_paths(value: &mut Value, remap: &impl Fn(&str) -> String) {
 /// environment is only the image's ENV and the directory its WORKDIR; /config is
 /// a copy of docker/config (what the run scripts mount) and /data an empty
 /// directory (a new volume). In the copy of config.json only paths change, and
-/// `listen`: 0.0.0.0:8080 becomes a free port on loopback, since 8080 may be
-/// taken and nothing in the tests listens beyond loopback.
+/// `listen`: 0.0.0.0:8080 becomes port 0 on loopback, since 8080 may be taken and
+/// nothing in the tests listens beyond loopback; once the server has said which
+/// port it got, the config names that port, for the HEALTHCHECK to find it.
 #[tokio::test]
 async fn image_entrypoint_serves_and_its_healthcheck_follows_the_server() {
     let image = image();
@@ -81,8 +82,7 @@ async fn image_entrypoint_serves_and_its_healthcheck_follows_the_server() {
         config["listen"], "0.0.0.0:8080",
         "the port the image exposes"
     );
-    let port = support::free_port();
-    config["listen"] = json!(format!("127.0.0.1:{port}"));
+    config["listen"] = json!("127.0.0.1:0");
     remap_paths(&mut config, &remap);
     support::write_file(&config_file, &config.to_string());
     let config_before = snapshot(&config_dir);
@@ -135,11 +135,27 @@ async fn image_entrypoint_serves_and_its_healthcheck_follows_the_server() {
     };
 
     let (mut server, printed) = start();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = printed
+        .last()
+        .unwrap()
+        .strip_prefix("watchtower listening on ")
+        .unwrap()
+        .to_owned();
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|port| port.parse().ok())
+        .filter(|port| *port != 0)
+        .unwrap_or_else(|| panic!("watchtower listening on {url}"));
+    // `watchtower healthcheck` reads the port from the same config, and port 0
+    // names none: from now on the config names the port, as an operator's would.
     assert_eq!(
-        printed.last().unwrap(),
-        &format!("watchtower listening on {url}")
+        snapshot(&config_dir),
+        config_before,
+        "/config is mounted read-only"
     );
+    config["listen"] = json!(format!("127.0.0.1:{port}"));
+    support::write_file(&config_file, &config.to_string());
+    let config_before = snapshot(&config_dir);
     let generated = printed.iter().find_map(|line| {
         let rest = line.strip_prefix("Generated the API password ")?;
         Some(rest.rsplit_once(": ")?.1.to_owned())
@@ -179,7 +195,10 @@ async fn image_entrypoint_serves_and_its_healthcheck_follows_the_server() {
         "/config is mounted read-only"
     );
 
-    // A new container on the same volume (an upgrade) keeps the password.
+    // A new container on the same volume (an upgrade) keeps the password. Port 0
+    // again: the port the first one had is no longer the test's.
+    config["listen"] = json!("127.0.0.1:0");
+    support::write_file(&config_file, &config.to_string());
     let (_server, printed) = start();
     let kept = "API password: as kept in the `password` file in the data directory";
     assert!(printed.iter().any(|line| line == kept), "{printed:?}");

@@ -1,53 +1,40 @@
-//! Test harness: the real `watchtower` binary on a free port with its own data
-//! directory, a real SMTP server (aiosmtpd), and a local HTTP receiver that
-//! records every request exactly as it arrived.
+//! Test harness: the real `watchtower` binary on port 0 (it says which port it
+//! got) with its own data directory, a real SMTP server (aiosmtpd), and a local
+//! HTTP receiver that records every request exactly as it arrived.
 #![allow(dead_code, clippy::unwrap_used)]
 
+mod ports;
 pub mod postgres;
 mod receivers;
+mod wait;
 
 // Not every test file uses every helper.
 #[allow(unused_imports)]
+pub use ports::ReservedPort;
+#[allow(unused_imports)]
 pub use receivers::{Received, Receiver, SmtpSink};
+#[allow(unused_imports)]
+pub use wait::{
+    PATIENCE, assert_stays, assert_stays_async, sleep_past, wait_for, wait_for_blocking,
+};
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "test-password-0123456789";
-/// Generous bound for conditions the server must reach; never a speed requirement.
-pub const PATIENCE: Duration = Duration::from_secs(20);
-
-/// Polls `check` until it returns `Some`, or panics naming `what` after [`PATIENCE`].
-pub async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(start.elapsed() < PATIENCE, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-}
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A running `watchtower serve`, killed when dropped.
 pub struct Server {
     pub child: Child,
     pub url: String,
     pub dir: PathBuf,
+    pub config: PathBuf,
     pub stdout: Vec<String>,
     http: reqwest::Client,
     password: String,
@@ -108,7 +95,7 @@ fn database_for(dir: &Path, data_dir: &Value) -> String {
     url
 }
 
-/// Writes `config` (with a free port and the data directory filled in unless
+/// Writes `config` (listening on port 0, and with the data directory filled in unless
 /// given, and the storage when the run is on PostgreSQL) into `dir` and returns
 /// the config file's path.
 pub fn write_config(dir: &Path, mut config: Value) -> PathBuf {
@@ -199,10 +186,35 @@ impl Server {
             child,
             url,
             dir: dir.to_owned(),
+            config: config_path.to_owned(),
             stdout,
             http,
             password,
         }
+    }
+
+    /// The port the server got.
+    pub fn port(&self) -> u16 {
+        reqwest::Url::parse(&self.url)
+            .unwrap()
+            .port()
+            .expect("the server says its port")
+    }
+
+    /// Writes `name` beside the server's config: that config with the port the
+    /// server got in place of port 0 in `listen`, and answers its path. It is the
+    /// config for `watchtower healthcheck`, which reads `listen` to know where to
+    /// probe and so refuses port 0.
+    pub fn config_naming_port(&self, name: &str) -> PathBuf {
+        let mut config: Value =
+            serde_json::from_slice(&std::fs::read(&self.config).unwrap()).unwrap();
+        let mut listen: SocketAddr = config["listen"].as_str().unwrap().parse().unwrap();
+        assert_eq!(listen.port(), 0, "the server was told a port of its own");
+        listen.set_port(self.port());
+        config["listen"] = json!(listen.to_string());
+        let path = self.config.with_file_name(name);
+        std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+        path
     }
 
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
@@ -292,15 +304,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// Fails if anything else arrives within `quiet`, a test that something does NOT happen.
-pub async fn assert_stays(what: &str, quiet: Duration, mut check: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while start.elapsed() < quiet {
-        assert!(check(), "{what}");
-        tokio::time::sleep(Duration::from_millis(25)).await;
     }
 }
 

@@ -4,14 +4,17 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::free_port;
+use super::ReservedPort;
 
 /// Stopped (immediately) when dropped.
 pub struct OwnPostgres {
     bin: PathBuf,
     dir: PathBuf,
     data: PathBuf,
-    port: u16,
+    /// PostgreSQL cannot listen on port 0 (its `port` is 1 to 65535), so the test
+    /// holds a port for it, and holds it across [`OwnPostgres::stop`]: the cluster
+    /// comes back on the same port, which no one else could take in the meantime.
+    port: ReservedPort,
     options: String,
     /// `runuser -u postgres --` when running as root: initdb refuses root.
     as_owner: Vec<String>,
@@ -39,9 +42,11 @@ impl OwnPostgres {
         let dir = parent.join("postgres");
         let data = dir.join("data");
         std::fs::create_dir_all(&data).unwrap();
-        let port = free_port();
+        // PostgreSQL sets SO_REUSEADDR on its sockets, so it may listen on the held port.
+        let port = ReservedPort::hold();
         let mut options = format!(
-            "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=on",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=on",
+            port.port(),
             dir.display()
         );
         let mut hba = "local all all trust\nhost all all 127.0.0.1/32 trust\n";
@@ -134,7 +139,7 @@ impl OwnPostgres {
     pub fn url(&self, params: &str) -> String {
         format!(
             "postgres://postgres@localhost:{}/postgres?{params}",
-            self.port
+            self.port.port()
         )
     }
 }

@@ -11,22 +11,35 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::Value;
 
-use super::wait_for;
+use super::{ReservedPort, wait_for};
 
 /// A real SMTP server (Python's aiosmtpd) collecting every message it accepts.
 pub struct SmtpSink {
     child: Child,
     _stdin: ChildStdin,
+    port: u16,
     messages: Arc<Mutex<Vec<Value>>>,
 }
 
 impl SmtpSink {
-    pub fn start(port: u16) -> SmtpSink {
-        Self::start_with(port, &[])
+    /// On a port it picks itself (port 0), see [`SmtpSink::port`].
+    pub fn start() -> SmtpSink {
+        Self::spawn(0, &[])
     }
 
-    /// `tls` is `["starttls" | "tls", CERT, KEY]`, or empty for plain SMTP.
-    pub fn start_with(port: u16, tls: &[&str]) -> SmtpSink {
+    /// On a port it picks itself; `tls` is `["starttls" | "tls", CERT, KEY]`.
+    pub fn start_with(tls: &[&str]) -> SmtpSink {
+        Self::spawn(0, tls)
+    }
+
+    /// On the port the test held until now: an SMTP server that comes up where
+    /// connections were refused before.
+    pub fn start_on(port: ReservedPort) -> SmtpSink {
+        // The sink binds the port beside the held socket, which may go once it listens.
+        Self::spawn(port.port(), &[])
+    }
+
+    fn spawn(port: u16, tls: &[&str]) -> SmtpSink {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
         let mut child = Command::new("python3")
             .arg(script)
@@ -42,7 +55,10 @@ impl SmtpSink {
             .next()
             .expect("the SMTP sink exited (is aiosmtpd installed?)")
             .unwrap();
-        assert_eq!(ready, "READY");
+        let port = ready
+            .strip_prefix("READY ")
+            .and_then(|port| port.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP sink said {ready:?}, not READY <port>"));
         let messages = Arc::new(Mutex::new(Vec::new()));
         let sink = messages.clone();
         std::thread::spawn(move || {
@@ -55,8 +71,14 @@ impl SmtpSink {
         SmtpSink {
             child,
             _stdin: stdin,
+            port,
             messages,
         }
+    }
+
+    /// The port the sink listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     pub fn messages(&self) -> Vec<Value> {
@@ -114,12 +136,20 @@ pub struct Receiver {
 }
 
 impl Receiver {
+    /// On a port of its own (port 0).
     pub async fn start(script: &[u16]) -> Receiver {
-        Self::start_on(0, script).await
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        Self::serve(listener, script)
     }
 
-    /// Listens on `port` (0: any free port).
-    pub async fn start_on(port: u16, script: &[u16]) -> Receiver {
+    /// On the port the test held until now, where connections were refused before.
+    pub async fn start_on(port: ReservedPort, script: &[u16]) -> Receiver {
+        Self::serve(port.listen(), script)
+    }
+
+    fn serve(listener: tokio::net::TcpListener, script: &[u16]) -> Receiver {
         let state = Arc::new(Mutex::new(ReceiverState {
             received: Vec::new(),
             script: script.iter().copied().collect(),
@@ -146,9 +176,6 @@ impl Receiver {
                 }
             },
         );
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
-            .await
-            .unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         Receiver { url, state }
