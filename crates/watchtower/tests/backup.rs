@@ -40,44 +40,10 @@ async fn backups_under_write_load_are_whole_and_hold_everything_acknowledged_bef
     let mut backups: Vec<BTreeMap<i64, String>> = Vec::new();
     for round in 0..4 {
         let before = acked.lock().unwrap().clone();
-        let line = tokio::task::spawn_blocking({
-            let (dir, out) = (dir.path().to_owned(), out.clone());
-            // At the default idle priority, and at full speed every other round.
-            let full_speed = round % 2 == 1;
-            move || {
-                let mut args = vec!["backup", "--config", "config.json", arg(&out)];
-                if full_speed {
-                    args.push("--full-speed");
-                }
-                succeeds(&dir, &args)
-            }
-        })
-        .await
-        .unwrap();
+        let line = back_up_in_the_background(dir.path(), &out, round).await;
         let stored = events_in(&out);
-        let newest = stored.keys().next_back().copied().unwrap_or(0);
-        assert!(
-            stored.keys().copied().eq(1..=newest),
-            "round {round}: the ids are not 1..={newest}, so a commit is missing"
-        );
-        for (id, message) in before.iter().flatten() {
-            assert_eq!(
-                stored.get(id),
-                Some(message),
-                "round {round}: acknowledged event {id}"
-            );
-        }
-        assert!(
-            line.starts_with("backed up ")
-                && line.contains(&format!(" {} events, ", thousands(stored.len()))),
-            "{line}"
-        );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&out).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600, "only the owner reads a backup");
-        }
+        assert_holds_every_event_acknowledged_before(round, &stored, &before);
+        assert_reported_and_private(&line, &stored, &out);
         if let Some(previous) = backups.last() {
             assert!(
                 previous.len() <= stored.len(),
@@ -103,24 +69,7 @@ async fn backups_under_write_load_are_whole_and_hold_everything_acknowledged_bef
     }
 
     let requests = acked.lock().unwrap().clone();
-    for (round, stored) in backups.iter().enumerate() {
-        for request in &requests {
-            let held = request
-                .iter()
-                .filter(|(id, _)| stored.contains_key(id))
-                .count();
-            assert!(
-                held == 0 || held == request.len(),
-                "round {round}: a request is torn, {held} of its {} events in the backup",
-                request.len()
-            );
-            for (id, message) in request {
-                if let Some(kept) = stored.get(id) {
-                    assert_eq!(kept, message, "round {round}: event {id}");
-                }
-            }
-        }
-    }
+    assert_no_request_is_torn(&backups, &requests);
     assert_eq!(
         files_named(dir.path(), "nightly"),
         ["nightly.db"],

@@ -41,83 +41,8 @@ async fn server() -> (tempfile::TempDir, Server) {
 #[tokio::test]
 async fn pulse_event_and_list_in_every_format() {
     let (_dir, server) = server().await;
-    let pulsed = cli(
-        &server,
-        &[
-            "pulse",
-            "backup",
-            "--next-in",
-            "5m",
-            "--alert",
-            "webhook:ops",
-            "--remind-every",
-            "1h",
-        ],
-    );
-    assert!(pulsed.status.success(), "{}", stderr(&pulsed));
-    assert!(
-        stdout(&pulsed).contains("backup") && stdout(&pulsed).contains("up"),
-        "{}",
-        stdout(&pulsed)
-    );
-    let services: Value =
-        serde_json::from_str(&stdout(&cli(&server, &["services", "--format", "json"]))).unwrap();
-    assert_eq!(
-        (
-            services[0]["nextIn"].as_f64(),
-            services[0]["remindEvery"].as_f64()
-        ),
-        (Some(300.0), Some(3600.0))
-    );
-    // Without --alert, a pulse keeps what the last one said.
-    assert!(
-        cli(&server, &["pulse", "backup", "--next-in", "90"])
-            .status
-            .success()
-    );
-    let services: Value =
-        serde_json::from_str(&stdout(&cli(&server, &["services", "--format", "json"]))).unwrap();
-    assert_eq!(
-        (
-            services[0]["nextIn"].as_f64(),
-            services[0]["alertTarget"].as_str()
-        ),
-        (Some(90.0), Some("ops"))
-    );
-
-    assert!(
-        cli(
-            &server,
-            &["event", "backup", "warning", "disk 91%, nearly full"]
-        )
-        .status
-        .success()
-    );
-    let csv = stdout(&cli(
-        &server,
-        &[
-            "events",
-            "--service",
-            "backup",
-            "--level",
-            "warning",
-            "--format",
-            "csv",
-        ],
-    ));
-    let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "id,date,service,level,message");
-    assert!(
-        lines[1].ends_with(r#",backup,warning,"disk 91%, nearly full""#),
-        "{csv}"
-    );
-    assert_eq!(lines.len(), 2);
-    let table = stdout(&cli(&server, &["events", "--limit", "1"]));
-    assert_eq!(table.lines().count(), 1, "{table}");
-    assert!(
-        table.contains("warning") && !table.contains('\x1b'),
-        "plain when piped: {table}"
-    );
+    a_pulse_sets_what_it_says_and_keeps_the_alert_it_does_not(&server);
+    an_event_lists_as_csv_and_as_a_plain_table(&server);
     let services = stdout(&cli(&server, &["services"]));
     assert!(services.starts_with("SERVICE"), "{services}");
 
@@ -129,6 +54,70 @@ async fn pulse_event_and_list_in_every_format() {
         stderr(&again).contains("no service named `backup`"),
         "{}",
         stderr(&again)
+    );
+}
+
+/// `watchtower services --format json`, parsed.
+fn services_as_json(server: &Server) -> Value {
+    serde_json::from_str(&stdout(&cli(server, &["services", "--format", "json"]))).unwrap()
+}
+
+fn a_pulse_sets_what_it_says_and_keeps_the_alert_it_does_not(server: &Server) {
+    let pulse = "pulse backup --next-in 5m --alert webhook:ops --remind-every 1h";
+    let pulsed = cli(server, &pulse.split(' ').collect::<Vec<_>>());
+    assert!(pulsed.status.success(), "{}", stderr(&pulsed));
+    assert!(
+        stdout(&pulsed).contains("backup") && stdout(&pulsed).contains("up"),
+        "{}",
+        stdout(&pulsed)
+    );
+    let services = services_as_json(server);
+    assert_eq!(
+        (
+            services[0]["nextIn"].as_f64(),
+            services[0]["remindEvery"].as_f64()
+        ),
+        (Some(300.0), Some(3600.0))
+    );
+    // Without --alert, a pulse keeps what the last one said.
+    assert!(
+        cli(server, &["pulse", "backup", "--next-in", "90"])
+            .status
+            .success()
+    );
+    let services = services_as_json(server);
+    assert_eq!(
+        (
+            services[0]["nextIn"].as_f64(),
+            services[0]["alertTarget"].as_str()
+        ),
+        (Some(90.0), Some("ops"))
+    );
+}
+
+fn an_event_lists_as_csv_and_as_a_plain_table(server: &Server) {
+    assert!(
+        cli(
+            server,
+            &["event", "backup", "warning", "disk 91%, nearly full"]
+        )
+        .status
+        .success()
+    );
+    let query = "events --service backup --level warning --format csv";
+    let csv = stdout(&cli(server, &query.split(' ').collect::<Vec<_>>()));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "id,date,service,level,message");
+    assert!(
+        lines[1].ends_with(r#",backup,warning,"disk 91%, nearly full""#),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 2);
+    let table = stdout(&cli(server, &["events", "--limit", "1"]));
+    assert_eq!(table.lines().count(), 1, "{table}");
+    assert!(
+        table.contains("warning") && !table.contains('\x1b'),
+        "plain when piped: {table}"
     );
 }
 
@@ -160,24 +149,22 @@ async fn bad_input_and_bad_passwords_are_one_clear_line() {
     assert!(stderr(&wrong).contains("authentication failed"));
 }
 
+/// `watchtower run --service nightly --next-in 1d [options] -- command…`.
+fn run_nightly(server: &Server, options: &[&str], command: &[&str]) -> Output {
+    let mut args = vec!["run", "--service", "nightly", "--next-in", "1d"];
+    args.extend(options);
+    args.push("--");
+    args.extend(command);
+    cli(server, &args)
+}
+
 #[tokio::test]
 async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
     let (_dir, server) = server().await;
-    let ok = cli(
+    let ok = run_nightly(
         &server,
-        &[
-            "run",
-            "--service",
-            "nightly",
-            "--next-in",
-            "1d",
-            "--alert",
-            "webhook:ops",
-            "--",
-            "sh",
-            "-c",
-            "echo all good",
-        ],
+        &["--alert", "webhook:ops"],
+        &["sh", "-c", "echo all good"],
     );
     assert_eq!(ok.status.code(), Some(0));
     assert_eq!(
@@ -188,20 +175,8 @@ async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
     assert_eq!(server.status_of("nightly").await.as_deref(), Some("up"));
     let before = server.services().await[0]["lastPulse"].clone();
 
-    let failed = cli(
-        &server,
-        &[
-            "run",
-            "--service",
-            "nightly",
-            "--next-in",
-            "1d",
-            "--",
-            "sh",
-            "-c",
-            "echo step 1; echo 'no space left' >&2; exit 3",
-        ],
-    );
+    let script = "echo step 1; echo 'no space left' >&2; exit 3";
+    let failed = run_nightly(&server, &[], &["sh", "-c", script]);
     assert_eq!(failed.status.code(), Some(3), "the command's own status");
     assert_eq!(
         server.services().await[0]["lastPulse"],
@@ -217,33 +192,14 @@ async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
         "{message}"
     );
 
-    let killed = cli(
-        &server,
-        &[
-            "run",
-            "--service",
-            "nightly",
-            "--next-in",
-            "1d",
-            "--",
-            "sh",
-            "-c",
-            "kill -9 $$",
-        ],
-    );
+    a_killed_or_missing_program_is_recorded_with_its_status(&server).await;
+    the_jobs_status_wins_over_an_unreachable_server();
+}
+
+async fn a_killed_or_missing_program_is_recorded_with_its_status(server: &Server) {
+    let killed = run_nightly(server, &[], &["sh", "-c", "kill -9 $$"]);
     assert_eq!(killed.status.code(), Some(137));
-    let missing = cli(
-        &server,
-        &[
-            "run",
-            "--service",
-            "nightly",
-            "--next-in",
-            "1d",
-            "--",
-            "/no/such/program",
-        ],
-    );
+    let missing = run_nightly(server, &[], &["/no/such/program"]);
     assert_eq!(missing.status.code(), Some(127));
     let events = server.events("?service=nightly&level=error").await;
     assert!(
@@ -258,7 +214,9 @@ async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
             .unwrap()
             .contains("killed by signal 9")
     );
+}
 
+fn the_jobs_status_wins_over_an_unreachable_server() {
     let closed = support::ReservedPort::hold();
     let unreachable = Command::new(env!("CARGO_BIN_EXE_watchtower"))
         .args([

@@ -29,6 +29,19 @@ async fn every_operation_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(dir.path(), ops()).await;
     let client = client(&server);
+    pulses_and_the_service_list_round_trip(&client).await;
+    an_event_round_trips_and_a_query_of_every_filter_finds_it(&client).await;
+    events_page_by_cursor_oldest_first_each_once(&client).await;
+
+    let removed = client.cancel("api").await.unwrap();
+    assert_eq!(removed.service, "api");
+    assert!(matches!(
+        client.cancel("api").await,
+        Err(Error::NotFound { .. })
+    ));
+}
+
+async fn pulses_and_the_service_list_round_trip(client: &Client) {
     let answer = client
         .pulse(
             &pulse("backup", 60)
@@ -54,7 +67,9 @@ async fn every_operation_round_trips() {
         .map(|s| s.service)
         .collect();
     assert_eq!(names, ["api", "backup"]);
+}
 
+async fn an_event_round_trips_and_a_query_of_every_filter_finds_it(client: &Client) {
     let event = client
         .add_event("backup", Level::Warning, "disk 91% full")
         .await
@@ -72,7 +87,9 @@ async fn every_operation_round_trips() {
     let page = client.list_events(&query).await.unwrap();
     assert_eq!(page.events, std::slice::from_ref(&event));
     assert_eq!(page.next_cursor, None);
+}
 
+async fn events_page_by_cursor_oldest_first_each_once(client: &Client) {
     for i in 0..24 {
         client
             .add_event("paged", Level::Info, &format!("event {i}"))
@@ -101,13 +118,6 @@ async fn every_operation_round_trips() {
         messages, expected,
         "three pages, oldest first, each event once"
     );
-
-    let removed = client.cancel("api").await.unwrap();
-    assert_eq!(removed.service, "api");
-    assert!(matches!(
-        client.cancel("api").await,
-        Err(Error::NotFound { .. })
-    ));
 }
 
 #[tokio::test]

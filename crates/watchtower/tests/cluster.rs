@@ -97,22 +97,7 @@ async fn live_nodes(server: &Server) -> Vec<Value> {
 #[tokio::test]
 async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
     let hook = Receiver::start(&[]).await;
-    let database = support::create_database();
-    let config = json!({
-        "storage": {"backend": "postgres", "url": database, "pool": 8},
-        "webhooks": {"ops": {"url": hook.url}},
-        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1,
-                   "storm": {"threshold": STORM_THRESHOLD, "window": 60, "gather": 1}},
-    });
-    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
-    let mut nodes = Vec::new();
-    for dir in &dirs {
-        nodes.push(Server::start(dir.path(), config.clone()).await);
-    }
-    wait_for("three live nodes in GET /cluster", async || {
-        (live_nodes(&nodes[0]).await.len() == 3).then_some(())
-    })
-    .await;
+    let (_dirs, mut nodes) = start_three_nodes(&hook).await;
     let mut urls: Vec<String> = nodes.iter().map(|n| n.url.clone()).collect();
     let http = reqwest::Client::new();
     let picker = Picker(AtomicU64::new(7));
@@ -129,17 +114,11 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
 
     // From now on only the keepers pulse, every half second, until the end.
     let keep_pulsing = Arc::new(AtomicBool::new(true));
-    let keeper = tokio::spawn({
-        let (http, urls, keep) = (http.clone(), urls.clone(), keep_pulsing.clone());
-        async move {
-            let picker = Picker(AtomicU64::new(11));
-            while keep.load(Ordering::Relaxed) {
-                pulse_all(&http, &urls, &picker, |i| !stops(i)).await;
-                tokio::time::sleep(Duration::from_millis(500)).await;
-            }
-        }
-    });
-
+    let keeper = tokio::spawn(keep_the_keepers_pulsing(
+        http.clone(),
+        urls.clone(),
+        keep_pulsing.clone(),
+    ));
     let stopped: HashSet<String> = (0..SERVICES)
         .filter(|i| stops(*i))
         .map(|i| format!("svc-{i:04}"))
@@ -159,13 +138,51 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
     keep_pulsing.store(false, Ordering::Relaxed);
     keeper.await.unwrap();
 
+    each_stopped_service_was_alerted_once_and_storms_were_digested(&hook, &stopped);
+    every_node_sees_the_same_story_and_the_killed_one_drops_out(&nodes, &stopped).await;
+}
+
+/// Three nodes on a fresh database, their alerts to `hook`, once each lists all three.
+async fn start_three_nodes(hook: &Receiver) -> (Vec<tempfile::TempDir>, Vec<Server>) {
+    let database = support::create_database();
+    let config = json!({
+        "storage": {"backend": "postgres", "url": database, "pool": 8},
+        "webhooks": {"ops": {"url": hook.url}},
+        "alerts": {"timeout": 2, "retryMin": 0.2, "retryMax": 1,
+                   "storm": {"threshold": STORM_THRESHOLD, "window": 60, "gather": 1}},
+    });
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let mut nodes = Vec::new();
+    for dir in &dirs {
+        nodes.push(Server::start(dir.path(), config.clone()).await);
+    }
+    wait_for("three live nodes in GET /cluster", async || {
+        (live_nodes(&nodes[0]).await.len() == 3).then_some(())
+    })
+    .await;
+    (dirs, nodes)
+}
+
+/// Pulses the services that keep going through `urls`, every half second, while `keep`.
+async fn keep_the_keepers_pulsing(http: reqwest::Client, urls: Vec<String>, keep: Arc<AtomicBool>) {
+    let picker = Picker(AtomicU64::new(11));
+    while keep.load(Ordering::Relaxed) {
+        pulse_all(&http, &urls, &picker, |i| !stops(i)).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn each_stopped_service_was_alerted_once_and_storms_were_digested(
+    hook: &Receiver,
+    stopped: &HashSet<String>,
+) {
     let mut per_service: HashMap<String, Vec<Value>> = HashMap::new();
-    for (service, alert) in reported(&hook) {
+    for (service, alert) in reported(hook) {
         per_service.entry(service).or_default().push(alert);
     }
     assert_eq!(
         per_service.keys().cloned().collect::<HashSet<_>>(),
-        stopped,
+        *stopped,
         "alerts went to exactly the services that stopped pulsing"
     );
     for (service, alerts) in &per_service {
@@ -192,9 +209,13 @@ async fn three_nodes_alert_each_death_exactly_once_even_when_one_is_killed() {
         hook.received().len(),
         "one alert id per delivery"
     );
+}
 
-    // Every node sees the same story, and the killed node drops out of the cluster.
-    for node in &nodes {
+async fn every_node_sees_the_same_story_and_the_killed_one_drops_out(
+    nodes: &[Server],
+    stopped: &HashSet<String>,
+) {
+    for node in nodes {
         let services = node.services().await;
         let dead = services.iter().filter(|s| s["status"] == "dead").count();
         assert_eq!((services.len(), dead), (SERVICES, stopped.len()));

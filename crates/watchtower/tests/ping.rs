@@ -55,96 +55,97 @@ async fn messages(server: &Server, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// A healthchecks-style ping with the cron key: `/ping/<key>/<rest>`.
+async fn cron_ping(
+    server: &Server,
+    method: Method,
+    rest: &str,
+    body: &str,
+) -> (StatusCode, String) {
+    ping(server, method, &format!("/ping/{KEY}/{rest}"), body).await
+}
+
 #[tokio::test]
 async fn healthchecks_style_pings_pulse_time_runs_log_and_fail() {
     let (_dir, server, hook) = start().await;
+    a_ping_pulses_with_the_keys_defaults_or_the_next_in_it_names(&server).await;
+    start_and_exit_status_pings_time_a_run_and_log_pings_add_to_its_story(&server).await;
+    a_failed_run_kills_at_once_and_a_success_brings_it_back(&server, &hook).await;
+
+    // A run that starts and never finishes within its nextIn is reported.
+    cron_ping(&server, Method::GET, "stuck/start?nextIn=0.3", "").await;
+    wait_for("the stuck run's alert", async || {
+        hook.received()
+            .iter()
+            .any(|r| r.json()["service"] == "stuck")
+            .then_some(())
+    })
+    .await;
+    let (status, body) = cron_ping(&server, Method::GET, "backup/other", "").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+}
+
+async fn a_ping_pulses_with_the_keys_defaults_or_the_next_in_it_names(server: &Server) {
     assert_eq!(
-        ping(&server, Method::GET, &format!("/ping/{KEY}/backup"), "").await,
+        cron_ping(server, Method::GET, "backup", "").await,
         (StatusCode::OK, "OK".into())
     );
-    let backup = service(&server, "backup").await;
+    let backup = service(server, "backup").await;
     assert_eq!(
         (backup["nextIn"].as_f64(), backup["alertTarget"].as_str()),
         (Some(3600.0), Some("ops")),
         "the key's defaults"
     );
-    let (status, body) = ping(
-        &server,
-        Method::HEAD,
-        &format!("/ping/{KEY}/backup?nextIn=2h"),
-        "",
-    )
-    .await;
+    let (status, body) = cron_ping(server, Method::HEAD, "backup?nextIn=2h", "").await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, ""));
-    assert_eq!(service(&server, "backup").await["nextIn"], 7200);
+    assert_eq!(service(server, "backup").await["nextIn"], 7200);
     assert_eq!(
-        ping(
-            &server,
-            Method::POST,
-            &format!("/ping/{KEY}/backup"),
-            "copied 12 GB"
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        service(&server, "backup").await["nextIn"],
-        7200,
-        "the service's last nextIn"
-    );
-    assert_eq!(messages(&server, "backup").await[0], "copied 12 GB");
-
-    assert_eq!(
-        ping(
-            &server,
-            Method::GET,
-            &format!("/ping/{KEY}/backup/start"),
-            ""
-        )
-        .await
-        .0,
-        StatusCode::OK
-    );
-    assert_eq!(
-        ping(&server, Method::GET, &format!("/ping/{KEY}/backup/0"), "")
+        cron_ping(server, Method::POST, "backup", "copied 12 GB")
             .await
             .0,
         StatusCode::OK
     );
-    assert!(
-        messages(&server, "backup").await[0].starts_with("run succeeded in"),
-        "{:?}",
-        messages(&server, "backup").await
-    );
     assert_eq!(
-        ping(
-            &server,
-            Method::POST,
-            &format!("/ping/{KEY}/backup/log"),
-            "half way"
-        )
-        .await
-        .0,
+        service(server, "backup").await["nextIn"],
+        7200,
+        "the service's last nextIn"
+    );
+    assert_eq!(messages(server, "backup").await[0], "copied 12 GB");
+}
+
+async fn start_and_exit_status_pings_time_a_run_and_log_pings_add_to_its_story(server: &Server) {
+    assert_eq!(
+        cron_ping(server, Method::GET, "backup/start", "").await.0,
         StatusCode::OK
     );
-    assert_eq!(messages(&server, "backup").await[0], "half way");
-    assert_eq!(service(&server, "backup").await["status"], "up");
+    assert_eq!(
+        cron_ping(server, Method::GET, "backup/0", "").await.0,
+        StatusCode::OK
+    );
+    assert!(
+        messages(server, "backup").await[0].starts_with("run succeeded in"),
+        "{:?}",
+        messages(server, "backup").await
+    );
+    assert_eq!(
+        cron_ping(server, Method::POST, "backup/log", "half way")
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(messages(server, "backup").await[0], "half way");
+    assert_eq!(service(server, "backup").await["status"], "up");
+}
 
-    let (status, _) = ping(
-        &server,
-        Method::POST,
-        &format!("/ping/{KEY}/backup/3"),
-        "tar: no space left",
-    )
-    .await;
+async fn a_failed_run_kills_at_once_and_a_success_brings_it_back(server: &Server, hook: &Receiver) {
+    let (status, _) = cron_ping(server, Method::POST, "backup/3", "tar: no space left").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        service(&server, "backup").await["status"],
+        service(server, "backup").await["status"],
         "dead",
         "a failure kills at once"
     );
-    let failed = &messages(&server, "backup").await;
+    let failed = &messages(server, "backup").await;
     assert!(
         failed
             .iter()
@@ -157,40 +158,14 @@ async fn healthchecks_style_pings_pulse_time_runs_log_and_fail() {
         (Some("backup"), Some("down"))
     );
     assert_eq!(
-        ping(&server, Method::GET, &format!("/ping/{KEY}/backup"), "")
-            .await
-            .0,
+        cron_ping(server, Method::GET, "backup", "").await.0,
         StatusCode::OK
     );
     assert_eq!(
-        service(&server, "backup").await["status"],
+        service(server, "backup").await["status"],
         "up",
         "a success brings it back"
     );
-
-    // A run that starts and never finishes within its nextIn is reported.
-    ping(
-        &server,
-        Method::GET,
-        &format!("/ping/{KEY}/stuck/start?nextIn=0.3"),
-        "",
-    )
-    .await;
-    wait_for("the stuck run's alert", async || {
-        hook.received()
-            .iter()
-            .any(|r| r.json()["service"] == "stuck")
-            .then_some(())
-    })
-    .await;
-    let (status, body) = ping(
-        &server,
-        Method::GET,
-        &format!("/ping/{KEY}/backup/other"),
-        "",
-    )
-    .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 }
 
 #[tokio::test]

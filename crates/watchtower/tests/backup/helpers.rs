@@ -1,5 +1,5 @@
-//! Running the commands, reading backup files and writing under load, for
-//! tests/backup.rs.
+//! Running the commands, reading backup files, writing under load and checking
+//! what each backup holds, for tests/backup.rs.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -140,5 +140,86 @@ pub async fn write_events(
             })
             .collect();
         acked.lock().unwrap().push(stored);
+    }
+}
+
+/// Runs `watchtower backup` of the server in `dir` to `out` on a blocking thread,
+/// so that the writers go on meanwhile; answers the line it prints.
+pub async fn back_up_in_the_background(dir: &Path, out: &Path, round: usize) -> String {
+    tokio::task::spawn_blocking({
+        let (dir, out) = (dir.to_owned(), out.to_owned());
+        // At the default idle priority, and at full speed every other round.
+        let full_speed = round % 2 == 1;
+        move || {
+            let mut args = vec!["backup", "--config", "config.json", arg(&out)];
+            if full_speed {
+                args.push("--full-speed");
+            }
+            succeeds(&dir, &args)
+        }
+    })
+    .await
+    .unwrap()
+}
+
+/// The backup's ids run from 1 without a gap, and it holds every event that was
+/// acknowledged before it started, as acknowledged.
+pub fn assert_holds_every_event_acknowledged_before(
+    round: usize,
+    stored: &BTreeMap<i64, String>,
+    before: &[Vec<(i64, String)>],
+) {
+    let newest = stored.keys().next_back().copied().unwrap_or(0);
+    assert!(
+        stored.keys().copied().eq(1..=newest),
+        "round {round}: the ids are not 1..={newest}, so a commit is missing"
+    );
+    for (id, message) in before.iter().flatten() {
+        assert_eq!(
+            stored.get(id),
+            Some(message),
+            "round {round}: acknowledged event {id}"
+        );
+    }
+}
+
+/// The line `watchtower backup` printed counts what the backup holds, and only
+/// the owner may read the file.
+pub fn assert_reported_and_private(line: &str, stored: &BTreeMap<i64, String>, out: &Path) {
+    assert!(
+        line.starts_with("backed up ")
+            && line.contains(&format!(" {} events, ", thousands(stored.len()))),
+        "{line}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only the owner reads a backup");
+    }
+}
+
+/// Each backup holds each acknowledged request whole or not at all, as acknowledged.
+pub fn assert_no_request_is_torn(
+    backups: &[BTreeMap<i64, String>],
+    requests: &[Vec<(i64, String)>],
+) {
+    for (round, stored) in backups.iter().enumerate() {
+        for request in requests {
+            let held = request
+                .iter()
+                .filter(|(id, _)| stored.contains_key(id))
+                .count();
+            assert!(
+                held == 0 || held == request.len(),
+                "round {round}: a request is torn, {held} of its {} events in the backup",
+                request.len()
+            );
+            for (id, message) in request {
+                if let Some(kept) = stored.get(id) {
+                    assert_eq!(kept, message, "round {round}: event {id}");
+                }
+            }
+        }
     }
 }

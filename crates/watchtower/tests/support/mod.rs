@@ -3,6 +3,7 @@
 //! HTTP receiver that records every request exactly as it arrived.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod alert_policy;
 mod ports;
 pub mod postgres;
 mod receivers;
