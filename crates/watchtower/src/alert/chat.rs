@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::channel::{Channel, Named};
-use super::{AlertKind, QueuedAlert, SendError, deliver_as};
+use super::{AlertKind, QueuedAlert, SendError, deliver};
 use crate::config::{ChatWebhooksConfig, Secret};
 use crate::field::InvalidField;
 use crate::monitor::AlertType;
@@ -92,12 +92,11 @@ impl Channel for ChatWebhooks {
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {
         let url = self.hooks.get(&alert.route.target)?;
-        // The webhook's URL is its credential: no error may quote it.
-        deliver_as(
+        // The webhook's URL is its credential: `deliver` quotes no more than its origin.
+        deliver(
             self.http
                 .post(url.expose())
                 .json(&body(self.kind, alert, now)),
-            true,
         )
         .await
     }

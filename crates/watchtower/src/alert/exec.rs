@@ -10,6 +10,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
 use super::channel::{Channel, Named};
+use super::redact::Redactor;
 use super::{QueuedAlert, SendError};
 use crate::config::{ExecCommand, ExecConfig};
 use crate::field::InvalidField;
@@ -160,8 +161,11 @@ impl Channel for Exec {
         };
         let limit = self.limit(command);
         match tokio::time::timeout(limit, run).await {
-            Ok((Ok(status), stderr)) => judge(status, &stderr)
-                .map_err(|error| prefix(error, &format!("exec command `{name}`: "))),
+            Ok((Ok(status), stderr)) => {
+                let stderr = arguments(command).apply(&String::from_utf8_lossy(&stderr));
+                judge(status, stderr.as_bytes())
+                    .map_err(|error| prefix(error, &format!("exec command `{name}`: ")))
+            }
             Ok((Err(error), _)) => Err(SendError::Transient(format!(
                 "exec command `{name}`: cannot wait for it: {error}"
             ))),
@@ -174,6 +178,22 @@ impl Channel for Exec {
             }
         }
     }
+}
+
+/// The command's arguments, which may hold secrets: a command that prints them
+/// on stderr must not have them quoted in the log or an event.
+fn arguments(command: &ExecCommand) -> Redactor {
+    command
+        .command
+        .iter()
+        .skip(1)
+        .fold(Redactor::new(), |redactor, argument| {
+            let redactor = redactor.secret(argument);
+            match reqwest::Url::parse(argument) {
+                Ok(url) if url.has_host() => redactor.url(&url),
+                _ => redactor,
+            }
+        })
 }
 
 fn prefix(error: SendError, text: &str) -> SendError {
@@ -237,6 +257,25 @@ mod tests {
         };
         assert!(error.contains("cannot run `/nonexistent/pager`"), "{error}");
         assert!(!error.contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn arguments_are_hidden_whole_and_in_the_parts_of_a_url() {
+        let command = ExecCommand {
+            command: vec![
+                "/usr/bin/curl".into(),
+                "-d".into(),
+                "--header=X-Token: tok-s3cret".into(),
+                "https://pager.example/hook/path-s3cret?k=query-s3cret".into(),
+            ],
+            timeout: None,
+            dir: None,
+        };
+        let stderr = "/usr/bin/curl -d: failed --header=X-Token: tok-s3cret \
+                      to /hook/path-s3cret?k=query-s3cret (query-s3cret)";
+        let quoted = arguments(&command).apply(stderr);
+        assert!(!quoted.contains("s3cret"), "{quoted}");
+        assert!(quoted.starts_with("/usr/bin/curl -d: failed"), "{quoted}");
     }
 
     #[tokio::test]

@@ -6,12 +6,14 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::Mailbox;
+use lettre::message::header::{ContentType, MIME_VERSION_1_0};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::channel::Channel;
+use super::redact::Redactor;
 use super::{QueuedAlert, SendError};
 use crate::config::{MailConfig, MailSecurity};
 use crate::field::InvalidField;
@@ -20,6 +22,8 @@ use crate::time::Timestamp;
 pub struct Mail {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The SMTP password, which no error may quote.
+    redactor: Redactor,
 }
 
 /// TLS that trusts `ca_file` besides the system's roots.
@@ -61,9 +65,11 @@ impl Mail {
                 .unwrap_or_default();
             builder = builder.credentials(Credentials::new(username.clone(), password));
         }
+        let password = config.password.as_ref().map_or("", |p| p.expose());
         Ok(Self {
             transport: builder.build(),
             from: config.from.parse()?,
+            redactor: Redactor::new().secret(password),
         })
     }
 }
@@ -86,19 +92,53 @@ impl Channel for Mail {
             .parse()
             .map_err(|error| SendError::Permanent(format!("bad recipient: {error}")))?;
         let notice = alert.notice(now);
+        // `Date` is the builder's own: the moment the message is made.
         let message = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(format!("[watchtower] {}", notice.title))
+            .message_id(Some(message_id(alert, &self.from)))
+            .header(MIME_VERSION_1_0)
             .header(ContentType::TEXT_PLAIN)
             .body(notice.message)
             .map_err(|error| SendError::Permanent(format!("cannot build the message: {error}")))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            Err(error) if error.is_permanent() => {
-                Err(SendError::Permanent(format!("SMTP: {error}")))
+            Err(error) => {
+                let said = format!("SMTP: {}", self.redactor.apply(&error.to_string()));
+                match error.is_permanent() {
+                    true => Err(SendError::Permanent(said)),
+                    false => Err(SendError::Transient(said)),
+                }
             }
-            Err(error) => Err(SendError::Transient(format!("SMTP: {error}"))),
         }
+    }
+}
+
+/// The alert's `Message-ID`, in the domain of the sender's address, as spam
+/// filters expect. The same on every attempt, so that a mail that got through
+/// although its answer was lost is a duplicate that mail clients drop; the
+/// queueing time keeps ids apart when a fresh database numbers alerts from 1 again.
+fn message_id(alert: &QueuedAlert, from: &Mailbox) -> String {
+    format!(
+        "<watchtower.{}.{}@{}>",
+        alert.id,
+        alert.created.as_millis(),
+        from.email.domain()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_message_id_is_the_alerts_in_the_senders_domain() {
+        let alert = crate::alert::pagerduty::tests::alert(crate::alert::AlertKind::Down);
+        let from: Mailbox = "Watchtower <wt@mail.example.org>".parse().unwrap();
+        assert_eq!(
+            message_id(&alert, &from),
+            "<watchtower.7.1700000061000@mail.example.org>"
+        );
     }
 }

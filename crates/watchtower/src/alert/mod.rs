@@ -14,6 +14,7 @@ mod opsgenie;
 mod pagerduty;
 pub mod policy;
 mod pushover;
+pub mod redact;
 pub mod rules;
 mod telegram;
 mod webhook;
@@ -29,6 +30,7 @@ use crate::time::Timestamp;
 use channel::Channel;
 pub use details::{AlertDetails, EventLine, Member, RECENT_EVENTS};
 pub use notice::Notice;
+use redact::Redactor;
 
 /// Why an alert goes out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,24 +139,46 @@ fn classify_http(status: reqwest::StatusCode, body: &str) -> Result<(), SendErro
     }
 }
 
-/// Sends `request` and sorts the answer; `hide_url` keeps a URL that holds a
-/// secret (Telegram's bot token) out of the error.
-async fn deliver_as(request: reqwest::RequestBuilder, hide_url: bool) -> Result<(), SendError> {
-    let response = request.send().await.map_err(|error| match hide_url {
-        true => transport_error(error.without_url()),
-        false => transport_error(error),
+/// Sends `request` and sorts the answer.
+async fn deliver(request: reqwest::RequestBuilder) -> Result<(), SendError> {
+    deliver_hiding(request, &[]).await
+}
+
+/// Sends `request` and sorts the answer, quoting in no error the URL past its
+/// origin, a sensitive header, or one of `secrets` (credentials that the channel
+/// puts in the body): not even where the server's answer echoes the request.
+async fn deliver_hiding(
+    request: reqwest::RequestBuilder,
+    secrets: &[&str],
+) -> Result<(), SendError> {
+    let hiding = |redactor: Redactor| {
+        secrets
+            .iter()
+            .fold(redactor, |redactor, secret| redactor.secret(secret))
+    };
+    let (client, request) = request.build_split();
+    let request = request.map_err(|error| {
+        let redactor = hiding(
+            error
+                .url()
+                .map_or_else(Redactor::new, |url| Redactor::new().url(url)),
+        );
+        let said = redactor.apply(&redact::chain(&error.without_url()));
+        SendError::Transient(format!("cannot make the request: {said}"))
+    })?;
+    let redactor = hiding(
+        Redactor::new()
+            .url(request.url())
+            .sensitive_headers(request.headers()),
+    );
+    let shown = redact::show_url(request.url());
+    let response = client.execute(request).await.map_err(|error| {
+        let said = redactor.apply(&redact::chain(&error.without_url()));
+        SendError::Transient(format!("request to {shown} failed: {said}"))
     })?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
-    classify_http(status, &body)
-}
-
-async fn deliver(request: reqwest::RequestBuilder) -> Result<(), SendError> {
-    deliver_as(request, false).await
-}
-
-fn transport_error(error: reqwest::Error) -> SendError {
-    SendError::Transient(format!("request failed: {error}"))
+    classify_http(status, &redactor.apply(&body))
 }
 
 /// One channel for each alert type the config sets up (webhooks always: a pulse

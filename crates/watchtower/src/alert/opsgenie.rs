@@ -47,11 +47,16 @@ impl Opsgenie {
     }
 
     async fn post(&self, url: Url, key: &Secret, body: &Value) -> Result<(), SendError> {
-        // The key travels in a header, never in the URL an error may quote.
+        // The key travels in a header marked sensitive, which no error quotes.
+        let mut authorization =
+            reqwest::header::HeaderValue::from_str(&format!("GenieKey {}", key.expose())).map_err(
+                |_| SendError::Permanent("the Opsgenie API key is not a valid header value".into()),
+            )?;
+        authorization.set_sensitive(true);
         let request = self
             .http
             .post(url)
-            .header("Authorization", format!("GenieKey {}", key.expose()))
+            .header(reqwest::header::AUTHORIZATION, authorization)
             .json(body);
         deliver(request).await
     }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 
 use super::channel::{Channel, Named};
-use super::{AlertKind, QueuedAlert, SendError, deliver};
+use super::{AlertKind, QueuedAlert, SendError, deliver_hiding};
 use crate::config::{PagerdutyConfig, Secret};
 use crate::events::Level;
 use crate::field::InvalidField;
@@ -105,8 +105,9 @@ impl Pagerduty {
         }
     }
 
-    async fn enqueue(&self, event: &Value) -> Result<(), SendError> {
-        deliver(self.http.post(&self.url).json(event)).await
+    /// Sends one event, whose routing key no error may quote.
+    async fn enqueue(&self, event: &Value, key: &Secret) -> Result<(), SendError> {
+        deliver_hiding(self.http.post(&self.url).json(event), &[key.expose()]).await
     }
 }
 
@@ -157,7 +158,7 @@ impl Channel for Pagerduty {
         let key = self.services.get(&alert.route.target)?;
         // Resolving is idempotent, so a retry after a half-done pair is harmless.
         for action in actions(alert) {
-            self.enqueue(&event(key.expose(), &action, alert, now))
+            self.enqueue(&event(key.expose(), &action, alert, now), key)
                 .await?;
         }
         Ok(())

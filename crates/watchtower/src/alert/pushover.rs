@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::channel::Channel;
-use super::{QueuedAlert, SendError, deliver};
+use super::{QueuedAlert, SendError, deliver_hiding};
 use crate::config::{PushoverConfig, Secret};
 use crate::field::InvalidField;
 use crate::time::Timestamp;
@@ -46,6 +46,11 @@ impl Channel for Pushover {
             ("title", notice.title.as_str()),
             ("message", notice.message.as_str()),
         ];
-        deliver(self.http.post(&self.url).form(&form)).await
+        // The token travels in the form: no answer echoing it may be quoted.
+        deliver_hiding(
+            self.http.post(&self.url).form(&form),
+            &[self.token.expose()],
+        )
+        .await
     }
 }

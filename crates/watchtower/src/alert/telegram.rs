@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use super::channel::Channel;
-use super::{QueuedAlert, SendError, deliver_as};
+use super::{QueuedAlert, SendError, deliver_hiding};
 use crate::config::{Secret, TelegramConfig};
 use crate::field::InvalidField;
 use crate::time::Timestamp;
@@ -88,8 +88,8 @@ impl Channel for Telegram {
             "disable_web_page_preview": true,
         });
         let url = format!("{}/bot{}/sendMessage", self.url, self.token.expose());
-        // The bot token is in the URL: no error may quote it.
-        deliver_as(self.http.post(url).json(&body), true).await
+        // The bot token is in the URL: no error may quote it, nor an answer echoing it.
+        deliver_hiding(self.http.post(url).json(&body), &[self.token.expose()]).await
     }
 }
 

@@ -74,7 +74,16 @@ impl Channel for Webhooks {
         let payload = Payload::of(alert, &notice);
         let mut request = self.http.post(&hook.url).json(&payload);
         for (header, value) in &hook.headers {
-            request = request.header(header, value);
+            // Configured headers mostly carry credentials: marked sensitive, so
+            // that no error quotes them. A value that is no header value is left
+            // to the request to refuse.
+            match reqwest::header::HeaderValue::from_str(value) {
+                Ok(mut value) => {
+                    value.set_sensitive(true);
+                    request = request.header(header, value);
+                }
+                Err(_) => request = request.header(header, value),
+            }
         }
         deliver(request).await
     }

@@ -206,10 +206,14 @@ fn date(date: &chrono::DateTime<chrono::Utc>) -> String {
     date.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// RFC 4180: quoted only when needed.
+/// RFC 4180: quoted only when needed. A cell that a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@`, tab, CR first) gets a `'` before it, inside
+/// quotes, as the server's CSV export does (OWASP, "CSV Injection").
 fn csv_line(cells: &[&str]) -> String {
     let quote = |cell: &&str| {
-        if cell.contains([',', '"', '\n', '\r']) {
+        if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+            format!("\"'{}\"", cell.replace('"', "\"\""))
+        } else if cell.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", cell.replace('"', "\"\""))
         } else {
             (*cell).to_owned()

@@ -78,10 +78,19 @@ pub fn render(format: Format, events: &[Event]) -> Bytes {
     Bytes::from(out)
 }
 
-/// Quotes a field when it holds a comma, a quote or a line break, doubling quotes.
+/// What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Writes a text field: quoted when it holds a comma, a quote or a line break,
+/// doubling quotes. A field that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`) gets a `'` before it, inside quotes, and shows as text.
 fn csv_field(out: &mut Vec<u8>, field: &str) {
-    if field.contains([',', '"', '\r', '\n']) {
+    let formula = field.starts_with(FORMULA_STARTS);
+    if formula || field.contains([',', '"', '\r', '\n']) {
         out.push(b'"');
+        if formula {
+            out.push(b'\'');
+        }
         out.extend_from_slice(field.replace('"', "\"\"").as_bytes());
         out.push(b'"');
     } else {
@@ -123,5 +132,27 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "plain|\"say \"\"hi\"\", then\nleave\""
         );
+    }
+
+    #[test]
+    fn csv_fields_a_spreadsheet_would_run_are_quoted_as_text() {
+        for (field, written) in [
+            (
+                "=HYPERLINK(\"http://evil\",\"x\")",
+                "\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"",
+            ),
+            ("+1+1", "\"'+1+1\""),
+            ("-2+3", "\"'-2+3\""),
+            ("@SUM(A1)", "\"'@SUM(A1)\""),
+            ("\tcmd", "\"'\tcmd\""),
+            ("\rcmd", "\"'\rcmd\""),
+            ("a=b", "a=b"),
+            (" =x", " =x"),
+            ("", ""),
+        ] {
+            let mut out = Vec::new();
+            csv_field(&mut out, field);
+            assert_eq!(String::from_utf8(out).unwrap(), written, "{field:?}");
+        }
     }
 }

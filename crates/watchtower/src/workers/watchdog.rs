@@ -8,11 +8,16 @@ use std::time::Duration;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
+use crate::alert::redact::{self, Redactor};
 use crate::config::WatchdogConfig;
 
 pub struct Watchdog {
     http: reqwest::Client,
     url: String,
+    /// The URL as the log shows it: a ping URL's path is its secret.
+    shown: String,
+    /// What no error about a beat may quote: the URL, the password.
+    redactor: Redactor,
     password: Option<String>,
     body: serde_json::Value,
     every: Duration,
@@ -33,10 +38,17 @@ impl Watchdog {
             body["alertType"] = json!(kind);
             body["alertTarget"] = json!(target);
         }
+        let password = config.password.as_ref().map(|p| p.expose().to_owned());
+        let mut redactor = Redactor::new().secret(password.as_deref().unwrap_or_default());
+        if let Ok(url) = reqwest::Url::parse(&config.url) {
+            redactor = redactor.url(&url);
+        }
         Ok(Self {
             http,
             url: config.url.clone(),
-            password: config.password.as_ref().map(|p| p.expose().to_owned()),
+            shown: redact::show_url_text(&config.url),
+            redactor,
+            password,
             body,
             every: Duration::from_secs_f64(config.every),
         })
@@ -51,14 +63,17 @@ impl Watchdog {
         match request.send().await {
             Ok(answer) if answer.status().is_success() => Ok(()),
             Ok(answer) => Err(format!("refused with HTTP {}", answer.status().as_u16())),
-            Err(error) => Err(format!("failed: {error}")),
+            Err(error) => Err(format!(
+                "failed: {}",
+                self.redactor.apply(&redact::chain(&error.without_url()))
+            )),
         }
     }
 
     /// Beats until `shutdown`: the first at once, then every period. A failed
     /// beat is logged and the next one tried on time.
     pub async fn run(self, shutdown: CancellationToken) {
-        tracing::info!(url = %self.url, every = ?self.every, "watchdog beats on");
+        tracing::info!(url = %self.shown, every = ?self.every, "watchdog beats on");
         let mut ticks = tokio::time::interval(self.every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -68,7 +83,7 @@ impl Watchdog {
             }
             match self.step().await {
                 Ok(()) => tracing::debug!("watchdog beat"),
-                Err(problem) => tracing::warn!(url = %self.url, "watchdog beat {problem}"),
+                Err(problem) => tracing::warn!(url = %self.shown, "watchdog beat {problem}"),
             }
         }
     }

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod alert_policy;
+pub mod logs;
 mod ports;
 pub mod postgres;
 mod receivers;
