@@ -282,7 +282,7 @@ async fn drain(
 /// storage or the network: the channels, event rules and ping keys (which check
 /// their targets). Answers a line saying what was checked.
 pub fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<String> {
-    let config = Config::load(path)?;
+    let (config, file) = Config::load_with_source(path)?;
     let channels = Channels::from_config(&config)?;
     EventRules::from_config(&config.alerts.event_rules, &channels)?;
     PingKeys::from_config(&config.ping_keys, &channels)?;
@@ -290,9 +290,10 @@ pub fn check_config(path: Option<&std::path::Path>) -> anyhow::Result<String> {
     if let StorageConfig::Postgres(postgres) = &config.storage {
         crate::store::postgres::connect_config(postgres)?;
     }
-    let source = path.map_or("the built-in defaults (no config file)".to_owned(), |p| {
-        p.display().to_string()
-    });
+    let source = file.map_or(
+        "the built-in defaults (no config file)".to_owned(),
+        |file| file.display().to_string(),
+    );
     Ok(format!("config OK: {source}"))
 }
 
@@ -305,30 +306,37 @@ pub(crate) fn create_private_dir(path: &std::path::Path) -> std::io::Result<()> 
     builder.create(path)
 }
 
-/// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
+/// Resolves on Ctrl-C or SIGTERM. The handlers are installed when it is called,
+/// not when it is first awaited: a signal that arrives while the server is still
+/// starting (after it said where it listens) stops it cleanly instead of killing it.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        [SignalKind::interrupt(), SignalKind::terminate()].map(|kind| {
+            signal(kind)
+                .inspect_err(|error| tracing::error!(%error, ?kind, "cannot listen for the signal"))
+        })
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let [interrupt, terminate] = signals;
+            let wait = |signal: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Ok(mut signal) => drop(signal.recv().await),
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                _ = wait(interrupt) => {}
+                _ = wait(terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
     }
 }

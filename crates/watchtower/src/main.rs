@@ -154,6 +154,8 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let app = App::build(config).await?;
+        // Before the server says where it listens: from then on a signal stops it cleanly.
+        let stop = shutdown_signal();
         let password_file = || "the `password` file in the data directory";
         match (app.password_source(), app.generated_password()) {
             (PasswordSource::Generated, Some(password)) => {
@@ -166,6 +168,6 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
             _ => {}
         }
         println!("watchtower listening on {}", app.url());
-        app.run_until_stopped(shutdown_signal()).await
+        app.run_until_stopped(stop).await
     })
 }

@@ -3,6 +3,9 @@
 
 mod support;
 
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
 use axum::http::StatusCode;
 use serde_json::json;
 use support::{Server, run_expecting_failure, stderr, write_config};
@@ -193,4 +196,32 @@ fn an_unreadable_key_is_a_clear_error() {
         &[],
     );
     assert!(stderr(&output).contains("ssl.key"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_sigterm_as_soon_as_it_listens_stops_it_cleanly() {
+    // The signal goes the moment the server says where it listens, while it may
+    // still be starting its workers: it must stop as it does later, not be killed.
+    for _ in 0..3 {
+        let dir = tempfile::tempdir().unwrap();
+        let config = write_config(dir.path(), json!({}));
+        let mut child = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+            .args(["serve", "--config"])
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        for line in stdout.lines() {
+            if line.unwrap().starts_with("watchtower listening on ") {
+                break;
+            }
+        }
+        let status = support::terminate(&mut child);
+        assert!(
+            status.success(),
+            "a SIGTERM at start-up ended it with {status:?}"
+        );
+    }
 }

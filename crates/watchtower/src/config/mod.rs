@@ -258,15 +258,22 @@ impl fmt::Debug for Secret {
 impl Config {
     /// Loads `path`, else `config/config.json` when it exists, else the defaults.
     pub fn load(path: Option<&Path>) -> anyhow::Result<Self> {
+        Self::load_with_source(path).map(|(config, _)| config)
+    }
+
+    /// [`Config::load`], also answering the file it read (`None`: the defaults).
+    pub fn load_with_source(path: Option<&Path>) -> anyhow::Result<(Self, Option<PathBuf>)> {
         let default_path = Path::new(DEFAULT_CONFIG_PATH);
         let path = match path {
             Some(path) => path,
             None if default_path.exists() => default_path,
-            None => return Ok(Self::default()),
+            None => return Ok((Self::default(), None)),
         };
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
-        Self::parse(&text).with_context(|| format!("invalid config file {}", path.display()))
+        let config = Self::parse(&text)
+            .with_context(|| format!("invalid config file {}", path.display()))?;
+        Ok((config, Some(path.to_owned())))
     }
 
     pub fn parse(text: &str) -> anyhow::Result<Self> {

@@ -37,12 +37,17 @@ pub fn can_serve(needle: &str) -> bool {
 /// `database`, whose identity is `instance`.
 pub fn prepare(data_dir: &Path, instance: &str) -> rusqlite::Result<PathBuf> {
     let path = data_dir.join(SEARCH_FILE);
-    let matches = open_writer(&path)
-        .and_then(|conn| describe(&conn))
-        .is_ok_and(|found| found == Some((LAYOUT, instance.to_owned())));
+    // Asked before opening it, which creates the file.
+    let existed = path.exists();
+    let matches = existed
+        && open_writer(&path)
+            .and_then(|conn| describe(&conn))
+            .is_ok_and(|found| found == Some((LAYOUT, instance.to_owned())));
     if !matches {
-        if path.exists() {
+        if existed {
             tracing::info!(path = %path.display(), "rebuilding the search index: it belongs to another database or layout");
+        } else {
+            tracing::info!(path = %path.display(), "building the search index");
         }
         for suffix in ["", "-wal", "-shm"] {
             let file = PathBuf::from(format!("{}{suffix}", path.display()));
