@@ -27,10 +27,27 @@ struct DeliveryLabels {
     outcome: &'static str,
 }
 
+/// Label values come from a bounded set, never from a client as it sent them: the
+/// method is folded by [`method_label`], the route is the pattern it matched.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    method: String,
+    method: &'static str,
     route: String,
+}
+
+/// The HTTP methods that get a label of their own.
+const KNOWN_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
+
+/// A request's method as a label (of `/metrics`, or of a log span): the method for
+/// the standard ones, `_OTHER` (OpenTelemetry's convention) for any other, which a
+/// client can make up by the thousand.
+pub fn method_label(method: &str) -> &'static str {
+    KNOWN_METHODS
+        .into_iter()
+        .find(|known| *known == method)
+        .unwrap_or("_OTHER")
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -141,9 +158,11 @@ impl Metrics {
             .inc();
     }
 
+    /// Times a request by its method (folded by [`method_label`]) and the route
+    /// pattern it matched.
     pub fn request(&self, method: &str, route: &str, took: Duration) {
         let labels = RouteLabels {
-            method: method.to_owned(),
+            method: method_label(method),
             route: route.to_owned(),
         };
         self.requests
@@ -198,6 +217,16 @@ mod tests {
             "watchtower_store_batch_writes_count 0",
         ] {
             assert!(text.contains(line), "{line} in\n{text}");
+        }
+    }
+
+    #[test]
+    fn standard_methods_keep_their_name_and_any_other_is_folded() {
+        for method in KNOWN_METHODS {
+            assert_eq!(method_label(method), method);
+        }
+        for made_up in ["FOO123", "get", "PROPFIND", "", "GETX"] {
+            assert_eq!(method_label(made_up), "_OTHER", "{made_up}");
         }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::Secret;
+use crate::monitor::NextIn;
 
 /// The shortest key: a key in a URL is a password, and may end up in logs of proxies.
 pub const MIN_PING_KEY_CHARS: usize = 16;
@@ -59,12 +60,8 @@ pub fn validate(keys: &BTreeMap<String, PingKeyConfig>) -> Result<(), ConfigErro
                 "give both alertType and alertTarget, or neither",
             ));
         }
-        if !(key.next_in.is_finite() && key.next_in > 0.0 && key.next_in <= 31_536_000.0) {
-            return Err(ConfigError::new(
-                at("nextIn"),
-                "must be a positive number of seconds, at most a year",
-            ));
-        }
+        // The rule of every nextIn, from a pulse or a ping URL alike.
+        NextIn::parse(key.next_in).map_err(|e| ConfigError::new(at("nextIn"), e.problem))?;
     }
     Ok(())
 }

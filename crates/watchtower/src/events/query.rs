@@ -65,7 +65,9 @@ impl Default for EventQuery {
 }
 
 /// Checks query parameters against the `allowed` names, refusing unknown and
-/// repeated ones, and returns them keyed by their static names.
+/// repeated ones, and returns them keyed by their static names. Every route's
+/// query goes through it (`http::extract::Params`): a parameter given twice, or
+/// one the route does not take, is a mistake to report, not to guess at.
 pub fn checked_params<'a>(
     pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     allowed: &[&'static str],
@@ -73,12 +75,13 @@ pub fn checked_params<'a>(
     let mut checked: Vec<(&'static str, &'a str)> = Vec::new();
     for (key, value) in pairs {
         let Some(field) = allowed.iter().copied().find(|name| *name == key) else {
+            let expected = match allowed {
+                [] => "this path takes none".to_owned(),
+                _ => format!("expected {}", allowed.join(", ")),
+            };
             return Err(InvalidField::new(
                 "query",
-                format!(
-                    "unknown parameter `{key}` (expected {})",
-                    allowed.join(", ")
-                ),
+                format!("unknown parameter `{key}` ({expected})"),
             ));
         };
         if checked.iter().any(|(seen, _)| *seen == field) {
@@ -310,6 +313,16 @@ mod tests {
         }
         let reversed = EventQuery::from_query([("from", "2000"), ("to", "1000")]).unwrap_err();
         assert_eq!(reversed.field, "from");
+    }
+
+    #[test]
+    fn a_path_that_takes_no_parameters_says_so() {
+        let error = checked_params([("x", "1")], &[]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "query: unknown parameter `x` (this path takes none)"
+        );
+        assert_eq!(checked_params([], &[]).unwrap(), vec![]);
     }
 
     #[test]

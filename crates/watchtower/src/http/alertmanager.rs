@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::extract::JsonBody;
+use super::extract::{JsonBody, NoQuery};
 use super::ping::authorise;
 use crate::monitor::{NextIn, ServiceName};
 use crate::time::Timestamp;
@@ -34,6 +34,7 @@ pub async fn receive(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Path(key): Path<String>,
+    _: NoQuery,
     JsonBody(notification): JsonBody<Notification>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let received = std::time::Instant::now();

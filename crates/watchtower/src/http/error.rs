@@ -25,6 +25,10 @@ pub enum ApiError {
     NotAcceptable(String),
     #[error("request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("URI is longer than {0} bytes")]
+    UriTooLong(usize),
+    #[error("request head (request line and headers) is larger than {0} bytes")]
+    HeadTooLarge(usize),
     #[error("request took longer than {0:?}")]
     Timeout(Duration),
     #[error("storage is unavailable, try again later")]
@@ -55,6 +59,8 @@ impl ApiError {
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            Self::HeadTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Conflict => StatusCode::CONFLICT,

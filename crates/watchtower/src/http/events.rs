@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{JsonBody, JsonItems};
+use super::extract::{JsonBody, JsonItems, NoQuery};
 use crate::events::{Event, MAX_BULK_EVENTS, NewEvent};
 use crate::time::Timestamp;
 
@@ -34,6 +34,7 @@ pub struct EventBody {
     security(("password" = [])))]
 pub async fn add_event(
     State(state): State<AppState>,
+    _: NoQuery,
     JsonBody(body): JsonBody<EventBody>,
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
     let received = Timestamp::now();
@@ -55,6 +56,7 @@ pub async fn add_event(
     security(("password" = [])))]
 pub async fn add_events(
     State(state): State<AppState>,
+    _: NoQuery,
     JsonItems(items): JsonItems<EventBody>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
     if items.is_empty() {

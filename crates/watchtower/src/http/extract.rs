@@ -23,7 +23,7 @@ where
         if first_byte(&bytes) != Some(b'{') {
             return Err(ApiError::Invalid("body: must be a JSON object".into()));
         }
-        Ok(Self(parse_json(&bytes, "body", "")?))
+        Ok(Self(parse_json(&bytes, "body", "", trailing_body)?))
     }
 }
 
@@ -50,7 +50,17 @@ where
                 .filter(|line| first_byte(line).is_some());
             let items = lines
                 .enumerate()
-                .map(|(index, line)| parse_json(line, "body", &format!("{ITEMS}[{index}]")))
+                .map(|(index, line)| {
+                    let at = format!("{ITEMS}[{index}]");
+                    if first_byte(line) != Some(b'{') {
+                        return Err(ApiError::Invalid(format!("{at}: must be a JSON object")));
+                    }
+                    parse_json(line, "body", &at, || {
+                        format!(
+                            "{at}: trailing characters after the JSON object (NDJSON takes one object a line)"
+                        )
+                    })
+                })
                 .collect::<Result<_, _>>()?;
             return Ok(Self(items));
         }
@@ -59,7 +69,7 @@ where
                 "body: must be a JSON array of {ITEMS}, or NDJSON with Content-Type: application/x-ndjson"
             )));
         }
-        Ok(Self(parse_json(&bytes, "body", ITEMS)?))
+        Ok(Self(parse_json(&bytes, "body", ITEMS, trailing_body)?))
     }
 }
 
@@ -97,11 +107,23 @@ async fn read_body<S: Send + Sync>(
     Ok((content_type, bytes))
 }
 
-/// Parses `bytes`; a bad value is reported at `prefix` followed by its path inside
-/// (`events[2].level`), a syntax error at `whole` (`body: invalid JSON: …`).
-fn parse_json<T: DeserializeOwned>(bytes: &[u8], whole: &str, prefix: &str) -> Result<T, ApiError> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+/// What data after a JSON body gets.
+fn trailing_body() -> String {
+    "body: trailing characters after the JSON body".into()
+}
+
+/// Parses `bytes`, which must hold one JSON value and nothing after it but
+/// whitespace (else the error is `trailing()`): a bad value is reported at
+/// `prefix` followed by its path inside (`events[2].level`), a syntax error at
+/// `whole` (`body: invalid JSON: …`).
+fn parse_json<T: DeserializeOwned>(
+    bytes: &[u8],
+    whole: &str,
+    prefix: &str,
+    trailing: impl FnOnce() -> String,
+) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner();
         let at = if prefix.is_empty() { whole } else { prefix };
@@ -123,14 +145,34 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8], whole: &str, prefix: &str) -> R
             (path, prefix) => format!("{prefix}.{path}"),
         };
         ApiError::Invalid(format!("{field}: {message}"))
-    })
+    })?;
+    // Data after the value would otherwise be ignored: `{…}{"service":"other"}`
+    // would apply the first object and drop the second without a word.
+    deserializer
+        .end()
+        .map_err(|_| ApiError::Invalid(trailing()))?;
+    Ok(value)
 }
 
 /// The configured body limit, put in each request's extensions so that errors can quote it.
 #[derive(Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// The raw query string's pairs, decoded.
+/// A raw body (a ping's), within the configured limit: over it, the JSON `413`
+/// that every other body gets.
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
+        let (_, bytes) = read_body(request, state).await?;
+        Ok(Self(bytes))
+    }
+}
+
+/// The raw query string's pairs, decoded. A name or value whose percent-encoded
+/// bytes are not UTF-8 is refused, naming it, rather than mended with U+FFFD.
 pub struct QueryPairs(pub Vec<(String, String)>);
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
@@ -138,10 +180,107 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryPairs {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or("");
+        let pairs = query
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                let key = decode(key).ok_or_else(|| {
+                    ApiError::Invalid("query: a parameter's name is not UTF-8 text".into())
+                })?;
+                let value = decode(value).ok_or_else(|| {
+                    ApiError::Invalid(format!("{key}: must be UTF-8 text (percent-encoded)"))
+                })?;
+                Ok((key, value))
+            })
+            .collect::<Result<_, ApiError>>()?;
+        Ok(Self(pairs))
+    }
+}
+
+/// Decodes one `application/x-www-form-urlencoded` name or value (`+` is a space,
+/// `%XX` a byte); `None` when the bytes are not UTF-8.
+fn decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    let hex = |digit: &u8| char::from(*digit).to_digit(16);
+    while at < bytes.len() {
+        let escaped = match bytes.get(at..at + 3) {
+            Some([b'%', high, low]) => hex(high).zip(hex(low)).map(|(high, low)| high * 16 + low),
+            _ => None,
+        };
+        match (escaped.and_then(|byte| u8::try_from(byte).ok()), bytes[at]) {
+            (Some(byte), _) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            (None, byte) => {
+                decoded.push(if byte == b'+' { b' ' } else { byte });
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).ok()
+}
+
+/// A route's query parameters: each one it takes, at most once (the rule of
+/// `/list-events`, [`crate::events::checked_params`]).
+pub struct Params(Vec<(&'static str, String)>);
+
+impl Params {
+    pub fn parse(pairs: &[(String, String)], allowed: &[&'static str]) -> Result<Self, ApiError> {
+        let pairs = pairs
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()));
+        let checked = crate::events::checked_params(pairs, allowed)?;
         Ok(Self(
-            form_urlencoded::parse(query.as_bytes())
-                .into_owned()
+            checked
+                .into_iter()
+                .map(|(key, value)| (key, value.to_owned()))
                 .collect(),
         ))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// For routes that take no query parameters: any is refused, as an unknown one is.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let QueryPairs(pairs) = QueryPairs::from_request_parts(parts, state).await?;
+        Params::parse(&pairs, &[])?;
+        Ok(Self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_text_decodes_as_forms_do_but_refuses_what_is_not_utf8() {
+        let cases = [
+            ("a+b%20c", Some("a b c")),
+            ("caf%C3%A9", Some("café")),
+            ("100%", Some("100%")),
+            ("%zz%4", Some("%zz%4")),
+            ("%+1", Some("% 1")),
+            ("%2B", Some("+")),
+            ("caf%E9", None),
+            ("%FF", None),
+        ];
+        for (text, decoded) in cases {
+            assert_eq!(decode(text).as_deref(), decoded, "{text}");
+        }
     }
 }

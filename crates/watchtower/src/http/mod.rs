@@ -15,8 +15,10 @@ mod extract;
 mod health;
 mod metrics;
 mod openapi;
+mod path;
 mod ping;
 mod ping_keys;
+mod refusals;
 mod server;
 mod service_views;
 mod services;
@@ -91,11 +93,6 @@ pub fn router(
         cors_origins,
     } = limits;
     let cors = cors::layer(&cors_origins)?;
-    let bulk = post(events::add_events).layer::<_, std::convert::Infallible>(
-        tower::ServiceBuilder::new()
-            .layer(DefaultBodyLimit::max(max_bulk_bytes))
-            .layer(Extension(extract::BodyLimit(max_bulk_bytes))),
-    );
     let public = ping::routes(state.clone())
         .route("/metrics", get(metrics::scrape).with_state(state.clone()))
         .route("/healthz", get(health::healthz))
@@ -105,9 +102,13 @@ pub fn router(
             get(|| async { axum::response::Redirect::permanent("/ui/") }),
         )
         .route("/ui/", get(dashboard::index))
-        .route("/ui/{*path}", get(dashboard::file));
+        .route("/ui/{*path}", get(dashboard::file))
+        .method_not_allowed_fallback(method_not_allowed);
+    let bulk = Router::new()
+        .route("/add-events", post(events::add_events))
+        .method_not_allowed_fallback(method_not_allowed);
     let observed = state.metrics.clone();
-    let router = Router::new()
+    let api = Router::new()
         .route(
             "/",
             get(services::list_services)
@@ -115,7 +116,6 @@ pub fn router(
                 .delete(services::cancel_service),
         )
         .route("/add-event", post(events::add_event))
-        .route("/add-events", bulk)
         .route("/list-events", get(event_reads::list_events))
         .route("/event-stats", get(event_reads::event_stats))
         .route("/events/stream", get(stream::stream_events))
@@ -130,16 +130,16 @@ pub fn router(
         .route("/cluster", get(cluster::list_nodes))
         .route("/openapi.json", get(openapi::openapi_json))
         .fallback(unknown_path)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    let router = limit_bodies(api, max_body_bytes)
+        .merge(limit_bodies(bulk, max_bulk_bytes))
         .with_state(state)
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(Extension(extract::BodyLimit(max_body_bytes)))
         .layer(middleware::from_fn_with_state(
             password,
             auth::require_password,
         ))
         // The ping URLs carry their own keys, not the password.
-        .merge(public.layer(DefaultBodyLimit::max(max_body_bytes)))
+        .merge(limit_bodies(public, max_body_bytes))
         .layer(middleware::from_fn(dashboard::browsers_to_dashboard))
         .layer(middleware::from_fn_with_state(request_timeout, limit_time))
         .layer(middleware::from_fn_with_state(observed, observe_request));
@@ -147,18 +147,37 @@ pub fn router(
         Some(cors) => router.layer(cors),
         None => router,
     };
-    Ok(router.layer(middleware::from_fn(trace_request)))
+    Ok(router
+        .layer(middleware::from_fn(refusals::errors_as_json))
+        .layer(middleware::from_fn(trace_request)))
 }
 
-/// One span per request, carrying the method and the route's pattern (not the raw
-/// path, whose values could be anything a client sends).
+/// Bounds the bodies of `routes` to `max` bytes: the extractors read no more and
+/// quote `max` in their `413`, and a client that waits for `100 Continue` before
+/// sending a body announced over it is refused at once.
+fn limit_bodies<S>(routes: Router<S>, max: usize) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    routes
+        .layer(middleware::from_fn_with_state(
+            max,
+            refusals::refuse_announced_overflow,
+        ))
+        .layer(Extension(extract::BodyLimit(max)))
+        .layer(DefaultBodyLimit::max(max))
+}
+
+/// One span per request, carrying the method (folded as in `/metrics`) and the
+/// route's pattern (not the raw path): neither is anything a client makes up.
 async fn trace_request(request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
-    let span = tracing::info_span!("request", method = %request.method(), route);
+    let method = crate::metrics::method_label(request.method().as_str());
+    let span = tracing::info_span!("request", method, route);
     let started = std::time::Instant::now();
     async move {
         let response = next.run(request).await;
@@ -188,10 +207,10 @@ async fn observe_request(
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
         .to_owned();
-    let method = request.method().to_string();
+    let method = crate::metrics::method_label(request.method().as_str());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
-    metrics.request(&method, &route, started.elapsed());
+    metrics.request(method, &route, started.elapsed());
     response
 }
 

@@ -3,33 +3,39 @@
 //! - healthchecks.io style: `GET|POST|HEAD /ping/<key>/<service>[/start|/fail|/log|/<exit status>]`,
 //!   answering `OK`;
 //! - Uptime Kuma push style: `GET /api/push/<key>?status=up|down&msg=…&ping=…[&service=…]`,
-//!   answering `{"ok":true}`.
+//!   answering `{"ok":true}` (`kuma.rs`).
 //!
 //! A success pulses (with `?nextIn=`, else the service's last, else the key's
 //! default); `/start` pulses too and starts timing the run, so that a run that
 //! does not finish within `nextIn` is reported; a failure declares the service dead
 //! at once; the request body (its first 10 kB) becomes an event.
 
+mod kuma;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::error::ApiError;
+use super::extract::{Params, QueryPairs, RawBody};
 use super::ping_keys::{PingKey, PingKeys};
-use crate::events::{Level, NewEvent};
+use crate::events::{Level, NewEvent, reject_nul};
 use crate::monitor::{NextIn, ServiceName};
 use crate::time::{Timestamp, human_duration, parse_duration};
 
 /// How much of a ping's body becomes its event.
 const BODY_KEPT: usize = 10 * 1024;
+
+/// What a healthchecks.io-style URL takes: `nextIn`, and healthchecks.io's own
+/// `rid` (a run's id) and `create`, which tools built for it send; those two are
+/// taken and ignored.
+const PING_PARAMS: [&str; 3] = ["nextIn", "rid", "create"];
 
 /// The ping keys and the runs under way (`/start` seen, success or failure not yet).
 pub struct Pings {
@@ -86,8 +92,8 @@ pub async fn healthchecks_ping(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
     Path(path): Path<Vec<(String, String)>>,
-    Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
+    QueryPairs(query): QueryPairs,
+    RawBody(body): RawBody,
 ) -> Response {
     let value = |name: &str| {
         path.iter()
@@ -95,65 +101,27 @@ pub async fn healthchecks_ping(
             .map(|(_, v)| v.as_str())
     };
     let (key, service) = (value("key").unwrap_or_default(), value("service"));
-    let outcome = match value("signal").map(signal).transpose() {
-        Ok(signal) => {
-            let signal = signal.unwrap_or(Signal::Success);
-            ping(
-                &state,
-                peer,
-                key,
-                service,
-                signal,
-                query.get("nextIn"),
-                &body,
-            )
-            .await
-        }
-        Err(error) => Err(error),
+    let outcome = async {
+        let query = Params::parse(&query, &PING_PARAMS)?;
+        let signal = value("signal").map(signal).transpose()?;
+        let signal = signal.unwrap_or(Signal::Success);
+        let next_in = query.get("nextIn");
+        ping(&state, peer, key, service, signal, next_in, &body).await
     };
-    match outcome {
+    match outcome.await {
         Ok(()) if method == Method::HEAD => StatusCode::OK.into_response(),
         Ok(()) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "OK").into_response(),
         Err(error) => error.into_response(),
     }
 }
 
-pub async fn kuma_push(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    Path(key): Path<String>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let signal = match query.get("status").map(String::as_str) {
-        None | Some("up") => Ok(Signal::Success),
-        Some("down") => Ok(Signal::Fail(None)),
-        Some(other) => Err(ApiError::Invalid(format!(
-            "status: `{other}` is not up or down"
-        ))),
-    };
-    let mut message = query.get("msg").cloned().unwrap_or_default();
-    if let Some(ping) = query.get("ping").filter(|p| !p.is_empty()) {
-        message = format!("{message} (ping {ping} ms)").trim().to_owned();
-    }
-    let outcome = match signal {
-        Ok(signal) => {
-            ping(
-                &state,
-                peer,
-                &key,
-                query.get("service").map(String::as_str),
-                signal,
-                None,
-                message.as_bytes(),
-            )
-            .await
-        }
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(()) => Json(serde_json::json!({"ok": true})).into_response(),
-        Err(error) => error.into_response(),
-    }
+/// `/ping/<key>` alone: healthchecks.io's URLs by check UUID have this shape, ours
+/// need the service too.
+pub async fn missing_service() -> ApiError {
+    ApiError::NotFound(
+        "service: a service name is required: /ping/<key>/<service>[/start|/fail|/log|/<exit status>]"
+            .into(),
+    )
 }
 
 async fn ping(
@@ -162,13 +130,15 @@ async fn ping(
     key: &str,
     service: Option<&str>,
     signal: Signal,
-    next_in: Option<&String>,
+    next_in: Option<&str>,
     body: &[u8],
 ) -> Result<(), ApiError> {
     let pings = state.pings.clone();
     let received = Instant::now();
     let at = Timestamp::now();
     let key = &authorise(state, peer, key)?;
+    // Everything is checked before anything is written.
+    let next_in = next_in.map(parse_next_in).transpose()?;
     let service = match (service, &key.service) {
         (Some(name), _) => ServiceName::parse("service", name)?,
         (None, Some(bound)) => bound.clone(),
@@ -178,7 +148,7 @@ async fn ping(
             ));
         }
     };
-    let text = body_text(body);
+    let text = body_text(body)?;
     let pulse = |next_in| pulse(state, key, &service, next_in, at, received);
     let record = |level, message| record(state, &service, level, message, at);
     match signal {
@@ -233,22 +203,22 @@ async fn ping(
     }
 }
 
-/// Pulses with the `nextIn` a ping URL gives (`?nextIn=90`, `2h`…), if any.
+/// A ping URL's `?nextIn=`: `90`, `90s`, `5m`, `2h`, `1d`, within `NextIn`'s bounds.
+fn parse_next_in(text: &str) -> Result<NextIn, ApiError> {
+    let window =
+        parse_duration(text).map_err(|problem| ApiError::Invalid(format!("nextIn: {problem}")))?;
+    Ok(NextIn::parse(window.as_secs_f64())?)
+}
+
+/// Pulses with the `nextIn` a ping URL gives, if any, else the defaults.
 async fn pulse(
     state: &AppState,
     key: &PingKey,
     service: &ServiceName,
-    next_in: Option<&String>,
+    next_in: Option<NextIn>,
     at: Timestamp,
     received: Instant,
 ) -> Result<(), ApiError> {
-    let next_in = next_in
-        .map(|text| {
-            let window = parse_duration(text)
-                .map_err(|problem| ApiError::Invalid(format!("nextIn: {problem}")))?;
-            Ok::<_, ApiError>(NextIn::parse(window.as_secs_f64())?)
-        })
-        .transpose()?;
     let defaults = key.defaults();
     let app = &state.app;
     app.pulse_with_defaults(service, next_in, &defaults, at, received)
@@ -287,12 +257,38 @@ async fn record(
     Ok(())
 }
 
-/// The body's first 10 kB as text (no NUL, cut at a character), if not blank.
-fn body_text(body: &[u8]) -> Option<String> {
-    let kept = &body[..body.len().min(BODY_KEPT)];
-    let text = String::from_utf8_lossy(kept).replace('\0', "");
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
+/// The body's first 10 kB as text, if not blank. The body must be UTF-8 without
+/// NUL, as an event's message must, or the ping is refused (`400`) — except for a
+/// character cut at either end, which is dropped: a tool that sends the tail of a
+/// run's output (runitor) cuts the first one wherever its buffer began.
+fn body_text(body: &[u8]) -> Result<Option<String>, ApiError> {
+    // What is left of a character cut at the start: at most 3 continuation bytes.
+    let start = body
+        .iter()
+        .take(3)
+        .take_while(|byte| **byte & 0xC0 == 0x80)
+        .count();
+    let body = &body[start..];
+    let text = match std::str::from_utf8(body) {
+        Ok(text) => text,
+        // A character cut at the end.
+        Err(cut) if cut.error_len().is_none() => {
+            std::str::from_utf8(&body[..cut.valid_up_to()]).expect("valid up to there")
+        }
+        Err(bad) => {
+            return Err(ApiError::Invalid(format!(
+                "body: must be UTF-8 text (byte {} is not)",
+                start + bad.valid_up_to()
+            )));
+        }
+    };
+    reject_nul("body", text)?;
+    let mut kept = text.len().min(BODY_KEPT);
+    while !text.is_char_boundary(kept) {
+        kept -= 1;
+    }
+    let text = text[..kept].trim();
+    Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
 /// The ping routes, outside the password check.
@@ -302,9 +298,10 @@ pub fn routes(state: AppState) -> axum::Router {
         .post(healthchecks_ping)
         .head(healthchecks_ping);
     axum::Router::new()
+        .route("/ping/{key}", get(missing_service).post(missing_service))
         .route("/ping/{key}/{service}", ping.clone())
         .route("/ping/{key}/{service}/{signal}", ping)
-        .route("/api/push/{key}", get(kuma_push))
+        .route("/api/push/{key}", get(kuma::kuma_push))
         .route(
             "/alertmanager/{key}",
             axum::routing::post(super::alertmanager::receive),
@@ -328,8 +325,31 @@ mod tests {
 
     #[test]
     fn a_body_becomes_at_most_ten_kilobytes_of_text() {
-        assert_eq!(body_text(b"  \n "), None);
-        assert_eq!(body_text(b"done\0\n").as_deref(), Some("done"));
-        assert!(body_text(&vec![b'x'; 50_000]).unwrap().len() <= BODY_KEPT);
+        assert_eq!(body_text(b"  \n ").unwrap(), None);
+        assert_eq!(body_text(b"done\n").unwrap().as_deref(), Some("done"));
+        assert!(body_text(&vec![b'x'; 50_000]).unwrap().unwrap().len() <= BODY_KEPT);
+        let mut long = vec![b'x'; BODY_KEPT - 1];
+        long.extend_from_slice("é".as_bytes());
+        assert_eq!(
+            body_text(&long).unwrap().unwrap().len(),
+            BODY_KEPT - 1,
+            "cut at a character"
+        );
+    }
+
+    #[test]
+    fn a_body_must_be_utf8_without_nul_but_for_characters_cut_at_its_ends() {
+        for bad in [&b"done\0"[..], b"caf\xe9!", b"\xff", b"ok \xc3\x28 ok"] {
+            let error = body_text(bad).unwrap_err().to_string();
+            assert!(error.starts_with("body: "), "{bad:?}: {error}");
+        }
+        let euro = "€".as_bytes();
+        let mut cut = euro[1..].to_vec();
+        cut.extend_from_slice(b"tail of the output ");
+        cut.extend_from_slice(&euro[..2]);
+        assert_eq!(
+            body_text(&cut).unwrap().as_deref(),
+            Some("tail of the output")
+        );
     }
 }

@@ -9,7 +9,7 @@ use axum::response::Response;
 use serde::Serialize;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::QueryPairs;
+use super::extract::{NoQuery, Params, QueryPairs};
 use super::{AppState, sse};
 use crate::monitor::history::{self, Outage};
 use crate::monitor::{ServiceChange, ServiceName};
@@ -26,7 +26,7 @@ const HISTORY: Duration = Duration::from_secs(30 * 86_400);
                content_type = "text/event-stream"),
               (status = 401, body = ErrorBody)),
     security(("password" = [])))]
-pub async fn stream_services(State(state): State<AppState>) -> Response {
+pub async fn stream_services(State(state): State<AppState>, _: NoQuery) -> Response {
     let feed = state.changes.subscribe();
     let render = |change: &ServiceChange| {
         Some(match change {
@@ -74,14 +74,11 @@ pub async fn service_history(
     State(state): State<AppState>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<History>, ApiError> {
-    let name = match &pairs[..] {
-        [(key, value)] if key == "service" => ServiceName::parse("service", value)?,
-        _ => {
-            return Err(ApiError::Invalid(
-                "service: give exactly one service=NAME".into(),
-            ));
-        }
-    };
+    let query = Params::parse(&pairs, &["service"])?;
+    let name = query
+        .get("service")
+        .ok_or_else(|| ApiError::Invalid("service: give the service, service=NAME".into()))?;
+    let name = ServiceName::parse("service", name)?;
     if state.store.service(name.clone()).await?.is_none() {
         return Err(ApiError::NotFound(format!(
             "service: no service named `{name}`"

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::JsonBody;
+use super::extract::{JsonBody, NoQuery};
 use crate::field::InvalidField;
 use crate::monitor::{
     AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName, parse_remind_every,
@@ -32,7 +32,7 @@ pub struct PulseBody {
     /// An e-mail address, a Pushover user or group key, or a configured webhook name.
     #[schema(example = "ops@example.com")]
     alert_target: String,
-    /// Seconds until the next pulse is due; fractions allowed, at most one year.
+    /// Seconds until the next pulse is due: at least 0.1, fractions allowed, at most one year.
     #[schema(example = 3600)]
     next_in: f64,
     /// Seconds between reminders while the service stays dead; 0: never; absent:
@@ -88,6 +88,7 @@ pub struct CancelBody {
     security(("password" = [])))]
 pub async fn record_pulse(
     State(state): State<AppState>,
+    _: NoQuery,
     JsonBody(body): JsonBody<PulseBody>,
 ) -> Result<Json<Service>, ApiError> {
     let received = Instant::now();
@@ -103,9 +104,12 @@ pub async fn record_pulse(
     security(("password" = [])))]
 pub async fn cancel_service(
     State(state): State<AppState>,
+    _: NoQuery,
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Service>, ApiError> {
-    let name = ServiceName::parse("service", &body.service)?;
+    // Any name a service may be stored under, even one taken before names had to
+    // show as what they are, so that such a service can still be removed.
+    let name = ServiceName::stored("service", &body.service)?;
     let removed = state.app.cancel_service(&name, Timestamp::now()).await?;
     let service =
         removed.ok_or_else(|| ApiError::NotFound(format!("service: no service named `{name}`")))?;
@@ -116,6 +120,9 @@ pub async fn cancel_service(
 #[utoipa::path(get, path = "/", tag = "services",
     responses((status = 200, body = Vec<Service>), (status = 401, body = ErrorBody)),
     security(("password" = [])))]
-pub async fn list_services(State(state): State<AppState>) -> Result<Json<Vec<Service>>, ApiError> {
+pub async fn list_services(
+    State(state): State<AppState>,
+    _: NoQuery,
+) -> Result<Json<Vec<Service>>, ApiError> {
     Ok(Json(state.store.list_services().await?))
 }

@@ -1,14 +1,15 @@
 //! `/snooze`, `/snooze/{id}` and `/snoozes`: maintenance windows.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
-use super::extract::JsonBody;
+use super::extract::{JsonBody, NoQuery};
+use super::path::Path;
 use crate::alert::policy::{NewSnooze, Snooze, SnoozeEnd, SnoozeScope};
 use crate::field::InvalidField;
 use crate::time::{Timestamp, parse_duration};
@@ -86,6 +87,7 @@ fn duration_of(value: &serde_json::Value) -> Result<std::time::Duration, Invalid
     security(("password" = [])))]
 pub async fn add_snooze(
     State(state): State<AppState>,
+    _: NoQuery,
     JsonBody(body): JsonBody<SnoozeBody>,
 ) -> Result<(StatusCode, Json<Snooze>), ApiError> {
     let snooze = body.into_snooze(Timestamp::now())?;
@@ -102,6 +104,7 @@ pub async fn add_snooze(
 pub async fn delete_snooze(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    _: NoQuery,
 ) -> Result<Json<Snooze>, ApiError> {
     let id: i64 = id
         .parse()
@@ -115,6 +118,9 @@ pub async fn delete_snooze(
 #[utoipa::path(get, path = "/snoozes", tag = "alerts",
     responses((status = 200, body = Vec<Snooze>), (status = 401, body = ErrorBody)),
     security(("password" = [])))]
-pub async fn list_snoozes(State(state): State<AppState>) -> Result<Json<Vec<Snooze>>, ApiError> {
+pub async fn list_snoozes(
+    State(state): State<AppState>,
+    _: NoQuery,
+) -> Result<Json<Vec<Snooze>>, ApiError> {
     Ok(Json(state.store.list_snoozes(Timestamp::now()).await?))
 }

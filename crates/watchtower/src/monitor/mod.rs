@@ -5,11 +5,10 @@
 mod deadlines;
 mod feed;
 pub mod history;
+mod name;
 pub mod story;
 mod watchlist;
 
-use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize, Serializer};
@@ -20,10 +19,16 @@ use crate::time::Timestamp;
 
 pub use deadlines::Deadlines;
 pub use feed::{ServiceChange, ServiceFeed};
+pub use name::ServiceName;
 pub use watchlist::{Due, Watchlist};
 
 /// The longest `nextIn` a pulse may announce.
 pub const MAX_NEXT_IN: Duration = Duration::from_secs(365 * 24 * 3600);
+
+/// The shortest `nextIn`: a deadline a few microseconds away would declare a
+/// service dead before its answer arrives. A tenth of a second, not a second:
+/// tests, and heartbeats from fast loops, make services die quickly on purpose.
+pub const MIN_NEXT_IN: Duration = Duration::from_millis(100);
 
 /// The shortest reminder interval: a reminder each second would be a storm of its own.
 pub const MIN_REMIND_EVERY: Duration = Duration::from_secs(1);
@@ -58,45 +63,6 @@ pub enum RestartPolicy {
     Strict,
 }
 
-/// A service's name: 1 to 255 printable characters.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ServiceName(Arc<str>);
-
-impl ServiceName {
-    pub fn parse(field: &'static str, text: &str) -> Result<Self, InvalidField> {
-        let length = text.chars().count();
-        if length == 0 || length > 255 {
-            return Err(InvalidField::new(
-                field,
-                format!("must be 1 to 255 characters, got {length}"),
-            ));
-        }
-        if text.chars().any(char::is_control) {
-            return Err(InvalidField::new(
-                field,
-                "must contain only printable characters",
-            ));
-        }
-        Ok(Self(text.into()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ServiceName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for ServiceName {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
 /// How long, at worst, until a service pulses again.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct NextIn(f64);
@@ -109,6 +75,12 @@ impl NextIn {
                 "must be a positive number of seconds",
             ));
         }
+        if seconds < MIN_NEXT_IN.as_secs_f64() {
+            return Err(InvalidField::new(
+                "nextIn",
+                "must be at least 0.1 seconds (100 ms)",
+            ));
+        }
         if seconds > MAX_NEXT_IN.as_secs_f64() {
             return Err(InvalidField::new(
                 "nextIn",
@@ -116,6 +88,17 @@ impl NextIn {
             ));
         }
         Ok(Self(seconds))
+    }
+
+    /// A `nextIn` read back from storage, kept within today's bounds: a service
+    /// stored before a bound was tightened still pulses by its own `nextIn`.
+    pub fn stored(seconds: f64) -> Self {
+        let (min, max) = (MIN_NEXT_IN.as_secs_f64(), MAX_NEXT_IN.as_secs_f64());
+        Self(if seconds.is_finite() {
+            seconds.clamp(min, max)
+        } else {
+            min
+        })
     }
 
     pub fn seconds(self) -> f64 {
@@ -352,24 +335,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn service_names_are_one_to_255_printable_characters() {
-        assert!(ServiceName::parse("service", "backup").is_ok());
-        assert!(ServiceName::parse("service", &"é".repeat(255)).is_ok());
-        let rejected = ["", "tab\there", "line\nbreak"];
-        for text in rejected {
-            assert!(ServiceName::parse("service", text).is_err(), "{text:?}");
-        }
-        assert!(ServiceName::parse("service", &"x".repeat(256)).is_err());
-    }
-
-    #[test]
-    fn next_in_is_positive_and_at_most_a_year() {
-        for ok in [0.001, 1.5, 31_536_000.0] {
+    fn next_in_is_at_least_a_tenth_of_a_second_and_at_most_a_year() {
+        for ok in [0.1, 1.5, 31_536_000.0] {
             assert!(NextIn::parse(ok).is_ok(), "{ok}");
         }
         for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 31_536_000.5] {
             assert!(NextIn::parse(bad).is_err(), "{bad}");
         }
+        for short in [5e-324, 1e-300, 0.001, 0.099_999] {
+            let error = NextIn::parse(short).unwrap_err();
+            assert!(error.problem.contains("at least 0.1"), "{short}");
+        }
+    }
+
+    #[test]
+    fn a_stored_next_in_is_kept_within_todays_bounds() {
+        assert_eq!(NextIn::stored(42.5).seconds(), 42.5);
+        assert_eq!(NextIn::stored(0.05).seconds(), 0.1);
+        assert_eq!(NextIn::stored(1e12).seconds(), 31_536_000.0);
+        assert_eq!(NextIn::stored(f64::NAN).seconds(), 0.1);
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub fn failure_event(
     error: Option<&str>,
 ) -> Option<(ServiceName, (Level, String))> {
     let error = error.filter(|_| state == "failed")?;
-    let service = ServiceName::parse("service", service).ok()?;
+    let service = ServiceName::stored("service", service).ok()?;
     (service.as_str() != "*").then(|| (service, story::alert_failed(kind, route, error)))
 }
 

@@ -62,7 +62,7 @@ impl Watchtower {
         let known = self.store.service(service.clone()).await?;
         let next_in = match (next_in, &known) {
             (Some(next_in), _) => next_in,
-            (None, Some(found)) => NextIn::parse(found.next_in)?,
+            (None, Some(found)) => NextIn::stored(found.next_in),
             (None, None) => defaults.next_in,
         };
         let route = match (&known, defaults.route) {

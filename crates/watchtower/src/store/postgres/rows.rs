@@ -22,7 +22,7 @@ fn corrupt(what: &str) -> PgError {
 }
 
 pub fn name_at(row: &Row, column: usize) -> Result<ServiceName, PgError> {
-    ServiceName::parse("service", row.try_get(column)?).map_err(|_| corrupt("service name"))
+    ServiceName::stored("service", row.try_get(column)?).map_err(|_| corrupt("service name"))
 }
 
 fn alert_type_at(row: &Row, column: usize) -> Result<AlertType, PgError> {
@@ -45,7 +45,7 @@ pub fn service_from_row(row: &Row) -> Result<Service, PgError> {
         remind_every: row.try_get(7)?,
         depends_on: row
             .try_get::<_, Option<&str>>(8)?
-            .map(|name| ServiceName::parse("dependsOn", name).map_err(|_| corrupt("dependency")))
+            .map(|name| ServiceName::stored("dependsOn", name).map_err(|_| corrupt("dependency")))
             .transpose()?,
         flapping_since: row
             .try_get::<_, Option<i64>>(9)?

@@ -210,9 +210,7 @@ pub fn resume_watch(
             .collect::<rusqlite::Result<_>>()?;
         let mut update = conn.prepare("UPDATE services SET deadline = ?2 WHERE name = ?1")?;
         for (name, next_in) in &stale {
-            let window = NextIn::parse(*next_in)
-                .map(NextIn::duration)
-                .unwrap_or_default();
+            let window = NextIn::window(*next_in);
             update.execute(params![name, now.plus(window).as_millis()])?;
         }
         if !stale.is_empty() {

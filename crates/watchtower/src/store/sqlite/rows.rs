@@ -24,7 +24,7 @@ fn corrupt(column: usize, what: &str) -> rusqlite::Error {
 
 pub fn name_at(row: &Row<'_>, column: usize) -> rusqlite::Result<ServiceName> {
     let text: String = row.get(column)?;
-    ServiceName::parse("service", &text).map_err(|_| corrupt(column, "service name"))
+    ServiceName::stored("service", &text).map_err(|_| corrupt(column, "service name"))
 }
 
 fn alert_type_at(row: &Row<'_>, column: usize) -> rusqlite::Result<AlertType> {
@@ -50,7 +50,7 @@ pub fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         depends_on: row
             .get::<_, Option<String>>(8)?
             .map(|name| {
-                ServiceName::parse("dependsOn", &name).map_err(|_| corrupt(8, "dependency"))
+                ServiceName::stored("dependsOn", &name).map_err(|_| corrupt(8, "dependency"))
             })
             .transpose()?,
         flapping_since: row.get::<_, Option<i64>>(9)?.map(Timestamp::from_millis),

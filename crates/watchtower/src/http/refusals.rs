@@ -1,0 +1,151 @@
+//! Answers for what is refused before a handler runs — a body announced over the
+//! limit, and whatever axum itself rejects — in the API's error shape.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::{ApiError, ErrorBody};
+
+/// Refuses at once a request that announces a body over `max` bytes and waits
+/// for `100 Continue` before sending it (`Expect: 100-continue`): hyper would send
+/// `100 Continue` as soon as the body is read, and the client would send it all
+/// only to be refused at the limit.
+pub async fn refuse_announced_overflow(
+    State(max): State<usize>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let headers = request.headers();
+    let waits = headers
+        .get(header::EXPECT)
+        .is_some_and(|expect| expect.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
+    let max_bytes = u64::try_from(max).unwrap_or(u64::MAX);
+    if waits && announced.is_some_and(|length| length > max_bytes) {
+        return ApiError::PayloadTooLarge(max).into_response();
+    }
+    next.run(request).await
+}
+
+/// The most of an error's text that is kept when it is rewritten.
+const TEXT_KEPT: usize = 1024;
+
+/// Rewrites an error response in any other shape as `{"error": …}`, keeping its
+/// status, its headers (such as `Allow`) and its text: what axum answers by itself
+/// (an extractor's rejection, a method a route does not take) when no handler of
+/// ours shaped it. Our own errors, [`ApiError`]s, are JSON already and pass as
+/// they are.
+pub async fn errors_as_json(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, TEXT_KEPT).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_owned(),
+        Err(_) => String::new(),
+    };
+    let error = match text.is_empty() {
+        true => status.canonical_reason().unwrap_or("error").to_owned(),
+        false => text,
+    };
+    tracing::debug!(%status, error, "an error answered in another shape, rewritten as JSON");
+    let body = serde_json::to_vec(&ErrorBody { error }).expect("a string serialises");
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::Router;
+    use axum::http::{StatusCode, header};
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn answer(
+        router: Router,
+        path: &str,
+    ) -> (StatusCode, Option<String>, Option<String>, String) {
+        let router = router.layer(axum::middleware::from_fn(errors_as_json));
+        let request = Request::get(path)
+            .body(Body::empty())
+            .expect("a valid request");
+        let response = router.oneshot(request).await.expect("infallible");
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|value: &HeaderValue| value.to_str().expect("ASCII").to_owned())
+        };
+        let (status, content_type, allow) = (
+            response.status(),
+            header(header::CONTENT_TYPE),
+            header(header::ALLOW),
+        );
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("a whole body");
+        let body = String::from_utf8(body.to_vec()).expect("UTF-8");
+        (status, content_type, allow, body)
+    }
+
+    #[tokio::test]
+    async fn a_plain_text_error_becomes_json_with_its_status_and_text() {
+        let router = Router::new().route(
+            "/",
+            get(|| async {
+                (
+                    StatusCode::BAD_REQUEST,
+                    "Invalid URL: Invalid UTF-8 in `id`",
+                )
+            }),
+        );
+        let (status, content_type, _, body) = answer(router, "/").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(content_type.as_deref(), Some("application/json"));
+        assert_eq!(body, r#"{"error":"Invalid URL: Invalid UTF-8 in `id`"}"#);
+    }
+
+    #[tokio::test]
+    async fn an_empty_error_is_named_by_its_status_and_keeps_its_headers() {
+        let router = Router::new().route("/", axum::routing::post(|| async {}));
+        let (status, content_type, allow, body) = answer(router, "/").await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(content_type.as_deref(), Some("application/json"));
+        assert_eq!(allow.as_deref(), Some("POST"));
+        assert_eq!(body, r#"{"error":"Method Not Allowed"}"#);
+    }
+
+    #[tokio::test]
+    async fn json_errors_and_successes_pass_as_they_are() {
+        let router = Router::new()
+            .route(
+                "/error",
+                get(|| async { ApiError::NotFound("no such thing".into()) }),
+            )
+            .route("/text", get(|| async { "OK" }));
+        let (status, _, _, body) = answer(router.clone(), "/error").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body, r#"{"error":"no such thing"}"#);
+        let (status, content_type, _, body) = answer(router, "/text").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(content_type.as_deref(), Some("text/plain; charset=utf-8"));
+        assert_eq!(body, "OK");
+    }
+}
