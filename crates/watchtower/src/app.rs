@@ -245,6 +245,7 @@ impl Workers {
 fn request_limits(config: &Config) -> RequestLimits {
     let limits = &config.limits;
     RequestLimits {
+        max_header_bytes: limits.max_header_bytes,
         max_body_bytes: limits.max_body_bytes,
         max_bulk_bytes: limits.max_bulk_bytes,
         request_timeout: Duration::from_secs_f64(limits.request_timeout),

@@ -74,6 +74,7 @@ pub struct AppState {
 
 /// Bounds on request bodies and time, and the origins that browsers may call from.
 pub struct RequestLimits {
+    pub max_header_bytes: usize,
     pub max_body_bytes: usize,
     /// For `POST /add-events`, which carries up to 10,000 events.
     pub max_bulk_bytes: usize,
@@ -87,6 +88,7 @@ pub fn router(
     limits: RequestLimits,
 ) -> anyhow::Result<Router> {
     let RequestLimits {
+        max_header_bytes,
         max_body_bytes,
         max_bulk_bytes,
         request_timeout,
@@ -147,30 +149,36 @@ pub fn router(
         Some(cors) => router.layer(cors),
         None => router,
     };
-    Ok(router
-        .layer(middleware::from_fn(refusals::errors_as_json))
-        .layer(middleware::from_fn(trace_request)))
+    Ok(router.layer(middleware::from_fn_with_state(
+        refusals::Bounds {
+            max_header_bytes,
+            max_body_bytes,
+            max_bulk_bytes,
+        },
+        trace_request,
+    )))
 }
 
 /// Bounds the bodies of `routes` to `max` bytes: the extractors read no more and
-/// quote `max` in their `413`, and a client that waits for `100 Continue` before
-/// sending a body announced over it is refused at once.
+/// quote `max` in their `413` (`refusals::guard` refuses a body announced over it).
 fn limit_bodies<S>(routes: Router<S>, max: usize) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     routes
-        .layer(middleware::from_fn_with_state(
-            max,
-            refusals::refuse_announced_overflow,
-        ))
         .layer(Extension(extract::BodyLimit(max)))
         .layer(DefaultBodyLimit::max(max))
 }
 
 /// One span per request, carrying the method (folded as in `/metrics`) and the
 /// route's pattern (not the raw path): neither is anything a client makes up.
-async fn trace_request(request: Request, next: Next) -> Response {
+/// Inside it, `refusals::guard` (one layer for both: each layer costs every
+/// request a boxed future and a service clone).
+async fn trace_request(
+    State(bounds): State<refusals::Bounds>,
+    request: Request,
+    next: Next,
+) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -180,7 +188,7 @@ async fn trace_request(request: Request, next: Next) -> Response {
     let span = tracing::info_span!("request", method, route);
     let started = std::time::Instant::now();
     async move {
-        let response = next.run(request).await;
+        let response = refusals::guard(bounds, request, next).await;
         tracing::debug!(status = response.status().as_u16(), elapsed = ?started.elapsed(), "answered");
         response
     }

@@ -1,23 +1,85 @@
-//! Answers for what is refused before a handler runs — a body announced over the
-//! limit, and whatever axum itself rejects — in the API's error shape.
+//! Answers for what is refused before a handler runs — a head over the limit, a
+//! body announced over it, and whatever axum itself rejects — in the API's error
+//! shape, all in [`guard`], which the request's tracing layer runs: each layer
+//! costs every request a boxed future and a clone of the service below it.
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::{ApiError, ErrorBody};
 
-/// Refuses at once a request that announces a body over `max` bytes and waits
-/// for `100 Continue` before sending it (`Expect: 100-continue`): hyper would send
+/// The longest URI taken (`limits.maxHeaderBytes` if lower): under hyper's own
+/// limit of 65,534 bytes, so that a long URI gets a JSON `414`.
+const MAX_URI_BYTES: usize = 32 * 1024;
+
+/// The bounds [`guard`] holds requests to.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    pub max_header_bytes: usize,
+    pub max_body_bytes: usize,
+    /// For `POST /add-events`.
+    pub max_bulk_bytes: usize,
+}
+
+/// Refuses a head over the limit and a body announced over it, then answers any
+/// error that is not JSON yet (see [`as_json`]) as JSON.
+pub async fn guard(bounds: Bounds, request: Request, next: Next) -> Response {
+    if let Some(refused) = refusal(&bounds, &request) {
+        return refused.into_response();
+    }
+    as_json(next.run(request).await).await
+}
+
+fn refusal(bounds: &Bounds, request: &Request) -> Option<ApiError> {
+    let max_body = match request.uri().path() {
+        "/add-events" => bounds.max_bulk_bytes,
+        _ => bounds.max_body_bytes,
+    };
+    oversized_head(bounds.max_header_bytes, request)
+        .or_else(|| announced_overflow(max_body, request))
+}
+
+/// `414` for a URI over [`MAX_URI_BYTES`] (or `max` if lower) and `431` for a head
+/// over `max` bytes, counted as sent without optional whitespace: `METHOD URI
+/// HTTP/1.1`, each `name: value`, each line with its CRLF.
+fn oversized_head(max: usize, request: &Request) -> Option<ApiError> {
+    let uri_bytes = length_of(request.uri());
+    let max_uri = max.min(MAX_URI_BYTES);
+    if uri_bytes > max_uri {
+        return Some(ApiError::UriTooLong(max_uri));
+    }
+    let request_line =
+        request.method().as_str().len() + " ".len() + uri_bytes + " HTTP/1.1\r\n".len();
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + ": ".len() + value.len() + "\r\n".len())
+        .sum();
+    (request_line + headers + "\r\n".len() > max).then_some(ApiError::HeadTooLarge(max))
+}
+
+/// The length of a request's URI as sent: a path and query, or a whole URL.
+fn length_of(uri: &axum::http::Uri) -> usize {
+    let target = uri
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    let authority = uri
+        .authority()
+        .map_or(0, |authority| authority.as_str().len());
+    let scheme = uri
+        .scheme_str()
+        .map_or(0, |scheme| scheme.len() + "://".len());
+    scheme + authority + target
+}
+
+/// A request that announces a body over `max` bytes and waits for `100 Continue`
+/// before sending it (`Expect: 100-continue`) is refused at once: hyper would send
 /// `100 Continue` as soon as the body is read, and the client would send it all
 /// only to be refused at the limit.
-pub async fn refuse_announced_overflow(
-    State(max): State<usize>,
-    request: Request,
-    next: Next,
-) -> Response {
+fn announced_overflow(max: usize, request: &Request) -> Option<ApiError> {
     let headers = request.headers();
     let waits = headers
         .get(header::EXPECT)
@@ -26,10 +88,8 @@ pub async fn refuse_announced_overflow(
         .get(header::CONTENT_LENGTH)
         .and_then(|length| length.to_str().ok()?.parse::<u64>().ok());
     let max_bytes = u64::try_from(max).unwrap_or(u64::MAX);
-    if waits && announced.is_some_and(|length| length > max_bytes) {
-        return ApiError::PayloadTooLarge(max).into_response();
-    }
-    next.run(request).await
+    (waits && announced.is_some_and(|length| length > max_bytes))
+        .then_some(ApiError::PayloadTooLarge(max))
 }
 
 /// The most of an error's text that is kept when it is rewritten.
@@ -40,8 +100,7 @@ const TEXT_KEPT: usize = 1024;
 /// (an extractor's rejection, a method a route does not take) when no handler of
 /// ours shaped it. Our own errors, [`ApiError`]s, are JSON already and pass as
 /// they are.
-pub async fn errors_as_json(request: Request, next: Next) -> Response {
-    let response = next.run(request).await;
+async fn as_json(response: Response) -> Response {
     let status = response.status();
     let is_json = response
         .headers()
@@ -82,7 +141,15 @@ mod tests {
         router: Router,
         path: &str,
     ) -> (StatusCode, Option<String>, Option<String>, String) {
-        let router = router.layer(axum::middleware::from_fn(errors_as_json));
+        let bounds = Bounds {
+            max_header_bytes: 64 * 1024,
+            max_body_bytes: 1024,
+            max_bulk_bytes: 1024,
+        };
+        let router = router.layer(axum::middleware::from_fn_with_state(
+            bounds,
+            |axum::extract::State(bounds), request, next| guard(bounds, request, next),
+        ));
         let request = Request::get(path)
             .body(Body::empty())
             .expect("a valid request");

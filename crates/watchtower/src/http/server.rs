@@ -2,7 +2,7 @@
 //! header read time, and a graceful drain on shutdown.
 //!
 //! The request head is bounded twice. `limits.maxHeaderBytes` is enforced on each
-//! parsed request by [`refuse_oversized_head`], which can answer in the API's error
+//! parsed request by `refusals::guard` (in the router), which can answer in the API's error
 //! shape (`431`, or `414` for the URI). hyper, which has no hook for the body of
 //! the answers it makes itself, stops reading at twice that size
 //! ([`HARD_HEAD_FACTOR`]) and answers `431` with an empty body, as it does `400`
@@ -12,9 +12,6 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -23,16 +20,11 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::error::ApiError;
 use super::tls::Tls;
 
 /// How much larger than `limits.maxHeaderBytes` a head may be before hyper stops
 /// reading it: between the two, the answer is a JSON `431`.
 const HARD_HEAD_FACTOR: usize = 2;
-
-/// The longest URI taken (`limits.maxHeaderBytes` if lower): under hyper's own
-/// limit of 65,534 bytes, so that a long URI gets a JSON `414`.
-const MAX_URI_BYTES: usize = 32 * 1024;
 
 /// Bounds on a connection, before a request reaches the router.
 #[derive(Clone, Copy, Debug)]
@@ -59,10 +51,6 @@ pub async fn serve(
         .header_read_timeout(limits.header_timeout)
         .max_header_size(hard_head_bytes)
         .max_buf_size(hard_head_bytes);
-    let router = router.layer(middleware::from_fn_with_state(
-        limits.max_header_bytes,
-        refuse_oversized_head,
-    ));
     loop {
         let (stream, peer) = tokio::select! {
             _ = shutdown.cancelled() => break,
@@ -124,40 +112,4 @@ where
     watcher
         .watch(builder.serve_connection(TokioIo::new(io), service))
         .await
-}
-
-/// Answers `414` for a URI over [`MAX_URI_BYTES`] (or `max` if lower) and `431` for
-/// a head over `max` bytes, counted as sent without optional whitespace:
-/// `METHOD URI HTTP/1.1`, each `name: value`, each line with its CRLF.
-async fn refuse_oversized_head(State(max): State<usize>, request: Request, next: Next) -> Response {
-    let uri_bytes = length_of(request.uri());
-    let max_uri = max.min(MAX_URI_BYTES);
-    if uri_bytes > max_uri {
-        return ApiError::UriTooLong(max_uri).into_response();
-    }
-    let request_line =
-        request.method().as_str().len() + " ".len() + uri_bytes + " HTTP/1.1\r\n".len();
-    let headers: usize = request
-        .headers()
-        .iter()
-        .map(|(name, value)| name.as_str().len() + ": ".len() + value.len() + "\r\n".len())
-        .sum();
-    if request_line + headers + "\r\n".len() > max {
-        return ApiError::HeadTooLarge(max).into_response();
-    }
-    next.run(request).await
-}
-
-/// The length of a request's URI as sent: a path and query, or a whole URL.
-fn length_of(uri: &axum::http::Uri) -> usize {
-    let target = uri
-        .path_and_query()
-        .map_or(0, |target| target.as_str().len());
-    let authority = uri
-        .authority()
-        .map_or(0, |authority| authority.as_str().len());
-    let scheme = uri
-        .scheme_str()
-        .map_or(0, |scheme| scheme.len() + "://".len());
-    scheme + authority + target
 }
