@@ -49,7 +49,7 @@ export interface Event {
 export interface PulseOptions {
   /** 1–255 printable characters. */
   service: string;
-  /** Seconds until the next pulse is due: positive, fractions allowed, at most one year. */
+  /** Seconds until the next pulse is due: at least 0.1 s, fractions allowed, at most one year (31536000 s). */
   nextIn: number;
   alertType: AlertType;
   alertTarget: string;

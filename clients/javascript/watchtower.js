@@ -365,6 +365,7 @@ export class Heartbeat {
     } = options;
     if (typeof service !== 'string' || service === '') throw new TypeError('service: required');
     if (!(typeof nextIn === 'number' && nextIn > 0)) throw new TypeError('nextIn: must be a positive number of seconds');
+    if (nextIn < 0.1) throw new RangeError('nextIn: must be at least 0.1 seconds (100 ms)');
     if (!(typeof every === 'number' && every > 0)) throw new TypeError('every: must be a positive number of seconds');
     if (every >= nextIn) {
       throw new RangeError(`every: ${every} s is not shorter than nextIn (${nextIn} s), so the service would be declared dead between pulses`);

@@ -110,6 +110,11 @@ test('options are checked', () => {
   assert.throws(() => new Heartbeat({}, { service: 's', nextIn: 10 }), /client/);
   assert.throws(() => new Heartbeat(wt, { nextIn: 10 }), /service/);
   assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 0 }), /nextIn/);
+  assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 0.05 }), {
+    name: 'RangeError',
+    message: 'nextIn: must be at least 0.1 seconds (100 ms)',
+  });
+  assert.doesNotThrow(() => new Heartbeat(wt, { service: 's', nextIn: 0.1, ...ops }));
   assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 10, every: 10 }), RangeError);
   assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 10, every: -1 }), /every/);
   assert.doesNotThrow(() => new Heartbeat(wt, { service: 's', nextIn: 10, ...ops }));

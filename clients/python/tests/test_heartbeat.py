@@ -154,6 +154,17 @@ def test_interval_must_be_positive_and_less_than_next_in(
                   alert_target=WEBHOOK)
 
 
+@pytest.mark.parametrize("interval, next_in", [(0.01, 0.05), (0.04, None)])
+def test_next_in_must_be_at_least_a_tenth_of_a_second(
+    client: Client, interval: float, next_in: Optional[float]
+) -> None:
+    with pytest.raises(ValueError, match=r"^next_in must be at least 0\.1 seconds \(100 ms\)"):
+        Heartbeat(client, "x", interval=interval, next_in=next_in, alert_type="webhook",
+                  alert_target=WEBHOOK)
+    assert Heartbeat(client, "x", interval=0.05, next_in=0.1, alert_type="webhook",
+                     alert_target=WEBHOOK).next_in == 0.1
+
+
 def test_next_in_defaults_to_twice_the_interval(client: Client) -> None:
     heartbeat = Heartbeat(client, "x", interval=15, alert_type="webhook", alert_target=WEBHOOK)
     assert heartbeat.next_in == 30

@@ -123,16 +123,10 @@ pub struct Heartbeat {
 }
 
 impl Heartbeat {
-    /// Starts pulsing at once, then every `every` (shorter than the pulse's `next_in`).
+    /// Starts pulsing at once, then every `every` (shorter than the pulse's `next_in`,
+    /// which must be at least 0.1 s; an [`Error::Config`] otherwise).
     pub fn start(client: Client, pulse: Pulse, every: Duration) -> Result<Self> {
-        if every.is_zero() || every.as_secs_f64() >= pulse.next_in {
-            return Err(Error::Config {
-                message: format!(
-                    "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({} s)",
-                    pulse.next_in
-                ),
-            });
-        }
+        crate::heartbeat::check_beat(&pulse, every)?;
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
         let (beating, service) = (client.clone(), pulse.service.clone());
         let thread = std::thread::Builder::new()

@@ -31,18 +31,37 @@ pub struct Heartbeat {
     task: JoinHandle<()>,
 }
 
+/// The server's shortest `nextIn`, in seconds (100 ms).
+const MIN_NEXT_IN: f64 = 0.1;
+
+/// What a heartbeat (async or blocking) checks before its first beat: a `next_in`
+/// the server accepts, and beats that come before each deadline.
+pub(crate) fn check_beat(pulse: &Pulse, every: Duration) -> Result<()> {
+    if pulse.next_in.is_nan() || pulse.next_in < MIN_NEXT_IN {
+        return Err(Error::Config {
+            message: format!(
+                "a heartbeat's nextIn must be at least 0.1 seconds (100 ms), not {} s",
+                pulse.next_in
+            ),
+        });
+    }
+    if every.is_zero() || every.as_secs_f64() >= pulse.next_in {
+        return Err(Error::Config {
+            message: format!(
+                "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({} s)",
+                pulse.next_in
+            ),
+        });
+    }
+    Ok(())
+}
+
 impl Heartbeat {
     /// Starts pulsing at once, then every `every`, which must be shorter than the
-    /// pulse's `next_in` (or each beat would arrive after the deadline).
+    /// pulse's `next_in` (or each beat would arrive after the deadline); `next_in`
+    /// must be at least 0.1 s. Either mistake is an [`Error::Config`], before any beat.
     pub fn start(client: Client, pulse: Pulse, every: Duration) -> Result<Self> {
-        if every.is_zero() || every.as_secs_f64() >= pulse.next_in {
-            return Err(Error::Config {
-                message: format!(
-                    "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({} s)",
-                    pulse.next_in
-                ),
-            });
-        }
+        check_beat(&pulse, every)?;
         let (stop, mut stopped) = watch::channel(false);
         let service = pulse.service.clone();
         let beating = client.clone();
@@ -87,5 +106,33 @@ impl Heartbeat {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_in_must_be_at_least_a_tenth_of_a_second() {
+        let client = Client::builder("http://127.0.0.1:9", "password")
+            .build()
+            .unwrap();
+        let short = Pulse::new("x", Duration::from_millis(99), "webhook", "ops");
+        let refused = Heartbeat::start(client, short, Duration::from_millis(20)).unwrap_err();
+        assert_eq!(
+            refused,
+            Error::Config {
+                message: "a heartbeat's nextIn must be at least 0.1 seconds (100 ms), not 0.099 s"
+                    .into()
+            }
+        );
+        let zero = Pulse::new("x", Duration::ZERO, "webhook", "ops");
+        assert!(matches!(
+            check_beat(&zero, Duration::from_millis(20)),
+            Err(Error::Config { .. })
+        ));
+        let shortest = Pulse::new("x", Duration::from_millis(100), "webhook", "ops");
+        assert_eq!(check_beat(&shortest, Duration::from_millis(50)), Ok(()));
     }
 }

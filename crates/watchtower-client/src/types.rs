@@ -118,7 +118,9 @@ pub struct Pulse {
     pub service: String,
     pub alert_type: String,
     pub alert_target: String,
-    /// Seconds.
+    /// Seconds until the next pulse is due: at least 0.1 (100 ms), fractions allowed,
+    /// at most one year (31536000). The server checks it
+    /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest) naming `nextIn`).
     pub next_in: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remind_every: Option<f64>,

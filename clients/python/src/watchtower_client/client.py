@@ -122,8 +122,8 @@ class Client:
 
         Args:
             service: the service's name, 1–255 printable characters.
-            next_in: seconds until the next pulse is due: positive, fractions allowed, at most
-                one year.
+            next_in: seconds until the next pulse is due: at least 0.1 (100 ms), fractions
+                allowed, at most one year (31536000).
             alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
             alert_target: an e-mail address, a Pushover user or group key, or the name of a
                 webhook configured on the server.

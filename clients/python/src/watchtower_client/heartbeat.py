@@ -44,7 +44,8 @@ class Heartbeat:
         client: the :class:`Client` to pulse with.
         service: the service's name.
         interval: seconds between pulses (measured from the start of one to the next).
-        next_in: the ``nextIn`` of each pulse, greater than ``interval``; default ``2 * interval``.
+        next_in: the ``nextIn`` of each pulse, greater than ``interval`` and at least 0.1;
+            default ``2 * interval``.
         alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
         alert_target: where alerts go, as for :meth:`Client.pulse`.
         remind_every: sent with each pulse, as for :meth:`Client.pulse`.
@@ -81,6 +82,8 @@ class Heartbeat:
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}")
         if next_in is None:
             next_in = 2 * interval
+        if not next_in >= 0.1:
+            raise ValueError(f"next_in must be at least 0.1 seconds (100 ms), not {next_in!r}")
         if not interval < next_in:
             raise ValueError(
                 f"interval ({interval} s) must be less than next_in ({next_in} s), "

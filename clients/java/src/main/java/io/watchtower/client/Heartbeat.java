@@ -28,13 +28,16 @@ import java.util.logging.Logger;
  *
  * <p>The first pulse is sent as soon as the heartbeat starts, the next ones {@code every} after
  * the start of the previous one (or right after it, if it took longer). A failed pulse is passed
- * to the error listener and the heartbeat goes on: it never stops by itself. The period must be
- * shorter than the pulse's {@code nextIn}, which should leave room for a failed pulse or two.
+ * to the error listener and the heartbeat goes on: it never stops by itself. The pulse's
+ * {@code nextIn} must be at least 0.1 seconds, and the period shorter than it, which should leave
+ * room for a failed pulse or two.
  *
  * <p>Thread-safe. A stopped heartbeat cannot be restarted: start a new one.
  */
 public final class Heartbeat implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Heartbeat.class.getName());
+    /** The server's shortest {@code nextIn}. */
+    private static final Duration MIN_NEXT_IN = Duration.ofMillis(100);
 
     private final WatchtowerClient client;
     private final Pulse pulse;
@@ -279,15 +282,19 @@ public final class Heartbeat implements AutoCloseable {
         /**
          * Starts the heartbeat: the first pulse goes out at once, in the background.
          *
-         * @throws IllegalArgumentException if the period is not shorter than the pulse's {@code nextIn}
+         * @throws IllegalArgumentException if the pulse's {@code nextIn} is under 0.1 seconds, or the
+         *     period is not shorter than it
          */
         public Heartbeat start() {
             Duration nextIn = pulse.getNextIn();
+            if (nextIn.isZero() || nextIn.isNegative()) {
+                throw new IllegalArgumentException("nextIn must be positive: " + nextIn);
+            }
+            if (nextIn.compareTo(MIN_NEXT_IN) < 0) {
+                throw new IllegalArgumentException("nextIn must be at least 0.1 seconds (100 ms): " + nextIn);
+            }
             if (every == null) {
                 every = nextIn.dividedBy(2);
-                if (every.isZero() || every.isNegative()) {
-                    throw new IllegalArgumentException("nextIn must be positive: " + nextIn);
-                }
             }
             if (every.compareTo(nextIn) >= 0) {
                 throw new IllegalArgumentException("every (" + every + ") must be shorter than the pulse's nextIn ("

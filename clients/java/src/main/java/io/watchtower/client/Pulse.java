@@ -21,7 +21,8 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>The values are checked by the server, which names the field it rejects in an
- * {@link InvalidRequestException}; {@code nextIn} must be positive and at most a year.
+ * {@link InvalidRequestException}; {@code nextIn} must be at least 0.1 seconds (100 ms) and at
+ * most a year.
  */
 public final class Pulse {
     private final String service;

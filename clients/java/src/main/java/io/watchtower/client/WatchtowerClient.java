@@ -112,8 +112,8 @@ public final class WatchtowerClient {
      * pulse, and brings a dead one back up.
      *
      * @param service the service's name (1 to 255 printable characters)
-     * @param nextIn the longest time until the next pulse: positive, at most a year, fractions of
-     *     a second allowed
+     * @param nextIn the longest time until the next pulse: at least 0.1 seconds (100 ms), at most a
+     *     year, fractions of a second allowed
      * @param alertType the alert channel (must be configured on the server)
      * @param alertTarget an e-mail address, a Pushover key, or the name of a configured webhook
      * @return the service after the pulse

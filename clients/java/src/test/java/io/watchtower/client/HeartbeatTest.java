@@ -140,6 +140,19 @@ public final class HeartbeatTest {
     }
 
     @Test
+    public void nextInMustBeAtLeastATenthOfASecond() throws Exception {
+        WatchtowerClient client = Fixtures.http().client();
+        Pulse tooShort = Pulse.of("x", Duration.ofMillis(99), AlertType.WEBHOOK, "ops");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> client.heartbeat(tooShort).every(Duration.ofMillis(20)).start());
+        assertEquals("nextIn must be at least 0.1 seconds (100 ms): PT0.099S", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> client.heartbeat(tooShort).start());
+        Pulse zero = Pulse.of("x", Duration.ZERO, AlertType.WEBHOOK, "ops");
+        assertEquals("nextIn must be positive: PT0S",
+                assertThrows(IllegalArgumentException.class, () -> client.heartbeat(zero).start()).getMessage());
+    }
+
+    @Test
     public void stopFromTheListenerDoesNotDeadlock() throws Exception {
         final WatchtowerClient client = Fixtures.http().client();
         final String name = Fixtures.uniqueName("self-stop");
