@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod errors;
 pub mod events;
 pub mod field;
 pub mod http;

@@ -83,6 +83,7 @@ fn domain_modules_import_no_storage_web_or_worker_code() {
         "events",
         "config",
         "cluster.rs",
+        "errors.rs",
         "field.rs",
         "time.rs",
     ];

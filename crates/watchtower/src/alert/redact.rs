@@ -106,20 +106,9 @@ pub fn show_url_text(text: &str) -> String {
 }
 
 /// An error and its causes on one line (`error sending request: client error
-/// (Connect): tcp connect error: Connection refused`), each cause once: a URL's
-/// error must first have lost its URL (`reqwest::Error::without_url`).
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(next) = cause {
-        let said = next.to_string();
-        if !text.contains(&said) {
-            write!(text, ": {said}").expect("writing to a String cannot fail");
-        }
-        cause = next.source();
-    }
-    text
-}
+/// (Connect): tcp connect error: Connection refused`): a URL's error must first
+/// have lost its URL (`reqwest::Error::without_url`).
+pub use crate::errors::chain;
 
 #[cfg(test)]
 mod tests {

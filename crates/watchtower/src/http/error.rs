@@ -87,7 +87,7 @@ impl From<crate::usecase::Error> for ApiError {
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         // The cause is for the operator's log, not for the client.
-        let chain = error_chain(&error);
+        let chain = crate::errors::chain(&error);
         match error {
             StoreError::Unavailable(_) => {
                 tracing::error!(error = chain, "storage unavailable");
@@ -115,19 +115,4 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
-}
-
-/// An error and its causes, outermost first: `a: b: c`, each said once.
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let said = cause.to_string();
-        if !text.contains(&said) {
-            text.push_str(": ");
-            text.push_str(&said);
-        }
-        source = cause.source();
-    }
-    text
 }
