@@ -9,25 +9,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::Server;
 
-const KEY: &str = "cron-key-0123456789abcdef";
-
-async fn start() -> (tempfile::TempDir, Server) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = json!({
-        "webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}},
-        "pingKeys": {"cron": {"key": KEY, "service": "nas", "alertType": "webhook", "alertTarget": "ops"}},
-        "alertmanager": {"alerts": {"Watchdog": {"service": "prometheus", "nextIn": 300}}},
-    });
-    let server = Server::start(dir.path(), config).await;
-    server.pulse("kept", "webhook", "ops", 3600.0).await;
-    (dir, server)
-}
-
-/// Everything a refused request could have written.
-async fn written(server: &Server) -> Value {
-    let (_, snoozes) = server.send(Method::GET, "/snoozes", None).await;
-    json!([server.services().await, server.events("").await, snoozes])
-}
+use support::strict::{KEY, start, written};
 
 /// Sends `body` as it is, with the password (which the ping URLs ignore).
 async fn send_raw(

@@ -9,24 +9,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::{Server, run_expecting_failure, stderr, write_config};
 
-const KEY: &str = "cron-key-0123456789abcdef";
-
-async fn start() -> (tempfile::TempDir, Server) {
-    let dir = tempfile::tempdir().unwrap();
-    let config = json!({
-        "webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}},
-        "pingKeys": {"cron": {"key": KEY, "service": "nas", "alertType": "webhook", "alertTarget": "ops"}},
-    });
-    let server = Server::start(dir.path(), config).await;
-    server.pulse("kept", "webhook", "ops", 3600.0).await;
-    (dir, server)
-}
-
-/// Everything a refused request could have written.
-async fn written(server: &Server) -> Value {
-    let (_, snoozes) = server.send(Method::GET, "/snoozes", None).await;
-    json!([server.services().await, server.events("").await, snoozes])
-}
+use support::strict::{KEY, start, written};
 
 /// Asserts a `400` whose JSON error starts with `field: `, and returns the error.
 fn refused((status, answer): (StatusCode, Value), field: &str, what: &str) -> String {

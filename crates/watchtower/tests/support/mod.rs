@@ -8,6 +8,7 @@ pub mod logs;
 mod ports;
 pub mod postgres;
 mod receivers;
+pub mod strict;
 mod wait;
 
 // Not every test file uses every helper.
