@@ -210,7 +210,7 @@ export declare class WatchtowerError extends Error {
 /** 401: the password is missing or wrong. */
 export declare class AuthenticationError extends WatchtowerError {}
 
-/** 400: the request was rejected; `field` names what was wrong. */
+/** 400 or 422: the request was rejected; `field` names what was wrong. */
 export declare class InvalidRequestError extends WatchtowerError {
   /** The text before the first `": "` of the server's message (`nextIn`, `level`, `cursor`, `query`, …). */
   readonly field: string | null;

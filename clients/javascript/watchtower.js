@@ -31,7 +31,9 @@ export class WatchtowerError extends Error {
 export class AuthenticationError extends WatchtowerError {}
 
 /**
- * 400: the server rejected the request. `field` names what was wrong
+ * 400 or 422: the server rejected the request (422: it matches the API's
+ * grammar but breaks a rule relating fields or the clock, such as `from`
+ * after `to`). `field` names what was wrong
  * (`nextIn`, `level`, `cursor`, `query`, `body`, …): the server's message is
  * `"field: problem"`.
  */
@@ -63,7 +65,7 @@ function errorForResponse(status, statusText, body, text) {
       ? body.error
       : `HTTP ${status}${statusText ? ` ${statusText}` : ''}${text ? `: ${text.slice(0, 200)}` : ''}`;
   const options = { status, body };
-  if (status === 400) return new InvalidRequestError(message, options);
+  if (status === 400 || status === 422) return new InvalidRequestError(message, options);
   if (status === 401) return new AuthenticationError(message, options);
   if (status === 404) return new NotFoundError(message, options);
   if (status === 408) return new RequestTimeoutError(message, options);

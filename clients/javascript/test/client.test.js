@@ -214,10 +214,15 @@ describe('pagination', () => {
     assert.equal(seen.length, 3);
   });
 
-  test('a cursor from the other order is an InvalidRequestError naming cursor', async () => {
-    const { nextCursor } = await wt.listEvents({ service, limit: 3 });
-    assert.ok(nextCursor);
-    const error = await wt.listEvents({ service, limit: 3, order: 'asc', cursor: nextCursor }).catch((e) => e);
+  test('a cursor names a position: read in the other order, the page runs back the other way', async () => {
+    const first = await wt.listEvents({ service, limit: 3 });
+    assert.ok(first.nextCursor);
+    const back = await wt.listEvents({ service, limit: 3, order: 'asc', cursor: first.nextCursor });
+    assert.deepEqual(back.events.map((e) => e.id), first.events.slice(0, 2).map((e) => e.id).reverse());
+  });
+
+  test('a cursor the server did not give is an InvalidRequestError naming cursor', async () => {
+    const error = await wt.listEvents({ service, cursor: 'not-a-cursor' }).catch((e) => e);
     assert.ok(error instanceof InvalidRequestError);
     assert.equal(error.field, 'cursor');
   });

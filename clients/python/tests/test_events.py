@@ -155,10 +155,15 @@ def test_iter_events_is_lazy(client: Client, name: str) -> None:
     assert [e.message for e in iterator] == ["event 3", "event 2", "event 1", "event 0"]
 
 
-def test_a_cursor_belongs_to_its_order(client: Client, events: List[Event], name: str) -> None:
+def test_a_cursor_names_a_position_the_order_a_direction(client: Client, events: List[Event], name: str) -> None:
     page = client.list_events(service=name, limit=2)
+    back = client.list_events(service=name, limit=2, order="asc", cursor=page.next_cursor)
+    assert [e.id for e in back.events] == [page.events[0].id]
+
+
+def test_a_cursor_the_server_did_not_give_names_cursor(client: Client, name: str) -> None:
     with pytest.raises(InvalidRequestError) as info:
-        client.list_events(service=name, limit=2, order="asc", cursor=page.next_cursor)
+        client.list_events(service=name, cursor="not-a-cursor")
     assert info.value.field == "cursor"
 
 

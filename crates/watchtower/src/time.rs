@@ -6,6 +6,8 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::field::InvalidField;
+
 /// A UTC instant with millisecond precision.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
@@ -45,18 +47,74 @@ impl Timestamp {
             .to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 
-    /// Parses a date given in a query: RFC 3339, or Unix epoch seconds (fractions allowed).
+    /// Parses a date given in a query: RFC 3339, or Unix epoch seconds (at most 13
+    /// digits, an optional sign and fraction: `-?[0-9]{1,13}(\.[0-9]+)?`). Nothing
+    /// around it is trimmed: the API document states this grammar, and the server
+    /// takes exactly what it states.
     pub fn parse_query(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        if let Ok(seconds) = text.parse::<f64>() {
-            if !seconds.is_finite() || seconds.abs() > 1e13 {
-                return Err(format!("`{text}` is out of range"));
-            }
-            return Ok(Self((seconds * 1000.0).round() as i64));
+        if let Some(millis) = epoch_millis(text) {
+            return Ok(Self(millis));
         }
         DateTime::parse_from_rfc3339(text)
             .map(|date| Self(date.timestamp_millis()))
-            .map_err(|_| format!("`{text}` is neither an RFC 3339 date nor Unix epoch seconds"))
+            .map_err(|_| {
+                format!("`{text}` is neither an RFC 3339 date nor Unix epoch seconds (at most 13 digits)")
+            })
+    }
+
+    /// A date a client gives in `field`: [`Self::parse_query`]'s grammar (a `400`
+    /// otherwise), within the years RFC 3339 can write, 0000 to 9999 in UTC, since
+    /// every date the API answers is written in it (a `422` rule otherwise: no
+    /// pattern can bound the epoch seconds' value).
+    pub fn parse_date(field: &'static str, text: &str) -> Result<Self, InvalidField> {
+        let date = Self::parse_query(text).map_err(|problem| InvalidField::new(field, problem))?;
+        if !(FIRST_WRITABLE..=LAST_WRITABLE).contains(&date.0) {
+            return Err(InvalidField::rule(
+                field,
+                format!("`{text}` is out of range: dates run from year 0000 to 9999 (UTC)"),
+            ));
+        }
+        Ok(date)
+    }
+}
+
+/// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+const FIRST_WRITABLE: i64 = -62_167_219_200_000;
+const LAST_WRITABLE: i64 = 253_402_300_799_999;
+
+/// Epoch seconds, `-?[0-9]{1,13}(\.[0-9]+)?`, as exact milliseconds (rounded
+/// half away from zero), in integers: a float would miss by one at 13 digits.
+fn epoch_millis(text: &str) -> Option<i64> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if !is_decimal(unsigned) {
+        return None;
+    }
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if whole.len() > 13 {
+        return None;
+    }
+    let digit = |at: usize| {
+        fraction
+            .as_bytes()
+            .get(at)
+            .map_or(0, |b| i64::from(b - b'0'))
+    };
+    let mut millis = whole.parse::<i64>().ok()? * 1000 + digit(0) * 100 + digit(1) * 10 + digit(2);
+    if digit(3) >= 5 {
+        millis += 1;
+    }
+    Some(if negative { -millis } else { millis })
+}
+
+/// `[0-9]+(\.[0-9]+)?`: digits, and a fraction after one dot.
+pub fn is_decimal(text: &str) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    match text.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(text),
     }
 }
 
@@ -76,29 +134,44 @@ impl<'de> Deserialize<'de> for Timestamp {
 }
 
 /// Parses a duration as people write it: `90` or `90s` (seconds, fractions
-/// allowed), `5m`, `2h`, `1d`.
+/// allowed), `250ms`, `5m`, `2h`, `1d`; exactly `[0-9]+(\.[0-9]+)?(ms|s|m|h|d)?`,
+/// nothing trimmed.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(at) => text.split_at(at),
-        None => (text, "s"),
-    };
+    let number_end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(number_end);
+    if !is_decimal(number) {
+        return Err(format!(
+            "`{text}` is not a duration such as 90, 90s, 5m, 2h or 1d"
+        ));
+    }
     let scale = match unit {
         "ms" => 0.001,
-        "s" => 1.0,
+        "" | "s" => 1.0,
         "m" => 60.0,
         "h" => 3600.0,
         "d" => 86_400.0,
         _ => return Err(format!("`{text}`: the unit must be ms, s, m, h or d")),
     };
     let seconds = number
-        .trim()
         .parse::<f64>()
-        .ok()
-        .filter(|n| n.is_finite() && *n >= 0.0)
-        .map(|n| n * scale)
-        .ok_or_else(|| format!("`{text}` is not a duration such as 90, 90s, 5m, 2h or 1d"))?;
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` is out of range"))
+        .map_err(|_| format!("`{text}` is out of range"))?;
+    Duration::try_from_secs_f64(seconds * scale).map_err(|_| format!("`{text}` is out of range"))
+}
+
+/// A duration a client gives in `field`: [`parse_duration`]'s grammar (a `400`
+/// otherwise); a value too large to hold breaks a rule (`422`), since no pattern
+/// bounds a value.
+pub fn parse_duration_field(field: &'static str, text: &str) -> Result<Duration, InvalidField> {
+    parse_duration(text).map_err(|problem| {
+        let number = text.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+        match is_decimal(number) && ["", "ms", "s", "m", "h", "d"].contains(&&text[number.len()..])
+        {
+            true => InvalidField::rule(field, problem),
+            false => InvalidField::new(field, problem),
+        }
+    })
 }
 
 /// Renders a duration for people: `3d 4h`, `12m 5s`, `800ms`.
@@ -142,7 +215,17 @@ mod tests {
             );
         }
         assert!(Timestamp::parse_query("yesterday").is_err());
-        assert!(Timestamp::parse_query("NaN").is_err());
+        for bad in [
+            "NaN",
+            " 1700000000",
+            "1e9",
+            "+5",
+            ".5",
+            "5.",
+            "12345678901234",
+        ] {
+            assert!(Timestamp::parse_query(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
@@ -171,7 +254,9 @@ mod tests {
                 "{text}"
             );
         }
-        for bad in ["", "m", "5x", "-1", "1e400", "five"] {
+        for bad in [
+            "", "m", "5x", "-1", "1e400", "five", " 5", "5 m", ".5", "+5",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
     }

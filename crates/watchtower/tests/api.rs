@@ -244,10 +244,45 @@ async fn openapi_document_describes_every_route() {
         ("/list-events", "get"),
         ("/event-stats", "get"),
         ("/events/stream", "get"),
+        ("/services/stream", "get"),
+        ("/service-history", "get"),
+        ("/snooze", "post"),
+        ("/snooze/{id}", "delete"),
+        ("/snoozes", "get"),
         ("/cluster", "get"),
+        ("/ping/{key}/{service}", "get"),
+        ("/ping/{key}/{service}", "post"),
+        ("/ping/{key}/{service}", "head"),
+        ("/ping/{key}/{service}/{signal}", "get"),
+        ("/api/push/{key}", "get"),
+        ("/alertmanager/{key}", "post"),
+        ("/metrics", "get"),
+        ("/healthz", "get"),
+        ("/readyz", "get"),
+        ("/ui/", "get"),
     ] {
         assert!(paths[path][method].is_object(), "{method} {path} missing");
     }
+    // Every operation says the shape of the errors it may answer.
+    for (path, item) in paths.as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            assert!(
+                operation["responses"]["default"].is_object(),
+                "{method} {path}: no default response"
+            );
+        }
+    }
+    // The strict grammars: a name's pattern, the bulk body's bounds, both media types.
+    let schemas = &document["components"]["schemas"];
+    assert!(
+        schemas["ServiceName"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains("\\u202e")
+    );
+    let bulk = &paths["/add-events"]["post"]["requestBody"]["content"];
+    assert_eq!(bulk["application/json"]["schema"]["minItems"], 1);
+    assert_eq!(bulk["application/x-ndjson"]["schema"]["maxItems"], 10_000);
     assert_eq!(
         document["components"]["securitySchemes"]["password"]["in"],
         "header"

@@ -199,7 +199,7 @@ async fn kuma_style_pushes_pulse_and_fail() {
     .await;
     assert_eq!(
         status,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "an unbound key needs ?service=: {body}"
     );
     assert_eq!(

@@ -59,7 +59,8 @@ class AuthenticationError(WatchtowerError):
 
 
 class InvalidRequestError(WatchtowerError):
-    """The server rejected the request as invalid (HTTP 400).
+    """The server rejected the request as invalid (HTTP 400; or 422: well formed, but breaking
+    a rule that relates fields or the clock, such as ``from`` after ``to``).
 
     Attributes:
         field: the name of the offending field or parameter, as the server named it
@@ -105,7 +106,7 @@ def error_for_status(status: int, message: str) -> WatchtowerError:
     >>> type(error_for_status(503, "storage unavailable")).__name__
     'ServerUnavailableError'
     """
-    if status == 400:
+    if status in (400, 422):
         return InvalidRequestError(message, status)
     if status == 401:
         return AuthenticationError(message, status)

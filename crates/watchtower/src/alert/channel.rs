@@ -14,8 +14,28 @@ pub trait Channel: Send + Sync {
     /// Whether alerts to `target` can be delivered (the field named is `alertTarget`).
     fn validate(&self, target: &str) -> Result<(), InvalidField>;
 
+    /// The targets `validate` takes, stated for the API document.
+    fn target_form(&self) -> TargetForm;
+
     /// Delivers one alert; the error says whether trying again can help.
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError>;
+}
+
+/// What a channel takes as `alertTarget`: the API document states it, and the
+/// channel's `validate` takes exactly what it states.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetForm {
+    /// One of the names the config defines.
+    Named(Vec<String>),
+    /// An e-mail address (RFC 5322's addr-spec).
+    Email,
+    /// Text matching `pattern`, written so that ECMA-262 and Python's `re` (the
+    /// readers of JSON Schema patterns) read it alike; none of `except`.
+    Pattern {
+        pattern: &'static str,
+        max_chars: usize,
+        except: &'static [&'static str],
+    },
 }
 
 /// Recipients defined by name in the config (webhooks, chat webhooks, API keys):
@@ -30,6 +50,10 @@ pub struct Named<T> {
 impl<T> Named<T> {
     pub fn new(what: &'static str, items: BTreeMap<String, T>) -> Self {
         Self { what, items }
+    }
+
+    pub fn form(&self) -> TargetForm {
+        TargetForm::Named(self.items.keys().cloned().collect())
     }
 
     pub fn validate(&self, target: &str) -> Result<(), InvalidField> {

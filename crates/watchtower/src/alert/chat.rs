@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::channel::{Channel, Named};
+use super::channel::{Channel, Named, TargetForm};
 use super::{AlertKind, QueuedAlert, SendError, deliver};
 use crate::config::{ChatWebhooksConfig, Secret};
 use crate::field::InvalidField;
@@ -88,6 +88,10 @@ fn truncate(text: &str, limit: usize) -> String {
 impl Channel for ChatWebhooks {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         self.hooks.validate(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        self.hooks.form()
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

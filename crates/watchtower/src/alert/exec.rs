@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::Command;
 
-use super::channel::{Channel, Named};
+use super::channel::{Channel, Named, TargetForm};
 use super::redact::Redactor;
 use super::{QueuedAlert, SendError};
 use crate::config::{ExecCommand, ExecConfig};
@@ -119,6 +119,10 @@ fn judge(status: ExitStatus, stderr: &[u8]) -> Result<(), SendError> {
 impl Channel for Exec {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         self.commands.validate(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        self.commands.form()
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::channel::{Channel, Named};
+use super::channel::{Channel, Named, TargetForm};
 use super::{QueuedAlert, SendError, deliver};
 use crate::config::{GotifyConfig, Secret};
 use crate::field::InvalidField;
@@ -49,6 +49,10 @@ fn sensitive(token: &Secret) -> Result<reqwest::header::HeaderValue, SendError> 
 impl Channel for Gotify {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         self.apps.validate(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        self.apps.form()
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

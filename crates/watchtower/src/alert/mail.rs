@@ -12,7 +12,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::channel::Channel;
+use super::channel::{Channel, TargetForm};
 use super::redact::Redactor;
 use super::{QueuedAlert, SendError};
 use crate::config::{MailConfig, MailSecurity};
@@ -83,6 +83,10 @@ impl Channel for Mail {
                 format!("`{target}` is not an e-mail address"),
             )
         })
+    }
+
+    fn target_form(&self) -> TargetForm {
+        TargetForm::Email
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

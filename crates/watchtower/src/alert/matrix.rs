@@ -6,7 +6,7 @@ use std::fmt::Write;
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::channel::Channel;
+use super::channel::{Channel, TargetForm};
 use super::{QueuedAlert, SendError, deliver};
 use crate::config::{MatrixConfig, Secret};
 use crate::field::InvalidField;
@@ -14,6 +14,12 @@ use crate::time::Timestamp;
 
 /// The spec's limit on the length of a room id.
 const MAX_ROOM_ID: usize = 255;
+
+/// `validate_room` as a pattern: `!`, then no colon, control or white space
+/// (Unicode's `White_Space`, spelled out: `\s` differs between regex dialects),
+/// then an optional `:` and server.
+const ROOM_ID: &str = "^![^:\\x00-\\x20\\x7f-\\xa0\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]+\
+     (:[^\\x00-\\x20\\x7f-\\xa0\u{1680}\u{2000}-\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}]+)?$";
 
 pub struct Matrix {
     http: reqwest::Client,
@@ -50,7 +56,7 @@ fn validate_room(target: &str) -> Result<(), InvalidField> {
     let server_ok = opaque
         .split_once(':')
         .is_none_or(|(local, server)| !local.is_empty() && !server.is_empty());
-    if opaque.is_empty() || target.len() > MAX_ROOM_ID || !visible || !server_ok {
+    if opaque.is_empty() || target.chars().count() > MAX_ROOM_ID || !visible || !server_ok {
         return Err(InvalidField::new(
             "alertTarget",
             "a Matrix room id starts with `!` (`!abcdef:example.org`) and has at most 255 \
@@ -86,6 +92,14 @@ fn transaction_id(alert: &QueuedAlert) -> String {
 impl Channel for Matrix {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         validate_room(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        TargetForm::Pattern {
+            pattern: ROOM_ID,
+            max_chars: MAX_ROOM_ID,
+            except: &[],
+        }
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

@@ -28,6 +28,7 @@ use crate::monitor::{AlertRoute, AlertType, ServiceName};
 use crate::time::Timestamp;
 
 use channel::Channel;
+pub use channel::TargetForm;
 pub use details::{AlertDetails, EventLine, Member, RECENT_EVENTS};
 pub use notice::Notice;
 use redact::Redactor;
@@ -308,6 +309,21 @@ impl Channels {
                 Ok(route)
             })
             .collect()
+    }
+
+    /// What each configured channel, and `route` when routes are configured, takes
+    /// as `alertTarget`, in [`AlertType::ALL`]'s order: the alert types a pulse may
+    /// name on this server.
+    pub fn target_forms(&self) -> Vec<(AlertType, TargetForm)> {
+        let mut forms: Vec<(AlertType, TargetForm)> = AlertType::ALL
+            .iter()
+            .filter_map(|kind| Some((*kind, self.by_type.get(kind)?.target_form())))
+            .collect();
+        if !self.routes.is_empty() {
+            let names = self.routes.keys().cloned().collect();
+            forms.push((AlertType::Route, TargetForm::Named(names)));
+        }
+        forms
     }
 
     /// The routes, for the policy that spreads their alerts.

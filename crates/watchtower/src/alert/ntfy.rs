@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::channel::Channel;
+use super::channel::{Channel, TargetForm};
 use super::{AlertKind, QueuedAlert, SendError, deliver};
 use crate::config::{NtfyConfig, Secret};
 use crate::field::InvalidField;
@@ -103,6 +103,14 @@ fn truncate_bytes(text: &str, limit: usize) -> &str {
 impl Channel for Ntfy {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         validate_topic(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        TargetForm::Pattern {
+            pattern: "^[A-Za-z0-9_-]{1,64}$",
+            max_chars: 64,
+            except: &RESERVED,
+        }
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use reqwest::Url;
 use serde_json::{Value, json};
 
-use super::channel::{Channel, Named};
+use super::channel::{Channel, Named, TargetForm};
 use super::pagerduty::{Action, actions, truncate, urgency};
 use super::{QueuedAlert, SendError, deliver};
 use crate::config::{OpsgenieConfig, Secret};
@@ -94,6 +94,10 @@ fn close_body(alert: &QueuedAlert, now: Timestamp) -> Value {
 impl Channel for Opsgenie {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         self.keys.validate(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        self.keys.form()
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

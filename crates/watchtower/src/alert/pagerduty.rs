@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::channel::{Channel, Named};
+use super::channel::{Channel, Named, TargetForm};
 use super::{AlertKind, QueuedAlert, SendError, deliver_hiding};
 use crate::config::{PagerdutyConfig, Secret};
 use crate::events::Level;
@@ -152,6 +152,10 @@ fn event(routing_key: &str, action: &Action, alert: &QueuedAlert, now: Timestamp
 impl Channel for Pagerduty {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         self.services.validate(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        self.services.form()
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

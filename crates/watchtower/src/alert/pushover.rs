@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::channel::Channel;
+use super::channel::{Channel, TargetForm};
 use super::{QueuedAlert, SendError, deliver_hiding};
 use crate::config::{PushoverConfig, Secret};
 use crate::field::InvalidField;
@@ -35,6 +35,14 @@ impl Channel for Pushover {
                 "alertTarget",
                 "a Pushover user or group key is 30 letters and digits",
             ))
+        }
+    }
+
+    fn target_form(&self) -> TargetForm {
+        TargetForm::Pattern {
+            pattern: "^[A-Za-z0-9]{30}$",
+            max_chars: 30,
+            except: &[],
         }
     }
 

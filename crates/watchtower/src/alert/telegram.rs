@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde_json::json;
 
-use super::channel::Channel;
+use super::channel::{Channel, TargetForm};
 use super::{QueuedAlert, SendError, deliver_hiding};
 use crate::config::{Secret, TelegramConfig};
 use crate::field::InvalidField;
@@ -75,6 +75,14 @@ fn truncate(text: &str, limit: usize) -> String {
 impl Channel for Telegram {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         validate_chat(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        TargetForm::Pattern {
+            pattern: "^(-?[0-9]{1,20}|@[A-Za-z0-9_]{5,32})$",
+            max_chars: 33,
+            except: &[],
+        }
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::Serialize;
 
-use super::channel::{Channel, Named};
+use super::channel::{Channel, Named, TargetForm};
 use super::{AlertDetails, Notice, QueuedAlert, SendError, deliver};
 use crate::config::WebhookConfig;
 use crate::field::InvalidField;
@@ -66,6 +66,10 @@ impl Webhooks {
 impl Channel for Webhooks {
     fn validate(&self, target: &str) -> Result<(), InvalidField> {
         self.hooks.validate(target)
+    }
+
+    fn target_form(&self) -> TargetForm {
+        self.hooks.form()
     }
 
     async fn send(&self, alert: &QueuedAlert, now: Timestamp) -> Result<(), SendError> {

@@ -102,7 +102,9 @@ impl NewEvent {
         }
         reject_nul("message", &message)?;
         if message.len() > MAX_MESSAGE_BYTES {
-            return Err(InvalidField::new(
+            // A rule, not the grammar: the API document bounds characters (65,536),
+            // and up to four bytes each may come to more.
+            return Err(InvalidField::rule(
                 "message",
                 format!("must be at most {MAX_MESSAGE_BYTES} bytes"),
             ));

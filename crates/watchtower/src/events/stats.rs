@@ -94,7 +94,7 @@ impl StatsQuery {
         let buckets =
             (bucket.floor(to).as_millis() - bucket.floor(from).as_millis()) / bucket.millis() + 1;
         if buckets > MAX_BUCKETS {
-            return Err(InvalidField::new(
+            return Err(InvalidField::rule(
                 "bucket",
                 format!(
                     "the range holds {buckets} buckets, more than {MAX_BUCKETS}: narrow `from`/`to` or use a wider bucket"

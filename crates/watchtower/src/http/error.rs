@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::field::InvalidField;
+use crate::field::{Breaks, InvalidField};
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,9 @@ pub enum ApiError {
     Internal,
     #[error("{0}")]
     TooManyRequests(String),
+    /// Well formed by the API document, but breaking a rule no schema can state.
+    #[error("{0}")]
+    Unprocessable(String),
 }
 
 /// The body of every error response.
@@ -53,6 +56,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
@@ -71,7 +75,10 @@ impl ApiError {
 
 impl From<InvalidField> for ApiError {
     fn from(error: InvalidField) -> Self {
-        Self::Invalid(error.to_string())
+        match error.breaks {
+            Breaks::Grammar => Self::Invalid(error.to_string()),
+            Breaks::Rule => Self::Unprocessable(error.to_string()),
+        }
     }
 }
 

@@ -36,7 +36,7 @@ const EXPORT_PAGE: u32 = 2_000;
     ),
     responses(
         (status = 200, description = "A page of events; `Link: </list-events?…&cursor=…>; rel=\"next\"` when more match",
-         content((Vec<Event> = "application/json"), (Event = "application/x-ndjson"),
+         content((Vec<Event> = "application/json"), (Vec<Event> = "application/x-ndjson"),
                  (String = "text/csv", example = "id,date,service,level,message\r\n7,2026-11-25T10:00:00.000Z,backup,error,disk full\r\n"))),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 406, description = "The Accept header names no format offered", body = ErrorBody)),
@@ -67,7 +67,7 @@ pub async fn list_events(
     let next = (events.len() > limit).then(|| {
         events.truncate(limit);
         let last = events.last().map(Position::of);
-        next_link(&pairs, query.order, last)
+        next_link(&pairs, last)
     });
     let mut response = Json(events).into_response();
     if let Some(Some(link)) = next {
@@ -77,16 +77,12 @@ pub async fn list_events(
 }
 
 /// The `Link` header of the page after `last`: the same parameters, a new cursor.
-fn next_link(
-    pairs: &[(String, String)],
-    order: Order,
-    last: Option<Position>,
-) -> Option<HeaderValue> {
+fn next_link(pairs: &[(String, String)], last: Option<Position>) -> Option<HeaderValue> {
     let mut query = form_urlencoded::Serializer::new(String::new());
     for (key, value) in pairs.iter().filter(|(key, _)| key != "cursor") {
         query.append_pair(key, value);
     }
-    query.append_pair("cursor", &last?.to_cursor(order));
+    query.append_pair("cursor", &last?.to_cursor());
     HeaderValue::from_str(&format!("</list-events?{}>; rel=\"next\"", query.finish())).ok()
 }
 

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
@@ -12,23 +11,20 @@ use super::extract::{JsonBody, JsonItems, NoQuery};
 use crate::events::{Event, MAX_BULK_EVENTS, NewEvent};
 use crate::time::Timestamp;
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "a JSON object with service, level and message"
 )]
 pub struct EventBody {
-    #[schema(example = "backup")]
     service: String,
     /// `debug`, `info`, `warning` (or `warn`), `error` or `critical`, in any case.
-    #[schema(example = "error")]
     level: String,
-    #[schema(example = "disk almost full")]
     message: String,
 }
 
 /// Stores an event, stamped with the date the server received it.
-#[utoipa::path(post, path = "/add-event", tag = "events", request_body = EventBody,
+#[utoipa::path(post, path = "/add-event", tag = "events",
     responses((status = 201, body = Event), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
               (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("password" = [])))]
@@ -47,9 +43,6 @@ pub async fn add_event(
 /// request was received: a JSON array, or NDJSON (one event object a line) with
 /// `Content-Type: application/x-ndjson`. A bad event is named by its index.
 #[utoipa::path(post, path = "/add-events", tag = "events",
-    request_body(content(
-        (Vec<EventBody> = "application/json"),
-        (EventBody = "application/x-ndjson"))),
     responses((status = 201, description = "The stored events, in the order sent", body = Vec<Event>),
               (status = 400, description = "The first bad event, by index and field: `events[3].level: …`", body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),

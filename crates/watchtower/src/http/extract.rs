@@ -283,4 +283,66 @@ mod tests {
             assert_eq!(decode(text).as_deref(), decoded, "{text}");
         }
     }
+
+    /// Decoding over any text a client may send.
+    mod properties {
+        use axum::extract::FromRequestParts;
+        use proptest::prelude::*;
+
+        use super::super::{QueryPairs, decode};
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 512,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// What a client's form encoder writes comes back as it was.
+            #[test]
+            fn encoded_text_decodes_to_itself(text in any::<String>()) {
+                let encoded: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+                prop_assert_eq!(decode(&encoded), Some(text));
+            }
+
+            /// Raw text decodes as `form_urlencoded` reads it, except for bytes that
+            /// are not UTF-8: `form_urlencoded` mends them with U+FFFD, `decode`
+            /// refuses them. No panic on anything.
+            #[test]
+            fn raw_text_decodes_as_forms_do(
+                text in prop_oneof![any::<String>(), "(%|\\+|%[0-9a-fA-F]{1,2}|[a-z ]|.){0,12}"],
+            ) {
+                // One name, as the extractor hands it to `decode`.
+                let text: String = text.chars().filter(|c| !matches!(c, '&' | '=')).collect();
+                let mended = form_urlencoded::parse(text.as_bytes())
+                    .next()
+                    .map(|(name, _)| name.into_owned())
+                    .unwrap_or_default();
+                match decode(&text) {
+                    Some(decoded) => prop_assert_eq!(decoded, mended),
+                    None => prop_assert!(mended.contains('\u{FFFD}'), "{:?}", text),
+                }
+            }
+
+            /// A whole query string, as a client's form encoder writes it, gives back
+            /// its pairs in order.
+            #[test]
+            fn encoded_queries_give_back_their_pairs(
+                pairs in proptest::collection::vec((any::<String>(), any::<String>()), 0..5),
+            ) {
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(&pairs)
+                    .finish();
+                let request = axum::http::Request::builder()
+                    .uri(format!("/ping/key/service?{query}"))
+                    .body(())
+                    .unwrap();
+                let (mut parts, ()) = request.into_parts();
+                let read = QueryPairs::from_request_parts(&mut parts, &());
+                let QueryPairs(decoded) = futures::executor::block_on(read)
+                    .map_err(|error| TestCaseError::fail(error.to_string()))?;
+                prop_assert_eq!(decoded, pairs);
+            }
+        }
+    }
 }

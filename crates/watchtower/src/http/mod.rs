@@ -95,6 +95,7 @@ pub fn router(
         cors_origins,
     } = limits;
     let cors = cors::layer(&cors_origins)?;
+    let document = Arc::new(openapi::document(&state.app.alert_targets()));
     let public = ping::routes(state.clone())
         .route("/metrics", get(metrics::scrape).with_state(state.clone()))
         .route("/healthz", get(health::healthz))
@@ -130,7 +131,10 @@ pub fn router(
         )
         .route("/snoozes", get(snoozes::list_snoozes))
         .route("/cluster", get(cluster::list_nodes))
-        .route("/openapi.json", get(openapi::openapi_json))
+        .route(
+            "/openapi.json",
+            get(openapi::openapi_json).with_state(document),
+        )
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed);
     let router = limit_bodies(api, max_body_bytes)

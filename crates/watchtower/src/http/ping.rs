@@ -26,8 +26,9 @@ use super::error::ApiError;
 use super::extract::{Params, QueryPairs, RawBody};
 use super::ping_keys::{PingKey, PingKeys};
 use crate::events::{Level, NewEvent, reject_nul};
+use crate::field::InvalidField;
 use crate::monitor::{NextIn, ServiceName};
-use crate::time::{Timestamp, human_duration, parse_duration};
+use crate::time::{Timestamp, human_duration, parse_duration_field};
 
 /// How much of a ping's body becomes its event.
 const BODY_KEPT: usize = 10 * 1024;
@@ -143,7 +144,7 @@ async fn ping(
         (Some(name), _) => ServiceName::parse("service", name)?,
         (None, Some(bound)) => bound.clone(),
         (None, None) => {
-            return Err(ApiError::Invalid(
+            return Err(ApiError::Unprocessable(
                 "service: this key is bound to no service; add ?service=NAME".into(),
             ));
         }
@@ -204,10 +205,11 @@ async fn ping(
 }
 
 /// A ping URL's `?nextIn=`: `90`, `90s`, `5m`, `2h`, `1d`, within `NextIn`'s bounds.
+/// Out of bounds breaks a rule, not the grammar: a pattern cannot bound a value.
 fn parse_next_in(text: &str) -> Result<NextIn, ApiError> {
-    let window =
-        parse_duration(text).map_err(|problem| ApiError::Invalid(format!("nextIn: {problem}")))?;
-    Ok(NextIn::parse(window.as_secs_f64())?)
+    let window = parse_duration_field("nextIn", text)?;
+    NextIn::parse(window.as_secs_f64())
+        .map_err(|out| InvalidField::rule(out.field, out.problem).into())
 }
 
 /// Pulses with the `nextIn` a ping URL gives, if any, else the defaults.
@@ -351,5 +353,94 @@ mod tests {
             body_text(&cut).unwrap().as_deref(),
             Some("tail of the output")
         );
+    }
+
+    /// `signal` over every number below a thousand and over any text.
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{ApiError, Signal, signal};
+
+        /// What a ping path's last part must say: a word, or an exit status as a
+        /// shell prints `$?` (digits only, no sign, no leading zero; 0 is success).
+        fn expected(text: &str) -> Option<Signal> {
+            match text {
+                "start" => Some(Signal::Start),
+                "fail" => Some(Signal::Fail(None)),
+                "log" => Some(Signal::Log),
+                "0" => Some(Signal::Success),
+                _ => (1..=u8::MAX)
+                    .find(|status| status.to_string() == text)
+                    .map(|status| Signal::Fail(Some(status))),
+            }
+        }
+
+        fn refused(text: &str) -> bool {
+            matches!(signal(text), Err(ApiError::NotFound(_)))
+        }
+
+        #[test]
+        fn numbers_below_a_thousand_are_exit_statuses_only_as_a_shell_prints_them() {
+            for number in 0..=999u32 {
+                let plain = number.to_string();
+                match (number, signal(&plain)) {
+                    (0, Ok(Signal::Success)) => {}
+                    (1..=255, Ok(Signal::Fail(Some(status)))) => {
+                        assert_eq!(u32::from(status), number);
+                    }
+                    (256.., Err(ApiError::NotFound(_))) => {}
+                    (_, other) => panic!("{plain}: {other:?}"),
+                }
+                let written_otherwise = [
+                    format!("0{plain}"),
+                    format!("00{plain}"),
+                    format!("+{plain}"),
+                    format!("-{plain}"),
+                    format!(" {plain}"),
+                    format!("{plain} "),
+                    format!("{plain}\n"),
+                    format!("{plain}.0"),
+                    format!("{plain}/"),
+                ];
+                for text in written_otherwise {
+                    assert!(refused(&text), "{text:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn the_words_are_lower_case_and_bare() {
+            for text in [
+                "START", "Start", "FAIL", "Log", " start", "fail ", "log/", "success",
+            ] {
+                assert!(refused(text), "{text:?}");
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: 512,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// Both directions at once, and no panic on anything.
+            #[test]
+            fn a_signal_is_taken_exactly_when_it_is_a_word_or_an_exit_status(
+                text in prop_oneof![
+                    any::<String>(),
+                    "[0-9+ -]{0,4}",
+                    "(start|fail|log|START|Fail|0|1|255)[ /\n0]?",
+                ],
+            ) {
+                match (signal(&text), expected(&text)) {
+                    (Ok(got), Some(want)) => prop_assert_eq!(got, want),
+                    (Err(ApiError::NotFound(_)), None) => {}
+                    (got, want) => {
+                        return Err(TestCaseError::fail(format!("{text:?}: {got:?}, not {want:?}")));
+                    }
+                }
+            }
+        }
     }
 }

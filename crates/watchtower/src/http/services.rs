@@ -5,7 +5,6 @@ use std::time::Instant;
 use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
@@ -17,33 +16,27 @@ use crate::monitor::{
 use crate::time::Timestamp;
 
 /// A pulse: "I am alive, and will pulse again within `nextIn` seconds".
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
     rename_all = "camelCase",
     expecting = "a JSON object with service, alertType, alertTarget and nextIn"
 )]
 pub struct PulseBody {
-    #[schema(example = "backup")]
     service: String,
     /// `mail`, `pushover` or `webhook`.
-    #[schema(example = "mail")]
     alert_type: String,
     /// An e-mail address, a Pushover user or group key, or a configured webhook name.
-    #[schema(example = "ops@example.com")]
     alert_target: String,
     /// Seconds until the next pulse is due: at least 0.1, fractions allowed, at most one year.
-    #[schema(example = 3600)]
     next_in: f64,
     /// Seconds between reminders while the service stays dead; 0: never; absent:
     /// the server's default (`alerts.remindEvery`).
     #[serde(default)]
-    #[schema(example = 3600)]
     remind_every: Option<f64>,
     /// A service this one depends on: while that one is dead, this one's death is
     /// folded into its alert.
     #[serde(default)]
-    #[schema(example = "database")]
     depends_on: Option<String>,
 }
 
@@ -61,7 +54,7 @@ impl PulseBody {
             depends_on: self
                 .depends_on
                 .map(|name| match ServiceName::parse("dependsOn", &name) {
-                    Ok(parent) if parent == service => Err(InvalidField::new(
+                    Ok(parent) if parent == service => Err(InvalidField::rule(
                         "dependsOn",
                         "a service cannot depend on itself",
                     )),
@@ -73,15 +66,14 @@ impl PulseBody {
     }
 }
 
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a JSON object with service")]
 pub struct CancelBody {
-    #[schema(example = "backup")]
     service: String,
 }
 
 /// Records a pulse; a dead service recovers.
-#[utoipa::path(post, path = "/", tag = "services", request_body = PulseBody,
+#[utoipa::path(post, path = "/", tag = "services",
     responses((status = 200, description = "The service after the pulse", body = Service),
               (status = 400, description = "Invalid pulse; the error names the field", body = ErrorBody),
               (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 503, body = ErrorBody)),
@@ -97,7 +89,7 @@ pub async fn record_pulse(
 }
 
 /// Stops monitoring a service; it will never alert again.
-#[utoipa::path(delete, path = "/", tag = "services", request_body = CancelBody,
+#[utoipa::path(delete, path = "/", tag = "services",
     responses((status = 200, description = "The removed service", body = Service),
               (status = 404, description = "No such service", body = ErrorBody),
               (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),

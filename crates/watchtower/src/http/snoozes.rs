@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
@@ -12,40 +11,51 @@ use super::extract::{JsonBody, NoQuery};
 use super::path::Path;
 use crate::alert::policy::{NewSnooze, Snooze, SnoozeEnd, SnoozeScope};
 use crate::field::InvalidField;
-use crate::time::{Timestamp, parse_duration};
+use crate::time::{Timestamp, parse_duration_field};
 
 /// A snooze: one service (or `*`, every service) or a name prefix, for a duration
-/// or until a date.
-#[derive(Deserialize, ToSchema)]
+/// or until a date. A field is given or absent, never `null`: the API document
+/// says so (`http::openapi::inputs`).
+#[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "a JSON object with service or prefix, and duration or until"
 )]
 pub struct SnoozeBody {
-    /// A service's name, or `*` for every service.
-    #[schema(example = "backup")]
+    #[serde(default, deserialize_with = "present")]
     service: Option<String>,
-    /// Snoozes every service whose name starts with it.
-    #[schema(example = "web-")]
+    #[serde(default, deserialize_with = "present")]
     prefix: Option<String>,
-    /// Seconds, or text such as `90s`, `30m`, `2h`, `1d`; counted from `from`.
-    #[schema(value_type = Option<String>, example = "30m")]
+    #[serde(default, deserialize_with = "present")]
     duration: Option<serde_json::Value>,
-    /// When it ends (RFC 3339).
-    #[schema(example = "2026-11-25T18:00:00Z")]
+    #[serde(default, deserialize_with = "present")]
     until: Option<String>,
-    /// When it begins (RFC 3339); default now.
+    #[serde(default, deserialize_with = "present")]
     from: Option<String>,
-    #[schema(example = "deploying v2.3")]
+    #[serde(default, deserialize_with = "present")]
     reason: Option<String>,
+}
+
+/// A field that may be absent (`#[serde(default)]`) but not `null`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => Err(serde::de::Error::custom(
+            "null is not a value here: leave the field out",
+        )),
+        value => T::deserialize(value)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
 impl SnoozeBody {
     fn into_snooze(self, now: Timestamp) -> Result<NewSnooze, InvalidField> {
         let scope = SnoozeScope::parse(self.service.as_deref(), self.prefix.as_deref())?;
-        let date = |field: &'static str, text: &str| {
-            Timestamp::parse_query(text).map_err(|problem| InvalidField::new(field, problem))
-        };
+        let date = Timestamp::parse_date;
         let end = match (self.duration, self.until) {
             (Some(duration), None) => SnoozeEnd::After(duration_of(&duration)?),
             (None, Some(until)) => SnoozeEnd::At(date("until", &until)?),
@@ -72,17 +82,28 @@ impl SnoozeBody {
 }
 
 fn duration_of(value: &serde_json::Value) -> Result<std::time::Duration, InvalidField> {
-    let parsed = match value {
-        serde_json::Value::Number(number) => parse_duration(&number.to_string()),
-        serde_json::Value::String(text) => parse_duration(text),
-        _ => Err("must be seconds or text such as 30m".to_owned()),
-    };
-    parsed.map_err(|problem| InvalidField::new("duration", problem))
+    match value {
+        serde_json::Value::Number(number) => number
+            .as_f64()
+            .filter(|seconds| *seconds >= 0.0)
+            .and_then(|seconds| std::time::Duration::try_from_secs_f64(seconds).ok())
+            .ok_or_else(|| {
+                InvalidField::new(
+                    "duration",
+                    format!("`{number}` is not a number of seconds in range"),
+                )
+            }),
+        serde_json::Value::String(text) => parse_duration_field("duration", text),
+        _ => Err(InvalidField::new(
+            "duration",
+            "must be seconds or text such as 30m",
+        )),
+    }
 }
 
 /// Snoozes alerts: deaths wait for the end of the snooze (and are alerted then if
 /// the service is still dead); reminders and event alerts are dropped.
-#[utoipa::path(post, path = "/snooze", tag = "alerts", request_body = SnoozeBody,
+#[utoipa::path(post, path = "/snooze", tag = "alerts",
     responses((status = 201, body = Snooze), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("password" = [])))]
 pub async fn add_snooze(

@@ -19,7 +19,7 @@ use crate::time::Timestamp;
 
 pub use deadlines::Deadlines;
 pub use feed::{ServiceChange, ServiceFeed};
-pub use name::ServiceName;
+pub use name::{ServiceName, name_pattern};
 pub use watchlist::{Due, Watchlist};
 
 /// The longest `nextIn` a pulse may announce.

@@ -98,6 +98,51 @@ const INVISIBLE: [(char, char); 21] = [
     ('\u{E0020}', '\u{E007F}'),
 ];
 
+/// The control characters (Unicode's Cc), refused anywhere in a name.
+const CONTROL: [(char, char); 2] = [('\u{0000}', '\u{001F}'), ('\u{007F}', '\u{009F}')];
+
+/// Unicode's `White_Space` (what `str::trim` strips), refused at either end.
+const WHITE_SPACE: [(char, char); 10] = [
+    ('\u{0009}', '\u{000D}'),
+    ('\u{0020}', '\u{0020}'),
+    ('\u{0085}', '\u{0085}'),
+    ('\u{00A0}', '\u{00A0}'),
+    ('\u{1680}', '\u{1680}'),
+    ('\u{2000}', '\u{200A}'),
+    ('\u{2028}', '\u{2029}'),
+    ('\u{202F}', '\u{202F}'),
+    ('\u{205F}', '\u{205F}'),
+    ('\u{3000}', '\u{3000}'),
+];
+
+/// [`ServiceName::parse`]'s rule as a regular expression, for the API document
+/// (with `minLength` 1 and `maxLength` 255). Built from the same tables, so the
+/// two cannot disagree. ASCII and the other characters of the Basic Multilingual
+/// Plane are escaped (`\x1f`, `\u200b`), as ECMA-262 and Python's `re` both read
+/// them; the few beyond it are written as themselves.
+pub fn name_pattern() -> String {
+    let class = |ranges: &[(char, char)]| -> String {
+        ranges
+            .iter()
+            .map(|&(first, last)| match first == last {
+                true => escape(first),
+                false => format!("{}-{}", escape(first), escape(last)),
+            })
+            .collect()
+    };
+    let hidden = class(&[&CONTROL[..], &INVISIBLE[..]].concat());
+    let space = class(&WHITE_SPACE);
+    format!("^[^{hidden}{space}](?:[^{hidden}]*[^{hidden}{space}])?$")
+}
+
+fn escape(c: char) -> String {
+    match u32::from(c) {
+        code @ 0..=0xFF => format!("\\x{code:02x}"),
+        code @ 0x100..=0xFFFF => format!("\\u{code:04x}"),
+        _ => c.to_string(),
+    }
+}
+
 fn is_invisible(c: char) -> bool {
     INVISIBLE
         .iter()

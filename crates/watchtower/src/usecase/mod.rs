@@ -83,6 +83,11 @@ impl Watchtower {
         &self.changes
     }
 
+    /// The alert types a pulse may name here, each with the targets it takes.
+    pub fn alert_targets(&self) -> Vec<(crate::monitor::AlertType, crate::alert::TargetForm)> {
+        self.channels.target_forms()
+    }
+
     pub fn channels(&self) -> &Arc<Channels> {
         &self.channels
     }

@@ -347,7 +347,13 @@ pub async fn server() -> (tempfile::TempDir, Server) {
 
 /// Asserts a `400` and returns the error it names.
 pub async fn bad_request_error(response: reqwest::Response) -> String {
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    refusal_error(response, StatusCode::BAD_REQUEST).await
+}
+
+/// Asserts `status` (`400` for what breaks the API document's grammar, `422` for
+/// a rule it cannot state) and returns the error it names.
+pub async fn refusal_error(response: reqwest::Response, status: StatusCode) -> String {
+    assert_eq!(response.status(), status);
     let answer: Value = response.json().await.unwrap();
     answer["error"].as_str().unwrap().to_owned()
 }

@@ -16,7 +16,7 @@ use crate::monitor::{AlertRoute, Service, ServiceName};
 use crate::time::Timestamp;
 
 pub use decide::decide;
-pub use snooze::{NewSnooze, Snooze, SnoozeEnd, SnoozeScope};
+pub use snooze::{MAX_REASON_CHARS, NewSnooze, Snooze, SnoozeEnd, SnoozeScope};
 
 /// How long a death folded into its dependency's alert waits before it looks again.
 pub const DEPENDENCY_RECHECK: Duration = Duration::from_secs(30);

@@ -119,25 +119,28 @@ impl NewSnooze {
         let from = from.unwrap_or(now);
         let until = match end {
             SnoozeEnd::After(duration) if duration.is_zero() => {
-                return Err(InvalidField::new("duration", "must be longer than zero"));
+                return Err(InvalidField::rule("duration", "must be longer than zero"));
             }
             SnoozeEnd::After(duration) if duration > MAX_SNOOZE => {
-                return Err(InvalidField::new("duration", "must be at most 366 days"));
+                return Err(InvalidField::rule("duration", "must be at most 366 days"));
             }
             SnoozeEnd::After(duration) => from.plus(duration),
             SnoozeEnd::At(until) if until <= now.max(from) => {
-                return Err(InvalidField::new(
+                return Err(InvalidField::rule(
                     "until",
                     "must lie in the future, after from",
                 ));
             }
             SnoozeEnd::At(until) if until.since(now.max(from)) > MAX_SNOOZE => {
-                return Err(InvalidField::new("until", "must be at most 366 days ahead"));
+                return Err(InvalidField::rule(
+                    "until",
+                    "must be at most 366 days ahead",
+                ));
             }
             SnoozeEnd::At(until) => until,
         };
         if from.since(now) > MAX_SNOOZE {
-            return Err(InvalidField::new("from", "must be at most 366 days ahead"));
+            return Err(InvalidField::rule("from", "must be at most 366 days ahead"));
         }
         if let Some(reason) = &reason
             && (reason.chars().count() > MAX_REASON_CHARS || reason.contains('\0'))

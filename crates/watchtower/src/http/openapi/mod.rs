@@ -1,19 +1,33 @@
-//! The OpenAPI 3 document, generated from the handlers and wire types so it cannot drift.
+//! The OpenAPI 3.1 document: the contract, complete and strict. The responses are
+//! generated from the handlers and wire types (`utoipa`), so they cannot drift;
+//! what the API takes is stated in `inputs`, as exactly as the parsers enforce
+//! it, and the routes outside the password in `public`. The alert types and
+//! targets are this server's own: a pulse naming a channel that is not
+//! configured is not valid here, so the document does not call it valid.
+
+mod inputs;
+mod public;
+
+use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::State;
+use serde_json::{Value, json};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::{cluster, event_reads, events, service_views, services, snoozes, stream};
+use crate::alert::TargetForm;
+use crate::monitor::AlertType;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Watchtower", description = "Heartbeat monitoring and event aggregation. Every request carries the `password` header."),
+    info(title = "Watchtower", description = "Heartbeat monitoring and event aggregation. Every request carries the `password` header, but for the ping URLs (their key is in the path), `/metrics` and the probes. A request this document calls invalid gets 400 (or 404, 405, 413 for paths, methods and sizes); a request it calls valid is refused only for a rule no schema can state (one field against another, a date against the clock): 422."),
     paths(services::record_pulse, services::cancel_service, services::list_services, service_views::stream_services, service_views::service_history, events::add_event, events::add_events, event_reads::list_events, event_reads::event_stats, stream::stream_events, snoozes::add_snooze, snoozes::delete_snooze, snoozes::list_snoozes, cluster::list_nodes, openapi_json),
     components(schemas(ErrorBody)),
     modifiers(&PasswordHeader),
-    tags((name = "services", description = "Heartbeats"), (name = "events", description = "Event log"), (name = "alerts", description = "Alert policy: snoozes"), (name = "cluster", description = "Nodes sharing the storage"))
+    tags((name = "services", description = "Heartbeats"), (name = "events", description = "Event log"), (name = "alerts", description = "Alert policy: snoozes"), (name = "cluster", description = "Nodes sharing the storage"), (name = "pings", description = "Ping URLs, Uptime Kuma push and Alertmanager: authenticated by a ping key in the path"), (name = "operations", description = "Metrics and probes, without the password"), (name = "dashboard", description = "The web dashboard's files"))
 )]
 pub struct ApiDoc;
 
@@ -29,10 +43,70 @@ impl Modify for PasswordHeader {
     }
 }
 
+/// The document of a server whose channels take `targets`.
+pub fn document(targets: &[(AlertType, TargetForm)]) -> Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).expect("a document serialises");
+    let schemas = &mut document["components"]["schemas"];
+    if let Value::Object(shared) = inputs::components() {
+        for (name, schema) in shared {
+            schemas[name] = schema;
+        }
+    }
+    let paths = &mut document["paths"];
+    for (path, item) in public::paths() {
+        paths[path] = item;
+    }
+    let Value::Object(paths) = paths else {
+        unreachable!("paths is an object")
+    };
+    for (path, item) in paths.iter_mut() {
+        let Value::Object(operations) = item else {
+            continue;
+        };
+        for (method, operation) in operations.iter_mut() {
+            state_inputs(path, method, operation, targets);
+            complete_responses(operation);
+        }
+    }
+    document
+}
+
+/// Puts the exact grammar of each parameter and body in place of the derived one.
+fn state_inputs(
+    path: &str,
+    method: &str,
+    operation: &mut Value,
+    targets: &[(AlertType, TargetForm)],
+) {
+    if let Some(Value::Array(parameters)) = operation.get_mut("parameters") {
+        for parameter in parameters {
+            let name = parameter["name"].as_str().unwrap_or_default().to_owned();
+            if let Some(schema) = inputs::parameter(path, &name) {
+                parameter["schema"] = schema;
+            }
+        }
+    }
+    if let Some(body) = inputs::request_body(method, path, targets) {
+        operation["requestBody"] = body;
+    }
+}
+
+/// Every operation may answer an error the derive does not list (413, 414, 422,
+/// 431, 503…): `default` says its shape, `{"error": "…"}`.
+fn complete_responses(operation: &mut Value) {
+    let responses = &mut operation["responses"];
+    if responses.get("default").is_none() {
+        responses["default"] = json!({
+            "description": "An error, named: `{\"error\": \"field: problem\"}`",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        });
+    }
+}
+
 /// This document.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
-    responses((status = 200, description = "OpenAPI 3 document"), (status = 401, body = ErrorBody)),
+    responses((status = 200, description = "OpenAPI 3.1 document"), (status = 401, body = ErrorBody)),
     security(("password" = [])))]
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn openapi_json(State(document): State<Arc<Value>>) -> Json<Value> {
+    Json(Value::clone(&document))
 }

@@ -14,6 +14,7 @@ use crate::field::InvalidField;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{Params, QueryPairs};
+use crate::time::is_decimal;
 
 /// What an Uptime Kuma push takes.
 const PUSH_PARAMS: [&str; 4] = ["status", "msg", "ping", "service"];
@@ -65,16 +66,17 @@ fn push_message(msg: Option<&str>, ping: Option<&str>) -> Result<String, Invalid
     let Some(ping) = ping.filter(|ping| !ping.is_empty()) else {
         return Ok(msg.trim().to_owned());
     };
+    let problem =
+        || format!("`{ping}` is not a response time in milliseconds from 0 to {MAX_PING_MS}");
+    // The grammar (digits, a fraction), then the bound, which a pattern cannot state.
+    if !is_decimal(ping) {
+        return Err(InvalidField::new("ping", problem()));
+    }
     let millis = ping
         .parse::<f64>()
         .ok()
         .filter(|millis| (0.0..=MAX_PING_MS).contains(millis))
-        .ok_or_else(|| {
-            InvalidField::new(
-                "ping",
-                format!("`{ping}` is not a response time in milliseconds from 0 to {MAX_PING_MS}"),
-            )
-        })?;
+        .ok_or_else(|| InvalidField::rule("ping", problem()))?;
     // Microseconds at most: `1e-300` is not worth three hundred zeros; `-0` is 0.
     let millis = (millis * 1000.0).round() / 1000.0 + 0.0;
     Ok(format!("{msg} (ping {millis} ms)").trim().to_owned())
@@ -83,6 +85,7 @@ fn push_message(msg: Option<&str>, ping: Option<&str>) -> Result<String, Invalid
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::field::Breaks;
 
     #[test]
     fn a_push_message_quotes_a_finite_ping_in_milliseconds() {
@@ -91,14 +94,22 @@ mod tests {
             push_message(Some("OK"), Some("12.5")).unwrap(),
             "OK (ping 12.5 ms)"
         );
-        assert_eq!(push_message(None, Some("-0")).unwrap(), "(ping 0 ms)");
-        assert_eq!(push_message(None, Some("1e-300")).unwrap(), "(ping 0 ms)");
-        for bad in ["abc", "NaN", "inf", "-1", "1e308", "12ms"] {
+        assert_eq!(
+            push_message(None, Some("0.0000001")).unwrap(),
+            "(ping 0 ms)"
+        );
+        for bad in [
+            "abc", "NaN", "inf", "-1", "-0", "1e-300", "1e308", "12ms", "86400001",
+        ] {
             assert_eq!(
                 push_message(None, Some(bad)).unwrap_err().field,
                 "ping",
                 "{bad}"
             );
+        }
+        // The grammar is the document's; the bound a rule it cannot state.
+        for (text, breaks) in [("1e3", Breaks::Grammar), ("86400001", Breaks::Rule)] {
+            assert_eq!(push_message(None, Some(text)).unwrap_err().breaks, breaks);
         }
         assert_eq!(push_message(Some("a\0"), None).unwrap_err().field, "msg");
     }

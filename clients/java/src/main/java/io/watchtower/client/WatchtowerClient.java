@@ -433,7 +433,8 @@ public final class WatchtowerClient {
         String message = method + " " + url + " answered " + status + ": " + detail;
         switch (status) {
             case 400:
-                return new InvalidRequestException(message, serverMessage);
+            case 422:
+                return new InvalidRequestException(message, status, serverMessage);
             case 401:
                 return new AuthenticationException(message, serverMessage);
             case 404:

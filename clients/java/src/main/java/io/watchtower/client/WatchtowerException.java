@@ -9,7 +9,7 @@ package io.watchtower.client;
  *
  * <ul>
  *   <li>{@link AuthenticationException}: {@code 401}, the password is missing or wrong;
- *   <li>{@link InvalidRequestException}: {@code 400}, with {@link InvalidRequestException#getField()
+ *   <li>{@link InvalidRequestException}: {@code 400} or {@code 422}, with {@link InvalidRequestException#getField()
  *       the field} the server rejected;
  *   <li>{@link NotFoundException}: {@code 404}, e.g. cancelling a service that does not exist;
  *   <li>{@link ServerUnavailableException}: a {@code 5xx}, a refused connection, a timeout or another
