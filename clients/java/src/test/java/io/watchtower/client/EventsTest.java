@@ -215,7 +215,8 @@ public final class EventsTest {
         }
         EventPage page = client.listEvents(EventQuery.builder().service(service).limit(2).build());
         EventQuery forward = page.nextQuery().get().toBuilder().order(EventQuery.Order.ASC).build();
-        assertEquals(List.of("three"),
-                client.listEvents(forward).getEvents().stream().map(Event::getMessage).toList());
+        List<Event> back = client.listEvents(forward).getEvents();
+        assertEquals(1, back.size());
+        assertEquals("three", back.get(0).getMessage());
     }
 }
