@@ -29,9 +29,6 @@ use crate::workers::{
     DeadlineWorker, Dispatcher, Heartbeat, RetentionWorker, RetryPolicy, Running, Watchdog,
 };
 
-/// Below this, start-up warns that the password is guessable.
-const MIN_PASSWORD_CHARS: usize = 16;
-
 /// How long shutdown waits for requests and workers before it gives up on them.
 const DRAIN: Duration = Duration::from_secs(10);
 
@@ -54,11 +51,17 @@ impl App {
         create_private_dir(&config.data_dir)
             .with_context(|| format!("dataDir: cannot create {}", config.data_dir.display()))?;
         let (password, password_source) = resolve_password(&config)?;
-        if password.expose().chars().count() < MIN_PASSWORD_CHARS {
-            tracing::warn!(
-                "the configured password is shorter than {MIN_PASSWORD_CHARS} characters; anyone who can reach the port can guess it"
-            );
-        }
+        // The config's password was checked with the config; one from the
+        // environment or the password file is checked here.
+        crate::config::check_password_length(password.expose()).map_err(|problem| {
+            let file = config.data_dir.join("password");
+            match password_source {
+                PasswordSource::File => {
+                    anyhow::anyhow!("password file {}: {problem}", file.display())
+                }
+                _ => anyhow::anyhow!("password: {problem}"),
+            }
+        })?;
         let generated_password =
             (password_source == PasswordSource::Generated).then(|| password.expose().to_owned());
         if let Some(acme) = &config.ssl.acme {
@@ -165,8 +168,13 @@ impl App {
             dispatching: dispatching.clone(),
             pings,
             alertmanager: Arc::new(config.alertmanager.clone()),
-            metrics,
+            metrics: metrics.clone(),
             metrics_token: config.metrics.token.as_ref().map(PasswordCheck::new),
+            gate: Arc::new(http::Gate::new(
+                crate::auth::TrustedProxies::parse(&config.trusted_proxies)
+                    .map_err(|problem| anyhow::anyhow!("trustedProxies: {problem}"))?,
+                metrics.clone(),
+            )),
             shutdown: shutdown.clone(),
         };
         let router = http::router(state, password, request_limits(&config))?;

@@ -5,6 +5,7 @@
 
 pub mod alert;
 pub mod app;
+pub mod auth;
 pub mod cli;
 pub mod cluster;
 pub mod config;

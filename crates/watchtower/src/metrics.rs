@@ -21,6 +21,14 @@ struct LevelLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AuthLabels {
+    /// `password` or `ping key`.
+    credential: &'static str,
+    /// `refused` (401, 404) or `throttled` (429 after a delay).
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DeliveryLabels {
     channel: &'static str,
     /// `sent`, `retried` or `failed` (given up).
@@ -68,6 +76,7 @@ pub struct Metrics {
     pulses: Counter,
     events: Family<LevelLabel, Counter>,
     deliveries: Family<DeliveryLabels, Counter>,
+    auth_failures: Family<AuthLabels, Counter>,
     requests: Family<RouteLabels, Histogram>,
     services: Family<StatusLabel, Gauge>,
     outbox_depth: Gauge,
@@ -86,6 +95,7 @@ impl Metrics {
             pulses: Counter::default(),
             events: Family::default(),
             deliveries: Family::default(),
+            auth_failures: Family::default(),
             requests: Family::new_with_constructor(request_histogram),
             services: Family::default(),
             outbox_depth: Gauge::default(),
@@ -98,6 +108,11 @@ impl Metrics {
             "alert_deliveries",
             "Alert delivery attempts, by channel and outcome (sent, retried, failed)",
             metrics.deliveries.clone(),
+        );
+        registry.register(
+            "auth_failures",
+            "Failed authentications, by credential (password, ping key) and answer (refused; throttled: 429 after a delay)",
+            metrics.auth_failures.clone(),
         );
         registry.register(
             "http_request_duration_seconds",
@@ -155,6 +170,15 @@ impl Metrics {
         };
         self.deliveries
             .get_or_create(&DeliveryLabels { channel, outcome })
+            .inc();
+    }
+
+    pub fn auth_failure(&self, credential: &'static str, outcome: &'static str) {
+        self.auth_failures
+            .get_or_create(&AuthLabels {
+                credential,
+                outcome,
+            })
             .inc();
     }
 

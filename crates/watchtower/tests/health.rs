@@ -47,7 +47,7 @@ fn check_config(dir: &std::path::Path, file: &str) -> (Option<i32>, String, Stri
 #[test]
 fn check_config_names_the_problem_and_touches_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let config = json!({"dataDir": "never-created", "webhooks": {"ops": {"url": "https://hooks.example.com/x"}},
+    let config = json!({"dataDir": "never-created", "webhooks": {"ops": {"url": "https://hooks.ops.internal/x"}},
                         "routes": {"oncall": [{"alertType": "webhook", "alertTarget": "ops"}]}});
     write_file(&dir.path().join("good.json"), &config.to_string());
     let (code, stdout, _) = check_config(dir.path(), "good.json");

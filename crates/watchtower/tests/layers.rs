@@ -79,6 +79,7 @@ fn assert_none(what: &str, modules: &[&str], forbidden: &[&str]) {
 fn domain_modules_import_no_storage_web_or_worker_code() {
     let domain = [
         "alert",
+        "auth",
         "monitor",
         "events",
         "config",

@@ -34,7 +34,7 @@ fn check_config_names_the_file_it_found_by_default() {
         )
     );
     std::fs::create_dir(dir.path().join("config")).unwrap();
-    let config = json!({"webhooks": {"ops": {"url": "https://hooks.example.com/x"}}});
+    let config = json!({"webhooks": {"ops": {"url": "https://hooks.ops.internal/x"}}});
     write_file(&dir.path().join("config/config.json"), &config.to_string());
     assert_eq!(
         check_config(dir.path(), &[]),

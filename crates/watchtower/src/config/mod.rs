@@ -6,8 +6,10 @@ mod channels;
 mod events;
 mod password;
 mod ping;
+mod placeholders;
 mod ssl;
 mod validate;
+pub use validate::{MIN_PASSWORD_CHARS, check_password_length};
 mod watchdog;
 
 use std::collections::BTreeMap;
@@ -77,6 +79,9 @@ pub struct Config {
     pub watchdog: Option<WatchdogConfig>,
     pub limits: LimitsConfig,
     pub cors: CorsConfig,
+    /// Proxies (CIDRs or addresses) whose `X-Forwarded-For` and `Forwarded`
+    /// headers name the client; from anyone else, those headers are ignored.
+    pub trusted_proxies: Vec<String>,
 }
 
 /// One channel of a route.
@@ -125,6 +130,7 @@ impl Default for Config {
             watchdog: None,
             limits: LimitsConfig::default(),
             cors: CorsConfig::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::Secret;
-use crate::monitor::NextIn;
+use crate::monitor::{NextIn, ServiceName};
 
 /// The shortest key: a key in a URL is a password, and may end up in logs of proxies.
 pub const MIN_PING_KEY_CHARS: usize = 16;
@@ -20,6 +20,12 @@ pub struct PingKeyConfig {
     pub key: Secret,
     /// The one service this key pulses, for `/api/push/<key>` without `service=`.
     pub service: Option<String>,
+    /// The key pings only services whose names start with this…
+    pub prefix: Option<String>,
+    /// …or are in this list. With neither, it may ping any service, and the
+    /// server warns at start.
+    #[serde(default)]
+    pub services: Vec<String>,
     /// Seconds to the next ping for a service that gives none and has none yet.
     #[serde(default = "default_next_in")]
     pub next_in: f64,
@@ -59,6 +65,30 @@ pub fn validate(keys: &BTreeMap<String, PingKeyConfig>) -> Result<(), ConfigErro
                 at("alertType"),
                 "give both alertType and alertTarget, or neither",
             ));
+        }
+        if let Some(prefix) = &key.prefix {
+            ServiceName::parse("prefix", prefix)
+                .map_err(|e| ConfigError::new(at("prefix"), e.problem))?;
+        }
+        for (index, service) in key.services.iter().enumerate() {
+            ServiceName::parse("services", service)
+                .map_err(|e| ConfigError::new(format!("{}[{index}]", at("services")), e.problem))?;
+        }
+        if let (Some(service), true) = (
+            &key.service,
+            key.prefix.is_some() || !key.services.is_empty(),
+        ) {
+            let bound = key.services.contains(service)
+                || key
+                    .prefix
+                    .as_ref()
+                    .is_some_and(|prefix| service.starts_with(prefix.as_str()));
+            if !bound {
+                return Err(ConfigError::new(
+                    at("service"),
+                    "is outside the key's own prefix and services",
+                ));
+            }
         }
         // The rule of every nextIn, from a pulse or a ping URL alike.
         NextIn::parse(key.next_in).map_err(|e| ConfigError::new(at("nextIn"), e.problem))?;

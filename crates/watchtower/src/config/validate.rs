@@ -9,6 +9,7 @@ use crate::monitor::{NextIn, ServiceName};
 
 impl Config {
     pub(super) fn validate(&self) -> Result<(), ConfigError> {
+        super::placeholders::check(self)?;
         self.events.validate()?;
         if let Some(watchdog) = &self.watchdog {
             watchdog.validate()?;
@@ -16,16 +17,12 @@ impl Config {
         self.alerts.validate()?;
         self.ssl.validate()?;
         cors(&self.cors)?;
+        crate::auth::TrustedProxies::parse(&self.trusted_proxies)
+            .map_err(|problem| ConfigError::new("trustedProxies", problem))?;
         limits(&self.limits)?;
-        if self
-            .password
-            .as_ref()
-            .is_some_and(|password| password.expose().is_empty())
-        {
-            return Err(ConfigError::new(
-                "password",
-                "must not be empty (leave it out to generate one)",
-            ));
+        if let Some(password) = &self.password {
+            check_password_length(password.expose())
+                .map_err(|problem| ConfigError::new("password", problem))?;
         }
         storage(&self.storage)?;
         channels(self)?;
@@ -37,6 +34,20 @@ impl Config {
             NextIn::parse(switch.next_in).map_err(|e| ConfigError::new(at("nextIn"), e.problem))?;
         }
         Ok(())
+    }
+}
+
+/// The shortest password: anyone who can reach the port may guess, and a short
+/// one falls to guessing even when throttled.
+pub const MIN_PASSWORD_CHARS: usize = 16;
+
+pub fn check_password_length(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    match length < MIN_PASSWORD_CHARS {
+        true => Err(format!(
+            "has {length} characters; at least {MIN_PASSWORD_CHARS} are required (leave it out to have a long one generated)"
+        )),
+        false => Ok(()),
     }
 }
 
@@ -146,6 +157,14 @@ fn postgres_url(text: &str) -> Result<(), String> {
 
 pub(super) fn http_url(text: &str) -> Result<(), String> {
     let url = reqwest::Url::parse(text).map_err(|error| format!("not a URL: {error}"))?;
+    if url
+        .host_str()
+        .is_some_and(super::placeholders::is_reserved_host)
+    {
+        return Err(format!(
+            "`{text}`: the host is a name reserved for examples, which receives nothing"
+        ));
+    }
     match url.scheme() {
         "http" | "https" => Ok(()),
         other => Err(format!("scheme `{other}` is not http or https")),

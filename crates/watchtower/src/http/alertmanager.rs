@@ -33,13 +33,14 @@ struct Alert {
 pub async fn receive(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     Path(key): Path<String>,
     _: NoQuery,
     JsonBody(notification): JsonBody<Notification>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let received = std::time::Instant::now();
     let at = Timestamp::now();
-    let key = authorise(&state, peer, &key)?;
+    let key = authorise(&state, peer, &headers, &key).await?;
     let defaults = key.defaults();
     let mut pulsed = Vec::new();
     for alert in notification.alerts.iter().filter(|a| a.status == "firing") {
@@ -50,6 +51,7 @@ pub async fn receive(
             continue;
         };
         let service = ServiceName::parse("service", &switch.service)?;
+        key.may_ping(&service).map_err(ApiError::Forbidden)?;
         if pulsed.contains(&service) {
             continue;
         }

@@ -38,8 +38,9 @@ pub enum ApiError {
     /// The details are in the operator's log, never in the answer.
     #[error("internal error: stored data is inconsistent")]
     Internal,
+    /// A valid credential that does not allow this.
     #[error("{0}")]
-    TooManyRequests(String),
+    Forbidden(String),
     /// Well formed by the API document, but breaking a rule no schema can state.
     #[error("{0}")]
     Unprocessable(String),
@@ -58,7 +59,7 @@ impl ApiError {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,

@@ -4,6 +4,7 @@
 
 mod alertmanager;
 mod auth;
+mod client;
 mod cluster;
 mod cors;
 mod dashboard;
@@ -39,7 +40,7 @@ use axum::{Extension, Router};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-pub use auth::PasswordCheck;
+pub use auth::{Gate, PasswordCheck};
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use ping::Pings;
@@ -66,6 +67,8 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// `metrics.token`, if any, as its digest.
     pub metrics_token: Option<PasswordCheck>,
+    /// Counts failed credentials by client address, and throttles the guessers.
+    pub gate: Arc<Gate>,
     /// Which Alertmanager alerts pulse which services.
     pub alertmanager: Arc<crate::config::AlertmanagerConfig>,
     /// Cancelled when the server stops: ends the live streams.
@@ -95,6 +98,7 @@ pub fn router(
         cors_origins,
     } = limits;
     let cors = cors::layer(&cors_origins)?;
+    let gate = state.gate.clone();
     let document = Arc::new(openapi::document(&state.app.alert_targets()));
     let public = ping::routes(state.clone())
         .route("/metrics", get(metrics::scrape).with_state(state.clone()))
@@ -141,7 +145,10 @@ pub fn router(
         .merge(limit_bodies(bulk, max_bulk_bytes))
         .with_state(state)
         .layer(middleware::from_fn_with_state(
-            password,
+            auth::PasswordGate {
+                check: password,
+                gate: gate.clone(),
+            },
             auth::require_password,
         ))
         // The ping URLs carry their own keys, not the password.

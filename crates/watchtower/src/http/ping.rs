@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
@@ -92,6 +92,7 @@ pub async fn healthchecks_ping(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     method: Method,
+    headers: HeaderMap,
     Path(path): Path<Vec<(String, String)>>,
     QueryPairs(query): QueryPairs,
     RawBody(body): RawBody,
@@ -107,7 +108,11 @@ pub async fn healthchecks_ping(
         let signal = value("signal").map(signal).transpose()?;
         let signal = signal.unwrap_or(Signal::Success);
         let next_in = query.get("nextIn");
-        ping(&state, peer, key, service, signal, next_in, &body).await
+        let client = Client {
+            peer,
+            headers: &headers,
+        };
+        ping(&state, client, key, service, signal, next_in, &body).await
     };
     match outcome.await {
         Ok(()) if method == Method::HEAD => StatusCode::OK.into_response(),
@@ -125,9 +130,16 @@ pub async fn missing_service() -> ApiError {
     )
 }
 
+/// Who sent a ping: the connection's peer and the request's headers, from which
+/// the gate finds the client behind a trusted proxy.
+pub(super) struct Client<'a> {
+    pub peer: SocketAddr,
+    pub headers: &'a HeaderMap,
+}
+
 async fn ping(
     state: &AppState,
-    peer: SocketAddr,
+    client: Client<'_>,
     key: &str,
     service: Option<&str>,
     signal: Signal,
@@ -137,7 +149,7 @@ async fn ping(
     let pings = state.pings.clone();
     let received = Instant::now();
     let at = Timestamp::now();
-    let key = &authorise(state, peer, key)?;
+    let key = &authorise(state, client.peer, client.headers, key).await?;
     // Everything is checked before anything is written.
     let next_in = next_in.map(parse_next_in).transpose()?;
     let service = match (service, &key.service) {
@@ -149,6 +161,7 @@ async fn ping(
             ));
         }
     };
+    key.may_ping(&service).map_err(ApiError::Forbidden)?;
     let text = body_text(body)?;
     let pulse = |next_in| pulse(state, key, &service, next_in, at, received);
     let record = |level, message| record(state, &service, level, message, at);
@@ -228,23 +241,19 @@ async fn pulse(
     Ok(())
 }
 
-/// The ping key `guess` names; a client that keeps guessing wrong is refused a while.
-pub(super) fn authorise(
+/// The ping key `guess` names. A valid key always passes; a wrong one counts
+/// against its client's address, which is throttled if it keeps guessing.
+pub(super) async fn authorise(
     state: &AppState,
     peer: SocketAddr,
+    headers: &HeaderMap,
     guess: &str,
 ) -> Result<PingKey, ApiError> {
-    let now = Instant::now();
-    let keys = &state.pings.keys;
-    if keys.blocked(peer.ip(), now) {
-        return Err(ApiError::TooManyRequests(
-            "too many failed attempts from this address; try again in a minute".into(),
-        ));
+    if let Some(key) = state.pings.keys.find(guess) {
+        return Ok(key.clone());
     }
-    keys.find(guess).cloned().ok_or_else(|| {
-        keys.failed(peer.ip(), now);
-        ApiError::NotFound("no such ping URL".into())
-    })
+    let refusal = ApiError::NotFound("no such ping URL".into());
+    Err(state.gate.refuse(headers, peer, "ping key", refusal).await)
 }
 
 async fn record(

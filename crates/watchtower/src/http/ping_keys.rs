@@ -1,10 +1,5 @@
-//! The ping keys, looked up in constant time, and the bound on failed attempts:
-//! a client that keeps guessing keys gets `429` for a minute.
-
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+//! The ping keys, looked up in constant time. Failed guesses go through the gate
+//! (`http::auth::Gate`), with every other failed credential.
 
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -14,12 +9,6 @@ use crate::config::PingKeyConfig;
 use crate::monitor::{AlertRoute, AlertType, NextIn, ServiceName};
 use crate::usecase::PulseDefaults;
 
-/// Failed attempts one address may make per window before it is refused.
-const MAX_FAILURES: u32 = 10;
-const FAILURE_WINDOW: Duration = Duration::from_secs(60);
-/// Addresses remembered at most; past it, the oldest windows are forgotten.
-const MAX_TRACKED: usize = 10_000;
-
 /// What a ping key allows.
 #[derive(Clone, Debug)]
 pub struct PingKey {
@@ -27,9 +16,51 @@ pub struct PingKey {
     pub service: Option<ServiceName>,
     pub next_in: NextIn,
     pub route: Option<AlertRoute>,
+    /// The services it may ping; `None`: any (an unbound key, warned of at start).
+    pub binding: Option<Binding>,
+}
+
+/// A key's services: those whose names start with `prefix`, and `services`.
+#[derive(Clone, Debug)]
+pub struct Binding {
+    pub prefix: Option<String>,
+    pub services: Vec<ServiceName>,
+}
+
+impl Binding {
+    fn admits(&self, service: &ServiceName) -> bool {
+        self.services.contains(service)
+            || self
+                .prefix
+                .as_ref()
+                .is_some_and(|prefix| service.as_str().starts_with(prefix.as_str()))
+    }
+
+    fn describe(&self) -> String {
+        let names: Vec<&str> = self.services.iter().map(ServiceName::as_str).collect();
+        match (&self.prefix, names.is_empty()) {
+            (Some(prefix), true) => format!("services starting with `{prefix}`"),
+            (Some(prefix), false) => {
+                format!("services starting with `{prefix}` and {}", names.join(", "))
+            }
+            (None, _) => names.join(", "),
+        }
+    }
 }
 
 impl PingKey {
+    /// Refuses a service outside the key's binding (`403`, naming what it allows).
+    pub fn may_ping(&self, service: &ServiceName) -> Result<(), String> {
+        match &self.binding {
+            Some(binding) if !binding.admits(service) => Err(format!(
+                "service: the ping key `{}` may ping {} only, not `{service}`",
+                self.name,
+                binding.describe()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// What a pulse through this key takes for a service it names only.
     pub fn defaults(&self) -> PulseDefaults<'_> {
         PulseDefaults {
@@ -42,7 +73,6 @@ impl PingKey {
 
 pub struct PingKeys {
     keys: Vec<([u8; 32], PingKey)>,
-    failures: Mutex<HashMap<IpAddr, (u32, Instant)>>,
 }
 
 impl PingKeys {
@@ -77,6 +107,22 @@ impl PingKeys {
                     .map_err(|e| anyhow::anyhow!("{}: {}", at("service"), e.problem))?;
                 let next_in = NextIn::parse(key.next_in)
                     .map_err(|e| anyhow::anyhow!("{}: {}", at("nextIn"), e.problem))?;
+                let services = key
+                    .services
+                    .iter()
+                    .map(|name| ServiceName::parse("services", name))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| anyhow::anyhow!("{}: {}", at("services"), e.problem))?;
+                let binding = (key.prefix.is_some() || !services.is_empty()).then(|| Binding {
+                    prefix: key.prefix.clone(),
+                    services,
+                });
+                if binding.is_none() {
+                    tracing::warn!(
+                        key = name.as_str(),
+                        "ping key `{name}` may ping any service: bind it to its own with `prefix` or `services`"
+                    );
+                }
                 let digest = Sha256::digest(key.key.expose().as_bytes()).into();
                 Ok((
                     digest,
@@ -85,14 +131,12 @@ impl PingKeys {
                         service,
                         next_in,
                         route,
+                        binding,
                     },
                 ))
             })
             .collect::<anyhow::Result<_>>()?;
-        Ok(Self {
-            keys,
-            failures: Mutex::new(HashMap::new()),
-        })
+        Ok(Self { keys })
     }
 
     /// The key `guess` is, comparing digests in constant time with every key.
@@ -105,52 +149,5 @@ impl PingKeys {
             }
         }
         found
-    }
-
-    /// Whether `peer` has failed too often lately.
-    pub fn blocked(&self, peer: IpAddr, now: Instant) -> bool {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.get(&peer).is_some_and(|(count, since)| {
-            *count >= MAX_FAILURES && now.duration_since(*since) < FAILURE_WINDOW
-        })
-    }
-
-    pub fn failed(&self, peer: IpAddr, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() >= MAX_TRACKED {
-            failures.retain(|_, (_, since)| now.duration_since(*since) < FAILURE_WINDOW);
-        }
-        let entry = failures.entry(peer).or_insert((0, now));
-        if now.duration_since(entry.1) >= FAILURE_WINDOW {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_address_that_keeps_failing_is_blocked_for_a_window() {
-        let keys = PingKeys {
-            keys: Vec::new(),
-            failures: Mutex::new(HashMap::new()),
-        };
-        let (peer, start) = (IpAddr::from([10, 0, 0, 1]), Instant::now());
-        for _ in 0..MAX_FAILURES {
-            assert!(!keys.blocked(peer, start));
-            keys.failed(peer, start);
-        }
-        assert!(keys.blocked(peer, start));
-        assert!(
-            !keys.blocked(IpAddr::from([10, 0, 0, 2]), start),
-            "others are not"
-        );
-        assert!(
-            !keys.blocked(peer, start + FAILURE_WINDOW),
-            "a window later"
-        );
     }
 }

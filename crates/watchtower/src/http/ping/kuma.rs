@@ -6,9 +6,10 @@ use std::net::SocketAddr;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::{Signal, ping};
+use super::{Client, Signal, ping};
 use crate::events::reject_nul;
 use crate::field::InvalidField;
 use crate::http::AppState;
@@ -25,6 +26,7 @@ const MAX_PING_MS: f64 = 86_400_000.0;
 pub async fn kuma_push(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Path(key): Path<String>,
     QueryPairs(query): QueryPairs,
 ) -> Response {
@@ -43,7 +45,10 @@ pub async fn kuma_push(
         let service = query.get("service");
         ping(
             &state,
-            peer,
+            Client {
+                peer,
+                headers: &headers,
+            },
             &key,
             service,
             signal,
