@@ -144,6 +144,25 @@ fi
 run "ceiling (auth + JSON 404)" ceiling.lua 404s
 run "durable pulses (POST /)" pulse.lua
 run "durable events (POST /add-event)" event.lua
+if [ "$nodes" = 1 ]; then
+  # The same pulses with an API key (ingest scope) instead of the password.
+  key=$(curl -fsS -X POST "${urls[0]}/keys" -H "password: $WATCHTOWER_PASSWORD" \
+    -H 'Content-Type: application/json' -d '{"name": "bench", "scope": "ingest"}' |
+    sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
+  password=$WATCHTOWER_PASSWORD
+  WATCHTOWER_PASSWORD=$key run "durable pulses, API key" pulse.lua
+  # And while another client, from the same address, guesses passwords: the
+  # throttle holds its connections, the valid client keeps its throughput.
+  WATCHTOWER_PASSWORD=$password
+  wrk -t1 -c64 -d"$((duration + 2))s" -s bench/guess.lua "${urls[0]}/" > "$work/guess" 2>&1 &
+  guesser=$!
+  wrks+=("$guesser")
+  sleep 1
+  run "durable pulses, password, beside a guesser" pulse.lua
+  wait "$guesser" || true
+  wrks=()
+  echo "  the guesser: $(awk '/Requests\/sec/ {print $2}' "$work/guess") wrong passwords/s answered"
+fi
 
 rss=()
 for i in $(seq "$nodes"); do

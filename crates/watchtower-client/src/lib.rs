@@ -26,6 +26,7 @@
 pub mod blocking;
 mod error;
 mod heartbeat;
+mod keys;
 mod sse;
 mod types;
 
@@ -37,6 +38,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::Error;
 pub use heartbeat::Heartbeat;
+pub use keys::{ApiKey, CreatedKey, KeyRequest};
 pub use types::{Event, EventPage, EventQuery, Level, Order, Pulse, Service, Status};
 
 /// What every call returns.

@@ -26,7 +26,8 @@ use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::time::Timestamp;
 use crate::usecase::{Parts, Watchtower};
 use crate::workers::{
-    DeadlineWorker, Dispatcher, Heartbeat, RetentionWorker, RetryPolicy, Running, Watchdog,
+    DeadlineWorker, Dispatcher, Heartbeat, KeyWorker, RetentionWorker, RetryPolicy, Running,
+    Watchdog,
 };
 
 /// How long shutdown waits for requests and workers before it gives up on them.
@@ -153,6 +154,8 @@ impl App {
         let watched = app
             .resume_watch(config.on_restart, now, Instant::now())
             .await?;
+        // The keys work from the first request on.
+        app.reload_keys().await?;
         match store.cluster_poll() {
             Some(every) => tracing::info!(?every, "sweeping the shared storage for deaths"),
             None => tracing::info!(services = watched, "watching deadlines"),
@@ -230,6 +233,7 @@ impl Workers {
             }),
             self.dispatching,
         );
+        tasks.spawn(KeyWorker::new(self.app.clone()).run(shutdown.clone()));
         tasks.spawn(DeadlineWorker::new(self.app).run(shutdown.clone()));
         tasks.spawn({
             let shutdown = shutdown.clone();

@@ -1,8 +1,14 @@
-//! Who is asking, and what a client that keeps presenting wrong credentials gets:
-//! the client's address behind trusted proxies, and the throttle on failures.
+//! Who is asking and what they may do: API keys and their scopes, the client's
+//! address behind trusted proxies, and the throttle on failed credentials.
 
 mod address;
+mod keys;
+mod ring;
+mod scope;
 mod throttle;
 
 pub use address::TrustedProxies;
+pub use keys::{Key, MintedKey, NewKey, SECRET_PREFIX, digest};
+pub use ring::KeyRing;
+pub use scope::{Action, Principal, Scope};
 pub use throttle::{Failure, Throttle};

@@ -2,6 +2,7 @@
 //! built on the Rust client library. Server URL and password come from
 //! `--url`/`--password` or `$WATCHTOWER_URL`/`$WATCHTOWER_PASSWORD`.
 
+mod keys;
 mod output;
 mod run;
 
@@ -114,6 +115,11 @@ pub enum ClientCommand {
     },
     /// Stop monitoring a service.
     Cancel { service: String },
+    /// Create, list and revoke API keys (with an admin credential).
+    Keys {
+        #[command(subcommand)]
+        action: keys::KeysCommand,
+    },
     /// List the monitored services.
     Services {
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -215,6 +221,7 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
             out.line(&format!("cancelled {}", removed.service))?;
         }
         ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
+        ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,
         ClientCommand::Event {
             service,
             level,

@@ -16,6 +16,9 @@ const PAGE_KEYS: [&str; 3] = ["order", "cursor", "limit"];
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EventFilter {
     pub service: Option<ServiceName>,
+    /// Only services whose names start with it: an API key's prefix, never a
+    /// query parameter.
+    pub service_prefix: Option<String>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
     pub min_level: Option<Level>,
@@ -133,6 +136,8 @@ impl EventFilter {
     /// apply the same rules in their queries).
     pub fn matches(&self, event: &super::Event, folded_message: Option<&str>) -> bool {
         self.service.as_ref().is_none_or(|s| *s == event.service)
+            && (self.service_prefix.as_deref())
+                .is_none_or(|prefix| event.service.as_str().starts_with(prefix))
             && self.from.is_none_or(|from| event.date >= from)
             && self.to.is_none_or(|to| event.date <= to)
             && self.min_level.is_none_or(|level| event.level >= level)

@@ -41,6 +41,9 @@ pub enum ApiError {
     /// A valid credential that does not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// A name already in use (a live key's).
+    #[error("{0}")]
+    NameTaken(String),
     /// Well formed by the API document, but breaking a rule no schema can state.
     #[error("{0}")]
     Unprocessable(String),
@@ -60,6 +63,7 @@ impl ApiError {
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NameTaken(_) => StatusCode::CONFLICT,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,

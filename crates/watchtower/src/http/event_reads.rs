@@ -1,5 +1,7 @@
 //! `/list-events` (pages with `Link` headers, or a streamed export) and `/event-stats`.
 
+use crate::auth::Principal;
+use axum::Extension;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -43,11 +45,13 @@ const EXPORT_PAGE: u32 = 2_000;
     security(("password" = [])))]
 pub async fn list_events(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     headers: HeaderMap,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
     let format = Format::negotiate(headers.get(header::ACCEPT))?;
-    let query = EventQuery::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let mut query = EventQuery::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    query.filter.service_prefix = principal.prefix;
     if format != Format::Json {
         let cap = pairs
             .iter()
@@ -152,12 +156,14 @@ fn pages(
     security(("password" = [])))]
 pub async fn event_stats(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<EventStats>, ApiError> {
-    let query = StatsQuery::from_query(
+    let mut query = StatsQuery::from_query(
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         Timestamp::now(),
     )?;
+    query.filter.service_prefix = principal.prefix;
     let counts = state.store.event_stats(query.clone()).await?;
     Ok(Json(EventStats::assemble(&query, &counts)))
 }

@@ -1,5 +1,7 @@
 //! `/add-event` and `/add-events`: storing events.
 
+use crate::auth::Principal;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -30,9 +32,13 @@ pub struct EventBody {
     security(("password" = [])))]
 pub async fn add_event(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     _: NoQuery,
     JsonBody(body): JsonBody<EventBody>,
 ) -> Result<(StatusCode, Json<Event>), ApiError> {
+    principal
+        .check_service("service", &body.service)
+        .map_err(ApiError::Forbidden)?;
     let received = Timestamp::now();
     let event = NewEvent::parse(&body.service, &body.level, body.message, received)?;
     let stored = state.app.add_event(event, received).await?;
@@ -49,9 +55,15 @@ pub async fn add_event(
     security(("password" = [])))]
 pub async fn add_events(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     _: NoQuery,
     JsonItems(items): JsonItems<EventBody>,
 ) -> Result<(StatusCode, Json<Vec<Event>>), ApiError> {
+    for (index, body) in items.iter().enumerate() {
+        principal
+            .check_service("service", &body.service)
+            .map_err(|problem| ApiError::Forbidden(format!("events[{index}].{problem}")))?;
+    }
     if items.is_empty() {
         return Err(ApiError::Invalid("events: must not be empty".into()));
     }

@@ -2,6 +2,7 @@
 //! store's reads. Handlers parse, call one use case, and render; every failure is
 //! an [`error::ApiError`].
 
+mod access;
 mod alertmanager;
 mod auth;
 mod client;
@@ -14,6 +15,7 @@ mod events;
 mod export;
 mod extract;
 mod health;
+mod keys;
 mod metrics;
 mod openapi;
 mod path;
@@ -99,6 +101,7 @@ pub fn router(
     } = limits;
     let cors = cors::layer(&cors_origins)?;
     let gate = state.gate.clone();
+    let keys = state.app.keys().clone();
     let document = Arc::new(openapi::document(&state.app.alert_targets()));
     let public = ping::routes(state.clone())
         .route("/metrics", get(metrics::scrape).with_state(state.clone()))
@@ -135,6 +138,8 @@ pub fn router(
         )
         .route("/snoozes", get(snoozes::list_snoozes))
         .route("/cluster", get(cluster::list_nodes))
+        .route("/keys", get(keys::list_keys).post(keys::create_key))
+        .route("/keys/{name}", axum::routing::delete(keys::revoke_key))
         .route(
             "/openapi.json",
             get(openapi::openapi_json).with_state(document),
@@ -145,11 +150,12 @@ pub fn router(
         .merge(limit_bodies(bulk, max_bulk_bytes))
         .with_state(state)
         .layer(middleware::from_fn_with_state(
-            auth::PasswordGate {
-                check: password,
+            auth::CredentialGate {
+                password,
+                keys,
                 gate: gate.clone(),
             },
-            auth::require_password,
+            auth::require_credential,
         ))
         // The ping URLs carry their own keys, not the password.
         .merge(limit_bodies(public, max_body_bytes))

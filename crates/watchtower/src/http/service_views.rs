@@ -1,6 +1,8 @@
 //! What the dashboard reads besides the protocol: `GET /services/stream` (status
 //! changes as Server-Sent Events) and `GET /service-history` (outages and uptime).
 
+use crate::auth::Principal;
+use axum::Extension;
 use std::time::Duration;
 
 use axum::Json;
@@ -26,9 +28,20 @@ const HISTORY: Duration = Duration::from_secs(30 * 86_400);
                content_type = "text/event-stream"),
               (status = 401, body = ErrorBody)),
     security(("password" = [])))]
-pub async fn stream_services(State(state): State<AppState>, _: NoQuery) -> Response {
+pub async fn stream_services(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    _: NoQuery,
+) -> Response {
     let feed = state.changes.subscribe();
-    let render = |change: &ServiceChange| {
+    let render = move |change: &ServiceChange| {
+        let name = match change {
+            ServiceChange::Updated(service) => &service.service,
+            ServiceChange::Cancelled(name) => name,
+        };
+        if !principal.sees(name.as_str()) {
+            return None;
+        }
         Some(match change {
             ServiceChange::Updated(service) => sse::message(
                 "service",
@@ -72,6 +85,7 @@ pub struct History {
     security(("password" = [])))]
 pub async fn service_history(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<History>, ApiError> {
     let query = Params::parse(&pairs, &["service"])?;
@@ -79,6 +93,9 @@ pub async fn service_history(
         .get("service")
         .ok_or_else(|| ApiError::Invalid("service: give the service, service=NAME".into()))?;
     let name = ServiceName::parse("service", name)?;
+    principal
+        .check_service("service", name.as_str())
+        .map_err(ApiError::Forbidden)?;
     if state.store.service(name.clone()).await?.is_none() {
         return Err(ApiError::NotFound(format!(
             "service: no service named `{name}`"

@@ -1,5 +1,7 @@
 //! `/`: pulse (POST), cancel (DELETE) and list (GET) monitored services.
 
+use crate::auth::Principal;
+use axum::Extension;
 use std::time::Instant;
 
 use axum::Json;
@@ -7,6 +9,7 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::Actor;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonBody, NoQuery};
 use crate::field::InvalidField;
@@ -80,10 +83,19 @@ pub struct CancelBody {
     security(("password" = [])))]
 pub async fn record_pulse(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     _: NoQuery,
     JsonBody(body): JsonBody<PulseBody>,
 ) -> Result<Json<Service>, ApiError> {
     let received = Instant::now();
+    principal
+        .check_service("service", &body.service)
+        .map_err(ApiError::Forbidden)?;
+    if let Some(parent) = &body.depends_on {
+        principal
+            .check_service("dependsOn", parent)
+            .map_err(ApiError::Forbidden)?;
+    }
     let pulse = body.into_pulse(Timestamp::now())?;
     Ok(Json(state.app.record_pulse(pulse, received).await?))
 }
@@ -96,15 +108,25 @@ pub async fn record_pulse(
     security(("password" = [])))]
 pub async fn cancel_service(
     State(state): State<AppState>,
+    actor: Actor,
     _: NoQuery,
     JsonBody(body): JsonBody<CancelBody>,
 ) -> Result<Json<Service>, ApiError> {
+    actor
+        .principal
+        .check_service("service", &body.service)
+        .map_err(ApiError::Forbidden)?;
     // Any name a service may be stored under, even one taken before names had to
     // show as what they are, so that such a service can still be removed.
     let name = ServiceName::stored("service", &body.service)?;
     let removed = state.app.cancel_service(&name, Timestamp::now()).await?;
     let service =
         removed.ok_or_else(|| ApiError::NotFound(format!("service: no service named `{name}`")))?;
+    let what = format!("cancelled the service `{name}`");
+    state
+        .app
+        .audit(&actor.principal, actor.client, &what, Timestamp::now())
+        .await;
     Ok(Json(service))
 }
 
@@ -114,7 +136,10 @@ pub async fn cancel_service(
     security(("password" = [])))]
 pub async fn list_services(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     _: NoQuery,
 ) -> Result<Json<Vec<Service>>, ApiError> {
-    Ok(Json(state.store.list_services().await?))
+    let mut services = state.store.list_services().await?;
+    services.retain(|service| principal.sees(service.service.as_str()));
+    Ok(Json(services))
 }

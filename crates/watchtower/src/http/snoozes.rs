@@ -1,13 +1,16 @@
 //! `/snooze`, `/snooze/{id}` and `/snoozes`: maintenance windows.
 
+use crate::auth::Principal;
+use axum::Extension;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::Actor;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{JsonBody, NoQuery};
+use super::extract::{JsonBody, NoQuery, present};
 use super::path::Path;
 use crate::alert::policy::{NewSnooze, Snooze, SnoozeEnd, SnoozeScope};
 use crate::field::InvalidField;
@@ -34,22 +37,6 @@ pub struct SnoozeBody {
     from: Option<String>,
     #[serde(default, deserialize_with = "present")]
     reason: Option<String>,
-}
-
-/// A field that may be absent (`#[serde(default)]`) but not `null`.
-fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::Null => Err(serde::de::Error::custom(
-            "null is not a value here: leave the field out",
-        )),
-        value => T::deserialize(value)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
-    }
 }
 
 impl SnoozeBody {
@@ -108,11 +95,34 @@ fn duration_of(value: &serde_json::Value) -> Result<std::time::Duration, Invalid
     security(("password" = [])))]
 pub async fn add_snooze(
     State(state): State<AppState>,
+    Actor { principal, client }: Actor,
     _: NoQuery,
     JsonBody(body): JsonBody<SnoozeBody>,
 ) -> Result<(StatusCode, Json<Snooze>), ApiError> {
     let snooze = body.into_snooze(Timestamp::now())?;
+    if !within(&principal, &snooze.scope) {
+        return Err(ApiError::Forbidden(format!(
+            "service: the key `{}` may snooze only services starting with `{}`",
+            principal.name,
+            principal.prefix.as_deref().unwrap_or_default()
+        )));
+    }
     let stored = state.app.add_snooze(snooze).await?;
+    let what = format!(
+        "snoozed {} until {} (snooze {}{})",
+        scope_text(&stored.scope),
+        stored.until.to_rfc3339(),
+        stored.id,
+        stored
+            .reason
+            .as_deref()
+            .map(|r| format!(": {r}"))
+            .unwrap_or_default()
+    );
+    state
+        .app
+        .audit(&principal, client, &what, Timestamp::now())
+        .await;
     Ok((StatusCode::CREATED, Json(stored)))
 }
 
@@ -124,14 +134,30 @@ pub async fn add_snooze(
     security(("password" = [])))]
 pub async fn delete_snooze(
     State(state): State<AppState>,
+    Actor { principal, client }: Actor,
     Path(id): Path<String>,
     _: NoQuery,
 ) -> Result<Json<Snooze>, ApiError> {
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::Invalid(format!("id: `{id}` is not a snooze id (a number)")))?;
+    if principal.prefix.is_some() {
+        // A key with a prefix ends only its own snoozes; others are not there for it.
+        let active = state.store.list_snoozes(Timestamp::now()).await?;
+        if !active
+            .iter()
+            .any(|s| s.id == id && within(&principal, &s.scope))
+        {
+            return Err(ApiError::NotFound(format!("id: no snooze {id}")));
+        }
+    }
     let removed = state.app.delete_snooze(id, Timestamp::now()).await?;
     let snooze = removed.ok_or_else(|| ApiError::NotFound(format!("id: no snooze {id}")))?;
+    let what = format!("ended snooze {id} of {}", scope_text(&snooze.scope));
+    state
+        .app
+        .audit(&principal, client, &what, Timestamp::now())
+        .await;
     Ok(Json(snooze))
 }
 
@@ -141,7 +167,28 @@ pub async fn delete_snooze(
     security(("password" = [])))]
 pub async fn list_snoozes(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     _: NoQuery,
 ) -> Result<Json<Vec<Snooze>>, ApiError> {
-    Ok(Json(state.store.list_snoozes(Timestamp::now()).await?))
+    let mut snoozes = state.store.list_snoozes(Timestamp::now()).await?;
+    snoozes.retain(|snooze| within(&principal, &snooze.scope));
+    Ok(Json(snoozes))
+}
+
+fn scope_text(scope: &SnoozeScope) -> String {
+    match scope {
+        SnoozeScope::All => "every service".into(),
+        SnoozeScope::Service(name) => format!("the service `{name}`"),
+        SnoozeScope::Prefix(prefix) => format!("the services starting with `{prefix}`"),
+    }
+}
+
+/// Whether a snooze covers only services within the principal's prefix.
+fn within(principal: &Principal, scope: &SnoozeScope) -> bool {
+    match (&principal.prefix, scope) {
+        (None, _) => true,
+        (Some(_), SnoozeScope::All) => false,
+        (Some(_), SnoozeScope::Service(name)) => principal.sees(name.as_str()),
+        (Some(mine), SnoozeScope::Prefix(prefix)) => prefix.starts_with(mine.as_str()),
+    }
 }

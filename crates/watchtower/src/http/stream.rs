@@ -1,5 +1,7 @@
 //! `GET /events/stream`: the live tail, as Server-Sent Events.
 
+use crate::auth::Principal;
+use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
 
@@ -25,12 +27,14 @@ use crate::events::{EventFilter, FeedItem, STREAM_KEYS};
     security(("password" = [])))]
 pub async fn stream_events(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Response, ApiError> {
-    let filter = EventFilter::from_query(
+    let mut filter = EventFilter::from_query(
         pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         &STREAM_KEYS,
     )?;
+    filter.service_prefix = principal.prefix;
     // Subscribed before answering: once the client has the headers, nothing stored
     // after that moment is missed.
     let feed = state.store.feed().subscribe();

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AlertDetails, AlertKind, AttemptOutcome, QueuedAlert};
+use crate::auth::{Key, NewKey};
 use crate::cluster::{NodeInfo, NodeStatus};
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
@@ -89,8 +90,27 @@ impl NewAlertRow {
     }
 }
 
+/// API keys: their digests, scopes and dates, never their secrets.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait KeyStore: Send + Sync {
+    /// Stores a key; `None` when a live key already has its name.
+    async fn create_key(&self, key: NewKey) -> Result<Option<Key>, StoreError>;
+
+    /// Every key, live and revoked, by name.
+    async fn list_keys(&self) -> Result<Vec<Key>, StoreError>;
+
+    /// Revokes the live key named `name`; `None` when there is none.
+    async fn revoke_key(&self, name: String, at: Timestamp) -> Result<Option<Key>, StoreError>;
+
+    /// The keys not revoked, with their digests, for each node's key ring.
+    async fn live_keys(&self) -> Result<Vec<(Key, [u8; 32])>, StoreError>;
+
+    /// Notes when keys were last used.
+    async fn touch_keys(&self, used: Vec<(String, Timestamp)>) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait Store: KeyStore + Send + Sync + 'static {
     /// Records a pulse; a dead service recovers (event and alert in the same transaction).
     async fn record_pulse(&self, pulse: Pulse) -> Result<PulseRecorded, StoreError>;
 

@@ -8,8 +8,10 @@
 //! each call that commits a queued alert wakes the dispatcher here, so no handler
 //! or worker has to remember to.
 
+mod audit;
 mod deaths;
 mod events;
+mod keys;
 mod pulses;
 
 use std::sync::Arc;
@@ -18,10 +20,13 @@ use tokio::sync::Notify;
 
 use crate::alert::Channels;
 use crate::alert::rules::EventRules;
+use crate::auth::KeyRing;
 use crate::field::InvalidField;
 use crate::metrics::Metrics;
 use crate::monitor::{Deadlines, ServiceFeed};
 use crate::store::{Store, StoreError};
+
+pub use audit::AUDIT_SERVICE;
 
 pub use deaths::WatchOutcome;
 pub use pulses::PulseDefaults;
@@ -47,6 +52,7 @@ pub struct Watchtower {
     rules: Arc<EventRules>,
     metrics: Arc<Metrics>,
     alerts_queued: Arc<Notify>,
+    keys: Arc<KeyRing>,
 }
 
 /// What [`Watchtower::new`] is built from.
@@ -67,11 +73,17 @@ impl Watchtower {
             rules: parts.rules,
             metrics: parts.metrics,
             alerts_queued: Arc::new(Notify::new()),
+            keys: Arc::new(KeyRing::default()),
         }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The API keys this node accepts.
+    pub fn keys(&self) -> &Arc<KeyRing> {
+        &self.keys
     }
 
     pub fn deadlines(&self) -> &Arc<Deadlines> {

@@ -6,11 +6,13 @@
 //! - [`dispatcher`]: runs the alert policy's triage and delivers due alerts;
 //! - [`retention`]: deletes old events a small step at a time;
 //! - [`heartbeat`]: tells the shared storage that this node is alive;
+//! - [`keys`]: reloads the API keys this node accepts;
 //! - [`watchdog`]: pulses another monitor, so that this one is watched too.
 
 pub mod deadlines;
 pub mod dispatcher;
 pub mod heartbeat;
+pub mod keys;
 pub mod retention;
 pub mod watchdog;
 
@@ -20,6 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub use deadlines::DeadlineWorker;
 pub use dispatcher::{DispatchOutcome, Dispatcher, RetryPolicy};
 pub use heartbeat::Heartbeat;
+pub use keys::KeyWorker;
 pub use retention::RetentionWorker;
 pub use watchdog::Watchdog;
 

@@ -17,6 +17,8 @@ const EPOCH_SECONDS: &str = "^-?[0-9]{1,13}(\\.[0-9]+)?$";
 pub const DURATION: &str = "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)?$";
 /// Cursors as `Position::from_cursor` reads them.
 const CURSOR: &str = "^-?[0-9]{1,15}\\.[0-9]{1,18}$";
+/// A key's name, as `NewKey::mint` takes it.
+const KEY_NAME: &str = "^[A-Za-z0-9._-]{1,64}$";
 /// No NUL, which no store keeps.
 pub const NO_NUL: &str = "^[^\\x00]*$";
 
@@ -68,6 +70,7 @@ pub fn parameter(path: &str, name: &str) -> Option<Value> {
         }
         (_, "limit") => json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
         (_, "bucket") => json!({"type": "string", "pattern": any_case(&["minute", "hour", "day"])}),
+        ("/keys/{name}", "name") => json!({"type": "string", "pattern": KEY_NAME}),
         ("/snooze/{id}", "id") => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
         _ => return None,
     };
@@ -102,6 +105,18 @@ pub fn request_body(
             }})
         }
         ("post", "/snooze") => json_body(snooze_input()),
+        ("post", "/keys") => json_body(json!({
+            "type": "object", "additionalProperties": false, "required": ["name", "scope"],
+            "properties": {
+                "name": {"type": "string", "pattern": KEY_NAME, "example": "ci"},
+                "scope": {"type": "string", "enum": ["read", "ingest", "write", "admin"]},
+                "prefix": {
+                    "$ref": "#/components/schemas/ServiceName",
+                    "description": "Only services whose names start with it (not for admin keys: 422)"
+                },
+                "expiresIn": {"$ref": "#/components/schemas/Duration", "description": "How long it works (more than zero: 422 otherwise); absent: until revoked"}
+            }
+        })),
         _ => return None,
     };
     Some(body)

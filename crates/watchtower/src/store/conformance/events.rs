@@ -42,6 +42,15 @@ pub async fn events_filter_and_order(store: &dyn Store) {
         .await,
         ["alpha two", "Alpha ONE"]
     );
+    // An API key's prefix: `a` is in it, `b` is not.
+    assert_eq!(
+        query(EventFilter {
+            service_prefix: Some("a".into()),
+            ..Default::default()
+        })
+        .await,
+        ["alpha two", "Alpha ONE"]
+    );
     assert_eq!(
         query(EventFilter {
             min_level: Some(Level::Error),

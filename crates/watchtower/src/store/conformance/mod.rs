@@ -11,9 +11,11 @@ use crate::time::Timestamp;
 
 mod event_log;
 mod events;
+mod keys;
 mod policy;
 pub use event_log::*;
 pub use events::*;
+pub use keys::*;
 pub use policy::*;
 
 /// One `#[tokio::test]` per behaviour below, each on a fresh store: `$fresh` is a
@@ -37,7 +39,8 @@ macro_rules! suite {
             pruning_deletes_the_oldest_in_steps_and_keeps_the_newest,
             the_feed_publishes_stored_events_in_order,
             a_snooze_holds_deaths_until_it_is_deleted,
-            an_event_rule_fires_once_per_period_and_counts_the_rest);
+            an_event_rule_fires_once_per_period_and_counts_the_rest,
+            keys_are_created_once_listed_revoked_and_their_names_reused);
     };
     (@each $fresh:expr; $($name:ident),*) => {$(
         #[tokio::test]

@@ -42,6 +42,10 @@ impl Conditions {
             let service = c.bind(service.as_str().to_owned());
             c.and(format!("service = {service}"));
         }
+        if let Some(prefix) = &filter.service_prefix {
+            let prefix = c.bind(prefix.clone());
+            c.and(format!("starts_with(service, {prefix})"));
+        }
         if let Some(from) = filter.from {
             let from = c.bind(from.as_millis());
             c.and(format!("ts >= {from}"));

@@ -7,6 +7,7 @@
 mod batch;
 mod error;
 mod events;
+mod keys;
 mod listen;
 mod ops;
 mod rows;

@@ -139,6 +139,20 @@ const MIGRATIONS: &[&str] = &[
     // v4: an alert to a route is delivered as one alert per channel of the route,
     // each pointing back at it.
     "ALTER TABLE alerts ADD COLUMN fanned_from bigint;",
+    // v5: API keys, by the SHA-256 digest of their secret; a name is unique among
+    // the live ones, so that a revoked key's name can be given to its successor.
+    "CREATE TABLE api_keys (
+        id        bigserial PRIMARY KEY,
+        name      text NOT NULL,
+        digest    bytea NOT NULL UNIQUE,
+        scope     text NOT NULL CHECK (scope IN ('read', 'ingest', 'write', 'admin')),
+        prefix    text,
+        created   bigint NOT NULL,
+        expires   bigint,
+        revoked   bigint,
+        last_used bigint
+    );
+    CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked IS NULL;",
 ];
 
 pub fn latest_version() -> i64 {

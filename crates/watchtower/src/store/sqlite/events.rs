@@ -46,6 +46,13 @@ impl Conditions {
                 "e.service_id = (SELECT id FROM event_services WHERE name = {name})"
             ));
         }
+        if let Some(prefix) = &filter.service_prefix {
+            let prefix = c.bind(prefix.clone());
+            c.and(format!(
+                "e.service_id IN (SELECT id FROM event_services
+                                  WHERE substr(name, 1, length({prefix})) = {prefix})"
+            ));
+        }
         if let Some(from) = filter.from {
             let from = c.bind(from.as_millis());
             c.and(format!("e.ts >= {from}"));

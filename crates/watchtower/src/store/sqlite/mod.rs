@@ -6,6 +6,7 @@ pub mod backup;
 mod checkpoint;
 mod error;
 mod events;
+mod keys;
 mod lock;
 mod ops;
 mod outbox;

@@ -120,6 +120,20 @@ const MIGRATIONS: &[&str] = &[
     // v4: an alert to a route is delivered as one alert per channel of the route,
     // each pointing back at it.
     "ALTER TABLE alerts ADD COLUMN fanned_from INTEGER;",
+    // v5: API keys, by the SHA-256 digest of their secret; a name is unique among
+    // the live ones, so that a revoked key's name can be given to its successor.
+    "CREATE TABLE api_keys (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL,
+        digest    BLOB NOT NULL UNIQUE,
+        scope     TEXT NOT NULL CHECK (scope IN ('read', 'ingest', 'write', 'admin')),
+        prefix    TEXT,
+        created   INTEGER NOT NULL,
+        expires   INTEGER,
+        revoked   INTEGER,
+        last_used INTEGER
+    );
+    CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked IS NULL;",
 ];
 
 /// The identity of this database, stable for its lifetime.

@@ -1,0 +1,41 @@
+//! What each API route does, for the scopes: `read` for every read (the default,
+//! the streams and the document included), `ingest` for pulses and events,
+//! `write` for cancelling and snoozing, `admin` for the keys.
+
+use axum::http::Method;
+
+use crate::auth::Action;
+
+/// The action of `method` on the route pattern `route` (`""` when none matched).
+pub fn action(method: &Method, route: &str) -> Action {
+    match (method.as_str(), route) {
+        ("POST", "/" | "/add-event" | "/add-events") => Action::Ingest,
+        ("DELETE", "/") | ("POST", "/snooze") | ("DELETE", "/snooze/{id}") => Action::Write,
+        (_, "/keys" | "/keys/{name}") => Action::Admin,
+        _ => Action::Read,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_classified_by_what_they_do() {
+        let cases = [
+            (Method::GET, "/", Action::Read),
+            (Method::POST, "/", Action::Ingest),
+            (Method::DELETE, "/", Action::Write),
+            (Method::POST, "/add-events", Action::Ingest),
+            (Method::GET, "/events/stream", Action::Read),
+            (Method::POST, "/snooze", Action::Write),
+            (Method::GET, "/snoozes", Action::Read),
+            (Method::GET, "/keys", Action::Admin),
+            (Method::DELETE, "/keys/{name}", Action::Admin),
+            (Method::GET, "", Action::Read),
+        ];
+        for (method, route, action) in cases {
+            assert_eq!(super::action(&method, route), action, "{method} {route}");
+        }
+    }
+}
