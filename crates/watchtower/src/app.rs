@@ -177,6 +177,7 @@ impl App {
                 crate::auth::TrustedProxies::parse(&config.trusted_proxies)
                     .map_err(|problem| anyhow::anyhow!("trustedProxies: {problem}"))?,
                 metrics.clone(),
+                http::SignOn::from_config(&config.auth)?,
             )),
             shutdown: shutdown.clone(),
         };

@@ -9,49 +9,8 @@ use std::process::Command;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
+use support::access::{call, key, pulse, start};
 use support::{PASSWORD, Server, on_postgres, wait_for};
-
-const OPS: &str = r#"{"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}}"#;
-
-async fn start() -> (tempfile::TempDir, Server) {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), serde_json::from_str(OPS).unwrap()).await;
-    (dir, server)
-}
-
-/// Sends `body` (if any) to `path` with `credential` in the `password` header.
-async fn call(
-    server: &Server,
-    credential: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut request = reqwest::Client::new()
-        .request(method, format!("{}{path}", server.url))
-        .header("password", credential);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let text = response.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-/// Creates a key with the password; answers its secret.
-async fn key(server: &Server, body: Value) -> String {
-    let (status, created) = call(server, PASSWORD, Method::POST, "/keys", Some(body)).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    created["secret"].as_str().unwrap().to_owned()
-}
-
-fn pulse(service: &str) -> Value {
-    json!({"service": service, "alertType": "webhook", "alertTarget": "ops", "nextIn": 600})
-}
 
 #[tokio::test]
 async fn every_route_answers_each_scope_as_the_scopes_say() {
@@ -141,7 +100,7 @@ async fn every_route_answers_each_scope_as_the_scopes_say() {
             if forbidden {
                 let error = answer["error"].as_str().unwrap();
                 assert!(
-                    error.starts_with(&format!("scope: the key `{scope}` has scope `{scope}`")),
+                    error.starts_with(&format!("scope: key `{scope}` has scope `{scope}`")),
                     "{error}"
                 );
             }
@@ -407,80 +366,4 @@ async fn a_key_revoked_on_one_node_is_refused_by_the_others() {
         (status_on_two().await == StatusCode::UNAUTHORIZED).then_some(())
     })
     .await;
-}
-
-#[tokio::test]
-async fn cancels_snoozes_and_keys_leave_an_audit_trail_naming_who_and_from_where() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}, "trustedProxies": ["127.0.0.1"]});
-    let server = Server::start(dir.path(), config).await;
-    let ops = key(&server, json!({"name": "ops", "scope": "write"})).await;
-    call(&server, PASSWORD, Method::POST, "/", Some(pulse("backup"))).await;
-    let proxied = |method: Method, path: &str, body: Option<Value>| {
-        let mut request = reqwest::Client::new()
-            .request(method, format!("{}{path}", server.url))
-            .header("password", &ops)
-            .header("x-forwarded-for", "198.51.100.7");
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request.send()
-    };
-    let snooze = proxied(
-        Method::POST,
-        "/snooze",
-        Some(json!({"service": "backup", "duration": "1h", "reason": "disk swap"})),
-    )
-    .await
-    .unwrap()
-    .json::<Value>()
-    .await
-    .unwrap();
-    proxied(Method::DELETE, &format!("/snooze/{}", snooze["id"]), None)
-        .await
-        .unwrap();
-    proxied(Method::DELETE, "/", Some(json!({"service": "backup"})))
-        .await
-        .unwrap();
-    call(&server, PASSWORD, Method::DELETE, "/keys/ops", None).await;
-
-    let (_, events) = call(
-        &server,
-        PASSWORD,
-        Method::GET,
-        "/list-events?service=watchtower&order=asc",
-        None,
-    )
-    .await;
-    let messages: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
-    assert_eq!(messages.len(), 5, "{messages:?}");
-    assert!(
-        messages[0].starts_with("the password from 127.0.0.1 created the key `ops` (scope write"),
-        "{}",
-        messages[0]
-    );
-    assert!(
-        messages[1].starts_with("key `ops` from 198.51.100.7 snoozed the service `backup` until "),
-        "{}",
-        messages[1]
-    );
-    assert!(messages[1].ends_with(": disk swap)"), "{}", messages[1]);
-    assert!(
-        messages[2].starts_with("key `ops` from 198.51.100.7 ended snooze "),
-        "{}",
-        messages[2]
-    );
-    assert_eq!(
-        messages[3],
-        "key `ops` from 198.51.100.7 cancelled the service `backup`"
-    );
-    assert_eq!(
-        messages[4],
-        "the password from 127.0.0.1 revoked the key `ops`"
-    );
 }

@@ -35,6 +35,7 @@ impl Key {
     pub fn principal(&self) -> Principal {
         Principal {
             name: self.name.clone(),
+            kind: super::Kind::Key,
             scope: self.scope,
             prefix: self.prefix.clone(),
         }

@@ -10,5 +10,5 @@ mod throttle;
 pub use address::TrustedProxies;
 pub use keys::{Key, MintedKey, NewKey, SECRET_PREFIX, digest};
 pub use ring::KeyRing;
-pub use scope::{Action, Principal, Scope};
+pub use scope::{Action, Kind, Principal, Scope};
 pub use throttle::{Failure, Throttle};

@@ -78,14 +78,24 @@ impl fmt::Display for Scope {
     }
 }
 
-/// Who is asking: the bootstrap password (`admin`, every service) or a key.
+/// Who is asking: the bootstrap password (`admin`, every service), a key, or a
+/// user a trusted proxy signed in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    /// The key's name, or `password`.
+    /// The key's or the user's name, or `password`.
     pub name: String,
+    pub kind: Kind,
     pub scope: Scope,
     /// Only services whose names start with it, if set.
     pub prefix: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Password,
+    Key,
+    /// Named by a trusted proxy's `auth.proxyHeader`.
+    User,
 }
 
 impl Principal {
@@ -93,8 +103,28 @@ impl Principal {
     pub fn password() -> Self {
         Self {
             name: "password".into(),
+            kind: Kind::Password,
             scope: Scope::Admin,
             prefix: None,
+        }
+    }
+
+    /// A user signed in by a trusted proxy.
+    pub fn user(name: &str, scope: Scope) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind: Kind::User,
+            scope,
+            prefix: None,
+        }
+    }
+
+    /// `the password`, ``key `ci` ``, ``user `alice` ``: for messages and the audit.
+    pub fn describe(&self) -> String {
+        match self.kind {
+            Kind::Password => "the password".to_owned(),
+            Kind::Key => format!("key `{}`", self.name),
+            Kind::User => format!("user `{}`", self.name),
         }
     }
 
@@ -110,8 +140,8 @@ impl Principal {
         match self.sees(service) {
             true => Ok(()),
             false => Err(format!(
-                "{field}: the key `{}` may touch only services starting with `{}`, not `{service}`",
-                self.name,
+                "{field}: {} may touch only services starting with `{}`, not `{service}`",
+                self.describe(),
                 self.prefix.as_deref().unwrap_or_default()
             )),
         }
@@ -142,6 +172,7 @@ mod tests {
     fn a_prefix_bounds_the_services_seen() {
         let key = Principal {
             name: "web".into(),
+            kind: Kind::Key,
             scope: Scope::Write,
             prefix: Some("web-".into()),
         };

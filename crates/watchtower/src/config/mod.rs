@@ -82,6 +82,18 @@ pub struct Config {
     /// Proxies (CIDRs or addresses) whose `X-Forwarded-For` and `Forwarded`
     /// headers name the client; from anyone else, those headers are ignored.
     pub trusted_proxies: Vec<String>,
+    /// Sign-on through a trusted proxy (oauth2-proxy, Authelia…).
+    pub auth: AuthConfig,
+}
+
+/// `auth`: a trusted proxy that signs users in names them in `proxyHeader`
+/// (`X-Forwarded-User`); `users` gives each its scope. Believed only from
+/// `trustedProxies`; a user not listed is refused.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase", default)]
+pub struct AuthConfig {
+    pub proxy_header: Option<String>,
+    pub users: BTreeMap<String, String>,
 }
 
 /// One channel of a route.
@@ -131,6 +143,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             cors: CorsConfig::default(),
             trusted_proxies: Vec::new(),
+            auth: AuthConfig::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ impl Config {
         cors(&self.cors)?;
         crate::auth::TrustedProxies::parse(&self.trusted_proxies)
             .map_err(|problem| ConfigError::new("trustedProxies", problem))?;
+        proxy_sign_on(self)?;
         limits(&self.limits)?;
         if let Some(password) = &self.password {
             check_password_length(password.expose())
@@ -35,6 +36,29 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A proxy header is believed from trusted proxies only, so it needs some; each
+/// user's scope is one of the four.
+fn proxy_sign_on(config: &Config) -> Result<(), ConfigError> {
+    let auth = &config.auth;
+    if let Some(header) = &auth.proxy_header {
+        reqwest::header::HeaderName::from_bytes(header.as_bytes())
+            .map_err(|_| ConfigError::new("auth.proxyHeader", "not a valid header name"))?;
+        if config.trusted_proxies.is_empty() {
+            return Err(ConfigError::new(
+                "auth.proxyHeader",
+                "is believed only from trustedProxies, and none are listed",
+            ));
+        }
+    } else if !auth.users.is_empty() {
+        return Err(ConfigError::new("auth.users", "needs auth.proxyHeader"));
+    }
+    for (user, scope) in &auth.users {
+        crate::auth::Scope::parse("scope", scope)
+            .map_err(|e| ConfigError::new(format!("auth.users.{user}"), e.problem))?;
+    }
+    Ok(())
 }
 
 /// The shortest password: anyone who can reach the port may guess, and a short

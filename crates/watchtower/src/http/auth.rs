@@ -4,6 +4,7 @@
 //! passes through (passwords and keys, ping keys, Alertmanager's keys), which
 //! throttles the addresses that keep failing without ever refusing a valid one.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,7 +18,8 @@ use subtle::ConstantTimeEq;
 
 use super::client::client_address;
 use super::error::ApiError;
-use crate::auth::{Failure, KeyRing, Principal, Throttle, TrustedProxies};
+use crate::auth::{Failure, KeyRing, Principal, Scope, Throttle, TrustedProxies};
+use crate::config::AuthConfig;
 use crate::config::Secret;
 use crate::metrics::Metrics;
 use crate::time::Timestamp;
@@ -38,20 +40,66 @@ impl PasswordCheck {
     }
 }
 
-/// Where failed credentials are counted, by client address.
+/// Where failed credentials are counted, by client address; and whom trusted
+/// proxies may sign in.
 pub struct Gate {
     throttle: Throttle,
     pub proxies: TrustedProxies,
     metrics: Arc<Metrics>,
+    sign_on: Option<SignOn>,
+}
+
+/// `auth.proxyHeader` and `auth.users`: the header a trusted proxy names its
+/// signed-in user in, and each user's scope.
+pub struct SignOn {
+    header: header::HeaderName,
+    users: HashMap<String, Scope>,
+}
+
+impl SignOn {
+    pub fn from_config(auth: &AuthConfig) -> anyhow::Result<Option<Self>> {
+        let Some(header) = &auth.proxy_header else {
+            return Ok(None);
+        };
+        let users = auth
+            .users
+            .iter()
+            .map(|(user, scope)| Ok((user.clone(), Scope::parse("scope", scope)?)))
+            .collect::<Result<_, crate::field::InvalidField>>()
+            .map_err(|e| anyhow::anyhow!("auth.users: {e}"))?;
+        let header = header::HeaderName::from_bytes(header.as_bytes())?;
+        Ok(Some(Self { header, users }))
+    }
 }
 
 impl Gate {
-    pub fn new(proxies: TrustedProxies, metrics: Arc<Metrics>) -> Self {
+    pub fn new(proxies: TrustedProxies, metrics: Arc<Metrics>, sign_on: Option<SignOn>) -> Self {
         Self {
             throttle: Throttle::default(),
             proxies,
             metrics,
+            sign_on,
         }
+    }
+
+    /// The user a trusted proxy signed in, if the request comes straight from
+    /// one and names one: `403` for a user without a scope here.
+    fn signed_on(
+        &self,
+        headers: &HeaderMap,
+        peer: SocketAddr,
+    ) -> Option<Result<Principal, ApiError>> {
+        let sign_on = self.sign_on.as_ref()?;
+        if !self.proxies.trusts(peer.ip()) {
+            return None;
+        }
+        let user = headers.get(&sign_on.header)?.to_str().ok()?.trim();
+        Some(match sign_on.users.get(user) {
+            Some(scope) => Ok(Principal::user(user, *scope)),
+            None => Err(ApiError::Forbidden(format!(
+                "user: `{user}` has no scope on this server (auth.users)"
+            ))),
+        })
     }
 
     /// Answers a failed `credential` (`password`, `ping key`) with `refusal`: at
@@ -132,20 +180,29 @@ fn presented(headers: &HeaderMap) -> Option<&[u8]> {
         .or_else(|| authorization.strip_prefix(b"bearer "))
 }
 
-/// Finds who is asking (the password, or a live key), refuses a scope that does
-/// not allow the route (`403`, naming both), and hands the principal on.
+/// Finds who is asking (the password, a live key, or a user a trusted proxy
+/// signed in), then lets [`authorise`] check the route's scope.
 pub async fn require_credential(
     State(CredentialGate {
         password,
         keys,
         gate,
     }): State<CredentialGate>,
-    mut request: Request,
+    request: Request,
     next: Next,
 ) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |info| info.0);
     let Some(secret) = presented(request.headers()) else {
-        // No credential at all is no guess: nothing to count.
-        return ApiError::Unauthorized.into_response();
+        // No credential at all is no guess: nothing to count. A trusted proxy
+        // may have signed a user in.
+        return match gate.signed_on(request.headers(), peer) {
+            Some(Ok(principal)) => authorise(principal, request, next).await,
+            Some(Err(refusal)) => refusal.into_response(),
+            None => ApiError::Unauthorized.into_response(),
+        };
     };
     let principal = match password.accepts(secret) {
         true => Some(Principal::password()),
@@ -154,15 +211,17 @@ pub async fn require_credential(
             .and_then(|secret| keys.find(secret, Timestamp::now())),
     };
     let Some(principal) = principal else {
-        let peer = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(SocketAddr::from(([0, 0, 0, 0], 0)), |info| info.0);
         return gate
             .refuse(request.headers(), peer, "password", ApiError::Unauthorized)
             .await
             .into_response();
     };
+    authorise(principal, request, next).await
+}
+
+/// Refuses a scope that does not allow the route (`403`, naming both), else hands
+/// the principal on to the handler.
+async fn authorise(principal: Principal, mut request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -170,8 +229,8 @@ pub async fn require_credential(
     let action = super::access::action(request.method(), route);
     if !principal.scope.allows(action) {
         return ApiError::Forbidden(format!(
-            "scope: the key `{}` has scope `{}`; {} {route} needs {}",
-            principal.name,
+            "scope: {} has scope `{}`; {} {route} needs {}",
+            principal.describe(),
             principal.scope,
             request.method(),
             action.needs()

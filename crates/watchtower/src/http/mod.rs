@@ -42,7 +42,7 @@ use axum::{Extension, Router};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-pub use auth::{Gate, PasswordCheck};
+pub use auth::{Gate, PasswordCheck, SignOn};
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use ping::Pings;

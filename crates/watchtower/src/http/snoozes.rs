@@ -102,8 +102,8 @@ pub async fn add_snooze(
     let snooze = body.into_snooze(Timestamp::now())?;
     if !within(&principal, &snooze.scope) {
         return Err(ApiError::Forbidden(format!(
-            "service: the key `{}` may snooze only services starting with `{}`",
-            principal.name,
+            "service: {} may snooze only services starting with `{}`",
+            principal.describe(),
             principal.prefix.as_deref().unwrap_or_default()
         )));
     }

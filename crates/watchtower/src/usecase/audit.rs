@@ -17,11 +17,7 @@ impl Watchtower {
     /// Records that `who`, from `client`, did `what`. A failure to record is
     /// logged, not returned: the action itself is done and answered.
     pub async fn audit(&self, who: &Principal, client: IpAddr, what: &str, now: Timestamp) {
-        let credential = match who.name.as_str() {
-            "password" => "the password".to_owned(),
-            name => format!("key `{name}`"),
-        };
-        let message = format!("{credential} from {client} {what}");
+        let message = format!("{} from {client} {what}", who.describe());
         let event = NewEvent::parse(AUDIT_SERVICE, Level::Info.as_str(), message, now)
             .expect("the audit service and level are valid");
         if let Err(error) = self.add_event(event, now).await {

@@ -3,6 +3,7 @@
 //! HTTP receiver that records every request exactly as it arrived.
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod access;
 pub mod alert_policy;
 pub mod logs;
 mod ports;
