@@ -95,6 +95,58 @@ export interface EventPage {
   nextCursor: string | null;
 }
 
+/** What a credential may do; each scope but `ingest` includes the ones before it. */
+export type Scope = 'read' | 'ingest' | 'write' | 'admin';
+
+/** An API key as the server lists it: everything but its secret. */
+export interface ApiKey {
+  /** Letters, digits, `-`, `_` and `.`. */
+  name: string;
+  scope: Scope;
+  /** Only services whose names start with it; null for every service. */
+  prefix: string | null;
+  created: DateString;
+  /** When it stops working; null: until revoked. */
+  expires: DateString | null;
+  /** When it was revoked; null while live. */
+  revoked: DateString | null;
+  /** When it was last used, to within a second or so; null if never. */
+  lastUsed: DateString | null;
+}
+
+/** A key just created: with its secret, which no later answer holds. */
+export interface CreatedKey extends ApiKey {
+  /** `wtk_…`: give it to a WatchtowerClient as its `password`. */
+  secret: string;
+}
+
+export interface NewKey {
+  /** Letters, digits, `-`, `_` and `.`; no live key may have it already (409). */
+  name: string;
+  /**
+   * `read` (every read), `ingest` (pulses and events only, no reads), `write`
+   * (ingest, plus cancelling and snoozing) or `admin` (everything, keys included).
+   */
+  scope: Scope;
+  /** Only services whose names start with it. Not for an `admin` key. */
+  prefix?: string;
+  /** How long it works: a duration such as `'90d'` or `'12h'`. Absent: until revoked. */
+  expiresIn?: string;
+}
+
+/** Who a credential is, and what its scope allows (`GET /whoami`). */
+export interface Identity {
+  /** The key's or the user's name, or `password`. */
+  name: string;
+  /** `password`, `key`, or `user` (signed in by a trusted proxy). */
+  kind: 'password' | 'key' | 'user';
+  scope: Scope;
+  /** Only services whose names start with it; null for every service. */
+  prefix: string | null;
+  /** What the scope allows, of `read`, `ingest`, `write` and `admin`. */
+  may: Scope[];
+}
+
 /** Options of a single call. */
 export interface CallOptions {
   /** Aborts the request; the promise rejects with the signal's reason. */
@@ -110,7 +162,10 @@ export interface WatchtowerClientOptions {
    * `/watchtower` works too.
    */
   url: string;
-  /** The API password, sent in the `password` header. */
+  /**
+   * The API password, or an API key's secret (`wtk_…`): either is sent in the
+   * `password` header, and a key may do what its scope and prefix allow.
+   */
   password: string;
   /** Time one request may take, in milliseconds; 0 or Infinity for none. Default 10000. */
   timeoutMs?: number;
@@ -144,6 +199,14 @@ export declare class WatchtowerClient {
   listEvents(filters?: EventFilters, options?: CallOptions): Promise<EventPage>;
   /** Every matching event, following the pages (`limit` is the page size). */
   events(filters?: EventFilters, options?: CallOptions): AsyncGenerator<Event, void, undefined>;
+  /** Who this client's credential is, and what it may do. Any scope may ask. */
+  whoami(options?: CallOptions): Promise<Identity>;
+  /** Creates an API key (admin); the answer holds its secret, shown this once. 409 if a live key has the name. */
+  createKey(key: NewKey, options?: CallOptions): Promise<CreatedKey>;
+  /** Every API key, live and revoked, without secrets (admin). */
+  keys(options?: CallOptions): Promise<ApiKey[]>;
+  /** Revokes the live key named `name` (admin); resolves to it. NotFoundError if there is none. */
+  revokeKey(name: string, options?: CallOptions): Promise<ApiKey>;
   /** Creates and starts a Heartbeat for this client. */
   heartbeat(options: HeartbeatOptions): Heartbeat;
 }
@@ -207,8 +270,14 @@ export declare class WatchtowerError extends Error {
   readonly body: unknown;
 }
 
-/** 401: the password is missing or wrong. */
+/** 401: the password (or API key) is missing, wrong, expired or revoked. */
 export declare class AuthenticationError extends WatchtowerError {}
+
+/** 403: the credential is valid, but its scope or prefix does not allow the request. */
+export declare class ForbiddenError extends WatchtowerError {
+  /** What refused it: `scope` (too narrow), the field of a service outside the prefix (`service`, …), or `user`. */
+  readonly field: string | null;
+}
 
 /** 400 or 422: the request was rejected; `field` names what was wrong. */
 export declare class InvalidRequestError extends WatchtowerError {
@@ -216,7 +285,7 @@ export declare class InvalidRequestError extends WatchtowerError {
   readonly field: string | null;
 }
 
-/** 404: no such service, or no such path (a wrong base URL). */
+/** 404: no such service, no live key of that name, or no such path (a wrong base URL). */
 export declare class NotFoundError extends WatchtowerError {}
 
 /** Network or TLS failure, 503, 429 or another 5xx, or a timeout. Worth retrying later. */

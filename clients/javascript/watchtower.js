@@ -27,8 +27,23 @@ export class WatchtowerError extends Error {
   }
 }
 
-/** 401: the `password` is missing or wrong. */
+/** 401: the `password` (or API key) is missing, wrong, expired or revoked. */
 export class AuthenticationError extends WatchtowerError {}
+
+/**
+ * 403: the credential is valid, but its scope or prefix does not allow the
+ * request, e.g. a `read` key pulsing, an `ingest` key listing, or a key with
+ * the prefix `team-a-` pulsing `team-b-x`. `field` is what refused it: `scope`
+ * (the scope is too narrow), the field naming a service outside the prefix
+ * (`service`, …), or `user` (a proxy-signed-in user without a scope).
+ */
+export class ForbiddenError extends WatchtowerError {
+  constructor(message, options = {}) {
+    super(message, options);
+    /** @type {string | null} */
+    this.field = fieldOf(message);
+  }
+}
 
 /**
  * 400 or 422: the server rejected the request (422: it matches the API's
@@ -40,13 +55,18 @@ export class AuthenticationError extends WatchtowerError {}
 export class InvalidRequestError extends WatchtowerError {
   constructor(message, options = {}) {
     super(message, options);
-    const colon = message.indexOf(': ');
     /** @type {string | null} */
-    this.field = colon > 0 ? message.slice(0, colon) : null;
+    this.field = fieldOf(message);
   }
 }
 
-/** 404: no such service (on cancel) or no such path (a wrong base URL). */
+/** The `field` of a server message `"field: problem"`, or null. */
+function fieldOf(message) {
+  const colon = message.indexOf(': ');
+  return colon > 0 ? message.slice(0, colon) : null;
+}
+
+/** 404: no such service (on cancel), no live key (on revokeKey), or no such path (a wrong base URL). */
 export class NotFoundError extends WatchtowerError {}
 
 /**
@@ -67,6 +87,7 @@ function errorForResponse(status, statusText, body, text) {
   const options = { status, body };
   if (status === 400 || status === 422) return new InvalidRequestError(message, options);
   if (status === 401) return new AuthenticationError(message, options);
+  if (status === 403) return new ForbiddenError(message, options);
   if (status === 404) return new NotFoundError(message, options);
   if (status === 408) return new RequestTimeoutError(message, options);
   if (status === 429 || status >= 500) return new ServerUnavailableError(message, options);
@@ -110,6 +131,9 @@ function toQueryValue(key, value) {
  * const wt = new WatchtowerClient({ url: 'http://127.0.0.1:8080', password: process.env.WATCHTOWER_PASSWORD });
  * await wt.pulse({ service: 'backup', nextIn: 90000, alertType: 'mail', alertTarget: 'ops@example.com' });
  * ```
+ *
+ * An API key's secret (`wtk_…`) goes in the password's place: it is sent the
+ * same way, and the server allows what the key's scope and prefix allow.
  */
 export class WatchtowerClient {
   #base;
@@ -121,7 +145,7 @@ export class WatchtowerClient {
   /**
    * @param {object} options
    * @param {string} options.url base URL of the server, e.g. `https://watchtower.example.com` (a path prefix is kept; relative URLs work in browsers)
-   * @param {string} options.password the API password, sent in the `password` header
+   * @param {string} options.password the API password, or an API key's secret (`wtk_…`), sent in the `password` header
    * @param {number} [options.timeoutMs=10000] time one request may take, in milliseconds (0 or Infinity: none)
    * @param {typeof fetch} [options.fetch] a fetch implementation to use instead of the global one
    * @param {RequestInit} [options.fetchOptions] extra options merged into every fetch call (e.g. an undici `dispatcher`)
@@ -215,6 +239,44 @@ export class WatchtowerClient {
       yield* page.events;
       cursor = page.nextCursor;
     } while (cursor);
+  }
+
+  /**
+   * Who this client's credential is, and what it may do: `{name, kind, scope,
+   * prefix, may}`. Any credential may ask, whatever its scope.
+   */
+  async whoami(options) {
+    return (await this.#request('GET', '/whoami', options)).data;
+  }
+
+  /**
+   * Creates an API key (needs `admin`). `scope` is `read`, `ingest`, `write` or
+   * `admin`; `prefix` limits the key to services whose names start with it;
+   * `expiresIn` is how long it works (`'90d'`, `'12h'`…), else until revoked.
+   * Resolves to the key with its `secret`, which no later answer holds: keep it.
+   * Rejects with a WatchtowerError of status 409 if a live key has that name.
+   */
+  async createKey({ name, scope, prefix, expiresIn } = {}, options) {
+    const body = { name, scope };
+    if (prefix !== undefined && prefix !== null) body.prefix = prefix;
+    if (expiresIn !== undefined && expiresIn !== null) body.expiresIn = expiresIn;
+    return (await this.#request('POST', '/keys', { body, ...options })).data;
+  }
+
+  /** Every API key, live and revoked, sorted by name, without their secrets (needs `admin`). */
+  async keys(options) {
+    return (await this.#request('GET', '/keys', options)).data;
+  }
+
+  /**
+   * Revokes the live API key named `name` (needs `admin`): the server refuses
+   * it from then on. Resolves to the revoked key; rejects with NotFoundError
+   * if no live key has that name.
+   * @param {string} name
+   */
+  async revokeKey(name, options) {
+    if (typeof name !== 'string' || name === '') throw new TypeError('name: required');
+    return (await this.#request('DELETE', `/keys/${encodeURIComponent(name)}`, options)).data;
   }
 
   /**

@@ -89,7 +89,7 @@ test('the module loads without a bundler and works against a real server', async
   await page.close();
   assert.deepEqual(problems, []);
 
-  for (const name of ['WatchtowerClient', 'Heartbeat', 'WatchtowerError', 'AuthenticationError', 'InvalidRequestError', 'NotFoundError', 'ServerUnavailableError', 'RequestTimeoutError']) {
+  for (const name of ['WatchtowerClient', 'Heartbeat', 'WatchtowerError', 'AuthenticationError', 'ForbiddenError', 'InvalidRequestError', 'NotFoundError', 'ServerUnavailableError', 'RequestTimeoutError']) {
     assert.ok(out.exports.includes(name), name);
   }
 

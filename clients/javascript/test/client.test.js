@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   AuthenticationError,
+  ForbiddenError,
   InvalidRequestError,
   NotFoundError,
   RequestTimeoutError,
@@ -296,6 +297,8 @@ describe('errors', () => {
       [429, '', ServerUnavailableError, /^HTTP 429/],
       [408, '{"error":"request took longer than 30s"}', RequestTimeoutError, /longer/],
       [413, '{"error":"request body is larger than 1048576 bytes"}', WatchtowerError, /larger/],
+      [403, '{"error":"scope: key `x` has scope `read`; POST / needs ingest, write or admin"}', ForbiddenError, /^scope: key `x`/],
+      [409, '{"error":"name: a live key is named `x`; revoke it first, or choose another name"}', WatchtowerError, /live key/],
     ];
     for (const [status, body, Type, message] of cases) {
       test(`${status} is a ${Type.name}`, async () => {
@@ -303,6 +306,7 @@ describe('errors', () => {
         const client = new WatchtowerClient({ url: stubUrl, password: 'x' });
         const error = await client.services().catch((e) => e);
         assert.ok(error instanceof Type, String(error));
+        assert.equal(error.constructor, Type);
         assert.equal(error.status, status);
         if (typeof message === 'string') assert.equal(error.message, message);
         else assert.match(error.message, message);

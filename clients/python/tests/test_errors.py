@@ -15,12 +15,15 @@ from conftest import PASSWORD, WEBHOOK, Server
 from watchtower_client import (
     AuthenticationError,
     Client,
+    ConflictError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     RequestTimeoutError,
     ServerUnavailableError,
     WatchtowerError,
 )
+from watchtower_client.errors import error_for_status
 
 
 def test_wrong_password_is_an_authentication_error(server: Server, name: str) -> None:
@@ -168,3 +171,18 @@ def test_errors_print_their_message_and_status() -> None:
     assert str(error) == "nextIn: must be a positive number of seconds (HTTP 400)"
     assert InvalidRequestError("no field here").field is None
     assert str(ServerUnavailableError("cannot reach it")) == "cannot reach it"
+
+
+def test_statuses_map_to_their_errors() -> None:
+    forbidden = error_for_status(
+        403, "scope: key `ci` has scope `read`; POST / needs ingest, write or admin"
+    )
+    assert type(forbidden) is ForbiddenError and forbidden.status == 403
+    assert not isinstance(forbidden, (AuthenticationError, InvalidRequestError))
+    taken = error_for_status(
+        409, "name: a live key is named `ci`; revoke it first, or choose another name"
+    )
+    assert type(taken) is ConflictError and isinstance(taken, InvalidRequestError)
+    assert taken.status == 409 and taken.field == "name"
+    assert ConflictError("the request conflicted with a concurrent change; try again").field is None
+    assert type(error_for_status(405, "method PUT is not allowed on this path")) is WatchtowerError

@@ -7,6 +7,9 @@ pub enum Error {
     /// The password was missing or wrong (`401`).
     #[error("authentication failed: {message}")]
     Authentication { message: String },
+    /// The credential is valid, but its scope or prefix does not allow this (`403`).
+    #[error("forbidden: {message}")]
+    Forbidden { message: String },
     /// The request was refused (`400`, `406`, `413`…); `field` names the bad input
     /// when the server did (`nextIn: must be a positive number of seconds`).
     #[error("invalid request: {message}")]
@@ -43,6 +46,7 @@ impl Error {
             });
         match status {
             401 => Self::Authentication { message },
+            403 => Self::Forbidden { message },
             404 => Self::NotFound { message },
             500..=599 => Self::Unavailable { message },
             400..=499 => Self::InvalidRequest {
@@ -104,6 +108,10 @@ mod tests {
         assert!(matches!(
             Error::from_answer(401, r#"{"error": "x"}"#),
             Error::Authentication { .. }
+        ));
+        assert!(matches!(
+            Error::from_answer(403, r#"{"error": "scope: x"}"#),
+            Error::Forbidden { message } if message == "scope: x"
         ));
         assert!(matches!(
             Error::from_answer(404, r#"{"error": "x"}"#),

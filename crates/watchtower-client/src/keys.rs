@@ -36,6 +36,23 @@ pub struct CreatedKey {
     pub secret: String,
 }
 
+/// Who a credential is, and what its scope allows (`GET /whoami`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
+pub struct Identity {
+    /// The key's or the user's name, or `password`.
+    pub name: String,
+    /// `password`, `key`, or `user` (signed in by a trusted proxy).
+    pub kind: String,
+    /// `read`, `ingest`, `write` or `admin`.
+    pub scope: String,
+    /// Only services whose names start with it, if set.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// What the scope allows, of `read`, `ingest`, `write` and `admin`.
+    pub may: Vec<String>,
+}
+
 /// What to create: a name and a scope; optionally a service-name prefix and how
 /// long it works (`90d`, `12h`…).
 #[derive(Clone, Debug, Serialize)]
@@ -50,6 +67,11 @@ pub struct KeyRequest {
 }
 
 impl Client {
+    /// Who this client's credential is, and what it may do (any scope may ask).
+    pub async fn whoami(&self) -> Result<Identity> {
+        self.json(self.request(Method::GET, "/whoami")).await
+    }
+
     /// Creates a key (admin); the answer holds its secret, shown this once.
     pub async fn create_key(&self, request: &KeyRequest) -> Result<CreatedKey> {
         self.json(self.request(Method::POST, "/keys").json(request))

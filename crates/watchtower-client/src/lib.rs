@@ -38,7 +38,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::Error;
 pub use heartbeat::Heartbeat;
-pub use keys::{ApiKey, CreatedKey, KeyRequest};
+pub use keys::{ApiKey, CreatedKey, Identity, KeyRequest};
 pub use types::{Event, EventPage, EventQuery, Level, Order, Pulse, Service, Status};
 
 /// What every call returns.

@@ -9,6 +9,16 @@ use serde_json::{Value, json};
 use support::access::{call, key, pulse};
 use support::{PASSWORD, Server};
 
+/// The audit trail's messages, oldest first.
+async fn audit_trail(server: &Server) -> Vec<String> {
+    let path = "/list-events?service=watchtower&order=asc";
+    let (_, events) = call(server, PASSWORD, Method::GET, path, None).await;
+    let events = events.as_array().unwrap().iter();
+    events
+        .map(|e| e["message"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[tokio::test]
 async fn cancels_snoozes_and_keys_leave_an_audit_trail_naming_who_and_from_where() {
     let dir = tempfile::tempdir().unwrap();
@@ -44,20 +54,7 @@ async fn cancels_snoozes_and_keys_leave_an_audit_trail_naming_who_and_from_where
         .unwrap();
     call(&server, PASSWORD, Method::DELETE, "/keys/ops", None).await;
 
-    let (_, events) = call(
-        &server,
-        PASSWORD,
-        Method::GET,
-        "/list-events?service=watchtower&order=asc",
-        None,
-    )
-    .await;
-    let messages: Vec<&str> = events
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect();
+    let messages = audit_trail(&server).await;
     assert_eq!(messages.len(), 5, "{messages:?}");
     assert!(
         messages[0].starts_with("the password from 127.0.0.1 created the key `ops` (scope write"),
@@ -82,6 +79,39 @@ async fn cancels_snoozes_and_keys_leave_an_audit_trail_naming_who_and_from_where
     assert_eq!(
         messages[4],
         "the password from 127.0.0.1 revoked the key `ops`"
+    );
+}
+
+#[tokio::test]
+async fn a_credential_says_who_it_is_and_dashboard_sign_ins_are_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}});
+    let server = Server::start(dir.path(), config).await;
+    let wall = key(
+        &server,
+        json!({"name": "wall", "scope": "read", "prefix": "team-a-"}),
+    )
+    .await;
+    let (status, me) = call(&server, &wall, Method::GET, "/whoami", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        me,
+        json!({"name": "wall", "kind": "key", "scope": "read", "prefix": "team-a-", "may": ["read"]})
+    );
+    let (_, admin) = call(&server, PASSWORD, Method::GET, "/whoami", None).await;
+    assert_eq!(admin["kind"], "password");
+    assert_eq!(admin["may"], json!(["read", "ingest", "write", "admin"]));
+
+    // Asking who one is leaves no trace; signing in to the dashboard does.
+    let (status, signed_in) = call(&server, &wall, Method::POST, "/sign-in", None).await;
+    assert_eq!((status, signed_in), (StatusCode::OK, me));
+    let (status, _) = call(&server, "wtk_not-a-key", Method::POST, "/sign-in", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let mut messages = audit_trail(&server).await;
+    messages.retain(|m| !m.contains("created the key"));
+    assert_eq!(
+        messages,
+        ["key `wall` from 127.0.0.1 signed in to the dashboard (scope read)"]
     );
 }
 
@@ -118,16 +148,8 @@ async fn a_trusted_proxy_signs_users_in_and_no_one_else_can() {
         .await
         .unwrap();
     assert_eq!(cancel.status(), StatusCode::OK);
-    let (_, trail) = call(
-        &server,
-        PASSWORD,
-        Method::GET,
-        "/list-events?service=watchtower",
-        None,
-    )
-    .await;
     assert_eq!(
-        trail[0]["message"],
+        audit_trail(&server).await.last().unwrap(),
         "user `alice` from 127.0.0.1 cancelled the service `signed-on`"
     );
 

@@ -85,6 +85,18 @@ async fn every_route_answers_each_scope_as_the_scopes_say() {
         ),
         (Method::GET, "/keys", None, &["admin"]),
         (Method::DELETE, "/keys/no-such", None, &["admin"]),
+        (
+            Method::GET,
+            "/whoami",
+            None,
+            &["read", "ingest", "write", "admin"],
+        ),
+        (
+            Method::POST,
+            "/sign-in",
+            None,
+            &["read", "ingest", "write", "admin"],
+        ),
     ];
     call(&server, PASSWORD, Method::POST, "/", Some(pulse("svc"))).await;
     for (method, path, body, allowed) in routes {
@@ -330,6 +342,16 @@ async fn the_command_line_creates_lists_and_revokes_keys() {
         pulsed.status.success(),
         "{}",
         String::from_utf8_lossy(&pulsed.stderr)
+    );
+    let whoami = Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .arg("whoami")
+        .env("WATCHTOWER_URL", &server.url)
+        .env("WATCHTOWER_PASSWORD", &secret)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&whoami.stdout),
+        "key nas (scope ingest, services starting with `nas-`): may ingest\n"
     );
     let listed = cli(&["keys", "list"]);
     assert!(

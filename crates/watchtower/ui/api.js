@@ -1,8 +1,10 @@
-// The JSON API of the same origin, with the password header on every call.
-// The password lives in sessionStorage: one tab's session, no cookie, so no
-// request can be forged from another site.
+// The JSON API of the same origin, with the credential (the password or an API
+// key) in the password header on every call. It lives in sessionStorage: one
+// tab's session, no cookie, so no request can be forged from another site.
+// Beside it, who the credential is and what its scope may do (`/whoami`).
 
 const KEY = 'watchtower.password';
+const IDENTITY = 'watchtower.identity';
 
 /** The server refused the password (401). */
 export class AuthError extends Error {
@@ -38,6 +40,40 @@ export function storePassword(password) {
 
 export function forgetPassword() {
   sessionStorage.removeItem(KEY);
+  keepIdentity(null);
+}
+
+/** The parsed identity, read once: views ask `may` for every row they draw. */
+let known;
+
+function keepIdentity(who) {
+  known = who;
+  if (who) sessionStorage.setItem(IDENTITY, JSON.stringify(who));
+  else sessionStorage.removeItem(IDENTITY);
+}
+
+/** Who is signed in: {name, kind, scope, prefix, may}, or null before it is known. */
+export function identity() {
+  if (known === undefined) {
+    try {
+      known = JSON.parse(sessionStorage.getItem(IDENTITY) ?? 'null');
+    } catch {
+      known = null;
+    }
+  }
+  return known;
+}
+
+/** Whether the signed-in scope allows `action`: read, ingest, write or admin. */
+export function may(action) {
+  return identity()?.may?.includes(action) ?? false;
+}
+
+/** Asks the server who the stored credential is, and keeps the answer. */
+export async function loadIdentity() {
+  const who = await getJson('/whoami');
+  keepIdentity(who);
+  return who;
 }
 
 /**
@@ -103,15 +139,22 @@ export function nextLink(header) {
   return null;
 }
 
-/** Whether the server takes `password`: true, false (401), or an ApiError thrown. */
-export async function checkPassword(password) {
+/**
+ * Signs in with `credential` (the password or a key; the server records the
+ * sign-in): keeps it and its identity and resolves to true, or to false when
+ * the server refuses it (401); any other failure is thrown.
+ */
+export async function signIn(credential) {
+  let who;
   try {
-    await request('/list-events?limit=1', { password });
-    return true;
+    who = await getJson('/sign-in', { method: 'POST', password: credential });
   } catch (error) {
     if (error instanceof AuthError) return false;
     throw error;
   }
+  storePassword(credential);
+  keepIdentity(who);
+  return true;
 }
 
 /**

@@ -1,9 +1,11 @@
 // The dashboard's entry point: sign-in, the hash router and the page frame.
-// Routes: #/services, #/services/NAME and #/events?service=…&level=…&from=…&to=…&message=…
-// Each view is a function (root, params) → {update?(params), close()}.
+// Routes: #/services, #/services/NAME, #/events?service=…&level=…&from=…&to=…&message=…
+// and #/keys (admins). Each view is a function (root, params) → {update?(params), close()}.
+// What the signed-in scope may not do is not shown (the server refuses it anyway).
 
-import { ApiError, checkPassword, forgetPassword, onUnauthorized, storePassword, storedPassword } from './api.js';
+import { ApiError, forgetPassword, identity, loadIdentity, may, onUnauthorized, signIn, storedPassword } from './api.js';
 import { eventsView } from './events.js';
+import { keysView } from './keys.js';
 import { serviceView } from './service.js';
 import { servicesView } from './services.js';
 
@@ -22,6 +24,35 @@ function parseHash() {
   return { path: path || '/services', params };
 }
 
+/** A view that only explains why there is nothing to show. */
+function noticeView(root, title, text) {
+  root.innerHTML = `<section class="view notice-view" aria-labelledby="notice-title">
+    <h1 id="notice-title"></h1><p class="notice"></p></section>`;
+  root.querySelector('h1').textContent = title;
+  root.querySelector('p').textContent = text;
+  document.title = `${title} · Watchtower`;
+  return { close() {} };
+}
+
+/** `key wall`, `the password`, `user alice`: who, as the page names them. */
+function describe(who) {
+  return who.kind === 'password' ? 'the password' : `${who.kind} ${who.name}`;
+}
+
+/** The mount of a notice for a route the scope does not allow, or null when it allows it. */
+function refusal(nav, who) {
+  if (nav === 'keys' && !who.may.includes('admin')) {
+    return (root) => noticeView(root, 'Keys are for admins',
+      `Signed in with ${describe(who)}, of scope ${who.scope}: only an admin credential manages API keys.`);
+  }
+  if (!who.may.includes('read')) {
+    return (root) => noticeView(root, 'Nothing to read with this key',
+      `Signed in with ${describe(who)}, of scope ${who.scope}: it may send pulses and events, but not read them. `
+      + 'Sign out and sign in with a read, write or admin key to see the dashboard.');
+  }
+  return null;
+}
+
 function resolve({ path, params }) {
   const service = /^\/services\/(.+)$/.exec(path);
   if (service) {
@@ -35,7 +66,20 @@ function resolve({ path, params }) {
   }
   if (path === '/events') return { key: 'events', nav: 'events', mount: (root) => eventsView(root, params) };
   if (path === '/services') return { key: 'services', nav: 'services', mount: (root) => servicesView(root, params) };
+  if (path === '/keys') return { key: 'keys', nav: 'keys', mount: (root) => keysView(root) };
   return null;
+}
+
+/** The frame's account corner and the links the scope may follow. */
+function showWho(who) {
+  const badge = document.getElementById('who');
+  const prefix = who.prefix ? ` · ${who.prefix}…` : '';
+  badge.textContent = `${describe(who)} · ${who.scope}${prefix}`;
+  badge.title = who.prefix
+    ? `Signed in with ${describe(who)}: scope ${who.scope}, services whose names start with ${who.prefix}`
+    : `Signed in with ${describe(who)}: scope ${who.scope}`;
+  top.querySelector('[data-nav="keys"]').hidden = !may('admin');
+  for (const link of top.querySelectorAll('[data-nav="services"], [data-nav="events"]')) link.hidden = !may('read');
 }
 
 function unmount() {
@@ -49,12 +93,28 @@ function route() {
     showSignIn();
     return;
   }
+  const who = identity();
+  if (!who) {
+    // A session from before identities were kept: ask once, then route.
+    loadIdentity().then(route, (error) => {
+      if (!(error instanceof ApiError)) return;
+      main.replaceChildren();
+      noticeView(main, 'Cannot reach Watchtower', `Could not load who is signed in: ${error.message}.`);
+    });
+    return;
+  }
   const parsed = parseHash();
   const target = resolve(parsed);
   if (!target) {
     location.replace('#/services');
     return;
   }
+  const refused = refusal(target.nav, who);
+  if (refused) {
+    target.key = `refused:${target.key}`;
+    target.mount = refused;
+  }
+  showWho(who);
   top.hidden = false;
   for (const link of top.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === target.nav) link.setAttribute('aria-current', 'page');
@@ -93,19 +153,19 @@ function showSignIn(message = '') {
     event.preventDefault();
     const password = input.value;
     if (!password) {
-      error.textContent = 'Enter the password.';
+      error.textContent = 'Enter the password or an API key.';
       input.focus();
       return;
     }
     button.disabled = true;
     error.textContent = '';
     try {
-      if (await checkPassword(password)) {
-        storePassword(password);
+      if (await signIn(password)) {
         route();
         return;
       }
-      error.textContent = 'Wrong password: the server refused it. Check the password file in the server\'s data directory.';
+      error.textContent = 'Wrong password or key: the server refused it. Check the password file in the server\'s data '
+        + 'directory, or ask an admin whether the key was revoked or has expired.';
     } catch (failure) {
       error.textContent = failure instanceof ApiError ? `Cannot sign in: ${failure.message}.` : String(failure);
     } finally {
@@ -119,7 +179,7 @@ function showSignIn(message = '') {
 
 onUnauthorized(() => {
   forgetPassword();
-  showSignIn('The server refused the password (it may have changed). Sign in again.');
+  showSignIn('The server refused the password or key (it may have changed, been revoked or expired). Sign in again.');
 });
 
 document.getElementById('sign-out').addEventListener('click', () => {

@@ -1,7 +1,7 @@
 // #/services/NAME: one service — its state (live), uptime over 24 h / 7 d / 30 d,
 // its outages (deaths and recoveries) and its recent events.
 
-import { getJson } from './api.js';
+import { getJson, may } from './api.js';
 import { eventRows } from './events.js';
 import { followServices } from './feed.js';
 import { cancelService, statusBadge } from './services.js';
@@ -68,8 +68,11 @@ export function serviceView(root, name) {
     if (s.remindEvery) rows.push(['Reminders', `every ${esc(duration(s.remindEvery))} while dead`]);
     if (s.dependsOn) rows.push(['Depends on', `<a href="${esc(serviceHref(s.dependsOn))}">${esc(s.dependsOn)}</a>`]);
     if (s.flappingSince) rows.push(['Flapping since', esc(dateTime(Date.parse(s.flappingSince)))]);
-    facts.innerHTML = `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>
-      <div class="facts-actions"><button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button></div>`;
+    const actions = may('write')
+      ? '<div class="facts-actions"><button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button></div>'
+      : '';
+    facts.innerHTML = `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>${actions}`;
+    if (!actions) return;
     facts.querySelector('[data-cancel]').addEventListener('click', () => cancelService(name, () => {
       cancelled = true;
       service = null;

@@ -1,8 +1,8 @@
 // #/services: every service with its status, last pulse, deadline (counting
 // down live) and alert; search, a status filter and a sort, mirrored in the URL;
-// cancel with confirmation. Kept current by the services stream.
+// cancel with confirmation (for a scope that may write). Kept current by the services stream.
 
-import { ApiError, request } from './api.js';
+import { ApiError, may, request } from './api.js';
 import { followServices } from './feed.js';
 import { afterPaint, ago, announce, confirmAction, countdown, dateTime, esc, serviceHref, throttle } from './util.js';
 
@@ -30,7 +30,7 @@ function row(s, now) {
     + `<td data-label="Last pulse"><time datetime="${esc(s.lastPulse)}" title="${esc(dateTime(s.lastPulseMs))}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time></td>`
     + `<td data-label="Deadline"><time class="countdown${overdue}" datetime="${esc(s.deadline)}" title="${esc(dateTime(s.deadlineMs))}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time></td>`
     + `<td data-label="Alert"><span class="alert-type">${esc(s.alertType)}</span> <span class="alert-target">${esc(s.alertTarget)}</span></td>`
-    + `<td class="actions"><button type="button" class="small danger-outline" data-cancel aria-label="Cancel ${name}">Cancel</button></td>`
+    + `<td class="actions">${may('write') ? `<button type="button" class="small danger-outline" data-cancel aria-label="Cancel ${name}">Cancel</button>` : ''}</td>`
     + '</tr>';
 }
 

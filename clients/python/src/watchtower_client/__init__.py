@@ -19,13 +19,20 @@
                    cancel_on_stop=True):
         run_the_worker()
 
-See the README for errors, HTTPS with a custom CA, and pagination.
+    # API keys (with the password or an admin key): give the secret to a Client as its password
+    key = client.create_key("ci", "ingest", prefix="ci-", expires_in="90d")
+    ci = Client("http://127.0.0.1:8080", password=key.secret)
+    print(ci.whoami().scope)                          # ingest
+
+See the README for errors, API keys, HTTPS with a custom CA, and pagination.
 """
 
 from ._version import __version__
 from .client import Client, DateLike, Timeout
 from .errors import (
     AuthenticationError,
+    ConflictError,
+    ForbiddenError,
     InvalidRequestError,
     NotFoundError,
     RequestTimeoutError,
@@ -33,7 +40,17 @@ from .errors import (
     WatchtowerError,
 )
 from .heartbeat import Heartbeat
-from .models import Event, EventPage, Level, Service, format_datetime, parse_datetime
+from .models import (
+    ApiKey,
+    CreatedKey,
+    Event,
+    EventPage,
+    Identity,
+    Level,
+    Service,
+    format_datetime,
+    parse_datetime,
+)
 
 __all__ = [
     "__version__",
@@ -45,11 +62,16 @@ __all__ = [
     "Event",
     "EventPage",
     "Level",
+    "ApiKey",
+    "CreatedKey",
+    "Identity",
     "parse_datetime",
     "format_datetime",
     "WatchtowerError",
     "AuthenticationError",
+    "ForbiddenError",
     "InvalidRequestError",
+    "ConflictError",
     "NotFoundError",
     "ServerUnavailableError",
     "RequestTimeoutError",

@@ -13,9 +13,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 
@@ -26,7 +26,7 @@ from .errors import (
     WatchtowerError,
     error_for_status,
 )
-from .models import Event, EventPage, Level, Service, format_datetime
+from .models import ApiKey, CreatedKey, Event, EventPage, Identity, Level, Service, format_datetime
 
 __all__ = ["Client", "DateLike", "Timeout"]
 
@@ -45,7 +45,9 @@ class Client:
     Args:
         url: the server's base URL, e.g. ``"https://watchtower.example.com:8080"``. A path is
             kept, so a server behind a reverse proxy at ``https://example.com/watchtower/`` works.
-        password: the API password, sent in the ``password`` header of every request.
+        password: the API password, or the secret of an API key (``"wtk_…"``, see
+            :meth:`create_key`), sent in the ``password`` header of every request. A key does
+            only what its scope allows, and only to the services its prefix names.
         timeout: seconds to wait for the server (connecting and then reading the answer), a
             ``(connect, read)`` pair, or ``None`` to wait forever. Default 10.
         verify: how to check the server's TLS certificate: ``True`` (default) for the system's
@@ -63,7 +65,9 @@ class Client:
 
     Every method raises a :class:`~watchtower_client.WatchtowerError` subclass on failure:
     :class:`~watchtower_client.AuthenticationError` (401),
-    :class:`~watchtower_client.InvalidRequestError` (400, with ``.field``),
+    :class:`~watchtower_client.ForbiddenError` (403: the key's scope or prefix does not allow it),
+    :class:`~watchtower_client.InvalidRequestError` (400, with ``.field``; its subclass
+    :class:`~watchtower_client.ConflictError` for 409),
     :class:`~watchtower_client.NotFoundError` (404), and
     :class:`~watchtower_client.ServerUnavailableError` (5xx, unreachable, timed out).
     """
@@ -297,6 +301,89 @@ class Client:
                 return
             cursor = page.next_cursor
 
+    # -- API keys and identity ----------------------------------------------------------------
+
+    def create_key(
+        self,
+        name: str,
+        scope: str,
+        *,
+        prefix: Optional[str] = None,
+        expires_in: Union[str, float, timedelta, None] = None,
+    ) -> CreatedKey:
+        """Create an API key; the answer holds its secret, which the server shows this once.
+
+        Needs the password or an ``admin`` key. Give the secret to a :class:`Client` in the
+        password's place.
+
+        Args:
+            name: 1 to 64 letters, digits, ``-``, ``_`` or ``.``; no live key may have it.
+            scope: ``"read"`` (every read), ``"ingest"`` (pulses and events only, no reads),
+                ``"write"`` (ingest, plus cancelling and snoozing) or ``"admin"`` (everything,
+                the keys included).
+            prefix: if given, the key touches only services whose names start with it (not
+                for an ``admin`` key).
+            expires_in: how long the key works: a duration such as ``"90d"``, ``"12h"`` or
+                ``"30m"``, a :class:`~datetime.timedelta`, or seconds. By default, until revoked.
+
+        Returns:
+            The new key, with its ``secret``.
+
+        Raises:
+            ConflictError: a live key has that name (``field == "name"``).
+            InvalidRequestError: a field is invalid, e.g. an unknown ``scope``.
+
+        Example::
+
+            key = client.create_key("ci", "ingest", prefix="ci-", expires_in="90d")
+            ci = Client(client.url, key.secret)
+            ci.pulse("ci-nightly", next_in=90000, alert_type="webhook", alert_target="ops")
+        """
+        body: Dict[str, Any] = {"name": name, "scope": scope}
+        if prefix is not None:
+            body["prefix"] = prefix
+        if expires_in is not None:
+            body["expiresIn"] = _duration_param(expires_in)
+        return CreatedKey.from_json(self._call("POST", "/keys", json=body))
+
+    def list_keys(self) -> List[ApiKey]:
+        """Every API key, live and revoked, by name; never their secrets. Needs ``admin``.
+
+        Example::
+
+            for key in client.list_keys():
+                print(key.name, key.scope, key.prefix, key.last_used, key.revoked)
+        """
+        return [ApiKey.from_json(item) for item in self._call("GET", "/keys")]
+
+    def revoke_key(self, name: str) -> ApiKey:
+        """Revoke the live API key ``name``: the server refuses it within a second or so.
+        Needs ``admin``. The name is then free for a new key.
+
+        Returns:
+            The revoked key, its ``revoked`` date set.
+
+        Raises:
+            NotFoundError: no live key has that name.
+
+        Example::
+
+            client.revoke_key("ci")
+        """
+        return ApiKey.from_json(self._call("DELETE", "/keys/" + _path_segment(name)))
+
+    def whoami(self) -> Identity:
+        """Who the client's credential is, and what its scope allows; any credential may ask.
+
+        Example::
+
+            me = client.whoami()
+            print(me.kind, me.name, me.scope, me.prefix)   # key ci ingest ci-
+            if "write" in me.may:
+                client.cancel("ci-old")
+        """
+        return Identity.from_json(self._call("GET", "/whoami"))
+
     # -- transport ----------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -340,6 +427,29 @@ class Client:
 
 def _level_param(level: Union[Level, str]) -> str:
     return level.value if isinstance(level, Level) else str(level)
+
+
+def _duration_param(value: Union[str, float, timedelta]) -> str:
+    """A duration for the server: a string as it is (``"90d"``), a timedelta or seconds."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a duration must be a string, a timedelta or seconds, not a bool")
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    kind = type(value).__name__
+    raise TypeError(f"a duration must be a string, a timedelta or seconds, not {kind}")
+
+
+def _path_segment(text: str) -> str:
+    """``text`` percent-encoded as one path segment; ``.`` and ``..`` too, which URL
+    normalisation would otherwise remove."""
+    segment = quote(text, safe="")
+    return segment.replace(".", "%2E") if segment in (".", "..") else segment
 
 
 def _json(response: requests.Response) -> Any:

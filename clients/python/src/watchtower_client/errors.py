@@ -2,12 +2,14 @@
 
 Every exception is a :class:`WatchtowerError`, so one ``except`` clause catches them all::
 
-    from watchtower_client import Client, InvalidRequestError, WatchtowerError
+    from watchtower_client import Client, ForbiddenError, InvalidRequestError, WatchtowerError
 
     try:
         client.pulse("backup", next_in=-1, alert_type="webhook", alert_target="ops")
     except InvalidRequestError as e:
         print(e.field, e.message)   # nextIn must be a positive number of seconds
+    except ForbiddenError as e:
+        print(e.message)            # the API key's scope or prefix does not allow it
     except WatchtowerError as e:
         print(e.status, e.message)
 
@@ -22,7 +24,9 @@ from typing import Optional
 __all__ = [
     "WatchtowerError",
     "AuthenticationError",
+    "ForbiddenError",
     "InvalidRequestError",
+    "ConflictError",
     "NotFoundError",
     "ServerUnavailableError",
     "RequestTimeoutError",
@@ -55,12 +59,24 @@ class WatchtowerError(Exception):
 
 
 class AuthenticationError(WatchtowerError):
-    """The password was missing or wrong (HTTP 401)."""
+    """The password or API key was missing or wrong, or the key is revoked or expired (HTTP 401)."""
+
+
+class ForbiddenError(WatchtowerError):
+    """The credential is valid, but its scope or prefix does not allow the request (HTTP 403).
+
+    An API key of scope ``read`` that pulses, an ``ingest`` key that lists services, or a key
+    bound to the prefix ``team-a-`` that pulses ``team-b-x``. The message names what refused::
+
+        scope: key `ci` has scope `read`; POST / needs ingest, write or admin
+        service: key `ci` may touch only services starting with `team-a-`, not `team-b-x`
+    """
 
 
 class InvalidRequestError(WatchtowerError):
     """The server rejected the request as invalid (HTTP 400; or 422: well formed, but breaking
-    a rule that relates fields or the clock, such as ``from`` after ``to``).
+    a rule that relates fields or the clock, such as ``from`` after ``to``; or 409, raised as
+    the subclass :class:`ConflictError`).
 
     Attributes:
         field: the name of the offending field or parameter, as the server named it
@@ -71,6 +87,18 @@ class InvalidRequestError(WatchtowerError):
     def __init__(self, message: str, status: Optional[int] = 400, field: Optional[str] = None) -> None:
         super().__init__(message, status)
         self.field = field if field is not None else _field_of(message)
+
+
+class ConflictError(InvalidRequestError):
+    """The request conflicts with what the server holds (HTTP 409): creating an API key named
+    like a live one (``field`` is ``"name"``; revoke that key first, or choose another name).
+
+    The server also answers 409, with no field, when a concurrent change got in the way of the
+    request; that one is worth trying again.
+    """
+
+    def __init__(self, message: str, status: Optional[int] = 409, field: Optional[str] = None) -> None:
+        super().__init__(message, status, field)
 
 
 class NotFoundError(WatchtowerError):
@@ -105,13 +133,21 @@ def error_for_status(status: int, message: str) -> WatchtowerError:
     'nextIn'
     >>> type(error_for_status(503, "storage unavailable")).__name__
     'ServerUnavailableError'
+    >>> type(error_for_status(403, "scope: key `ci` has scope `read`; POST / needs …")).__name__
+    'ForbiddenError'
+    >>> error_for_status(409, "name: a live key is named `ci`; …").field
+    'name'
     """
     if status in (400, 422):
         return InvalidRequestError(message, status)
     if status == 401:
         return AuthenticationError(message, status)
+    if status == 403:
+        return ForbiddenError(message, status)
     if status == 404:
         return NotFoundError(message, status)
+    if status == 409:
+        return ConflictError(message, status)
     if status >= 500:
         return ServerUnavailableError(message, status)
     return WatchtowerError(message, status)

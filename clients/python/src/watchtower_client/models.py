@@ -1,5 +1,6 @@
 """The objects the Watchtower API returns: :class:`Service`, :class:`Event`, :class:`EventPage`,
-and the event :class:`Level`.
+the event :class:`Level`, and for API keys :class:`ApiKey`, :class:`CreatedKey` and
+:class:`Identity`.
 
 Dates are timezone-aware :class:`datetime.datetime` objects in UTC.
 """
@@ -10,9 +11,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
-from typing import Any, Iterator, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
-__all__ = ["Level", "Service", "Event", "EventPage", "parse_datetime", "format_datetime"]
+__all__ = [
+    "Level",
+    "Service",
+    "Event",
+    "EventPage",
+    "ApiKey",
+    "CreatedKey",
+    "Identity",
+    "parse_datetime",
+    "format_datetime",
+]
 
 
 class Level(str, Enum):
@@ -256,3 +267,103 @@ class EventPage:
 
     def __len__(self) -> int:
         return len(self.events)
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key, as :meth:`Client.list_keys` and :meth:`Client.revoke_key` report it: everything
+    but its secret, which the server shows once, to :meth:`Client.create_key`, and never again.
+
+    Attributes:
+        name: the key's name, unique among live keys.
+        scope: what it may do: ``"read"`` (every read), ``"ingest"`` (pulses and events only,
+            no reads), ``"write"`` (ingest, plus cancelling and snoozing) or ``"admin"``
+            (everything, the keys included).
+        prefix: if set, the key touches only services whose names start with it.
+        created: when it was created.
+        expires: when it stops working, or ``None`` for never (until revoked).
+        revoked: when it was revoked, or ``None`` while it is live.
+        last_used: when it was last used, to within a second or so, or ``None`` if never.
+    """
+
+    name: str
+    scope: str
+    prefix: Optional[str]
+    created: datetime
+    expires: Optional[datetime]
+    revoked: Optional[datetime]
+    last_used: Optional[datetime]
+
+    @property
+    def is_revoked(self) -> bool:
+        """True once the key has been revoked."""
+        return self.revoked is not None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ApiKey":
+        """Build an ApiKey from the server's JSON object (unknown keys, the secret among them,
+        are ignored)."""
+        return cls(**_key_fields(data))
+
+
+@dataclass(frozen=True)
+class CreatedKey(ApiKey):
+    """A key just created by :meth:`Client.create_key`: an :class:`ApiKey` with its ``secret``.
+
+    The secret (``"wtk_…"``) is shown this once and stored nowhere on the server: keep it, and
+    give it to a :class:`Client` in the password's place. It is left out of ``repr()``, so that
+    logging the key does not leak it.
+
+    Attributes:
+        secret: the credential, sent like the password.
+    """
+
+    secret: str = field(repr=False)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "CreatedKey":
+        """Build a CreatedKey from the server's JSON object (unknown keys are ignored)."""
+        return cls(**_key_fields(data), secret=data["secret"])
+
+
+def _key_fields(data: Mapping[str, Any]) -> Dict[str, Any]:
+    return {
+        "name": data["name"],
+        "scope": data["scope"],
+        "prefix": data.get("prefix"),
+        "created": parse_datetime(data["created"]),
+        "expires": _optional_datetime(data.get("expires")),
+        "revoked": _optional_datetime(data.get("revoked")),
+        "last_used": _optional_datetime(data.get("lastUsed")),
+    }
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who the client's credential is, and what it may do, as :meth:`Client.whoami` reports it.
+
+    Attributes:
+        name: ``"password"``, the key's name, or the user's name.
+        kind: ``"password"``, ``"key"``, or ``"user"`` (signed in by a trusted proxy).
+        scope: ``"read"``, ``"ingest"``, ``"write"`` or ``"admin"``; the password is ``"admin"``.
+        prefix: if set, only services whose names start with it are seen and touched.
+        may: what the scope allows, of ``"read"``, ``"ingest"``, ``"write"`` and ``"admin"``
+            (an ``ingest`` key may ingest only; a ``write`` key may read, ingest and write).
+    """
+
+    name: str
+    kind: str
+    scope: str
+    prefix: Optional[str] = None
+    may: Tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Identity":
+        """Build an Identity from the server's JSON object (unknown keys are ignored)."""
+        return cls(
+            name=data["name"],
+            kind=data["kind"],
+            scope=data["scope"],
+            prefix=data.get("prefix"),
+            may=tuple(data.get("may") or ()),
+        )

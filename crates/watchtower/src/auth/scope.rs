@@ -19,6 +19,8 @@ pub enum Scope {
 /// What a request does, as the router classifies it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// Saying who is signed in: any credential may.
+    Identify,
     Read,
     Ingest,
     Write,
@@ -52,7 +54,8 @@ impl Scope {
     pub fn allows(self, action: Action) -> bool {
         matches!(
             (self, action),
-            (Self::Admin, _)
+            (_, Action::Identify)
+                | (Self::Admin, _)
                 | (Self::Write, Action::Read | Action::Ingest | Action::Write)
                 | (Self::Ingest, Action::Ingest)
                 | (Self::Read, Action::Read)
@@ -64,6 +67,7 @@ impl Action {
     /// The narrowest scope that allows it, for the refusal's message.
     pub fn needs(self) -> &'static str {
         match self {
+            Self::Identify => "any scope",
             Self::Read => "read, write or admin",
             Self::Ingest => "ingest, write or admin",
             Self::Write => "write or admin",
@@ -96,6 +100,16 @@ pub enum Kind {
     Key,
     /// Named by a trusted proxy's `auth.proxyHeader`.
     User,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Key => "key",
+            Self::User => "user",
+        }
+    }
 }
 
 impl Principal {
@@ -153,14 +167,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn each_scope_allows_what_it_says_and_ingest_reads_nothing() {
+    fn each_scope_allows_what_it_says_ingest_reads_nothing_and_all_may_identify() {
         let table = [
-            (Scope::Read, [true, false, false, false]),
-            (Scope::Ingest, [false, true, false, false]),
-            (Scope::Write, [true, true, true, false]),
-            (Scope::Admin, [true, true, true, true]),
+            (Scope::Read, [true, true, false, false, false]),
+            (Scope::Ingest, [true, false, true, false, false]),
+            (Scope::Write, [true, true, true, true, false]),
+            (Scope::Admin, [true, true, true, true, true]),
         ];
-        let actions = [Action::Read, Action::Ingest, Action::Write, Action::Admin];
+        let actions = [
+            Action::Identify,
+            Action::Read,
+            Action::Ingest,
+            Action::Write,
+            Action::Admin,
+        ];
         for (scope, allowed) in table {
             for (action, allow) in actions.iter().zip(allowed) {
                 assert_eq!(scope.allows(*action), allow, "{scope} {action:?}");

@@ -30,6 +30,23 @@ pub enum KeysCommand {
     Revoke { name: String },
 }
 
+/// `watchtower whoami`: the credential's name, kind, scope and prefix.
+pub async fn whoami(client: &Client, out: &mut Printer) -> anyhow::Result<()> {
+    let identity = client.whoami().await?;
+    let prefix = identity
+        .prefix
+        .map(|prefix| format!(", services starting with `{prefix}`"))
+        .unwrap_or_default();
+    out.line(&format!(
+        "{} {} (scope {}{prefix}): may {}",
+        identity.kind,
+        identity.name,
+        identity.scope,
+        identity.may.join(", ")
+    ))?;
+    Ok(())
+}
+
 pub async fn run(client: &Client, command: KeysCommand, out: &mut Printer) -> anyhow::Result<()> {
     match command {
         KeysCommand::Create {

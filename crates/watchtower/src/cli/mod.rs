@@ -120,6 +120,8 @@ pub enum ClientCommand {
         #[command(subcommand)]
         action: keys::KeysCommand,
     },
+    /// Show who the credential is (the password, a key) and what its scope allows.
+    Whoami,
     /// List the monitored services.
     Services {
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -222,6 +224,7 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
         }
         ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
         ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,
+        ClientCommand::Whoami => keys::whoami(client, &mut out).await?,
         ClientCommand::Event {
             service,
             level,

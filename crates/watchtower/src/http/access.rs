@@ -1,6 +1,7 @@
 //! What each API route does, for the scopes: `read` for every read (the default,
 //! the streams and the document included), `ingest` for pulses and events,
-//! `write` for cancelling and snoozing, `admin` for the keys.
+//! `write` for cancelling and snoozing, `admin` for the keys; any
+//! credential may say who it is (`/whoami`, `/sign-in`).
 
 use axum::http::Method;
 
@@ -12,6 +13,7 @@ pub fn action(method: &Method, route: &str) -> Action {
         ("POST", "/" | "/add-event" | "/add-events") => Action::Ingest,
         ("DELETE", "/") | ("POST", "/snooze") | ("DELETE", "/snooze/{id}") => Action::Write,
         (_, "/keys" | "/keys/{name}") => Action::Admin,
+        (_, "/whoami" | "/sign-in") => Action::Identify,
         _ => Action::Read,
     }
 }
@@ -32,6 +34,8 @@ mod tests {
             (Method::GET, "/snoozes", Action::Read),
             (Method::GET, "/keys", Action::Admin),
             (Method::DELETE, "/keys/{name}", Action::Admin),
+            (Method::GET, "/whoami", Action::Identify),
+            (Method::POST, "/sign-in", Action::Identify),
             (Method::GET, "", Action::Read),
         ];
         for (method, route, action) in cases {

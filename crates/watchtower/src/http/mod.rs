@@ -29,6 +29,7 @@ mod snoozes;
 mod sse;
 mod stream;
 mod tls;
+mod whoami;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -140,6 +141,8 @@ pub fn router(
         .route("/cluster", get(cluster::list_nodes))
         .route("/keys", get(keys::list_keys).post(keys::create_key))
         .route("/keys/{name}", axum::routing::delete(keys::revoke_key))
+        .route("/whoami", get(whoami::whoami))
+        .route("/sign-in", post(whoami::sign_in))
         .route(
             "/openapi.json",
             get(openapi::openapi_json).with_state(document),

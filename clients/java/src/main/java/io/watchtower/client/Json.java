@@ -430,6 +430,10 @@ final class Json {
             return (Number) value;
         }
 
+        List<Object> array(String key) {
+            return Json.array(require(key), what + "." + key);
+        }
+
         private Object require(String key) {
             Object value = map.get(key);
             if (value == null) {

@@ -39,8 +39,9 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A client of a Watchtower server: heartbeats (pulse, cancel, list services) and events (add,
- * list with filters and pages). Immutable and thread-safe: build one and share it.
+ * A client of a Watchtower server: heartbeats (pulse, cancel, list services), events (add,
+ * list with filters and pages) and API keys (create, list, revoke, who am I). Immutable and
+ * thread-safe: build one and share it.
  *
  * <pre>{@code
  * WatchtowerClient client = WatchtowerClient.builder()
@@ -59,6 +60,11 @@ import javax.net.ssl.TrustManagerFactory;
  *
  * client.cancel("backup");   // retired: never alert again
  * }</pre>
+ *
+ * <p>The client authenticates with the server's password or with an API key's secret
+ * ({@code wtk_…}), given to {@link Builder#password(String)} either way. A key's scope limits what
+ * the client may do: a request it does not allow throws a {@link ForbiddenException}, and
+ * {@link #whoami()} tells what it allows.
  *
  * <p>Every method sends one HTTP request (except {@link #events(EventQuery)}, which sends one a
  * page) with {@link HttpURLConnection}, and throws a {@link WatchtowerException} subclass when it
@@ -94,7 +100,10 @@ public final class WatchtowerClient {
         this.userAgent = "watchtower-java/" + VERSION;
     }
 
-    /** Starts building a client; {@link Builder#url(String)} and {@link Builder#password(String)} are required. */
+    /**
+     * Starts building a client; {@link Builder#url(String)} and {@link Builder#password(String)}
+     * (the password or an API key's secret) are required.
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -276,6 +285,98 @@ public final class WatchtowerClient {
         }
     }
 
+    // ------------------------------------------------------------------ API keys
+
+    /**
+     * Creates an API key without a prefix or an expiry: {@code createKey(name, scope, null, null)}.
+     *
+     * @see #createKey(String, String, String, String)
+     */
+    public CreatedKey createKey(String name, String scope) {
+        return createKey(name, scope, null, null);
+    }
+
+    /**
+     * Creates an API key, and answers it with its secret, which the server never shows again. Give
+     * the secret to {@link Builder#password(String)} in place of the password to act as the key.
+     * Needs the {@code admin} scope (the password has it).
+     *
+     * <p>The request is sent once, never re-sent behind your back: a second one would be refused
+     * ({@code 409}) and the first one's secret lost.
+     *
+     * @param name the key's name: 1 to 64 letters, digits, {@code -}, {@code _} or {@code .},
+     *     unique among the live keys (a revoked key's name may be reused)
+     * @param scope what it may do: {@code "read"} (every {@code GET}), {@code "ingest"} (pulses
+     *     and events only, no reads), {@code "write"} (ingest, reads, cancels and snoozes) or
+     *     {@code "admin"} (everything, keys included)
+     * @param prefix if not {@code null}, the key may touch only the services whose names start
+     *     with it
+     * @param expiresIn if not {@code null}, how long it works: a number and a unit of {@code ms},
+     *     {@code s}, {@code m}, {@code h} or {@code d}, e.g. {@code "90d"}; {@code null}: until
+     *     revoked
+     * @return the key and its secret
+     * @throws InvalidRequestException if the server rejects a field, e.g. an unknown scope
+     *     ({@link InvalidRequestException#getField()} is {@code "scope"})
+     * @throws ForbiddenException if the client's credential is not {@code admin}
+     * @throws WatchtowerException if a live key has this name ({@link WatchtowerException#getStatus()}
+     *     is {@code 409}), or if the request fails otherwise
+     */
+    public CreatedKey createKey(String name, String scope, String prefix, String expiresIn) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", Objects.requireNonNull(name, "name"));
+        body.put("scope", Objects.requireNonNull(scope, "scope"));
+        if (prefix != null) {
+            body.put("prefix", prefix);
+        }
+        if (expiresIn != null) {
+            body.put("expiresIn", expiresIn);
+        }
+        return send("POST", "keys", null, body, false).decode(CreatedKey::fromJson);
+    }
+
+    /**
+     * Every API key, live and revoked, sorted by name; never their secrets. Needs the
+     * {@code admin} scope.
+     *
+     * @throws ForbiddenException if the client's credential is not {@code admin}
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public List<ApiKey> listKeys() {
+        return send("GET", "keys", null, null, true).decode(json -> {
+            List<ApiKey> keys = new ArrayList<>();
+            for (Object item : Json.array(json, "keys")) {
+                keys.add(ApiKey.fromJson(item));
+            }
+            return Collections.unmodifiableList(keys);
+        });
+    }
+
+    /**
+     * Revokes the live API key {@code name}: the server refuses it within about a second (with
+     * {@code 401}, an {@link AuthenticationException}). Needs the {@code admin} scope.
+     *
+     * @return the revoked key, its {@link ApiKey#getRevoked()} set
+     * @throws NotFoundException if no live key has this name (none ever did, or it is already
+     *     revoked)
+     * @throws ForbiddenException if the client's credential is not {@code admin}
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public ApiKey revokeKey(String name) {
+        Objects.requireNonNull(name, "name");
+        return send("DELETE", "keys/" + Wire.pathSegment(name), null, null, false).decode(ApiKey::fromJson);
+    }
+
+    /**
+     * Who the client's credential is, and what it may do: the password, or an API key with its
+     * scope and prefix. Any valid credential may ask.
+     *
+     * @throws AuthenticationException if the credential is wrong, expired or revoked
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Identity whoami() {
+        return send("GET", "whoami", null, null, true).decode(Identity::fromJson);
+    }
+
     // ------------------------------------------------------------------ HTTP
 
     /** An answer, whatever its status. */
@@ -437,6 +538,8 @@ public final class WatchtowerClient {
                 return new InvalidRequestException(message, status, serverMessage);
             case 401:
                 return new AuthenticationException(message, serverMessage);
+            case 403:
+                return new ForbiddenException(message, serverMessage);
             case 404:
                 return new NotFoundException(message, serverMessage);
             default:
@@ -524,7 +627,12 @@ public final class WatchtowerClient {
             return this;
         }
 
-        /** The API password, sent in the {@code password} header of every request. Required. */
+        /**
+         * The API password, or an API key's secret ({@code wtk_…}, see
+         * {@link WatchtowerClient#createKey(String, String, String, String)}), sent in the
+         * {@code password} header of every request. Required. A key limits the client to its
+         * scope and prefix.
+         */
         public Builder password(String password) {
             this.password = Objects.requireNonNull(password, "password");
             return this;

@@ -8,7 +8,10 @@ package io.watchtower.client;
  * checked exception would force boilerplate on every pulse. Catch the subclass you can act on:
  *
  * <ul>
- *   <li>{@link AuthenticationException}: {@code 401}, the password is missing or wrong;
+ *   <li>{@link AuthenticationException}: {@code 401}, the password (or API key) is missing,
+ *       wrong, expired or revoked;
+ *   <li>{@link ForbiddenException}: {@code 403}, the credential is valid but its scope or prefix
+ *       does not allow the request;
  *   <li>{@link InvalidRequestException}: {@code 400} or {@code 422}, with {@link InvalidRequestException#getField()
  *       the field} the server rejected;
  *   <li>{@link NotFoundException}: {@code 404}, e.g. cancelling a service that does not exist;
@@ -16,8 +19,9 @@ package io.watchtower.client;
  *       network failure: worth retrying later.
  * </ul>
  *
- * <p>Anything else (e.g. {@code 413} for a too large body, a TLS handshake failure because the
- * server's certificate is not trusted) is a plain {@code WatchtowerException}.
+ * <p>Anything else (e.g. {@code 409} when creating a key whose name a live key has, {@code 413}
+ * for a too large body, a TLS handshake failure because the server's certificate is not trusted)
+ * is a plain {@code WatchtowerException}.
  *
  * <pre>{@code
  * try {

@@ -22,6 +22,11 @@
  *       {@link io.watchtower.client.WatchtowerClient#listEvents listEvents} (one
  *       {@link io.watchtower.client.EventPage page} of an {@link io.watchtower.client.EventQuery}),
  *       {@link io.watchtower.client.WatchtowerClient#events events} (every page);
+ *   <li>API keys: {@link io.watchtower.client.WatchtowerClient#createKey createKey},
+ *       {@link io.watchtower.client.WatchtowerClient#listKeys listKeys},
+ *       {@link io.watchtower.client.WatchtowerClient#revokeKey revokeKey}, and
+ *       {@link io.watchtower.client.WatchtowerClient#whoami whoami}; a key's secret is given to the
+ *       builder in place of the password;
  *   <li>errors: {@link io.watchtower.client.WatchtowerException} and its subclasses, unchecked.
  * </ul>
  *

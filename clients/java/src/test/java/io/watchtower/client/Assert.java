@@ -1,7 +1,7 @@
 package io.watchtower.client;
 
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 
 /** The assertions the tests use. */
 final class Assert {
@@ -66,7 +66,16 @@ final class Assert {
      * does not after 15 seconds (a bound against hanging, not a performance threshold).
      */
     static void eventually(String message, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        eventually(message, Duration.ofSeconds(15), condition);
+    }
+
+    /**
+     * Polls {@code condition} every 20 ms until it holds, failing with {@code message} if it still
+     * does not after {@code bound} (for what the server promises within a time, e.g. "a revoked
+     * key is refused within a second": a generous bound, not a measurement).
+     */
+    static void eventually(String message, Duration bound, Condition condition) throws Exception {
+        long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting: " + message);

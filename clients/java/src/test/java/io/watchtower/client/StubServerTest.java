@@ -150,6 +150,56 @@ public final class StubServerTest {
     }
 
     @Test
+    public void status403IsForbidden() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String error = "scope: key `x` has scope `read`; POST / needs ingest, write or admin";
+        HttpServer server = stub(403, "application/json", "{\"error\": \"" + error + "\"}", seen);
+        try {
+            ForbiddenException e = assertThrows(ForbiddenException.class,
+                    () -> clientOf(server, "").pulse("a", Duration.ofSeconds(60), AlertType.WEBHOOK, "ops"));
+            assertEquals(403, e.getStatus());
+            assertEquals(error, e.getServerMessage());
+            assertContains(e.getMessage(), "403");
+            // Written in streaming mode, and still the server's message, sent once.
+            seen.clear();
+            assertEquals(error, assertThrows(ForbiddenException.class,
+                    () -> clientOf(server, "").addEvent("a", Level.INFO, "x")).getServerMessage());
+            assertEquals(1, seen.size(), "sent once");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void keyRequestsAsSent() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String key = "{\"name\":\"a b\",\"scope\":\"ingest\",\"prefix\":null,\"created\":\"2026-11-25T06:12:32.660Z\","
+                + "\"expires\":null,\"revoked\":null,\"lastUsed\":null,\"secret\":\"wtk_s3cr3t\"}";
+        HttpServer server = stub(201, "application/json", key, seen);
+        try {
+            WatchtowerClient client = clientOf(server, "/prefix");
+            CreatedKey created = client.createKey("ci", "ingest");
+            assertEquals("wtk_s3cr3t", created.getSecret());
+            assertEquals("ingest", created.getKey().getScope());
+            assertEquals(java.time.Instant.parse("2026-11-25T06:12:32.660Z"), created.getKey().getCreated());
+            assertEquals("POST", seen.get(0).method);
+            assertEquals("/prefix/keys", seen.get(0).path);
+            assertEquals("{\"name\":\"ci\",\"scope\":\"ingest\"}", seen.get(0).body, "absent optional fields are left out");
+            client.createKey("ci", "write", "team-a-", "90d");
+            assertEquals("{\"name\":\"ci\",\"scope\":\"write\",\"prefix\":\"team-a-\",\"expiresIn\":\"90d\"}", seen.get(1).body);
+            client.revokeKey("a b/c");
+            assertEquals("DELETE", seen.get(2).method);
+            assertEquals("/prefix/keys/a%20b%2Fc", seen.get(2).path, "the name is one encoded path segment");
+            // The stub answers an object where the list wants an array.
+            assertContains(assertThrows(WatchtowerException.class, client::listKeys).getMessage(), "unexpected answer");
+            assertEquals("GET", seen.get(3).method);
+            assertEquals("/prefix/keys", seen.get(3).path);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     public void malformedAnswerIsAWatchtowerException() throws Exception {
         HttpServer server = stub(200, "application/json", "[{\"service\": 1", new CopyOnWriteArrayList<Seen>());
         try {

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeoutException;
 public final class TestRunner {
     private static final Class<?>[] CLASSES = {
         JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, EventsTest.class,
-        HeartbeatTest.class, HttpsTest.class,
+        HeartbeatTest.class, HttpsTest.class, KeysTest.class,
     };
 
     private TestRunner() {}

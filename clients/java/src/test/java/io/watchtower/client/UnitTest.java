@@ -108,4 +108,35 @@ public final class UnitTest {
         assertEquals("no field here", bare.getProblem());
         assertContains(new InvalidRequestException("m", null).getMessage(), "m");
     }
+
+    @Test
+    public void pathSegmentsAreEncoded() {
+        assertEquals("ci-deploy_1.x", Wire.pathSegment("ci-deploy_1.x"));
+        assertEquals("a%20b%2Fc%3Fd%23e%25f%2B", Wire.pathSegment("a b/c?d#e%f+"));
+        assertEquals("%C3%A9", Wire.pathSegment("é"));
+        assertEquals("%2E", Wire.pathSegment("."));
+        assertEquals("%2E%2E", Wire.pathSegment(".."));
+        assertThrows(IllegalArgumentException.class, () -> Wire.pathSegment(""));
+    }
+
+    @Test
+    public void keysAndIdentitiesDecode() {
+        CreatedKey created = CreatedKey.fromJson(Json.parse("{\"name\":\"ci\",\"scope\":\"write\",\"prefix\":\"team-a-\","
+                + "\"created\":\"2026-11-25T06:12:32.660Z\",\"expires\":\"2027-02-23T06:12:32.660Z\",\"revoked\":null,"
+                + "\"lastUsed\":null,\"secret\":\"wtk_s3cr3t\"}"));
+        assertEquals("wtk_s3cr3t", created.getSecret());
+        assertEquals(java.util.Optional.of(Instant.parse("2027-02-23T06:12:32.660Z")), created.getKey().getExpires());
+        assertEquals(java.util.Optional.empty(), created.getKey().getLastUsed());
+        assertEquals(false, created.toString().contains("s3cr3t"), "toString hides the secret: " + created);
+        assertContains(created.toString(), "team-a-");
+
+        Identity identity = Identity.fromJson(Json.parse(
+                "{\"name\":\"ci\",\"kind\":\"key\",\"scope\":\"write\",\"prefix\":null,\"may\":[\"read\",\"ingest\",\"write\"]}"));
+        assertEquals(Arrays.asList("read", "ingest", "write"), identity.getMay());
+        assertEquals(true, identity.may("ingest"));
+        assertEquals(false, identity.may("admin"));
+        assertEquals(java.util.Optional.empty(), identity.getPrefix());
+        assertThrows(IllegalArgumentException.class, () -> Identity.fromJson(Json.parse(
+                "{\"name\":\"ci\",\"kind\":\"key\",\"scope\":\"write\",\"may\":\"read\"}")));
+    }
 }
