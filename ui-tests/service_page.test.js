@@ -110,3 +110,22 @@ test('cancelling from the service page asks first, and the page says it is no lo
   await context.close();
   assert.deepEqual(problems, []);
 });
+
+test('a scheduled service shows its schedule, its zone and its grace', async () => {
+  await server.api.call('POST', '/', {
+    service: 'weekday-report', alertType: 'webhook', alertTarget: 'ops',
+    schedule: '30 2 * * 1-5', tz: 'Europe/Berlin', grace: '15m',
+  });
+  const { page, context, problems } = await openPage(browser, server);
+  await page.goto(`${server.url}/ui/#/services/weekday-report`);
+  const facts = page.locator('.service-facts dl');
+  await facts.waitFor();
+  const terms = await facts.locator('dt').allTextContents();
+  const values = await facts.locator('dd').allTextContents();
+  const fact = (term) => values[terms.indexOf(term)];
+  assert.equal(fact('Schedule'), '30 2 * * 1-5 (Europe/Berlin)');
+  assert.equal(fact('Grace'), '15m past the expected time');
+  assert.ok(!terms.includes('Pulse interval'), terms.join(', '));
+  await context.close();
+  assert.deepEqual(problems, []);
+});

@@ -21,11 +21,20 @@ export interface Service {
   alertType: AlertType;
   /** An e-mail address, a Pushover key, or the name of a configured webhook. */
   alertTarget: string;
-  /** Seconds the service promised between pulses. */
+  /**
+   * Seconds the service promised between pulses; with a `schedule`, the seconds
+   * from its last pulse to the schedule's next time.
+   */
   nextIn: number;
+  /** The cron expression its next pulse is due by, when it pulses on a schedule. */
+  schedule?: string;
+  /** The IANA time zone of its `schedule` (`UTC` unless the pulse gave one). */
+  tz?: string;
+  /** Seconds past the expected time before it is dead, when the pulse gave them. */
+  grace?: number;
   /** When it last pulsed. `new Date(service.lastPulse)` for a Date. */
   lastPulse: DateString;
-  /** `lastPulse + nextIn`: when it is declared dead without another pulse. */
+  /** `lastPulse + nextIn + grace`: when it is declared dead without another pulse. */
   deadline: DateString;
   status: 'up' | 'dead';
   /** Seconds between reminders while dead (0: none), when the pulse gave it. */
@@ -46,18 +55,47 @@ export interface Event {
   date: DateString;
 }
 
-export interface PulseOptions {
+/** What every pulse takes, whether its next one is due in `nextIn` seconds or on a `schedule`. */
+export interface PulseCommon {
   /** 1–255 printable characters. */
   service: string;
-  /** Seconds until the next pulse is due: at least 0.1 s, fractions allowed, at most one year (31536000 s). */
-  nextIn: number;
   alertType: AlertType;
   alertTarget: string;
+  /**
+   * How long past the expected time the service may be late before it is dead:
+   * seconds (at least 0, at most one year), or a duration such as `'90s'`, `'15m'`, `'2h'`, `'1d'`.
+   */
+  grace?: number | string;
   /** Seconds between reminders while the service stays dead; 0 for none. */
   remindEvery?: number;
   /** The service this one depends on. */
   dependsOn?: string;
 }
+
+/** A pulse whose next one is due within `nextIn` seconds. */
+export interface IntervalPulseOptions extends PulseCommon {
+  /** Seconds until the next pulse is due: at least 0.1 s, fractions allowed, at most one year (31536000 s). */
+  nextIn: number;
+  schedule?: undefined;
+  tz?: undefined;
+}
+
+/** A pulse whose next one is due at the next time of a cron `schedule`. */
+export interface ScheduledPulseOptions extends PulseCommon {
+  nextIn?: undefined;
+  /**
+   * A five-field cron expression (minute hour day-of-month month day-of-week:
+   * `'0 9 * * 1-5'`, `'0 8-18/2 * * MON-FRI'`, `'30 3 1 JAN,JUL *'`) or `@hourly`, `@daily`,
+   * `@weekly`, `@monthly`, `@yearly` (`@annually`). One that never comes (`'0 0 30 2 *'`)
+   * is an InvalidRequestError (422) naming `schedule`.
+   */
+  schedule: string;
+  /** The IANA time zone the schedule is read in, e.g. `'Europe/Berlin'`. Default UTC. */
+  tz?: string;
+}
+
+/** Exactly one of `nextIn` and `schedule`; `tz` only with `schedule`. */
+export type PulseOptions = IntervalPulseOptions | ScheduledPulseOptions;
 
 export interface NewEvent {
   service: string;
@@ -187,7 +225,12 @@ export declare class WatchtowerClient {
   /** The default time one request may take, in milliseconds. */
   readonly timeoutMs: number;
 
-  /** Sends a heartbeat; resolves to the service as the server now sees it. */
+  /**
+   * Sends a heartbeat, the next one due within `nextIn` seconds or at the next
+   * time of `schedule` (plus `grace`); resolves to the service as the server now
+   * sees it. Rejects with a TypeError, sending nothing, unless exactly one of
+   * `nextIn` and `schedule` is given and `tz` only with `schedule`.
+   */
   pulse(pulse: PulseOptions, options?: CallOptions): Promise<Service>;
   /** Stops monitoring a service; resolves to it. NotFoundError if there is none. */
   cancel(service: string, options?: CallOptions): Promise<Service>;
@@ -211,7 +254,14 @@ export declare class WatchtowerClient {
   heartbeat(options: HeartbeatOptions): Heartbeat;
 }
 
-export interface HeartbeatOptions extends PulseOptions {
+/** A heartbeat pulses at a fixed rate, so it takes `nextIn`, not a `schedule`. */
+export interface HeartbeatOptions extends PulseCommon {
+  /** Seconds until the next pulse is due: at least 0.1 s here. */
+  nextIn: number;
+  /** Not for a heartbeat (a TypeError): call `pulse({ schedule })` from the scheduled job instead. */
+  schedule?: never;
+  /** Not for a heartbeat (a TypeError), as `schedule`. */
+  tz?: never;
   /** Seconds between pulses; must be less than `nextIn`. Default `nextIn / 2`. */
   every?: number;
   /** Cancel the service when stop() is called, so retiring it raises no alarm. Default false. */
@@ -281,7 +331,7 @@ export declare class ForbiddenError extends WatchtowerError {
 
 /** 400 or 422: the request was rejected; `field` names what was wrong. */
 export declare class InvalidRequestError extends WatchtowerError {
-  /** The text before the first `": "` of the server's message (`nextIn`, `level`, `cursor`, `query`, …). */
+  /** The text before the first `": "` of the server's message (`nextIn`, `schedule`, `tz`, `grace`, `level`, `cursor`, `query`, …). */
   readonly field: string | null;
 }
 

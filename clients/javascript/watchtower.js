@@ -180,13 +180,28 @@ export class WatchtowerClient {
 
   /**
    * Sends a heartbeat: the service promises to pulse again within `nextIn`
-   * seconds, else Watchtower alerts `alertTarget` through `alertType`.
+   * seconds, or at the next time of the cron `schedule` (in the IANA zone
+   * `tz`, default UTC), else Watchtower alerts `alertTarget` through
+   * `alertType`. `grace` (seconds, or a duration such as `'15m'`) is how long
+   * past that time the server waits before declaring the service dead.
+   * Exactly one of `nextIn` and `schedule` is needed, and `tz` only with
+   * `schedule`: otherwise this rejects with a TypeError, sending nothing.
    * Resolves to the service as the server now sees it.
    */
-  async pulse({ service, nextIn, alertType, alertTarget, remindEvery, dependsOn } = {}, options) {
-    const body = { service, alertType, alertTarget, nextIn };
-    if (remindEvery !== undefined && remindEvery !== null) body.remindEvery = remindEvery;
-    if (dependsOn !== undefined && dependsOn !== null) body.dependsOn = dependsOn;
+  async pulse({ service, nextIn, schedule, tz, grace, alertType, alertTarget, remindEvery, dependsOn } = {}, options) {
+    const given = (value) => value !== undefined && value !== null;
+    if (given(nextIn) && given(schedule)) throw new TypeError('schedule: give either nextIn or schedule, not both');
+    if (!given(nextIn) && !given(schedule)) {
+      throw new TypeError('nextIn: required (seconds until the next pulse), unless schedule (a cron expression) is given');
+    }
+    if (given(tz) && !given(schedule)) throw new TypeError('tz: is the time zone of a schedule: give it only with schedule');
+    const body = { service, alertType, alertTarget };
+    if (given(nextIn)) body.nextIn = nextIn;
+    if (given(schedule)) body.schedule = schedule;
+    if (given(tz)) body.tz = tz;
+    if (given(grace)) body.grace = grace;
+    if (given(remindEvery)) body.remindEvery = remindEvery;
+    if (given(dependsOn)) body.dependsOn = dependsOn;
     return (await this.#request('POST', '/', { body, ...options })).data;
   }
 
@@ -378,6 +393,8 @@ function describeNetworkError(error) {
 
 /**
  * Pulses a service every `every` seconds in the background until `stop()`.
+ * It needs `nextIn` (a cron `schedule` is for a job that pulses when it runs:
+ * call `pulse()` there); `grace` is sent with every pulse.
  * A failed pulse never throws out of the timer: it goes to `onError` and the
  * next pulse is tried on schedule. In Node the timer does not keep the process
  * alive unless `keepAlive: true`.
@@ -416,6 +433,9 @@ export class Heartbeat {
     const {
       service,
       nextIn,
+      schedule,
+      tz,
+      grace,
       alertType,
       alertTarget,
       remindEvery,
@@ -428,6 +448,13 @@ export class Heartbeat {
       signals = [],
     } = options;
     if (typeof service !== 'string' || service === '') throw new TypeError('service: required');
+    // A heartbeat pulses at a fixed rate, so it promises the next pulse in `nextIn` seconds.
+    for (const [name, value] of [['schedule', schedule], ['tz', tz]]) {
+      if (value === undefined || value === null) continue;
+      throw new TypeError(
+        `${name}: a Heartbeat pulses every \`every\` seconds and needs nextIn; for a cron schedule, call pulse({ schedule }) from the scheduled job itself`,
+      );
+    }
     if (!(typeof nextIn === 'number' && nextIn > 0)) throw new TypeError('nextIn: must be a positive number of seconds');
     if (nextIn < 0.1) throw new RangeError('nextIn: must be at least 0.1 seconds (100 ms)');
     if (!(typeof every === 'number' && every > 0)) throw new TypeError('every: must be a positive number of seconds');
@@ -437,7 +464,7 @@ export class Heartbeat {
     if (!Array.isArray(signals)) throw new TypeError('signals: must be an array such as ["SIGINT", "SIGTERM"]');
     if (signals.length > 0 && !isNode) throw new TypeError('signals: only available in Node');
     this.#client = client;
-    this.#pulse = { service, nextIn, alertType, alertTarget, remindEvery, dependsOn };
+    this.#pulse = { service, nextIn, grace, alertType, alertTarget, remindEvery, dependsOn };
     this.#everyMs = every * 1000;
     this.#cancelOnStop = cancelOnStop;
     this.#keepAlive = keepAlive;

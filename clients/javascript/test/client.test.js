@@ -85,6 +85,152 @@ describe('services', () => {
   });
 });
 
+describe('scheduled pulses', () => {
+  const HOUR = 3_600_000;
+  /** The first instant after `date` whose offset within the hour is `minuteMs` (UTC). */
+  const nextInHour = (date, minuteMs = 0) => {
+    const t = Date.parse(date);
+    const candidate = Math.floor((t - minuteMs) / HOUR) * HOUR + minuteMs;
+    return candidate > t ? candidate : candidate + HOUR;
+  };
+
+  test('schedule @hourly with grace "15m": the deadline is the next whole UTC hour plus 900 s', async () => {
+    const service = await wt.pulse({ service: 'cron-hourly', schedule: '@hourly', grace: '15m', ...ops });
+    assert.equal(service.schedule, '@hourly');
+    assert.equal(service.tz, 'UTC');
+    assert.equal(service.grace, 900);
+    assert.equal(service.status, 'up');
+    const nextHour = nextInHour(service.lastPulse);
+    assert.equal(Date.parse(service.deadline), nextHour + 900_000);
+    // nextIn answers the seconds from the pulse to the schedule's next time.
+    assert.ok(Math.abs(service.nextIn * 1000 - (nextHour - Date.parse(service.lastPulse))) < 1, String(service.nextIn));
+  });
+
+  test('schedule, tz and grace come back, in the pulse answer and in services()', async () => {
+    const answered = await wt.pulse({ service: 'cron-listed', schedule: '0 9 * * MON-FRI', tz: 'UTC', grace: 900, ...ops });
+    assert.equal(answered.schedule, '0 9 * * MON-FRI');
+    assert.equal(answered.tz, 'UTC');
+    assert.equal(answered.grace, 900);
+    const listed = (await wt.services()).find((s) => s.service === 'cron-listed');
+    assert.equal(listed.schedule, '0 9 * * MON-FRI');
+    assert.equal(listed.tz, 'UTC');
+    assert.equal(listed.grace, 900);
+    assert.equal(listed.deadline, answered.deadline);
+    // The first 09:00 UTC of a weekday after the pulse, plus the grace.
+    const pulsed = Date.parse(answered.lastPulse);
+    const day = new Date(pulsed);
+    let due;
+    for (let i = 0; due === undefined; i++) {
+      const candidate = Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate() + i, 9);
+      const weekday = new Date(candidate).getUTCDay();
+      if (candidate > pulsed && weekday >= 1 && weekday <= 5) due = candidate;
+    }
+    assert.equal(Date.parse(answered.deadline), due + 900_000);
+    // A service that never had a schedule or a grace carries none of the three.
+    await wt.pulse({ service: 'cron-listed-plain', nextIn: 60, ...ops });
+    const plain = (await wt.services()).find((s) => s.service === 'cron-listed-plain');
+    for (const field of ['schedule', 'tz', 'grace']) assert.equal(field in plain, false, field);
+  });
+
+  test('tz Asia/Kolkata (UTC+05:30): "0 * * * *" falls at minute 30 UTC', async () => {
+    const service = await wt.pulse({ service: 'cron-kolkata', schedule: '0 * * * *', tz: 'Asia/Kolkata', ...ops });
+    assert.equal(service.tz, 'Asia/Kolkata');
+    assert.equal('grace' in service, false);
+    assert.equal(Date.parse(service.deadline), nextInHour(service.lastPulse, 30 * 60_000));
+    assert.match(service.deadline, /T\d\d:30:00\.000Z$/);
+  });
+
+  test('grace with nextIn: the deadline is nextIn + grace after the pulse', async () => {
+    const service = await wt.pulse({ service: 'grace-next-in', nextIn: 60, grace: 30, ...ops });
+    assert.equal(service.nextIn, 60);
+    assert.equal(service.grace, 30);
+    assert.equal('schedule' in service, false);
+    assert.equal(Date.parse(service.deadline) - Date.parse(service.lastPulse), 90_000);
+  });
+
+  test('a pulse with nextIn after one with a schedule drops the schedule', async () => {
+    await wt.pulse({ service: 'cron-then-interval', schedule: '@daily', tz: 'Europe/Berlin', ...ops });
+    const service = await wt.pulse({ service: 'cron-then-interval', nextIn: 60, ...ops });
+    assert.equal('schedule' in service, false);
+    assert.equal('tz' in service, false);
+    assert.equal(Date.parse(service.deadline) - Date.parse(service.lastPulse), 60_000);
+  });
+
+  test('an invalid expression is an InvalidRequestError (400) naming schedule', async () => {
+    const error = await wt.pulse({ service: 'cron-bad', schedule: 'every tuesday', ...ops }).catch((e) => e);
+    assert.ok(error instanceof InvalidRequestError, String(error));
+    assert.equal(error.status, 400);
+    assert.equal(error.field, 'schedule');
+  });
+
+  test('a schedule that never comes, or an impossible range, is an InvalidRequestError (422) naming schedule', async () => {
+    for (const schedule of ['0 0 30 2 *', '5-1 * * * *']) {
+      const error = await wt.pulse({ service: 'cron-never', schedule, ...ops }).catch((e) => e);
+      assert.ok(error instanceof InvalidRequestError, `${schedule}: ${error}`);
+      assert.equal(error.status, 422, schedule);
+      assert.equal(error.field, 'schedule', schedule);
+    }
+  });
+
+  test('an unknown time zone is an InvalidRequestError naming tz', async () => {
+    const error = await wt.pulse({ service: 'cron-tz', schedule: '@daily', tz: 'Mars/Olympus_Mons', ...ops }).catch((e) => e);
+    assert.ok(error instanceof InvalidRequestError, String(error));
+    assert.equal(error.status, 400);
+    assert.equal(error.field, 'tz');
+  });
+
+  test('an invalid grace is the server\'s InvalidRequestError naming grace', async () => {
+    for (const grace of [-1, 'soon']) {
+      const error = await wt.pulse({ service: 'cron-grace', schedule: '@daily', grace, ...ops }).catch((e) => e);
+      assert.ok(error instanceof InvalidRequestError, `${grace}: ${error}`);
+      assert.equal(error.field, 'grace', String(grace));
+    }
+  });
+
+  test('nextIn and schedule both, neither, or tz without schedule: a TypeError, and no request', async () => {
+    let requests = 0;
+    const counting = new WatchtowerClient({
+      url: server.url,
+      password: server.password,
+      fetch: (url, init) => {
+        requests += 1;
+        return fetch(url, init);
+      },
+    });
+    await assert.rejects(counting.pulse({ service: 'local', nextIn: 60, schedule: '@daily', ...ops }), {
+      name: 'TypeError',
+      message: /^schedule: give either nextIn or schedule, not both/,
+    });
+    await assert.rejects(counting.pulse({ service: 'local', ...ops }), { name: 'TypeError', message: /^nextIn: required/ });
+    await assert.rejects(counting.pulse({ service: 'local', nextIn: null, schedule: null, ...ops }), {
+      name: 'TypeError',
+      message: /^nextIn: /,
+    });
+    await assert.rejects(counting.pulse({ service: 'local', nextIn: 60, tz: 'UTC', ...ops }), { name: 'TypeError', message: /^tz: / });
+    await assert.rejects(counting.pulse({ service: 'local', tz: 'UTC', ...ops }), TypeError);
+    await assert.rejects(counting.pulse(), TypeError);
+    assert.equal(requests, 0);
+  });
+
+  test('absent or null options are left out of the request body', async () => {
+    const bodies = [];
+    const recording = new WatchtowerClient({
+      url: server.url,
+      password: server.password,
+      fetch: (url, init) => {
+        bodies.push(JSON.parse(init.body));
+        return fetch(url, init);
+      },
+    });
+    await recording.pulse({ service: 'cron-body', schedule: '@weekly', tz: undefined, grace: null, nextIn: null, ...ops });
+    await recording.pulse({ service: 'cron-body', nextIn: 60, schedule: undefined, ...ops });
+    assert.deepEqual(bodies, [
+      { service: 'cron-body', alertType: 'webhook', alertTarget: 'ops', schedule: '@weekly' },
+      { service: 'cron-body', alertType: 'webhook', alertTarget: 'ops', nextIn: 60 },
+    ]);
+  });
+});
+
 describe('events', () => {
   // Services that never pulse, so the server's own events do not mix in.
   const added = [];

@@ -83,6 +83,14 @@ test('sends remindEvery and dependsOn with each pulse', async () => {
   assert.equal(hb.lastPulse.dependsOn, 'hb-repeat');
 });
 
+test('sends grace with each pulse', async () => {
+  const hb = wt.heartbeat({ service: 'hb-grace', nextIn: 30, every: 10, grace: '1m', ...ops });
+  await waitFor(() => hb.pulses === 1, { what: 'the first pulse' });
+  await hb.stop({ cancel: true });
+  assert.equal(hb.lastPulse.grace, 60);
+  assert.equal(Date.parse(hb.lastPulse.deadline) - Date.parse(hb.lastPulse.lastPulse), 90_000);
+});
+
 test('failed pulses go to onError and the heartbeat keeps trying', async () => {
   const bad = new WatchtowerClient({ url: server.url, password: 'wrong-password' });
   const errors = [];
@@ -118,6 +126,14 @@ test('options are checked', () => {
   assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 10, every: 10 }), RangeError);
   assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 10, every: -1 }), /every/);
   assert.doesNotThrow(() => new Heartbeat(wt, { service: 's', nextIn: 10, ...ops }));
+  // A heartbeat pulses at a fixed rate: it takes nextIn, never a cron schedule.
+  assert.throws(() => new Heartbeat(wt, { service: 's', schedule: '@hourly', ...ops }), {
+    name: 'TypeError',
+    message: /^schedule: a Heartbeat pulses every `every` seconds and needs nextIn/,
+  });
+  assert.throws(() => wt.heartbeat({ service: 's', nextIn: 10, schedule: '@hourly', ...ops }), /^TypeError: schedule: /);
+  assert.throws(() => new Heartbeat(wt, { service: 's', nextIn: 10, tz: 'UTC', ...ops }), /^TypeError: tz: /);
+  assert.doesNotThrow(() => new Heartbeat(wt, { service: 's', nextIn: 10, grace: 5, schedule: null, tz: undefined, ...ops }));
 });
 
 const child = join(here, 'fixtures', 'heartbeat-child.js');

@@ -169,3 +169,9 @@ def test_next_in_defaults_to_twice_the_interval(client: Client) -> None:
     heartbeat = Heartbeat(client, "x", interval=15, alert_type="webhook", alert_target=WEBHOOK)
     assert heartbeat.next_in == 30
     assert "stopped" in repr(heartbeat)
+
+
+def test_a_heartbeat_pulses_with_next_in_never_a_schedule(client: Client) -> None:
+    with pytest.raises(TypeError, match="schedule"):
+        Heartbeat(client, "x", interval=15, schedule="@hourly",  # type: ignore[call-arg]
+                  alert_type="webhook", alert_target=WEBHOOK)

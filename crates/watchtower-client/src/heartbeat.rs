@@ -37,19 +37,23 @@ const MIN_NEXT_IN: f64 = 0.1;
 /// What a heartbeat (async or blocking) checks before its first beat: a `next_in`
 /// the server accepts, and beats that come before each deadline.
 pub(crate) fn check_beat(pulse: &Pulse, every: Duration) -> Result<()> {
-    if pulse.next_in.is_nan() || pulse.next_in < MIN_NEXT_IN {
+    let Some(next_in) = pulse.next_in else {
+        return Err(Error::Config {
+            message: "a heartbeat beats every so often: give its pulse a nextIn, not a schedule"
+                .into(),
+        });
+    };
+    if next_in.is_nan() || next_in < MIN_NEXT_IN {
         return Err(Error::Config {
             message: format!(
-                "a heartbeat's nextIn must be at least 0.1 seconds (100 ms), not {} s",
-                pulse.next_in
+                "a heartbeat's nextIn must be at least 0.1 seconds (100 ms), not {next_in} s"
             ),
         });
     }
-    if every.is_zero() || every.as_secs_f64() >= pulse.next_in {
+    if every.is_zero() || every.as_secs_f64() >= next_in {
         return Err(Error::Config {
             message: format!(
-                "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({} s)",
-                pulse.next_in
+                "a heartbeat every {every:?} must be shorter than its pulse's nextIn ({next_in} s)"
             ),
         });
     }

@@ -15,8 +15,17 @@ pub struct Service {
     /// `mail`, `pushover`, `webhook`, or any channel the server knows.
     pub alert_type: String,
     pub alert_target: String,
-    /// Seconds allowed between two pulses.
+    /// Seconds allowed between two pulses; for a schedule, from the last pulse to
+    /// its next time.
     pub next_in: f64,
+    /// The cron schedule it pulses by, if any, and its IANA time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
+    /// Seconds past the expected time before it is dead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace: Option<f64>,
     pub last_pulse: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
     pub status: Status,
@@ -102,7 +111,8 @@ pub struct Event {
     pub date: DateTime<Utc>,
 }
 
-/// A pulse: "`service` is alive and pulses again within `next_in`".
+/// A pulse: "`service` is alive and pulses again within `next_in`", or at the
+/// next time of its cron `schedule`; `grace` more before it is dead.
 ///
 /// ```
 /// use std::time::Duration;
@@ -111,6 +121,9 @@ pub struct Event {
 /// let pulse = Pulse::new("backup", Duration::from_secs(26 * 3600), "mail", "ops@example.com")
 ///     .remind_every(Duration::from_secs(3600))
 ///     .depends_on("nas");
+/// let nightly = Pulse::scheduled("report", "30 2 * * *", "mail", "ops@example.com")
+///     .tz("Europe/Berlin")
+///     .grace(Duration::from_secs(15 * 60));
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -121,7 +134,19 @@ pub struct Pulse {
     /// Seconds until the next pulse is due: at least 0.1 (100 ms), fractions allowed,
     /// at most one year (31536000). The server checks it
     /// ([`Error::InvalidRequest`](crate::Error::InvalidRequest) naming `nextIn`).
-    pub next_in: f64,
+    /// `None` with a `schedule`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_in: Option<f64>,
+    /// Instead of `next_in`: a cron expression (five fields, or `@hourly` …
+    /// `@yearly`); the next pulse is due at its next time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// The schedule's IANA time zone; the server's default is UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tz: Option<String>,
+    /// Seconds past the expected time before the service is dead (`late` meanwhile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grace: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remind_every: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -139,10 +164,39 @@ impl Pulse {
             service: service.into(),
             alert_type: alert_type.into(),
             alert_target: alert_target.into(),
-            next_in: next_in.as_secs_f64(),
+            next_in: Some(next_in.as_secs_f64()),
+            schedule: None,
+            tz: None,
+            grace: None,
             remind_every: None,
             depends_on: None,
         }
+    }
+
+    /// A pulse of a service that runs on a cron `schedule` (UTC unless [`Self::tz`]).
+    pub fn scheduled(
+        service: impl Into<String>,
+        schedule: impl Into<String>,
+        alert_type: impl Into<String>,
+        alert_target: impl Into<String>,
+    ) -> Self {
+        Self {
+            next_in: None,
+            schedule: Some(schedule.into()),
+            ..Self::new(service, Duration::ZERO, alert_type, alert_target)
+        }
+    }
+
+    /// The schedule's IANA time zone, such as `Europe/Berlin`.
+    pub fn tz(mut self, tz: impl Into<String>) -> Self {
+        self.tz = Some(tz.into());
+        self
+    }
+
+    /// How long past its expected time the service may still pulse: `late`, not dead.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = Some(grace.as_secs_f64());
+        self
     }
 
     /// Re-alert this often while the service stays dead (zero: never).

@@ -195,6 +195,11 @@ async fn a_key_works_as_a_bearer_token_until_it_is_revoked_or_expires() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "prefix",
         ),
+        (
+            json!({"name": "x", "scope": "read", "expiresIn": "3651d"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "expiresIn",
+        ),
     ] {
         let (got, answer) =
             call(&server, PASSWORD, Method::POST, "/keys", Some(body.clone())).await;

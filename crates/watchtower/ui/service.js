@@ -62,9 +62,12 @@ export function serviceView(root, name) {
     const rows = [
       ['Last pulse', `<time datetime="${esc(s.lastPulse)}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time> <span class="muted">(${esc(dateTime(s.lastPulseMs))})</span>`],
       ['Deadline', `<time class="countdown" datetime="${esc(s.deadline)}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time> <span class="muted">(${esc(dateTime(s.deadlineMs))})</span>`],
-      ['Pulse interval', `at most ${esc(duration(s.nextIn, { fine: true }))}`],
+      s.schedule
+        ? ['Schedule', `<code>${esc(s.schedule)}</code> <span class="muted">(${esc(s.tz ?? 'UTC')})</span>`]
+        : ['Pulse interval', `at most ${esc(duration(s.nextIn, { fine: true }))}`],
       ['Alert', `<span class="alert-type">${esc(s.alertType)}</span> <span class="alert-target">${esc(s.alertTarget)}</span>`],
     ];
+    if (s.grace) rows.push(['Grace', `${esc(duration(s.grace, { fine: true }))} past the expected time`]);
     if (s.remindEvery) rows.push(['Reminders', `every ${esc(duration(s.remindEvery))} while dead`]);
     if (s.dependsOn) rows.push(['Depends on', `<a href="${esc(serviceHref(s.dependsOn))}">${esc(s.dependsOn)}</a>`]);
     if (s.flappingSince) rows.push(['Flapping since', esc(dateTime(Date.parse(s.flappingSince)))]);

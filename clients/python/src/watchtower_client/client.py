@@ -110,45 +110,93 @@ class Client:
     def pulse(
         self,
         service: str,
-        next_in: float,
-        alert_type: str,
-        alert_target: str,
+        next_in: Optional[float] = None,
+        alert_type: Optional[str] = None,
+        alert_target: Optional[str] = None,
         *,
+        schedule: Optional[str] = None,
+        tz: Optional[str] = None,
+        grace: Union[str, float, timedelta, None] = None,
         remind_every: Optional[float] = None,
         depends_on: Optional[str] = None,
     ) -> Service:
-        """Tell the server that ``service`` is alive and will pulse again within ``next_in`` seconds.
+        """Tell the server that ``service`` is alive and will pulse again within ``next_in`` seconds,
+        or at the next time of its cron ``schedule``.
 
         If it does not, the server declares it dead and alerts ``alert_target`` through
         ``alert_type`` (a channel configured on the server: ``"mail"``, ``"webhook"``,
-        ``"slack"``, ``"pagerduty"``, ``"route"``…). A pulse replaces the service's previous settings, so
-        leaving out ``remind_every`` or ``depends_on`` clears them.
+        ``"slack"``, ``"pagerduty"``, ``"route"``…). A pulse replaces the service's previous
+        settings, so leaving out ``schedule``, ``grace``, ``remind_every`` or ``depends_on``
+        clears them.
+
+        Give exactly one of ``next_in`` and ``schedule``, and ``tz`` only with ``schedule``;
+        the client raises :class:`ValueError` otherwise, before sending anything.
 
         Args:
             service: the service's name, 1–255 printable characters.
             next_in: seconds until the next pulse is due: at least 0.1 (100 ms), fractions
-                allowed, at most one year (31536000).
-            alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
+                allowed, at most one year (31536000). Not with ``schedule``.
+            alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``…. Required.
             alert_target: an e-mail address, a Pushover user or group key, or the name of a
-                webhook configured on the server.
+                webhook configured on the server. Required.
+            schedule: instead of ``next_in``, a cron expression: five fields (minute hour
+                day-of-month month day-of-week, e.g. ``"0 9 * * MON-FRI"``) or one of
+                ``@hourly``, ``@daily``, ``@weekly``, ``@monthly``, ``@yearly``. The next pulse
+                is due at the schedule's next time after this one.
+            tz: the IANA time zone the schedule is read in (``"Europe/Berlin"``); only with
+                ``schedule``. The server's default is UTC.
+            grace: how long past the expected time (``next_in`` or the schedule's next time)
+                the service may still pulse before it is dead: a duration such as ``"15m"``,
+                ``"90s"``, ``"2h"`` or ``"1d"``, a :class:`~datetime.timedelta`, or seconds;
+                at most one year.
             remind_every: seconds between reminders while the service stays dead, ``0`` for none.
             depends_on: the service this one depends on.
 
         Returns:
             The service as the server now has it, ``status="up"``.
 
+        Raises:
+            ValueError: neither or both of ``next_in`` and ``schedule``, or ``tz`` without
+                ``schedule``.
+            InvalidRequestError: the server refused a field, e.g. a cron expression it cannot
+                read (``field == "schedule"``, HTTP 400), one that never comes such as
+                ``"0 0 30 2 *"`` (``"schedule"``, HTTP 422), or an unknown ``tz``.
+
         Example::
 
             service = client.pulse("backup", next_in=90000, alert_type="mail",
                                    alert_target="ops@example.com")
             print(service.deadline)
+
+            # a nightly job at 02:30 Berlin time, dead if not done by 03:00
+            client.pulse("report", schedule="30 2 * * *", tz="Europe/Berlin", grace="30m",
+                         alert_type="mail", alert_target="ops@example.com")
         """
+        if alert_type is None:
+            raise TypeError("pulse() missing required argument: 'alert_type'")
+        if alert_target is None:
+            raise TypeError("pulse() missing required argument: 'alert_target'")
+        if next_in is None and schedule is None:
+            raise ValueError(
+                "give next_in (seconds until the next pulse) or schedule (a cron expression)"
+            )
+        if next_in is not None and schedule is not None:
+            raise ValueError("give either next_in or schedule, not both")
+        if tz is not None and schedule is None:
+            raise ValueError("tz is the time zone of a schedule: give it with schedule, not next_in")
         body: Dict[str, Any] = {
             "service": service,
             "alertType": alert_type,
             "alertTarget": alert_target,
-            "nextIn": next_in,
         }
+        if next_in is not None:
+            body["nextIn"] = next_in
+        if schedule is not None:
+            body["schedule"] = schedule
+        if tz is not None:
+            body["tz"] = tz
+        if grace is not None:
+            body["grace"] = _seconds_or_duration(grace)
         if remind_every is not None:
             body["remindEvery"] = remind_every
         if depends_on is not None:
@@ -441,6 +489,22 @@ def _duration_param(value: Union[str, float, timedelta]) -> str:
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
+    kind = type(value).__name__
+    raise TypeError(f"a duration must be a string, a timedelta or seconds, not {kind}")
+
+
+def _seconds_or_duration(value: Union[str, float, timedelta]) -> Union[str, float, int]:
+    """A duration for a JSON field that takes either: a string as it is (``"15m"``), seconds
+    as a number, a timedelta as its seconds."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("a duration must be a string, a timedelta or seconds, not a bool")
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+        return int(value) if value.is_integer() else value
+    if isinstance(value, (int, float)):
+        return value
     kind = type(value).__name__
     raise TypeError(f"a duration must be a string, a timedelta or seconds, not {kind}")
 

@@ -36,6 +36,10 @@ class Heartbeat:
     ``next_in``, with room for a slow request or one failed pulse: ``next_in`` defaults to
     twice ``interval``.
 
+    A heartbeat beats at a fixed interval, so it always pulses with ``next_in``, never a cron
+    ``schedule``: a job that runs on a schedule pulses once per run with
+    :meth:`Client.pulse` and ``schedule=`` instead.
+
     A failed pulse (server unreachable, timeout, rejected request) is logged on the
     ``watchtower_client.heartbeat`` logger and kept in :attr:`last_error`; the thread goes on
     and pulses again at the next tick. The monitored program is never stopped by its monitor.

@@ -156,13 +156,19 @@ class Service:
         service: the service's name.
         alert_type: a channel the server has configured: ``"mail"``, ``"webhook"``, ``"slack"``, ``"pagerduty"``, ``"route"``….
         alert_target: the address, Pushover key or webhook name alerts go to.
-        next_in: seconds the last pulse allowed until the next one.
+        next_in: seconds the last pulse allowed until the next one; for a schedule, the
+            seconds from the last pulse to the schedule's next time.
         last_pulse: when the last pulse arrived.
         deadline: when the service is declared dead without another pulse.
         status: ``"up"`` or ``"dead"``.
         remind_every: seconds between reminders while dead, if set.
         depends_on: the service this one depends on, if set.
         flapping_since: since when the service is flapping, while it is.
+        schedule: the cron expression the service pulses by, if it pulsed with one.
+        tz: the IANA time zone of its schedule (``"UTC"`` unless the pulse gave one); ``None``
+            without a schedule.
+        grace: seconds past the expected time before the service is dead, if set; the
+            ``deadline`` includes it.
     """
 
     service: str
@@ -175,6 +181,9 @@ class Service:
     remind_every: Optional[float] = None
     depends_on: Optional[str] = None
     flapping_since: Optional[datetime] = None
+    schedule: Optional[str] = None
+    tz: Optional[str] = None
+    grace: Optional[float] = None
 
     @property
     def is_up(self) -> bool:
@@ -190,6 +199,7 @@ class Service:
     def from_json(cls, data: Mapping[str, Any]) -> "Service":
         """Build a Service from the server's JSON object (unknown keys are ignored)."""
         remind = data.get("remindEvery")
+        grace = data.get("grace")
         return cls(
             service=data["service"],
             alert_type=data["alertType"],
@@ -201,6 +211,9 @@ class Service:
             remind_every=float(remind) if remind is not None else None,
             depends_on=data.get("dependsOn"),
             flapping_since=_optional_datetime(data.get("flappingSince")),
+            schedule=data.get("schedule"),
+            tz=data.get("tz"),
+            grace=float(grace) if grace is not None else None,
         )
 
 

@@ -17,6 +17,25 @@ use watchtower_client::{Client, EventQuery, Level, Order, Pulse};
 use crate::time::parse_duration;
 pub use output::Format;
 
+/// When a service pulses next: within `--next-in`, or at `--schedule`'s next time.
+#[derive(Args, Debug, Clone)]
+#[group(skip)]
+pub struct Timing {
+    /// The longest wait until the next pulse: 90, 90s, 5m, 2h, 1d.
+    #[arg(long, value_parser = duration, required_unless_present = "schedule", conflicts_with = "schedule")]
+    next_in: Option<Duration>,
+    /// Instead of --next-in: a cron expression ("0 9 * * 1-5", @daily); the next
+    /// pulse is due at its next time.
+    #[arg(long)]
+    schedule: Option<String>,
+    /// The schedule's IANA time zone (Europe/Berlin); default UTC.
+    #[arg(long, requires = "schedule", conflicts_with = "next_in")]
+    tz: Option<String>,
+    /// How long past the expected time it may still pulse before it is dead: 15m.
+    #[arg(long, value_parser = duration)]
+    grace: Option<Duration>,
+}
+
 /// Where the server is and how to reach it.
 #[derive(Args, Debug, Clone)]
 pub struct Connection {
@@ -98,11 +117,12 @@ pub enum OrderArg {
 
 #[derive(Subcommand, Debug)]
 pub enum ClientCommand {
-    /// Pulse a service: it is alive and pulses again within --next-in.
+    /// Pulse a service: it is alive and pulses again within --next-in, or at the
+    /// next time of --schedule.
     Pulse {
         service: String,
-        #[arg(long, value_parser = duration)]
-        next_in: Duration,
+        #[command(flatten)]
+        timing: Timing,
         /// Where its alerts go, TYPE:TARGET; default: as its last pulse said.
         #[arg(long, value_parser = alert_route)]
         alert: Option<AlertRoute>,
@@ -168,8 +188,8 @@ pub enum ClientCommand {
     Run {
         #[arg(long)]
         service: String,
-        #[arg(long, value_parser = duration)]
-        next_in: Duration,
+        #[command(flatten)]
+        timing: Timing,
         #[arg(long, value_parser = alert_route)]
         alert: Option<AlertRoute>,
         /// The command and its arguments, after `--`.
@@ -189,10 +209,10 @@ pub fn execute(command: ClientCommand, connection: &Connection) -> anyhow::Resul
         match command {
             ClientCommand::Run {
                 service,
-                next_in,
+                timing,
                 alert,
                 command,
-            } => run::run(&client, &service, next_in, alert, &command).await,
+            } => run::run(&client, &service, &timing, alert, &command).await,
             other => other_command(&client, other).await.map(|()| 0),
         }
     })
@@ -203,12 +223,12 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
     match command {
         ClientCommand::Pulse {
             service,
-            next_in,
+            timing,
             alert,
             remind_every,
             depends_on,
         } => {
-            let mut pulse = pulse_of(client, &service, next_in, alert).await?;
+            let mut pulse = pulse_of(client, &service, &timing, alert).await?;
             if let Some(every) = remind_every {
                 pulse = pulse.remind_every(every);
             }
@@ -275,11 +295,20 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
 pub(crate) async fn pulse_of(
     client: &Client,
     service: &str,
-    next_in: Duration,
+    timing: &Timing,
     alert: Option<AlertRoute>,
 ) -> anyhow::Result<Pulse> {
+    let timed = |kind: String, target: String| {
+        let mut pulse = match (&timing.schedule, timing.next_in) {
+            (Some(schedule), _) => Pulse::scheduled(service, schedule, kind, target),
+            (None, next_in) => Pulse::new(service, next_in.unwrap_or_default(), kind, target),
+        };
+        pulse.tz = timing.tz.clone();
+        pulse.grace = timing.grace.map(|grace| grace.as_secs_f64());
+        pulse
+    };
     if let Some(route) = alert {
-        return Ok(Pulse::new(service, next_in, route.kind, route.target));
+        return Ok(timed(route.kind, route.target));
     }
     // A pulse replaces everything the last one said: keep what it said.
     let known = client.services().await?;
@@ -291,7 +320,7 @@ pub(crate) async fn pulse_of(
                 "{service} is not monitored yet: say where its alerts go with --alert TYPE:TARGET"
             )
         })?;
-    let mut pulse = Pulse::new(service, next_in, found.alert_type, found.alert_target);
+    let mut pulse = timed(found.alert_type, found.alert_target);
     pulse.remind_every = found.remind_every;
     pulse.depends_on = found.depends_on;
     Ok(pulse)

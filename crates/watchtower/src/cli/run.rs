@@ -6,12 +6,12 @@
 use std::collections::VecDeque;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use watchtower_client::{Client, Level};
 
-use super::{AlertRoute, pulse_of};
+use super::{AlertRoute, Timing, pulse_of};
 use crate::time::human_duration;
 
 /// The output an event quotes at most: the last lines, within a byte budget.
@@ -21,7 +21,7 @@ const TAIL_BYTES: usize = 4096;
 pub async fn run(
     client: &Client,
     service: &str,
-    next_in: Duration,
+    timing: &Timing,
     alert: Option<AlertRoute>,
     command: &[String],
 ) -> anyhow::Result<i32> {
@@ -64,7 +64,7 @@ pub async fn run(
     let took = human_duration(started.elapsed());
     let code = exit_code(&status);
     if status.success() {
-        let pulsed = match pulse_of(client, service, next_in, alert).await {
+        let pulsed = match pulse_of(client, service, timing, alert).await {
             Ok(pulse) => client
                 .pulse(&pulse)
                 .await

@@ -14,8 +14,9 @@ use super::AppState;
 use super::error::ApiError;
 use super::extract::{JsonBody, NoQuery};
 use super::ping::authorise;
-use crate::monitor::{NextIn, ServiceName};
+use crate::monitor::{Cadence, NextIn, ServiceName};
 use crate::time::Timestamp;
+use crate::usecase::Timing;
 
 /// The parts of Alertmanager's webhook payload (version 4) that matter here.
 #[derive(Deserialize)]
@@ -55,9 +56,12 @@ pub async fn receive(
         if pulsed.contains(&service) {
             continue;
         }
-        let next_in = Some(NextIn::parse(switch.next_in)?);
+        let timing = Timing {
+            cadence: Some(Cadence::Every(NextIn::parse(switch.next_in)?)),
+            grace: None,
+        };
         (state.app)
-            .pulse_with_defaults(&service, next_in, &defaults, at, received)
+            .pulse_with_defaults(&service, timing, &defaults, at, received)
             .await?;
         pulsed.push(service);
     }

@@ -279,6 +279,32 @@ where
     }
 }
 
+/// A duration given as seconds (a JSON number, zero or more) or as text such as
+/// `30m` ([`crate::time::parse_duration`]'s grammar).
+pub fn seconds_or_duration(
+    field: &'static str,
+    value: &serde_json::Value,
+) -> Result<std::time::Duration, crate::field::InvalidField> {
+    use crate::field::InvalidField;
+    match value {
+        serde_json::Value::Number(number) => number
+            .as_f64()
+            .filter(|seconds| *seconds >= 0.0)
+            .and_then(|seconds| std::time::Duration::try_from_secs_f64(seconds).ok())
+            .ok_or_else(|| {
+                InvalidField::new(
+                    field,
+                    format!("`{number}` is not a number of seconds in range"),
+                )
+            }),
+        serde_json::Value::String(text) => crate::time::parse_duration_field(field, text),
+        _ => Err(InvalidField::new(
+            field,
+            "must be seconds or text such as 30m",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

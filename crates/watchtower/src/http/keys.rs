@@ -13,7 +13,9 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonBody, NoQuery, present};
 use super::path::Path;
 use crate::auth::{Key, NewKey, Scope};
+use crate::field::InvalidField;
 use crate::time::{Timestamp, parse_duration_field};
+use std::time::Duration;
 
 /// A key to create.
 #[derive(Deserialize)]
@@ -78,6 +80,22 @@ pub struct CreatedKey {
     secret: String,
 }
 
+/// The longest a key may be made to live: a credential without an end should
+/// say so (no `expiresIn`), not hide behind a date thousands of years away.
+const MAX_LIFETIME: Duration = Duration::from_secs(3650 * 86_400);
+
+/// `expiresIn`: a duration, at most ten years.
+fn lifetime(text: &str) -> Result<Duration, InvalidField> {
+    let after = parse_duration_field("expiresIn", text)?;
+    match after <= MAX_LIFETIME {
+        true => Ok(after),
+        false => Err(InvalidField::rule(
+            "expiresIn",
+            "must be at most ten years (3650d); leave it out for a key that works until revoked",
+        )),
+    }
+}
+
 /// Creates a key; the answer holds its secret, which is shown this once.
 #[utoipa::path(post, path = "/keys", tag = "keys",
     responses((status = 201, body = CreatedKey), (status = 400, body = ErrorBody),
@@ -95,7 +113,7 @@ pub async fn create_key(
     let expires = body
         .expires_in
         .as_deref()
-        .map(|text| parse_duration_field("expiresIn", text).map(|after| now.plus(after)))
+        .map(|text| lifetime(text).map(|after| now.plus(after)))
         .transpose()?;
     let minted = NewKey::mint(&body.name, scope, body.prefix, expires, now)?;
     let created = state.app.create_key(minted.new).await?.ok_or_else(|| {

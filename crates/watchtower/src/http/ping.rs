@@ -25,10 +25,12 @@ use super::AppState;
 use super::error::ApiError;
 use super::extract::{Params, QueryPairs, RawBody};
 use super::ping_keys::{PingKey, PingKeys};
+use super::services::grace;
 use crate::events::{Level, NewEvent, reject_nul};
 use crate::field::InvalidField;
-use crate::monitor::{NextIn, ServiceName};
+use crate::monitor::{Cadence, NextIn, Schedule, ServiceName};
 use crate::time::{Timestamp, human_duration, parse_duration_field};
+use crate::usecase::Timing;
 
 /// How much of a ping's body becomes its event.
 const BODY_KEPT: usize = 10 * 1024;
@@ -36,7 +38,7 @@ const BODY_KEPT: usize = 10 * 1024;
 /// What a healthchecks.io-style URL takes: `nextIn`, and healthchecks.io's own
 /// `rid` (a run's id) and `create`, which tools built for it send; those two are
 /// taken and ignored.
-const PING_PARAMS: [&str; 3] = ["nextIn", "rid", "create"];
+const PING_PARAMS: [&str; 6] = ["nextIn", "schedule", "tz", "grace", "rid", "create"];
 
 /// The ping keys and the runs under way (`/start` seen, success or failure not yet).
 pub struct Pings {
@@ -107,12 +109,17 @@ pub async fn healthchecks_ping(
         let query = Params::parse(&query, &PING_PARAMS)?;
         let signal = value("signal").map(signal).transpose()?;
         let signal = signal.unwrap_or(Signal::Success);
-        let next_in = query.get("nextIn");
+        let timing = PingTiming {
+            next_in: query.get("nextIn"),
+            schedule: query.get("schedule"),
+            tz: query.get("tz"),
+            grace: query.get("grace"),
+        };
         let client = Client {
             peer,
             headers: &headers,
         };
-        ping(&state, client, key, service, signal, next_in, &body).await
+        ping(&state, client, key, service, signal, timing, &body).await
     };
     match outcome.await {
         Ok(()) if method == Method::HEAD => StatusCode::OK.into_response(),
@@ -130,6 +137,40 @@ pub async fn missing_service() -> ApiError {
     )
 }
 
+/// What a ping URL's query says of the service's timing, as given.
+#[derive(Default)]
+pub(super) struct PingTiming<'a> {
+    pub next_in: Option<&'a str>,
+    pub schedule: Option<&'a str>,
+    pub tz: Option<&'a str>,
+    pub grace: Option<&'a str>,
+}
+
+impl PingTiming<'_> {
+    /// `nextIn` or `schedule` (with `tz`), or neither; and `grace`.
+    fn parse(&self) -> Result<Timing, ApiError> {
+        let cadence = match (self.next_in, self.schedule) {
+            // Rules between parameters, which the API document cannot state: 422.
+            (Some(_), Some(_)) => Err(InvalidField::rule(
+                "schedule",
+                "give either nextIn or schedule, not both",
+            ))?,
+            (None, Some(schedule)) => Some(Cadence::Cron(Schedule::parse(schedule, self.tz)?)),
+            (_, None) if self.tz.is_some() => Err(InvalidField::rule(
+                "tz",
+                "is the time zone of a schedule: give it with schedule",
+            ))?,
+            (Some(next_in), None) => Some(Cadence::Every(parse_next_in(next_in)?)),
+            (None, None) => None,
+        };
+        let grace = self
+            .grace
+            .map(|text| grace(&serde_json::Value::String(text.to_owned())))
+            .transpose()?;
+        Ok(Timing { cadence, grace })
+    }
+}
+
 /// Who sent a ping: the connection's peer and the request's headers, from which
 /// the gate finds the client behind a trusted proxy.
 pub(super) struct Client<'a> {
@@ -143,7 +184,7 @@ async fn ping(
     key: &str,
     service: Option<&str>,
     signal: Signal,
-    next_in: Option<&str>,
+    timing: PingTiming<'_>,
     body: &[u8],
 ) -> Result<(), ApiError> {
     let pings = state.pings.clone();
@@ -151,7 +192,7 @@ async fn ping(
     let at = Timestamp::now();
     let key = &authorise(state, client.peer, client.headers, key).await?;
     // Everything is checked before anything is written.
-    let next_in = next_in.map(parse_next_in).transpose()?;
+    let timing = timing.parse()?;
     let service = match (service, &key.service) {
         (Some(name), _) => ServiceName::parse("service", name)?,
         (None, Some(bound)) => bound.clone(),
@@ -163,12 +204,12 @@ async fn ping(
     };
     key.may_ping(&service).map_err(ApiError::Forbidden)?;
     let text = body_text(body)?;
-    let pulse = |next_in| pulse(state, key, &service, next_in, at, received);
+    let pulse = |timing| pulse(state, key, &service, timing, at, received);
     let record = |level, message| record(state, &service, level, message, at);
     match signal {
         Signal::Log => record(Level::Info, text.unwrap_or_else(|| "log ping".into())).await,
         Signal::Start => {
-            pulse(next_in).await?;
+            pulse(timing).await?;
             pings
                 .started
                 .lock()
@@ -180,7 +221,7 @@ async fn ping(
             }
         }
         Signal::Success => {
-            pulse(next_in).await?;
+            pulse(timing).await?;
             let took = pings
                 .run_time(&service)
                 .map(|took| format!("run succeeded in {}", human_duration(took)));
@@ -196,7 +237,7 @@ async fn ping(
         }
         Signal::Fail(status) => {
             if !state.app.is_monitored(&service).await? {
-                pulse(next_in).await?;
+                pulse(timing).await?;
             }
             let mut head = match status {
                 Some(code) => format!("run failed with exit status {code}"),
@@ -225,18 +266,19 @@ fn parse_next_in(text: &str) -> Result<NextIn, ApiError> {
         .map_err(|out| InvalidField::rule(out.field, out.problem).into())
 }
 
-/// Pulses with the `nextIn` a ping URL gives, if any, else the defaults.
+/// Pulses with the timing a ping URL gives, if any, else the service's own, else
+/// the defaults.
 async fn pulse(
     state: &AppState,
     key: &PingKey,
     service: &ServiceName,
-    next_in: Option<NextIn>,
+    timing: Timing,
     at: Timestamp,
     received: Instant,
 ) -> Result<(), ApiError> {
     let defaults = key.defaults();
     let app = &state.app;
-    app.pulse_with_defaults(service, next_in, &defaults, at, received)
+    app.pulse_with_defaults(service, timing, &defaults, at, received)
         .await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::auth::Principal;
 use axum::Extension;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
@@ -11,19 +11,21 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Actor;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{JsonBody, NoQuery};
+use super::extract::{JsonBody, NoQuery, present, seconds_or_duration};
 use crate::field::InvalidField;
 use crate::monitor::{
-    AlertRoute, AlertType, NextIn, Pulse, Service, ServiceName, parse_remind_every,
+    AlertRoute, AlertType, Cadence, MAX_GRACE, NextIn, Pulse, Schedule, Service, ServiceName,
+    parse_grace, parse_remind_every,
 };
 use crate::time::Timestamp;
 
-/// A pulse: "I am alive, and will pulse again within `nextIn` seconds".
+/// A pulse: "I am alive, and will pulse again within `nextIn` seconds" (or at
+/// the next time of `schedule`), "give me `grace` more before I am dead".
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
     rename_all = "camelCase",
-    expecting = "a JSON object with service, alertType, alertTarget and nextIn"
+    expecting = "a JSON object with service, alertType, alertTarget, and nextIn or schedule"
 )]
 pub struct PulseBody {
     service: String,
@@ -32,7 +34,17 @@ pub struct PulseBody {
     /// An e-mail address, a Pushover user or group key, or a configured webhook name.
     alert_target: String,
     /// Seconds until the next pulse is due: at least 0.1, fractions allowed, at most one year.
-    next_in: f64,
+    #[serde(default, deserialize_with = "present")]
+    next_in: Option<f64>,
+    /// Instead of `nextIn`: a cron expression, the next pulse due at its next time.
+    #[serde(default, deserialize_with = "present")]
+    schedule: Option<String>,
+    /// The schedule's IANA time zone; default UTC.
+    #[serde(default, deserialize_with = "present")]
+    tz: Option<String>,
+    /// Seconds (or `15m`) past the expected time before the service is dead.
+    #[serde(default, deserialize_with = "present")]
+    grace: Option<serde_json::Value>,
     /// Seconds between reminders while the service stays dead; 0: never; absent:
     /// the server's default (`alerts.remindEvery`).
     #[serde(default)]
@@ -51,7 +63,13 @@ impl PulseBody {
                 kind: AlertType::parse(&self.alert_type)?,
                 target: self.alert_target,
             },
-            next_in: NextIn::parse(self.next_in)?,
+            cadence: cadence(self.next_in, self.schedule, self.tz.as_deref())?,
+            grace: self
+                .grace
+                .as_ref()
+                .map(grace)
+                .transpose()?
+                .unwrap_or_default(),
             at,
             remind_every: self.remind_every.map(parse_remind_every).transpose()?,
             depends_on: self
@@ -66,6 +84,43 @@ impl PulseBody {
                 .transpose()?,
             service,
         })
+    }
+}
+
+/// `nextIn` or `schedule` (with its `tz`): exactly one.
+fn cadence(
+    next_in: Option<f64>,
+    schedule: Option<String>,
+    tz: Option<&str>,
+) -> Result<Cadence, InvalidField> {
+    match (next_in, schedule) {
+        (Some(next_in), None) if tz.is_none() => Ok(Cadence::Every(NextIn::parse(next_in)?)),
+        (Some(_), None) => Err(InvalidField::new(
+            "tz",
+            "is the time zone of a schedule: give it with schedule, not nextIn",
+        )),
+        (None, Some(schedule)) => Ok(Cadence::Cron(Schedule::parse(&schedule, tz)?)),
+        (Some(_), Some(_)) => Err(InvalidField::new(
+            "schedule",
+            "give either nextIn or schedule, not both",
+        )),
+        (None, None) => Err(InvalidField::new(
+            "nextIn",
+            "give nextIn (seconds until the next pulse) or schedule (a cron expression)",
+        )),
+    }
+}
+
+/// `grace` as seconds (bounded as the API document says: `400` beyond) or as a
+/// duration's text (whose grammar bounds no value: `422` beyond).
+pub(super) fn grace(value: &serde_json::Value) -> Result<Duration, InvalidField> {
+    let given = seconds_or_duration("grace", value)?;
+    match value {
+        serde_json::Value::String(_) if given > MAX_GRACE => {
+            Err(InvalidField::rule("grace", "must be at most one year"))
+        }
+        serde_json::Value::String(_) => Ok(given),
+        _ => parse_grace(given.as_secs_f64()),
     }
 }
 

@@ -10,11 +10,11 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::Actor;
 use super::error::{ApiError, ErrorBody};
-use super::extract::{JsonBody, NoQuery, present};
+use super::extract::{JsonBody, NoQuery, present, seconds_or_duration};
 use super::path::Path;
 use crate::alert::policy::{NewSnooze, Snooze, SnoozeEnd, SnoozeScope};
 use crate::field::InvalidField;
-use crate::time::{Timestamp, parse_duration_field};
+use crate::time::Timestamp;
 
 /// A snooze: one service (or `*`, every service) or a name prefix, for a duration
 /// or until a date. A field is given or absent, never `null`: the API document
@@ -44,7 +44,7 @@ impl SnoozeBody {
         let scope = SnoozeScope::parse(self.service.as_deref(), self.prefix.as_deref())?;
         let date = Timestamp::parse_date;
         let end = match (self.duration, self.until) {
-            (Some(duration), None) => SnoozeEnd::After(duration_of(&duration)?),
+            (Some(duration), None) => SnoozeEnd::After(seconds_or_duration("duration", &duration)?),
             (None, Some(until)) => SnoozeEnd::At(date("until", &until)?),
             (Some(_), Some(_)) => {
                 return Err(InvalidField::new(
@@ -65,26 +65,6 @@ impl SnoozeBody {
             .map(|text| date("from", text))
             .transpose()?;
         NewSnooze::new(scope, from, end, self.reason, now)
-    }
-}
-
-fn duration_of(value: &serde_json::Value) -> Result<std::time::Duration, InvalidField> {
-    match value {
-        serde_json::Value::Number(number) => number
-            .as_f64()
-            .filter(|seconds| *seconds >= 0.0)
-            .and_then(|seconds| std::time::Duration::try_from_secs_f64(seconds).ok())
-            .ok_or_else(|| {
-                InvalidField::new(
-                    "duration",
-                    format!("`{number}` is not a number of seconds in range"),
-                )
-            }),
-        serde_json::Value::String(text) => parse_duration_field("duration", text),
-        _ => Err(InvalidField::new(
-            "duration",
-            "must be seconds or text such as 30m",
-        )),
     }
 }
 

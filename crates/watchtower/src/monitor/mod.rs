@@ -6,6 +6,7 @@ mod deadlines;
 mod feed;
 pub mod history;
 mod name;
+mod schedule;
 pub mod story;
 mod watchlist;
 
@@ -20,6 +21,9 @@ use crate::time::Timestamp;
 pub use deadlines::Deadlines;
 pub use feed::{ServiceChange, ServiceFeed};
 pub use name::{ServiceName, name_pattern};
+pub use schedule::{
+    MAX_EXPRESSION, MAX_GRACE, Schedule, parse_grace, schedule_pattern, time_zones,
+};
 pub use watchlist::{Due, Watchlist};
 
 /// The longest `nextIn` a pulse may announce.
@@ -235,12 +239,42 @@ impl Status {
     }
 }
 
+/// When a service is expected to pulse next: within `nextIn` of its pulse, or
+/// at its schedule's next time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cadence {
+    Every(NextIn),
+    Cron(Schedule),
+}
+
+impl Cadence {
+    /// How long after a pulse at `at` the next one is expected. A schedule that
+    /// never comes again (past the year 5000) waits the longest `nextIn`.
+    pub fn expected_in(&self, at: Timestamp) -> Duration {
+        match self {
+            Self::Every(next_in) => next_in.duration(),
+            Self::Cron(schedule) => schedule
+                .next_after(at)
+                .map_or(MAX_NEXT_IN, |next| next.since(at)),
+        }
+    }
+
+    pub fn schedule(&self) -> Option<&Schedule> {
+        match self {
+            Self::Every(_) => None,
+            Self::Cron(schedule) => Some(schedule),
+        }
+    }
+}
+
 /// A pulse as validated at the edge, stamped with the time it was received.
 #[derive(Clone, Debug)]
 pub struct Pulse {
     pub service: ServiceName,
     pub alert: AlertRoute,
-    pub next_in: NextIn,
+    pub cadence: Cadence,
+    /// How long past the expected time it may still pulse: `late`, not dead.
+    pub grace: Duration,
     pub at: Timestamp,
     /// `None`: the config's default.
     pub remind_every: Option<f64>,
@@ -249,8 +283,50 @@ pub struct Pulse {
 }
 
 impl Pulse {
+    /// How long after the pulse the next is expected.
+    pub fn expected_in(&self) -> Duration {
+        self.cadence.expected_in(self.at)
+    }
+
+    /// The window counted from `at`, the instant a store stamps the pulse with
+    /// (its own clock's, in a cluster): a schedule's next time is absolute.
+    pub fn window_from(&self, at: Timestamp) -> Duration {
+        self.cadence.expected_in(at).saturating_add(self.grace)
+    }
+
+    /// `nextIn` as shown and stored: as given, or until the schedule's next time.
+    pub fn next_in_seconds(&self) -> f64 {
+        self.next_in_seconds_from(self.at)
+    }
+
+    /// `nextIn` counted from `at`, as [`Self::window_from`].
+    pub fn next_in_seconds_from(&self, at: Timestamp) -> f64 {
+        match &self.cadence {
+            Cadence::Every(next_in) => next_in.seconds(),
+            Cadence::Cron(_) => self.cadence.expected_in(at).as_secs_f64(),
+        }
+    }
+
+    /// How long after the pulse the service is dead: the expected time, plus grace.
+    pub fn window(&self) -> Duration {
+        self.window_from(self.at)
+    }
+
     pub fn deadline(&self) -> Timestamp {
-        self.at.plus(self.next_in.duration())
+        self.at.plus(self.window())
+    }
+
+    /// The schedule's text and zone, as stored; `None` for a `nextIn` service.
+    pub fn schedule_columns(&self) -> (Option<&str>, Option<&'static str>) {
+        match self.cadence.schedule() {
+            Some(schedule) => (Some(schedule.expression()), Some(schedule.tz())),
+            None => (None, None),
+        }
+    }
+
+    /// The grace as stored: seconds, `None` for none.
+    pub fn grace_seconds(&self) -> Option<f64> {
+        (!self.grace.is_zero()).then_some(self.grace.as_secs_f64())
     }
 
     /// The service as this pulse leaves it: up, pulsed at `at` (the pulse's own
@@ -265,7 +341,10 @@ impl Pulse {
             service: self.service.clone(),
             alert_type: self.alert.kind,
             alert_target: self.alert.target.clone(),
-            next_in: self.next_in.seconds(),
+            next_in: self.next_in_seconds_from(at),
+            schedule: self.cadence.schedule().map(|s| s.expression().to_owned()),
+            tz: self.cadence.schedule().map(|s| s.tz().to_owned()),
+            grace: self.grace_seconds(),
             last_pulse: at,
             deadline,
             status: Status::Up,
@@ -285,10 +364,26 @@ pub struct Service {
     pub alert_type: AlertType,
     #[schema(example = "ops@example.com")]
     pub alert_target: String,
-    /// Seconds allowed between two pulses.
+    /// Seconds allowed between two pulses; for a schedule, from the last pulse
+    /// to the schedule's next time.
     #[schema(example = 3600)]
     #[serde(serialize_with = "seconds_as_given")]
     pub next_in: f64,
+    /// The cron schedule it pulses by, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0 9 * * 1-5")]
+    pub schedule: Option<String>,
+    /// The schedule's IANA time zone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Europe/Berlin")]
+    pub tz: Option<String>,
+    /// Seconds past the expected time before it is dead (`late` meanwhile).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "optional_seconds"
+    )]
+    #[schema(value_type = Option<f64>, example = 900)]
+    pub grace: Option<f64>,
     #[schema(value_type = String, format = DateTime)]
     pub last_pulse: Timestamp,
     #[schema(value_type = String, format = DateTime)]

@@ -21,6 +21,9 @@ fn dead(name: &str, remind_every: Option<f64>) -> Service {
         remind_every,
         depends_on: None,
         flapping_since: None,
+        schedule: None,
+        tz: None,
+        grace: None,
     }
 }
 

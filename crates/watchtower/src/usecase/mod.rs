@@ -29,7 +29,7 @@ use crate::store::{Store, StoreError};
 pub use audit::AUDIT_SERVICE;
 
 pub use deaths::WatchOutcome;
-pub use pulses::PulseDefaults;
+pub use pulses::{PulseDefaults, Timing};
 
 /// What a use case can fail with: a value the caller must fix, or storage.
 #[derive(Debug, thiserror::Error)]

@@ -4,7 +4,9 @@ use std::time::Instant;
 
 use super::{Error, Watchtower};
 use crate::field::InvalidField;
-use crate::monitor::{AlertRoute, NextIn, Pulse, Service, ServiceChange, ServiceName};
+use crate::monitor::{
+    AlertRoute, Cadence, NextIn, Pulse, Schedule, Service, ServiceChange, ServiceName,
+};
 use crate::store::PulseRecorded;
 use crate::time::Timestamp;
 
@@ -17,13 +19,36 @@ pub struct PulseDefaults<'a> {
     pub route: Option<&'a AlertRoute>,
 }
 
+/// What a ping says of its timing: each part it leaves out is the service's own.
+#[derive(Default)]
+pub struct Timing {
+    pub cadence: Option<Cadence>,
+    pub grace: Option<std::time::Duration>,
+}
+
+/// The cadence a service was stored with: its schedule, else its `nextIn`. A
+/// stored schedule that no longer parses (a zone since removed from the
+/// database) falls back to its last window, and says so.
+fn stored_cadence(found: &Service) -> Cadence {
+    if let Some(expression) = &found.schedule {
+        match Schedule::parse(expression, found.tz.as_deref()) {
+            Ok(schedule) => return Cadence::Cron(schedule),
+            Err(error) => tracing::warn!(
+                service = %found.service, %error,
+                "a stored schedule no longer parses; pulsing by its last window"
+            ),
+        }
+    }
+    Cadence::Every(NextIn::stored(found.next_in))
+}
+
 impl Watchtower {
     /// Records a pulse and watches its new deadline, counted from `received` on
     /// the monotonic clock; a dead service recovers (its alert is queued).
     pub async fn record_pulse(&self, pulse: Pulse, received: Instant) -> Result<Service, Error> {
         self.channels.validate(&pulse.alert)?;
         self.metrics.pulse();
-        let window = pulse.next_in.duration();
+        let window = pulse.window();
         let app = self.clone();
         // Spawned so that the deadline is watched even if the client hangs up mid-write.
         let task = tokio::spawn(async move {
@@ -49,22 +74,27 @@ impl Watchtower {
         })
     }
 
-    /// Pulses `service` with `next_in`, else its last `nextIn`, else the default;
-    /// and the alert route it had, else the default's.
+    /// Pulses `service` with the timing given, else the one it had (its schedule,
+    /// or its last `nextIn`), else the default's; and the alert route it had,
+    /// else the default's.
     pub async fn pulse_with_defaults(
         &self,
         service: &ServiceName,
-        next_in: Option<NextIn>,
+        timing: Timing,
         defaults: &PulseDefaults<'_>,
         at: Timestamp,
         received: Instant,
     ) -> Result<Service, Error> {
         let known = self.store.service(service.clone()).await?;
-        let next_in = match (next_in, &known) {
-            (Some(next_in), _) => next_in,
-            (None, Some(found)) => NextIn::stored(found.next_in),
-            (None, None) => defaults.next_in,
+        let cadence = match (timing.cadence, &known) {
+            (Some(cadence), _) => cadence,
+            (None, Some(found)) => stored_cadence(found),
+            (None, None) => Cadence::Every(defaults.next_in),
         };
+        let grace = timing.grace.unwrap_or_else(|| {
+            let stored = known.as_ref().and_then(|found| found.grace);
+            crate::monitor::parse_grace(stored.unwrap_or(0.0)).unwrap_or_default()
+        });
         let route = match (&known, defaults.route) {
             (Some(found), _) => AlertRoute {
                 kind: found.alert_type,
@@ -85,7 +115,8 @@ impl Watchtower {
         let pulse = Pulse {
             service: service.clone(),
             alert: route,
-            next_in,
+            cadence,
+            grace,
             at,
             remind_every: known.as_ref().and_then(|found| found.remind_every),
             depends_on: known.and_then(|found| found.depends_on),

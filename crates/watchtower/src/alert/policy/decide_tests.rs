@@ -29,6 +29,9 @@ fn dead(text: &str) -> Service {
         remind_every: None,
         depends_on: None,
         flapping_since: None,
+        schedule: None,
+        tz: None,
+        grace: None,
     }
 }
 

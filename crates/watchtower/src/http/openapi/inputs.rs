@@ -9,7 +9,10 @@ use serde_json::{Value, json};
 
 use crate::alert::TargetForm;
 use crate::events::{MAX_BULK_EVENTS, MAX_LIMIT, MAX_MESSAGE_BYTES};
-use crate::monitor::{AlertType, MAX_NEXT_IN, MIN_NEXT_IN, MIN_REMIND_EVERY, name_pattern};
+use crate::monitor::{
+    AlertType, MAX_EXPRESSION, MAX_GRACE, MAX_NEXT_IN, MIN_NEXT_IN, MIN_REMIND_EVERY, name_pattern,
+    schedule_pattern, time_zones,
+};
 
 /// Epoch seconds as `Timestamp::parse_query` reads them.
 const EPOCH_SECONDS: &str = "^-?[0-9]{1,13}(\\.[0-9]+)?$";
@@ -114,7 +117,7 @@ pub fn request_body(
                     "$ref": "#/components/schemas/ServiceName",
                     "description": "Only services whose names start with it (not for admin keys: 422)"
                 },
-                "expiresIn": {"$ref": "#/components/schemas/Duration", "description": "How long it works (more than zero: 422 otherwise); absent: until revoked"}
+                "expiresIn": {"$ref": "#/components/schemas/Duration", "description": "How long it works: more than zero, at most ten years (422 otherwise); absent: until revoked"}
             }
         })),
         _ => return None,
@@ -184,9 +187,10 @@ fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
             {"type": "number", "minimum": MIN_REMIND_EVERY.as_secs_f64(), "maximum": MAX_NEXT_IN.as_secs_f64()}
         ]
     });
+    let absent = |field: &str| json!({"not": {"required": [field]}});
     let mut schema = json!({
         "type": "object", "additionalProperties": false,
-        "required": ["service", "alertType", "alertTarget", "nextIn"],
+        "required": ["service", "alertType", "alertTarget"],
         "properties": {
             "service": reference("ServiceName"),
             "alertType": alert_type,
@@ -195,6 +199,18 @@ fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
                 "type": "number", "minimum": MIN_NEXT_IN.as_secs_f64(), "maximum": MAX_NEXT_IN.as_secs_f64(),
                 "description": "Seconds until the next pulse is due", "example": 3600
             },
+            "schedule": {
+                "description": "Instead of nextIn: a cron expression (five fields, or @hourly … @yearly); the next pulse is due at its next time (one that never comes: 422)",
+                "allOf": [schedule_schema()], "example": "0 9 * * 1-5"
+            },
+            "tz": {"description": "The schedule's IANA time zone; default UTC", "allOf": [tz_schema()]},
+            "grace": {
+                "description": "How long past the expected time before the service is dead (late meanwhile): seconds, or a Duration (at most one year: 422 beyond)",
+                "anyOf": [
+                    {"type": "number", "minimum": 0, "maximum": MAX_GRACE.as_secs_f64()},
+                    reference("Duration")
+                ]
+            },
             "remindEvery": nullable(remind_every),
             "dependsOn": nullable(json!({
                 "$ref": "#/components/schemas/ServiceName",
@@ -202,10 +218,25 @@ fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
             }))
         }
     });
-    if !branches.is_empty() {
-        schema["oneOf"] = Value::Array(branches);
-    }
+    let cadence = json!({"oneOf": [
+        {"required": ["nextIn"], "allOf": [absent("schedule"), absent("tz")]},
+        {"required": ["schedule"], "allOf": [absent("nextIn")]}
+    ]});
+    schema["allOf"] = match branches.is_empty() {
+        true => json!([cadence]),
+        false => json!([cadence, {"oneOf": branches}]),
+    };
     schema
+}
+
+/// A cron expression, as `monitor::schedule_pattern` states it.
+pub fn schedule_schema() -> Value {
+    json!({"type": "string", "maxLength": MAX_EXPRESSION, "pattern": schedule_pattern()})
+}
+
+/// An IANA time zone's name, exactly.
+pub fn tz_schema() -> Value {
+    json!({"type": "string", "enum": time_zones().collect::<Vec<_>>()})
 }
 
 fn target_schema(form: &TargetForm) -> Value {

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::inputs::{DURATION, NO_NUL};
+use super::inputs::{DURATION, NO_NUL, schedule_schema, tz_schema};
 
 /// Path items to add to the document, by path.
 pub fn paths() -> Vec<(&'static str, Value)> {
@@ -58,6 +58,28 @@ fn missing_service() -> Value {
     })
 }
 
+/// A ping's schedule, its zone and grace: `nextIn` and `schedule` together, or
+/// `tz` without `schedule`, break a rule between parameters (422).
+fn timing_parameters() -> [Value; 3] {
+    [
+        json!({
+            "name": "schedule", "in": "query", "required": false,
+            "description": "Instead of nextIn: a cron expression (five fields, or @hourly … @yearly); the next ping is due at its next time. Not with nextIn (422); one that never comes: 422",
+            "schema": schedule_schema()
+        }),
+        json!({
+            "name": "tz", "in": "query", "required": false,
+            "description": "The schedule's IANA time zone (default UTC); only with schedule (422 otherwise)",
+            "schema": tz_schema()
+        }),
+        json!({
+            "name": "grace", "in": "query", "required": false,
+            "description": "How long past the expected time before the service is dead (late meanwhile); at most one year (422 otherwise)",
+            "schema": {"type": "string", "pattern": DURATION}
+        }),
+    ]
+}
+
 fn ping_item(with_signal: bool) -> Value {
     let mut parameters = vec![
         key_parameter(),
@@ -78,6 +100,7 @@ fn ping_item(with_signal: bool) -> Value {
         "description": "When the next ping is due (default: the service's last, else the key's); 0.1 s to one year (422 otherwise)",
         "schema": {"type": "string", "pattern": DURATION}
     }));
+    parameters.extend(timing_parameters());
     for name in ["rid", "create"] {
         parameters.push(json!({
             "name": name, "in": "query", "required": false,

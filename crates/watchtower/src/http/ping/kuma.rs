@@ -9,7 +9,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::{Client, Signal, ping};
+use super::{Client, PingTiming, Signal, ping};
 use crate::events::reject_nul;
 use crate::field::InvalidField;
 use crate::http::AppState;
@@ -52,7 +52,7 @@ pub async fn kuma_push(
             &key,
             service,
             signal,
-            None,
+            PingTiming::default(),
             message.as_bytes(),
         )
         .await

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::{DeathCheck, RestartPolicy, Store, StoreError};
 use crate::alert::{AlertKind, AttemptOutcome};
 use crate::events::{EventFilter, EventQuery, Level};
-use crate::monitor::{AlertRoute, AlertType, Due, NextIn, Pulse, ServiceName, Status};
+use crate::monitor::{AlertRoute, AlertType, Cadence, Due, NextIn, Pulse, ServiceName, Status};
 use crate::time::Timestamp;
 
 mod event_log;
@@ -66,7 +66,8 @@ fn pulse(service: &str, next_in: f64, at: Timestamp) -> Pulse {
             kind: AlertType::Webhook,
             target: "ops".into(),
         },
-        next_in: NextIn::parse(next_in).unwrap(),
+        cadence: Cadence::Every(NextIn::parse(next_in).unwrap()),
+        grace: Duration::ZERO,
         at,
         remind_every: None,
         depends_on: None,

@@ -290,13 +290,15 @@ impl Staged {
 /// `outage_began` a pulse that ends an outage, from the row the statement locks.
 const UPSERT_PULSES: &str =
     "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
-                                deadline, status, seq, remind_every, depends_on)
+                                deadline, status, seq, remind_every, depends_on,
+                                schedule, tz, grace)
      SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
-            'up', nextval('service_pulses'), t.remind_every, t.depends_on
+            'up', nextval('service_pulses'), t.remind_every, t.depends_on,
+            t.schedule, t.tz, t.grace
      FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[],
-                 $7::float8[], $8::text[])
+                 $7::float8[], $8::text[], $9::text[], $10::text[], $11::float8[])
           WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at,
-                                remind_every, depends_on, ord)
+                                remind_every, depends_on, schedule, tz, grace, ord)
      CROSS JOIN LATERAL (SELECT COALESCE(t.at, wt_now()) AS now) AS n
      ORDER BY t.ord
      ON CONFLICT (name) DO UPDATE SET
@@ -304,6 +306,7 @@ const UPSERT_PULSES: &str =
        next_in = excluded.next_in, last_pulse = excluded.last_pulse,
        deadline = excluded.deadline, status = 'up', seq = excluded.seq,
        remind_every = excluded.remind_every, depends_on = excluded.depends_on,
+       schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace,
        pulses = s.pulses + 1,
        outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
      RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since";
@@ -323,14 +326,33 @@ async fn apply_pulses(
     let names: Vec<&str> = round.iter().map(|(_, p)| p.service.as_str()).collect();
     let types: Vec<&str> = round.iter().map(|(_, p)| p.alert.kind.as_str()).collect();
     let targets: Vec<&str> = round.iter().map(|(_, p)| p.alert.target.as_str()).collect();
-    let next_in: Vec<f64> = round.iter().map(|(_, p)| p.next_in.seconds()).collect();
+    // A schedule's next time is absolute: counted from the instant the row gets,
+    // which on the database's clock is read first, so that a caller's skewed
+    // clock moves no deadline.
+    let unstamped = |p: &Pulse| p.cadence.schedule().is_some() && stamp(p.at).is_none();
+    let database_now = match round.iter().any(|(_, p)| unstamped(p)) {
+        true => Clock::Database.now(tx).await?,
+        false => None,
+    };
+    let at_of = |p: &Pulse| match unstamped(p) {
+        true => database_now,
+        false => stamp(p.at),
+    };
+    let next_in: Vec<f64> = round
+        .iter()
+        .map(|(_, p)| p.next_in_seconds_from(at_of(p).unwrap_or(p.at)))
+        .collect();
     let window: Vec<i64> = round
         .iter()
-        .map(|(_, p)| i64::try_from(p.next_in.duration().as_millis()).unwrap_or(i64::MAX))
+        .map(|(_, p)| p.window_from(at_of(p).unwrap_or(p.at)).as_millis())
+        .map(|millis| i64::try_from(millis).unwrap_or(i64::MAX))
         .collect();
+    let (schedule, tz): (Vec<Option<&str>>, Vec<Option<&str>>) =
+        round.iter().map(|(_, p)| p.schedule_columns()).unzip();
+    let grace: Vec<Option<f64>> = round.iter().map(|(_, p)| p.grace_seconds()).collect();
     let at: Vec<Option<i64>> = round
         .iter()
-        .map(|(_, p)| stamp(p.at).map(Timestamp::as_millis))
+        .map(|(_, p)| at_of(p).map(Timestamp::as_millis))
         .collect();
     let remind: Vec<Option<f64>> = round.iter().map(|(_, p)| p.remind_every).collect();
     let depends: Vec<Option<&str>> = round
@@ -343,7 +365,8 @@ async fn apply_pulses(
         .query(
             &upsert,
             &[
-                &names, &types, &targets, &next_in, &window, &at, &remind, &depends,
+                &names, &types, &targets, &next_in, &window, &at, &remind, &depends, &schedule,
+                &tz, &grace,
             ],
         )
         .await?
@@ -376,7 +399,7 @@ fn stage_pulse(pulse: &Pulse, row: &Row, staged: &mut Staged) -> Result<PulseRec
     let first = row.try_get::<_, i64>(4)? == 1;
     let outage_began: Option<i64> = row.try_get(5)?;
     let outage_began = outage_began.map(Timestamp::from_millis);
-    let writes = PulseWrites::of(pulse.next_in.duration(), at, first, outage_began);
+    let writes = PulseWrites::of(pulse.window(), at, first, outage_began);
     for told in writes.events {
         staged.event(None, EventRow::new(&service.service, told, at));
     }

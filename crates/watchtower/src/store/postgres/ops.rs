@@ -167,7 +167,7 @@ pub async fn resume_watch(
         // have declared them dead.
         let graced = tx
             .execute(
-                "UPDATE services SET deadline = $1 + ceil(next_in * 1000)::bigint
+                "UPDATE services SET deadline = $1 + ceil((next_in + coalesce(grace, 0)) * 1000)::bigint
                  WHERE status = 'up' AND deadline <= $1
                    AND deadline > COALESCE((SELECT max(last_seen) FROM nodes), -1)",
                 &[&now.as_millis()],

@@ -153,6 +153,8 @@ const MIGRATIONS: &[&str] = &[
         last_used bigint
     );
     CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked IS NULL;",
+    // v6: cron schedules (the expression and its IANA zone) and grace, in seconds.
+    "ALTER TABLE services ADD COLUMN schedule text, ADD COLUMN tz text, ADD COLUMN grace float8;",
 ];
 
 pub fn latest_version() -> i64 {

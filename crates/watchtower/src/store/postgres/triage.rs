@@ -7,7 +7,9 @@ use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
 use super::PgError;
-use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
+use super::rows::{
+    ALERT_COLUMNS, SERVICE_COLUMN_COUNT, SERVICE_COLUMNS, alert_from_row, service_from_row,
+};
 use super::write::{EventRow, insert_events};
 use crate::alert::policy::{DeathAlert, Decision, Policy, Snooze, Triaged};
 use crate::alert::{AlertDetails, AlertKind, EventLine, Member, QueuedAlert};
@@ -40,7 +42,7 @@ impl Tx<'_, '_> {
     async fn services_with(&self, sql: &str) -> Result<Vec<(Service, Option<Timestamp>)>, PgError> {
         let mut found = Vec::new();
         for row in self.0.query(sql, &[]).await? {
-            let extra: Option<i64> = row.try_get(10)?;
+            let extra: Option<i64> = row.try_get(SERVICE_COLUMN_COUNT)?;
             found.push((service_from_row(&row)?, extra.map(Timestamp::from_millis)));
         }
         Ok(found)

@@ -25,27 +25,32 @@ pub fn record_pulse(
     state.next_seq += 1;
     let seq = state.next_seq;
     let deadline = pulse.deadline();
+    let (schedule, tz) = pulse.schedule_columns();
     let flapping_since = conn.prepare_cached(
         "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq,
-                               remind_every, depends_on)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9)
+                               remind_every, depends_on, schedule, tz, grace)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (name) DO UPDATE SET
            alert_type = excluded.alert_type, alert_target = excluded.alert_target,
            next_in = excluded.next_in, last_pulse = excluded.last_pulse,
            deadline = excluded.deadline, status = 'up', seq = excluded.seq,
-           remind_every = excluded.remind_every, depends_on = excluded.depends_on
+           remind_every = excluded.remind_every, depends_on = excluded.depends_on,
+           schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace
          RETURNING flapping_since",
     )?
     .query_row(params![
         name,
         pulse.alert.kind.as_str(),
         pulse.alert.target,
-        pulse.next_in.seconds(),
+        pulse.next_in_seconds(),
         pulse.at.as_millis(),
         deadline.as_millis(),
         seq,
         pulse.remind_every,
         pulse.depends_on.as_ref().map(ServiceName::as_str),
+        schedule,
+        tz,
+        pulse.grace_seconds(),
     ], |row| row.get::<_, Option<i64>>(0))?;
     let service = pulse.service_after(
         pulse.at,
@@ -56,12 +61,7 @@ pub fn record_pulse(
         Some((status, deadline)) if status == "dead" => Some(Timestamp::from_millis(*deadline)),
         _ => None,
     };
-    let writes = PulseWrites::of(
-        pulse.next_in.duration(),
-        pulse.at,
-        previous.is_none(),
-        outage_began,
-    );
+    let writes = PulseWrites::of(pulse.window(), pulse.at, previous.is_none(), outage_began);
     for (level, message) in &writes.events {
         insert_event(conn, state, &pulse.service, *level, message, pulse.at)?;
     }
@@ -205,7 +205,10 @@ pub fn resume_watch(
     if policy == RestartPolicy::Grace {
         // Deadlines that fell while the server was down restart their window now.
         let stale: Vec<(String, f64)> = conn
-            .prepare("SELECT name, next_in FROM services WHERE status = 'up' AND deadline <= ?1")?
+            .prepare(
+                "SELECT name, next_in + coalesce(grace, 0) FROM services
+                 WHERE status = 'up' AND deadline <= ?1",
+            )?
             .query_map([now.as_millis()], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let mut update = conn.prepare("UPDATE services SET deadline = ?2 WHERE name = ?1")?;

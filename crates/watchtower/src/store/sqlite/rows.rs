@@ -9,7 +9,10 @@ use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
 /// The columns `service_from_row` reads, in order.
-pub const SERVICE_COLUMNS: &str = "name, alert_type, alert_target, next_in, last_pulse, deadline, status, remind_every, depends_on, flapping_since";
+pub const SERVICE_COLUMNS: &str = "name, alert_type, alert_target, next_in, last_pulse, deadline, status, remind_every, depends_on, flapping_since, schedule, tz, grace";
+
+/// How many columns `SERVICE_COLUMNS` names: a query that reads more finds them after.
+pub const SERVICE_COLUMN_COUNT: usize = 13;
 
 /// The columns `alert_from_row` reads, in order.
 pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts, details";
@@ -54,6 +57,9 @@ pub fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
             })
             .transpose()?,
         flapping_since: row.get::<_, Option<i64>>(9)?.map(Timestamp::from_millis),
+        schedule: row.get(10)?,
+        tz: row.get(11)?,
+        grace: row.get(12)?,
     })
 }
 

@@ -134,6 +134,10 @@ const MIGRATIONS: &[&str] = &[
         last_used INTEGER
     );
     CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked IS NULL;",
+    // v6: cron schedules (the expression and its IANA zone) and grace, in seconds.
+    "ALTER TABLE services ADD COLUMN schedule TEXT;
+    ALTER TABLE services ADD COLUMN tz TEXT;
+    ALTER TABLE services ADD COLUMN grace REAL;",
 ];
 
 /// The identity of this database, stable for its lifetime.

@@ -5,7 +5,9 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::ops::{insert_alert, insert_event};
-use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
+use super::rows::{
+    ALERT_COLUMNS, SERVICE_COLUMN_COUNT, SERVICE_COLUMNS, alert_from_row, service_from_row,
+};
 use super::writer::WriterState;
 use crate::alert::policy::{DeathAlert, Decision, Policy, Snooze, Triaged};
 use crate::alert::{AlertDetails, AlertKind, EventLine, Member, QueuedAlert};
@@ -42,7 +44,7 @@ impl Tx<'_> {
         self.conn
             .prepare_cached(sql)?
             .query_map([], |row| {
-                let extra: Option<i64> = row.get(10)?;
+                let extra: Option<i64> = row.get(SERVICE_COLUMN_COUNT)?;
                 Ok((service_from_row(row)?, extra.map(Timestamp::from_millis)))
             })?
             .collect()

@@ -30,7 +30,8 @@ import java.util.logging.Logger;
  * the start of the previous one (or right after it, if it took longer). A failed pulse is passed
  * to the error listener and the heartbeat goes on: it never stops by itself. The pulse's
  * {@code nextIn} must be at least 0.1 seconds, and the period shorter than it, which should leave
- * room for a failed pulse or two.
+ * room for a failed pulse or two. The pulse may have a {@code grace}, but not a cron
+ * {@code schedule}: a heartbeat needs a {@code nextIn}.
  *
  * <p>Thread-safe. A stopped heartbeat cannot be restarted: start a new one.
  */
@@ -229,6 +230,11 @@ public final class Heartbeat implements AutoCloseable {
         Builder(WatchtowerClient client, Pulse pulse) {
             this.client = Objects.requireNonNull(client, "client");
             this.pulse = Objects.requireNonNull(pulse, "pulse");
+            if (pulse.isScheduled()) {
+                throw new IllegalArgumentException("a heartbeat pulses every so often: give its pulse a nextIn,"
+                        + " not a schedule (" + pulse.getSchedule() + "); send scheduled pulses with"
+                        + " WatchtowerClient.pulse(Pulse) when the scheduled work is done");
+            }
             final String service = pulse.getService();
             this.onError = (WatchtowerException e) -> LOG.log(java.util.logging.Level.WARNING,
                     "heartbeat of " + service + " failed: " + e.getMessage(), e);

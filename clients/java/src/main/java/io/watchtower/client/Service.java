@@ -14,6 +14,9 @@ public final class Service {
     private final AlertType alertType;
     private final String alertTarget;
     private final Duration nextIn;
+    private final String schedule;
+    private final String tz;
+    private final Duration grace;
     private final Instant lastPulse;
     private final Instant deadline;
     private final ServiceStatus status;
@@ -26,6 +29,9 @@ public final class Service {
         this.alertType = AlertType.parse(f.string("alertType"));
         this.alertTarget = f.string("alertTarget");
         this.nextIn = Wire.duration(f.number("nextIn"));
+        this.schedule = f.optionalString("schedule");
+        this.tz = f.optionalString("tz");
+        this.grace = f.has("grace") ? Wire.duration(f.number("grace")) : null;
         this.lastPulse = Wire.instant(f.string("lastPulse"));
         this.deadline = Wire.instant(f.string("deadline"));
         this.status = ServiceStatus.parse(f.string("status"));
@@ -53,9 +59,28 @@ public final class Service {
         return alertTarget;
     }
 
-    /** The {@code nextIn} of its last pulse: how long it may stay silent. */
+    /**
+     * The {@code nextIn} of its last pulse: how long it may stay silent (before its
+     * {@linkplain #getGrace() grace}). For a scheduled service, the time from its last pulse to the
+     * schedule's next time after it.
+     */
     public Duration getNextIn() {
         return nextIn;
+    }
+
+    /** The cron expression its last pulse gave instead of a {@code nextIn}, if any. */
+    public Optional<String> getSchedule() {
+        return Optional.ofNullable(schedule);
+    }
+
+    /** The time zone of its {@linkplain #getSchedule() schedule} (e.g. {@code "UTC"}), if it has one. */
+    public Optional<String> getTz() {
+        return Optional.ofNullable(tz);
+    }
+
+    /** How long after its due time it is declared dead, if its last pulse gave a grace. */
+    public Optional<Duration> getGrace() {
+        return Optional.ofNullable(grace);
     }
 
     /** When the server received its last pulse. */
@@ -63,7 +88,10 @@ public final class Service {
         return lastPulse;
     }
 
-    /** When it will be declared dead unless it pulses again: last pulse + {@code nextIn}. */
+    /**
+     * When it will be declared dead unless it pulses again: last pulse + {@code nextIn} + grace
+     * (for a scheduled service: the schedule's next time after the last pulse + grace).
+     */
     public Instant getDeadline() {
         return deadline;
     }
@@ -99,6 +127,8 @@ public final class Service {
         Service that = (Service) o;
         return name.equals(that.name) && alertType == that.alertType
                 && alertTarget.equals(that.alertTarget) && nextIn.equals(that.nextIn)
+                && Objects.equals(schedule, that.schedule) && Objects.equals(tz, that.tz)
+                && Objects.equals(grace, that.grace)
                 && lastPulse.equals(that.lastPulse) && deadline.equals(that.deadline)
                 && status == that.status && Objects.equals(remindEvery, that.remindEvery)
                 && Objects.equals(dependsOn, that.dependsOn)
@@ -107,14 +137,18 @@ public final class Service {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, alertType, alertTarget, nextIn, lastPulse, deadline, status,
+        return Objects.hash(name, alertType, alertTarget, nextIn, schedule, tz, grace, lastPulse, deadline, status,
                 remindEvery, dependsOn, flappingSince);
     }
 
     @Override
     public String toString() {
         return "Service{name=" + name + ", status=" + status + ", alertType=" + alertType
-                + ", alertTarget=" + alertTarget + ", nextIn=" + nextIn + ", lastPulse=" + lastPulse
+                + ", alertTarget=" + alertTarget + ", nextIn=" + nextIn
+                + (schedule != null ? ", schedule=" + schedule : "")
+                + (tz != null ? ", tz=" + tz : "")
+                + (grace != null ? ", grace=" + grace : "")
+                + ", lastPulse=" + lastPulse
                 + ", deadline=" + deadline
                 + (remindEvery != null ? ", remindEvery=" + remindEvery : "")
                 + (dependsOn != null ? ", dependsOn=" + dependsOn : "")

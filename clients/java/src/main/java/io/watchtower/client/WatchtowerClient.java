@@ -134,12 +134,15 @@ public final class WatchtowerClient {
     }
 
     /**
-     * Sends {@code pulse}, which may also set {@code remindEvery} and {@code dependsOn}. A pulse
-     * replaces all of the service's settings: one without {@code remindEvery} or
-     * {@code dependsOn} clears them.
+     * Sends {@code pulse}, which may also set {@code remindEvery} and {@code dependsOn}, give a
+     * cron {@code schedule} (and its {@code tz}) instead of {@code nextIn}, and add a
+     * {@code grace}. A pulse replaces all of the service's settings: one without
+     * {@code remindEvery}, {@code dependsOn}, {@code schedule} or {@code grace} clears them.
      *
      * @return the service after the pulse
-     * @throws InvalidRequestException if the server rejects a field ({@link InvalidRequestException#getField()})
+     * @throws InvalidRequestException if the server rejects a field ({@link InvalidRequestException#getField()}),
+     *     e.g. a schedule that is not a cron expression, or one that never comes (status 422),
+     *     or an unknown {@code tz}
      * @throws WatchtowerException if the request fails otherwise
      */
     public Service pulse(Pulse pulse) {
@@ -189,6 +192,9 @@ public final class WatchtowerClient {
      *     runTheWorker();
      * } // stops pulsing, then cancels the service
      * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code pulse} has a {@code schedule}: a heartbeat needs
+     *     a {@code nextIn}
      */
     public Heartbeat.Builder heartbeat(Pulse pulse) {
         return new Heartbeat.Builder(this, pulse);

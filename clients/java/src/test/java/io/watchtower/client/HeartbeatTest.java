@@ -140,6 +140,29 @@ public final class HeartbeatTest {
     }
 
     @Test
+    public void scheduledPulseIsRefused() throws Exception {
+        WatchtowerClient client = Fixtures.http().client();
+        Pulse scheduled = Pulse.builder("x").schedule("@hourly").tz("UTC").alert(AlertType.WEBHOOK, "ops").build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> client.heartbeat(scheduled));
+        assertTrue(e.getMessage().startsWith("a heartbeat pulses every so often: give its pulse a nextIn, not a schedule"),
+                e.getMessage());
+    }
+
+    @Test
+    public void pulseWithGraceBeats() throws Exception {
+        final WatchtowerClient client = Fixtures.http().client();
+        final String name = Fixtures.uniqueName("graced");
+        Pulse pulse = Pulse.builder(name).nextIn(Duration.ofSeconds(10)).grace(Duration.ofSeconds(5))
+                .alert(AlertType.WEBHOOK, "ops").build();
+        try (final Heartbeat heartbeat = client.heartbeat(pulse).start()) {
+            eventually("the first pulse", () -> heartbeat.getLastService().isPresent());
+            Service service = heartbeat.getLastService().get();
+            assertEquals(Optional.of(Duration.ofSeconds(5)), service.getGrace());
+            assertEquals(service.getLastPulse().plusSeconds(15), service.getDeadline());
+        }
+    }
+
+    @Test
     public void nextInMustBeAtLeastATenthOfASecond() throws Exception {
         WatchtowerClient client = Fixtures.http().client();
         Pulse tooShort = Pulse.of("x", Duration.ofMillis(99), AlertType.WEBHOOK, "ops");

@@ -2,8 +2,10 @@ package io.watchtower.client;
 
 import static io.watchtower.client.Assert.assertContains;
 import static io.watchtower.client.Assert.assertEquals;
+import static io.watchtower.client.Assert.assertFalse;
 import static io.watchtower.client.Assert.assertNull;
 import static io.watchtower.client.Assert.assertThrows;
+import static io.watchtower.client.Assert.assertTrue;
 
 import java.math.BigDecimal;
 import java.nio.file.Paths;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Optional;
 
 /** The pieces that need no server: values, query strings, Link headers, builders. */
 public final class UnitTest {
@@ -46,6 +49,95 @@ public final class UnitTest {
         assertEquals("{\"service\":\"x\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60}",
                 Json.write(Pulse.of("x", Duration.ofMinutes(1), AlertType.WEBHOOK, "ops").toJson()));
         assertThrows(NullPointerException.class, () -> Pulse.builder("x").nextIn(Duration.ofSeconds(1)).build());
+    }
+
+    @Test
+    public void scheduledPulseBodyLeavesAbsentFieldsOut() {
+        Pulse hourly = Pulse.scheduled("x", "@hourly", AlertType.WEBHOOK, "ops");
+        assertEquals("{\"service\":\"x\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"schedule\":\"@hourly\"}",
+                Json.write(hourly.toJson()));
+        assertTrue(hourly.isScheduled(), "scheduled");
+        assertNull(hourly.getNextIn(), "no nextIn");
+        assertNull(hourly.getTz(), "no tz");
+        assertNull(hourly.getGrace(), "no grace");
+
+        Pulse full = Pulse.builder("report").schedule("0 9 * * MON-FRI").tz("Europe/Berlin").grace(Duration.ofMinutes(15))
+                .alert(AlertType.MAIL, "ops@example.com").remindEvery(Duration.ofHours(6)).dependsOn("db").build();
+        assertEquals("{\"service\":\"report\",\"alertType\":\"mail\",\"alertTarget\":\"ops@example.com\","
+                + "\"schedule\":\"0 9 * * MON-FRI\",\"tz\":\"Europe/Berlin\",\"grace\":900,\"remindEvery\":21600,"
+                + "\"dependsOn\":\"db\"}", Json.write(full.toJson()));
+        assertEquals("0 9 * * MON-FRI", full.getSchedule());
+        assertEquals("Europe/Berlin", full.getTz());
+        assertEquals(Duration.ofMinutes(15), full.getGrace());
+        assertContains(full.toString(), "\"tz\":\"Europe/Berlin\"");
+
+        Pulse graced = Pulse.builder("x").nextIn(Duration.ofMinutes(1)).grace(Duration.ofMillis(30_500))
+                .alert(AlertType.WEBHOOK, "ops").build();
+        assertEquals("{\"service\":\"x\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60,\"grace\":30.5}",
+                Json.write(graced.toJson()));
+        assertFalse(graced.isScheduled(), "not scheduled");
+        assertNull(graced.getSchedule(), "no schedule");
+
+        Pulse cleared = Pulse.builder("x").schedule("@daily").tz("Asia/Kolkata").tz(null).grace(Duration.ZERO).grace(null)
+                .alert(AlertType.WEBHOOK, "ops").build();
+        assertEquals("{\"service\":\"x\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"schedule\":\"@daily\"}",
+                Json.write(cleared.toJson()), "null tz and grace are left out, not sent as null");
+        assertEquals("{\"service\":\"x\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":1,\"grace\":0}",
+                Json.write(Pulse.builder("x").nextIn(Duration.ofSeconds(1)).grace(Duration.ZERO).alert(AlertType.WEBHOOK, "ops")
+                        .build().toJson()), "a zero grace is sent");
+    }
+
+    @Test
+    public void pulseNeedsExactlyOneOfNextInAndSchedule() {
+        assertEquals("a pulse needs nextIn or schedule", assertThrows(IllegalStateException.class,
+                () -> Pulse.builder("x").alert(AlertType.WEBHOOK, "ops").build()).getMessage());
+        assertEquals("a pulse has either nextIn or schedule, not both", assertThrows(IllegalStateException.class,
+                () -> Pulse.builder("x").nextIn(Duration.ofSeconds(60)).schedule("@hourly").alert(AlertType.WEBHOOK, "ops").build())
+                .getMessage());
+        assertContains(assertThrows(IllegalStateException.class, () -> Pulse.builder("x").nextIn(Duration.ofSeconds(60))
+                .tz("UTC").alert(AlertType.WEBHOOK, "ops").build()).getMessage(), "tz");
+        assertThrows(IllegalStateException.class, () -> Pulse.builder("x").tz("UTC").alert(AlertType.WEBHOOK, "ops").build());
+        assertThrows(NullPointerException.class, () -> Pulse.builder("x").schedule(null));
+        assertThrows(NullPointerException.class, () -> Pulse.scheduled("x", null, AlertType.WEBHOOK, "ops"));
+        assertThrows(NullPointerException.class, () -> Pulse.scheduled("x", "@hourly", null, "ops"));
+        assertThrows(NullPointerException.class, () -> Pulse.builder("x").schedule("@hourly").build());
+        // What only the server knows (cron grammar, zone names, ranges) is left to it.
+        assertEquals("not cron", Pulse.scheduled("x", "not cron", AlertType.WEBHOOK, "ops").getSchedule());
+        assertEquals(Duration.ofSeconds(-1), Pulse.builder("x").nextIn(Duration.ofSeconds(60)).grace(Duration.ofSeconds(-1))
+                .alert(AlertType.WEBHOOK, "ops").build().getGrace());
+    }
+
+    @Test
+    public void serviceDecodesScheduleTzAndGrace() {
+        String common = "\"service\":\"r\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",";
+        String times = "\"lastPulse\":\"2026-12-03T16:03:39.312Z\",\"deadline\":\"2026-12-03T17:15:00.000Z\",\"status\":\"up\"";
+        Service scheduled = Service.fromJson(Json.parse("{" + common
+                + "\"nextIn\":3380.688,\"schedule\":\"@hourly\",\"tz\":\"UTC\",\"grace\":900," + times + "}"));
+        assertEquals(Optional.of("@hourly"), scheduled.getSchedule());
+        assertEquals(Optional.of("UTC"), scheduled.getTz());
+        assertEquals(Optional.of(Duration.ofMinutes(15)), scheduled.getGrace());
+        assertEquals(Duration.ofMillis(3_380_688), scheduled.getNextIn());
+        assertEquals(scheduled.getDeadline(), scheduled.getLastPulse().plus(scheduled.getNextIn()).plus(scheduled.getGrace().get()));
+        assertContains(scheduled.toString(), "schedule=@hourly, tz=UTC, grace=PT15M");
+
+        Service plain = Service.fromJson(Json.parse("{" + common + "\"nextIn\":3380.688," + times + "}"));
+        assertEquals(Optional.empty(), plain.getSchedule());
+        assertEquals(Optional.empty(), plain.getTz());
+        assertEquals(Optional.empty(), plain.getGrace());
+        assertFalse(plain.toString().contains("schedule") || plain.toString().contains("grace"), "absent: " + plain);
+        assertFalse(plain.equals(scheduled), "schedule, tz and grace count in equals");
+        assertEquals(plain, Service.fromJson(Json.parse("{" + common + "\"nextIn\":3380.688,\"schedule\":null," + times + "}")),
+                "null is absent");
+
+        Service again = Service.fromJson(Json.parse("{" + common
+                + "\"nextIn\":3380.688,\"schedule\":\"@hourly\",\"tz\":\"UTC\",\"grace\":900.0," + times + "}"));
+        assertEquals(scheduled, again);
+        assertEquals(scheduled.hashCode(), again.hashCode());
+        Service otherZone = Service.fromJson(Json.parse("{" + common
+                + "\"nextIn\":3380.688,\"schedule\":\"@hourly\",\"tz\":\"Asia/Kolkata\",\"grace\":900," + times + "}"));
+        assertFalse(otherZone.equals(scheduled), "tz counts in equals");
+        assertThrows(IllegalArgumentException.class, () -> Service.fromJson(Json.parse("{" + common
+                + "\"nextIn\":1,\"grace\":\"15m\"," + times + "}")));
     }
 
     @Test
