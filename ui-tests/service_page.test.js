@@ -129,3 +129,25 @@ test('a scheduled service shows its schedule, its zone and its grace', async () 
   await context.close();
   assert.deepEqual(problems, []);
 });
+
+test('pause and resume from the service page; a service past its expected time shows late', async () => {
+  await server.api.pulse('maintenance', 3600);
+  await server.api.pulse('slowpoke', 0.3, { grace: 600 });
+  const { page, context, problems } = await openPage(browser, server);
+  await page.goto(`${server.url}/ui/#/services/maintenance`);
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.locator('.service-status .status-text', { hasText: 'paused' }).waitFor();
+  assert.equal((await server.api.services()).find((s) => s.service === 'maintenance').status, 'paused');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.locator('.service-status .status-text', { hasText: 'up' }).waitFor();
+  assert.equal((await server.api.services()).find((s) => s.service === 'maintenance').status, 'up');
+
+  // In the list, the late service turns late by itself, and the filter finds it.
+  await page.goto(`${server.url}/ui/#/services?status=late`);
+  const row = page.locator('tbody tr[data-service="slowpoke"]');
+  await row.locator('.status-text', { hasText: 'late' }).waitFor();
+  assert.equal(await page.locator('tbody tr[data-service="maintenance"]').count(), 0);
+  await screenshot(page, 'services-late');
+  await context.close();
+  assert.deepEqual(problems, []);
+});

@@ -15,6 +15,18 @@ export type Level = 'debug' | 'info' | 'warning' | 'error' | 'critical';
 /** An RFC 3339 date in UTC, as the server writes it: `2026-11-25T06:12:32.660Z`. */
 export type DateString = string;
 
+/**
+ * Where a service stands. Any other string may come from a newer server: treat
+ * a status you do not know as neither up nor dead.
+ * - `up`: pulsing in time.
+ * - `late`: past its expected time but within its `grace`: shown, not alerted
+ *   (worked out when services are listed, `services()`).
+ * - `dead`: no pulse by its `deadline`; alerted.
+ * - `paused`: neither dies nor alerts until it pulses or is resumed (`pause()`, `resume()`).
+ * - `new`: declared, never pulsed.
+ */
+export type ServiceStatus = 'up' | 'late' | 'dead' | 'paused' | 'new' | (string & {});
+
 /** A monitored service, as the server answers it. */
 export interface Service {
   service: string;
@@ -34,9 +46,13 @@ export interface Service {
   grace?: number;
   /** When it last pulsed. `new Date(service.lastPulse)` for a Date. */
   lastPulse: DateString;
-  /** `lastPulse + nextIn + grace`: when it is declared dead without another pulse. */
+  /**
+   * `lastPulse + nextIn + grace` (after `resume()`, that window counted from the
+   * resume): when it is declared dead without another pulse. Not in force while paused.
+   */
   deadline: DateString;
-  status: 'up' | 'dead';
+  /** `up`, `late`, `dead`, `paused`, `new`, or a status added later: see ServiceStatus. */
+  status: ServiceStatus;
   /** Seconds between reminders while dead (0: none), when the pulse gave it. */
   remindEvery?: number;
   /** The service this one depends on, when the pulse gave it. */
@@ -163,7 +179,7 @@ export interface NewKey {
   name: string;
   /**
    * `read` (every read), `ingest` (pulses and events only, no reads), `write`
-   * (ingest, plus cancelling and snoozing) or `admin` (everything, keys included).
+   * (ingest and read, plus cancelling, pausing, resuming and snoozing) or `admin` (everything, keys included).
    */
   scope: Scope;
   /** Only services whose names start with it. Not for an `admin` key. */
@@ -229,12 +245,27 @@ export declare class WatchtowerClient {
    * Sends a heartbeat, the next one due within `nextIn` seconds or at the next
    * time of `schedule` (plus `grace`); resolves to the service as the server now
    * sees it. Rejects with a TypeError, sending nothing, unless exactly one of
-   * `nextIn` and `schedule` is given and `tz` only with `schedule`.
+   * `nextIn` and `schedule` is given and `tz` only with `schedule`. A pulse ends a pause.
    */
   pulse(pulse: PulseOptions, options?: CallOptions): Promise<Service>;
   /** Stops monitoring a service; resolves to it. NotFoundError if there is none. */
   cancel(service: string, options?: CallOptions): Promise<Service>;
-  /** Every monitored service, sorted by name. */
+  /**
+   * Pauses a service: it neither dies nor alerts (alerts not yet sent are dropped)
+   * until it pulses or is resumed. Resolves to it, status `paused`; a paused service
+   * is answered unchanged. NotFoundError if there is none; ForbiddenError below scope
+   * `write`. A TypeError, sending nothing, for an empty name or `.` or `..` (which no
+   * URL path can carry).
+   */
+  pause(service: string, options?: CallOptions): Promise<Service>;
+  /**
+   * Resumes a paused service with a fresh window from now (its `nextIn`, or its
+   * schedule's next time, plus its grace). Resolves to it, status `up`; a service
+   * that is not paused is answered unchanged. NotFoundError if there is none;
+   * ForbiddenError below scope `write`; a TypeError as for `pause()`.
+   */
+  resume(service: string, options?: CallOptions): Promise<Service>;
+  /** Every monitored service, sorted by name, each `status` as of now (`late` included). */
   services(options?: CallOptions): Promise<Service[]>;
   /** Records an event; resolves to it as stored. */
   addEvent(event: NewEvent, options?: CallOptions): Promise<Event>;

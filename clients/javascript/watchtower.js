@@ -66,7 +66,7 @@ function fieldOf(message) {
   return colon > 0 ? message.slice(0, colon) : null;
 }
 
-/** 404: no such service (on cancel), no live key (on revokeKey), or no such path (a wrong base URL). */
+/** 404: no such service (on cancel, pause, resume), no live key (on revokeKey), or no such path (a wrong base URL). */
 export class NotFoundError extends WatchtowerError {}
 
 /**
@@ -114,6 +114,20 @@ export function nextCursorFromLink(link) {
     if (cursor) return cursor;
   }
   return null;
+}
+
+/**
+ * `/services/{service}/{action}`, the name percent-encoded as one path segment
+ * (a name may hold `/`, `?`, `#`, spaces or any other printable character).
+ */
+function servicePath(service, action) {
+  if (typeof service !== 'string' || service === '') throw new TypeError('service: required');
+  // A URL resolves `.` and `..` segments (encoded as %2E too) before sending,
+  // so such a name would reach another path: refuse it rather than send that.
+  if (service === '.' || service === '..') {
+    throw new TypeError(`service: \`${service}\` cannot be sent as a URL path segment, so it cannot be ${action}d through the API`);
+  }
+  return `/services/${encodeURIComponent(service)}/${action}`;
 }
 
 function toQueryValue(key, value) {
@@ -186,7 +200,7 @@ export class WatchtowerClient {
    * past that time the server waits before declaring the service dead.
    * Exactly one of `nextIn` and `schedule` is needed, and `tz` only with
    * `schedule`: otherwise this rejects with a TypeError, sending nothing.
-   * Resolves to the service as the server now sees it.
+   * Resolves to the service as the server now sees it. A pulse ends a pause.
    */
   async pulse({ service, nextIn, schedule, tz, grace, alertType, alertTarget, remindEvery, dependsOn } = {}, options) {
     const given = (value) => value !== undefined && value !== null;
@@ -214,7 +228,39 @@ export class WatchtowerClient {
     return (await this.#request('DELETE', '/', { body: { service }, ...options })).data;
   }
 
-  /** Every monitored service, sorted by name. */
+  /**
+   * Pauses a service (maintenance, a job switched off for a while): it neither
+   * dies nor alerts until it pulses or is resumed, and alerts of it not yet sent
+   * are dropped. Resolves to the service, its `status` `paused`; a paused
+   * service is answered unchanged. Rejects with NotFoundError if there is none,
+   * and ForbiddenError unless the credential's scope (`write` or `admin`)
+   * and prefix allow it.
+   * An empty name, `.` or `..` (which no URL path can carry) rejects with a
+   * TypeError, sending nothing (resume() alike).
+   * @param {string} service
+   */
+  async pause(service, options) {
+    return (await this.#request('POST', servicePath(service, 'pause'), options)).data;
+  }
+
+  /**
+   * Resumes a paused service with a fresh window from now: it is due again
+   * after its `nextIn` (or at its schedule's next time) plus its grace.
+   * Resolves to the service, its `status` `up`; a service that is not paused
+   * is answered unchanged. Rejects with NotFoundError if there is none, and
+   * ForbiddenError unless the credential's scope (`write` or `admin`)
+   * and prefix allow it.
+   * @param {string} service
+   */
+  async resume(service, options) {
+    return (await this.#request('POST', servicePath(service, 'resume'), options)).data;
+  }
+
+  /**
+   * Every monitored service, sorted by name. Each `status` is `up`, `late`
+   * (past its expected time, within its grace: shown, not alerted), `dead`,
+   * `paused`, `new` (declared, never pulsed), or a status added later.
+   */
   async services(options) {
     return (await this.#request('GET', '/', options)).data;
   }

@@ -93,10 +93,12 @@ describe('a read key', () => {
     assert.deepEqual(error.body, { error: error.message });
   });
 
-  test('adding an event, cancelling and managing keys are forbidden too', async () => {
+  test('adding an event, cancelling, pausing, resuming and managing keys are forbidden too', async () => {
     for (const call of [
       () => reader.addEvent({ service: 'read-visible', level: 'info', message: 'x' }),
       () => reader.cancel('read-visible'),
+      () => reader.pause('read-visible'),
+      () => reader.resume('read-visible'),
       () => reader.keys(),
       () => reader.createKey({ name: 'escalated', scope: 'admin' }),
     ]) {
@@ -134,6 +136,18 @@ describe('an ingest key', () => {
       assert.match(error.message, /key `ingester` has scope `ingest`; GET \/(list-events)? needs read, write or admin/);
     }
   });
+
+  test('pausing and resuming are ForbiddenErrors naming the scope', async () => {
+    await ingester.pulse({ service: 'ingest-pause', nextIn: 60, ...ops });
+    for (const [call, action] of [[() => ingester.pause('ingest-pause'), 'pause'], [() => ingester.resume('ingest-pause'), 'resume']]) {
+      const error = await rejection(call());
+      assert.ok(error instanceof ForbiddenError, String(error));
+      assert.equal(error.status, 403);
+      assert.equal(error.field, 'scope');
+      assert.match(error.message, new RegExp(`key \`ingester\` has scope \`ingest\`; POST /services/\\{name\\}/${action} needs write or admin`));
+    }
+    assert.equal((await admin.services()).find((s) => s.service === 'ingest-pause').status, 'up');
+  });
 });
 
 describe('a write key with a prefix', () => {
@@ -158,6 +172,25 @@ describe('a write key with a prefix', () => {
   test('it pulses and cancels its own services', async () => {
     assert.equal((await teamA.pulse({ service: 'team-a-x', nextIn: 60, ...ops })).service, 'team-a-x');
     assert.equal((await teamA.cancel('team-a-x')).service, 'team-a-x');
+  });
+
+  test('it pauses and resumes its own services', async () => {
+    await teamA.pulse({ service: 'team-a-paused', nextIn: 60, ...ops });
+    assert.equal((await teamA.pause('team-a-paused')).status, 'paused');
+    assert.equal((await teamA.resume('team-a-paused')).status, 'up');
+  });
+
+  test("pausing or resuming another team's service is a ForbiddenError naming both", async () => {
+    await admin.pulse({ service: 'team-b-paused', nextIn: 60, ...ops });
+    for (const call of [() => teamA.pause('team-b-paused'), () => teamA.resume('team-b-paused')]) {
+      const error = await rejection(call());
+      assert.ok(error instanceof ForbiddenError, String(error));
+      assert.equal(error.status, 403);
+      assert.match(error.message, /team-a-/);
+      assert.match(error.message, /team-b-paused/);
+      assert.equal(error.field, 'name');
+    }
+    assert.equal((await admin.services()).find((s) => s.service === 'team-b-paused').status, 'up');
   });
 
   test("pulsing another team's service is a ForbiddenError naming both", async () => {

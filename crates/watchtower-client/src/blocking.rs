@@ -65,6 +65,14 @@ impl Client {
         self.runtime.block_on(self.inner.cancel(service))
     }
 
+    pub fn pause(&self, service: &str) -> Result<Service> {
+        self.runtime.block_on(self.inner.pause(service))
+    }
+
+    pub fn resume(&self, service: &str) -> Result<Service> {
+        self.runtime.block_on(self.inner.resume(service))
+    }
+
     pub fn services(&self) -> Result<Vec<Service>> {
         self.runtime.block_on(self.inner.services())
     }

@@ -109,6 +109,18 @@ pub struct Client {
     timeout: Duration,
 }
 
+/// A name to put in a URL path as one segment. URLs drop `.` and `..` segments
+/// (even percent-encoded, as the URL standard reads them), so a service of such
+/// a name cannot be addressed by a path: refused before anything is sent.
+fn segment(name: &str) -> Result<&str> {
+    match name {
+        "" | "." | ".." => Err(Error::Config {
+            message: format!("name: `{name}` cannot be sent as a URL path segment"),
+        }),
+        name => Ok(name),
+    }
+}
+
 impl Client {
     /// Starts setting up a client of the server at `url` (`https://host:port`).
     pub fn builder(url: impl Into<String>, password: impl Into<String>) -> ClientBuilder {
@@ -123,6 +135,18 @@ impl Client {
     fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let mut url = self.base.clone();
         url.set_path(path);
+        self.http
+            .request(method, url)
+            .header("password", &self.password)
+    }
+
+    /// A request to the path made of `segments`, each percent-encoded as one
+    /// segment (a service name may hold `/`, `?` or spaces).
+    fn request_to(&self, method: Method, segments: &[&str]) -> RequestBuilder {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.clear().extend(segments);
+        }
         self.http
             .request(method, url)
             .header("password", &self.password)
@@ -160,6 +184,20 @@ impl Client {
         let body = serde_json::json!({ "service": service });
         self.json(self.request(Method::DELETE, "/").json(&body))
             .await
+    }
+
+    /// Pauses `service`: it neither dies nor alerts until it pulses or is resumed.
+    /// [`Error::NotFound`] if unknown.
+    pub async fn pause(&self, service: &str) -> Result<Service> {
+        let path = ["services", segment(service)?, "pause"];
+        self.json(self.request_to(Method::POST, &path)).await
+    }
+
+    /// Resumes a paused `service`, due again after its interval (or at its
+    /// schedule's next time) plus its grace, from now.
+    pub async fn resume(&self, service: &str) -> Result<Service> {
+        let path = ["services", segment(service)?, "resume"];
+        self.json(self.request_to(Method::POST, &path)).await
     }
 
     /// Every monitored service, sorted by name.

@@ -39,16 +39,30 @@ pub struct Service {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Status {
     Up,
+    /// Past its expected time, within its grace: shown, not alerted.
+    Late,
     Dead,
+    /// Neither dies nor alerts until it pulses or is resumed.
+    Paused,
+    /// Declared, and not pulsed yet.
+    New,
+    /// A status this version of the client does not know.
+    #[serde(other)]
+    Unknown,
 }
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Self::Up => "up",
+            Self::Late => "late",
             Self::Dead => "dead",
+            Self::Paused => "paused",
+            Self::New => "new",
+            Self::Unknown => "unknown",
         })
     }
 }

@@ -197,7 +197,12 @@ impl Metrics {
     /// The text exposition, with the gauges set from `gauges` as of `now`.
     pub fn render(&self, gauges: &StoreGauges, now: Timestamp) -> String {
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-        for (status, n) in [("up", gauges.services_up), ("dead", gauges.services_dead)] {
+        let by_status = [
+            ("up", gauges.services_up),
+            ("dead", gauges.services_dead),
+            ("paused", gauges.services_paused),
+        ];
+        for (status, n) in by_status {
             self.services
                 .get_or_create(&StatusLabel { status })
                 .set(count(n));
@@ -226,6 +231,7 @@ mod tests {
         let gauges = StoreGauges {
             services_up: 4,
             services_dead: 1,
+            services_paused: 2,
             outbox_depth: 2,
             outbox_oldest: Some(Timestamp::from_millis(1_000)),
         };
@@ -235,6 +241,7 @@ mod tests {
             r#"watchtower_events_total{level="error"} 3"#,
             r#"watchtower_alert_deliveries_total{channel="slack",outcome="failed"} 1"#,
             r#"watchtower_services{status="dead"} 1"#,
+            r#"watchtower_services{status="paused"} 2"#,
             "watchtower_outbox_alerts 2",
             "watchtower_outbox_oldest_age_seconds 60",
             r#"watchtower_http_request_duration_seconds_count{method="GET",route="/list-events"} 1"#,

@@ -83,6 +83,18 @@ async fn every_route_answers_each_scope_as_the_scopes_say() {
             Some(json!({"service": "no-such"})),
             &["write", "admin"],
         ),
+        (
+            Method::POST,
+            "/services/svc/pause",
+            None,
+            &["write", "admin"],
+        ),
+        (
+            Method::POST,
+            "/services/svc/resume",
+            None,
+            &["write", "admin"],
+        ),
         (Method::GET, "/keys", None, &["admin"]),
         (Method::DELETE, "/keys/no-such", None, &["admin"]),
         (

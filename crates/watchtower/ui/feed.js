@@ -1,9 +1,10 @@
 // The services as the server sees them, kept current by GET /services/stream:
 // a snapshot (GET /) read once the stream is subscribed, then every change.
+// `late` is never sent on the stream: the page shows it from the deadline and grace.
 
 import { follow, getJson } from './api.js';
 
-const STATUS_RANK = { up: 0, dead: 1 };
+const STATUS_RANK = { up: 0, late: 0, dead: 1, paused: 2 };
 
 /** A service from the API, with its dates parsed once. */
 export function prepare(service) {
@@ -21,7 +22,20 @@ export function prepare(service) {
 function notOlder(incoming, known) {
   if (!known) return true;
   if (incoming.lastPulseMs !== known.lastPulseMs) return incoming.lastPulseMs > known.lastPulseMs;
+  // Resuming moves a paused service's deadline on without a pulse.
+  if (known.status === 'paused' && incoming.status !== 'paused') return incoming.deadlineMs > known.deadlineMs;
   return (STATUS_RANK[incoming.status] ?? 0) >= (STATUS_RANK[known.status] ?? 0);
+}
+
+/** When an up service with grace turns late (its expected time), or null. */
+export function lateAt(service) {
+  return service.status === 'up' && service.grace > 0 ? service.deadlineMs - service.grace * 1000 : null;
+}
+
+/** The status to show at `now`: the server's, or `late` once an up service is past its expected time. */
+export function shownStatus(service, now) {
+  const late = lateAt(service);
+  return late !== null && now >= late ? 'late' : service.status;
 }
 
 /** Whether two snapshots hold the same services in the same states. */

@@ -1,11 +1,12 @@
 // #/services/NAME: one service — its state (live), uptime over 24 h / 7 d / 30 d,
-// its outages (deaths and recoveries) and its recent events.
+// its outages (deaths and recoveries) and its recent events; pause or resume it,
+// or cancel it, for a scope that may write.
 
-import { getJson, may } from './api.js';
+import { ApiError, getJson, may } from './api.js';
 import { eventRows } from './events.js';
-import { followServices } from './feed.js';
+import { followServices, prepare, shownStatus } from './feed.js';
 import { cancelService, statusBadge } from './services.js';
-import { ago, countdown, dateTime, duration, esc, percent, serviceHref } from './util.js';
+import { ago, announce, countdown, dateTime, duration, esc, percent, serviceHref } from './util.js';
 
 const RECENT_EVENTS = 20;
 
@@ -48,6 +49,22 @@ export function serviceView(root, name) {
   const errorBox = root.querySelector('.error');
   const liveState = root.querySelector('.live-state');
 
+  /** Pauses the service, or resumes it; the stream brings its new state. */
+  async function pauseOrResume(paused) {
+    const verb = paused ? 'resume' : 'pause';
+    try {
+      service = prepare(await getJson(`/services/${encodeURIComponent(name)}/${verb}`, { method: 'POST' }));
+      errorBox.hidden = true;
+      announce(`${name} ${paused ? 'resumed' : 'paused'}`);
+      showFacts();
+      facts.querySelector('[data-pause]')?.focus();
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      errorBox.hidden = false;
+      errorBox.textContent = `Could not ${verb} ${name}: ${error.message}`;
+    }
+  }
+
   function showFacts() {
     if (!service) {
       statusBox.innerHTML = '';
@@ -58,7 +75,7 @@ export function serviceView(root, name) {
     const now = Date.now();
     const s = service;
     const hadFocus = document.activeElement?.matches?.('.service-facts [data-cancel]');
-    statusBox.innerHTML = statusBadge(s.status) + (s.flappingSince ? ' <span class="badge flapping">flapping</span>' : '');
+    statusBox.innerHTML = statusBadge(shownStatus(s, now)) + (s.flappingSince ? ' <span class="badge flapping">flapping</span>' : '');
     const rows = [
       ['Last pulse', `<time datetime="${esc(s.lastPulse)}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time> <span class="muted">(${esc(dateTime(s.lastPulseMs))})</span>`],
       ['Deadline', `<time class="countdown" datetime="${esc(s.deadline)}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time> <span class="muted">(${esc(dateTime(s.deadlineMs))})</span>`],
@@ -71,11 +88,14 @@ export function serviceView(root, name) {
     if (s.remindEvery) rows.push(['Reminders', `every ${esc(duration(s.remindEvery))} while dead`]);
     if (s.dependsOn) rows.push(['Depends on', `<a href="${esc(serviceHref(s.dependsOn))}">${esc(s.dependsOn)}</a>`]);
     if (s.flappingSince) rows.push(['Flapping since', esc(dateTime(Date.parse(s.flappingSince)))]);
+    const pauseLabel = s.status === 'paused' ? 'Resume' : 'Pause';
     const actions = may('write')
-      ? '<div class="facts-actions"><button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button></div>'
+      ? `<div class="facts-actions"><button type="button" data-pause>${pauseLabel}</button>
+          <button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button></div>`
       : '';
     facts.innerHTML = `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>${actions}`;
     if (!actions) return;
+    facts.querySelector('[data-pause]').addEventListener('click', () => pauseOrResume(s.status === 'paused'));
     facts.querySelector('[data-cancel]').addEventListener('click', () => cancelService(name, () => {
       cancelled = true;
       service = null;

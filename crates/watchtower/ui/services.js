@@ -3,7 +3,7 @@
 // cancel with confirmation (for a scope that may write). Kept current by the services stream.
 
 import { ApiError, may, request } from './api.js';
-import { followServices } from './feed.js';
+import { followServices, lateAt, shownStatus } from './feed.js';
 import { afterPaint, ago, announce, confirmAction, countdown, dateTime, esc, serviceHref, throttle } from './util.js';
 
 const SORTS = {
@@ -12,20 +12,24 @@ const SORTS = {
   deadline: (a, b) => a.deadlineMs - b.deadlineMs || SORTS.name(a, b),
   lastPulse: (a, b) => b.lastPulseMs - a.lastPulseMs || SORTS.name(a, b),
 };
-const STATUSES = ['all', 'up', 'dead'];
+const STATUSES = ['all', 'up', 'late', 'dead', 'paused'];
+/** Each status's shape, so that colour is never alone. */
+const ICONS = { up: '✓', late: '!', dead: '✕', paused: '⏸' };
 
-/** The status badge: a colour, a shape and a word, so that colour is never alone. */
+/** The status badge: a colour, a shape and a word. */
 export function statusBadge(status) {
-  const dead = status === 'dead';
-  return `<span class="status status-${dead ? 'dead' : 'up'}"><span class="status-icon" aria-hidden="true">${dead ? '✕' : '✓'}</span><span class="status-text">${dead ? 'dead' : 'up'}</span></span>`;
+  const known = status in ICONS ? status : 'up';
+  return `<span class="status status-${known}"><span class="status-icon" aria-hidden="true">${ICONS[known]}</span><span class="status-text">${esc(status)}</span></span>`;
 }
 
 function row(s, now) {
   const name = esc(s.service);
   const flapping = s.flappingSince ? ' <span class="badge flapping" title="Flapping since ' + esc(dateTime(Date.parse(s.flappingSince))) + '">flapping</span>' : '';
   const overdue = s.status === 'up' && s.deadlineMs < now ? ' overdue' : '';
-  return `<tr class="service-row row-${s.status === 'dead' ? 'dead' : 'up'}" data-service="${name}">`
-    + `<td data-label="Status">${statusBadge(s.status)}${flapping}</td>`
+  const shown = shownStatus(s, now);
+  const late = lateAt(s);
+  return `<tr class="service-row row-${shown === 'up' ? 'up' : shown}" data-service="${name}">`
+    + `<td data-label="Status"${late !== null && shown === 'up' ? ` data-late-at="${late}"` : ''}>${statusBadge(shown)}${flapping}</td>`
     + `<th scope="row" data-label="Service"><a href="${esc(serviceHref(s.service))}">${name}</a></th>`
     + `<td data-label="Last pulse"><time datetime="${esc(s.lastPulse)}" title="${esc(dateTime(s.lastPulseMs))}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time></td>`
     + `<td data-label="Deadline"><time class="countdown${overdue}" datetime="${esc(s.deadline)}" title="${esc(dateTime(s.deadlineMs))}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time></td>`
@@ -98,7 +102,7 @@ export function servicesView(root, initialParams) {
   showFilters();
 
   function matches(s) {
-    if (filters.status !== 'all' && s.status !== filters.status) return false;
+    if (filters.status !== 'all' && shownStatus(s, Date.now()) !== filters.status) return false;
     if (!filters.q) return true;
     const needle = filters.q.toLowerCase();
     return s.service.toLowerCase().includes(needle) || s.alertTarget.toLowerCase().includes(needle);
@@ -114,9 +118,14 @@ export function servicesView(root, initialParams) {
 
   function showSummary() {
     let dead = 0;
-    for (const s of services.values()) if (s.status === 'dead') dead += 1;
+    let paused = 0;
+    for (const s of services.values()) {
+      if (s.status === 'dead') dead += 1;
+      else if (s.status === 'paused') paused += 1;
+    }
     const total = services.size;
-    summary.textContent = `${total} service${total === 1 ? '' : 's'}: ${total - dead} up, ${dead} dead`
+    summary.textContent = `${total} service${total === 1 ? '' : 's'}: ${total - dead - paused} up, ${dead} dead`
+      + (paused ? `, ${paused} paused` : '')
       + (order.length === total ? '' : ` · ${order.length} shown`);
     document.title = `${dead ? `(${dead} dead) ` : ''}Services · Watchtower`;
     empty.hidden = order.length > 0;
@@ -210,11 +219,19 @@ export function servicesView(root, initialParams) {
 
   function tick() {
     const now = Date.now();
+    // An up service past its expected time turns late, without a message from the server.
+    for (const cell of tbody.querySelectorAll('td[data-late-at]')) {
+      if (now < Number(cell.dataset.lateAt)) continue;
+      delete cell.dataset.lateAt;
+      cell.closest('tr').className = 'service-row row-late';
+      cell.querySelector('.status').outerHTML = statusBadge('late');
+    }
     timeCells ??= [...tbody.querySelectorAll('time')];
     for (const cell of timeCells) {
       if (cell.dataset.deadline) {
         const deadline = Number(cell.dataset.deadline);
-        const up = cell.closest('tr').classList.contains('row-up');
+        const row = cell.closest('tr').classList;
+        const up = row.contains('row-up') || row.contains('row-late');
         const text = countdown(deadline, now, up ? 'up' : 'dead');
         if (cell.textContent !== text) cell.textContent = text;
         const overdue = deadline < now && up;
@@ -276,7 +293,8 @@ export function servicesView(root, initialParams) {
     onChange(service, previous) {
       services.set(service.service, service);
       if (previous && previous.status !== service.status) {
-        announce(service.status === 'dead' ? `${service.service} is dead` : `${service.service} is up again`);
+        const said = { dead: 'is dead', paused: 'is paused', up: previous.status === 'paused' ? 'is resumed' : 'is up again' };
+        announce(`${service.service} ${said[service.status] ?? `is ${service.status}`}`);
       }
       change(service);
     },

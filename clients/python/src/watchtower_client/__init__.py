@@ -9,6 +9,10 @@
     # Heartbeats: "backup is alive, and will pulse again within 25 hours"
     client.pulse("backup", next_in=90000, alert_type="mail", alert_target="ops@example.com")
 
+    # Quiet a service for maintenance, then watch it again
+    client.pause("backup")
+    client.resume("backup")
+
     # Events
     client.add_event("backup", Level.WARNING, "disk 91% full")
     for event in client.iter_events(service="backup", level=Level.WARNING):
@@ -47,6 +51,7 @@ from .models import (
     EventPage,
     Identity,
     Level,
+    SERVICE_STATUSES,
     Service,
     format_datetime,
     parse_datetime,
@@ -59,6 +64,7 @@ __all__ = [
     "Timeout",
     "Heartbeat",
     "Service",
+    "SERVICE_STATUSES",
     "Event",
     "EventPage",
     "Level",

@@ -153,7 +153,7 @@ class Client:
             depends_on: the service this one depends on.
 
         Returns:
-            The service as the server now has it, ``status="up"``.
+            The service as the server now has it, ``status="up"``. A pulse ends a pause.
 
         Raises:
             ValueError: neither or both of ``next_in`` and ``schedule``, or ``tz`` without
@@ -217,6 +217,51 @@ class Client:
             client.cancel("old-backup")
         """
         return Service.from_json(self._call("DELETE", "/", json={"service": service}))
+
+    def pause(self, service: str) -> Service:
+        """Pause ``service`` (maintenance, a job switched off for a while): it neither dies nor
+        alerts until it pulses or is resumed, and alerts not yet sent are dropped.
+
+        Pausing a paused service answers it unchanged. A pulse ends the pause, as
+        :meth:`resume` does. Needs the password or a ``write`` or ``admin`` key.
+
+        Returns:
+            The service, ``status="paused"``.
+
+        Raises:
+            NotFoundError: no service has that name.
+            ForbiddenError: the key's scope is not ``write`` or ``admin``, or its prefix does
+                not cover the name.
+
+        Example::
+
+            client.pause("backup")        # the backup host is down for maintenance
+            ...
+            client.resume("backup")
+        """
+        return Service.from_json(self._call("POST", _service_path(service, "pause")))
+
+    def resume(self, service: str) -> Service:
+        """Watch a paused ``service`` again, with a fresh window from now: it is due after its
+        ``next_in`` (or at its schedule's next time), plus its grace.
+
+        A service that is not paused is answered unchanged. Needs the password or a ``write``
+        or ``admin`` key.
+
+        Returns:
+            The service, ``status="up"`` once resumed, its ``deadline`` counted from now.
+
+        Raises:
+            NotFoundError: no service has that name.
+            ForbiddenError: the key's scope is not ``write`` or ``admin``, or its prefix does
+                not cover the name.
+
+        Example::
+
+            service = client.resume("backup")
+            print(service.status, service.deadline)
+        """
+        return Service.from_json(self._call("POST", _service_path(service, "resume")))
 
     def list_services(self) -> List[Service]:
         """Every monitored service, sorted by name.
@@ -367,8 +412,8 @@ class Client:
         Args:
             name: 1 to 64 letters, digits, ``-``, ``_`` or ``.``; no live key may have it.
             scope: ``"read"`` (every read), ``"ingest"`` (pulses and events only, no reads),
-                ``"write"`` (ingest, plus cancelling and snoozing) or ``"admin"`` (everything,
-                the keys included).
+                ``"write"`` (ingest, plus cancelling, pausing and snoozing) or ``"admin"``
+                (everything, the keys included).
             prefix: if given, the key touches only services whose names start with it (not
                 for an ``admin`` key).
             expires_in: how long the key works: a duration such as ``"90d"``, ``"12h"`` or
@@ -514,6 +559,12 @@ def _path_segment(text: str) -> str:
     normalisation would otherwise remove."""
     segment = quote(text, safe="")
     return segment.replace(".", "%2E") if segment in (".", "..") else segment
+
+
+def _service_path(service: str, action: str) -> str:
+    """``/services/{service}/{action}``, the name percent-encoded as one segment (it may hold
+    ``/``, ``?``, ``#``, spaces or non-ASCII characters)."""
+    return f"/services/{_path_segment(service)}/{action}"
 
 
 def _json(response: requests.Response) -> Any:

@@ -16,6 +16,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 __all__ = [
     "Level",
     "Service",
+    "SERVICE_STATUSES",
     "Event",
     "EventPage",
     "ApiKey",
@@ -144,13 +145,19 @@ def format_datetime(value: Union[datetime, float, int, str]) -> str:
     raise TypeError(f"a date must be a datetime, epoch seconds or a string, not {type(value).__name__}")
 
 
+#: The service statuses this version of the client knows. A server may send others:
+#: :attr:`Service.status` keeps any string as it is.
+SERVICE_STATUSES: Tuple[str, ...] = ("new", "up", "late", "dead", "paused")
+
+
 def _optional_datetime(value: Optional[str]) -> Optional[datetime]:
     return parse_datetime(value) if value is not None else None
 
 
 @dataclass(frozen=True)
 class Service:
-    """A monitored service, as the server reports it after a pulse, a cancel or in a listing.
+    """A monitored service, as the server reports it after a pulse, a cancel, a pause or a
+    resume, or in a listing.
 
     Attributes:
         service: the service's name.
@@ -160,7 +167,13 @@ class Service:
             seconds from the last pulse to the schedule's next time.
         last_pulse: when the last pulse arrived.
         deadline: when the service is declared dead without another pulse.
-        status: ``"up"`` or ``"dead"``.
+        status: where the service stands, one of :data:`SERVICE_STATUSES` — ``"up"``,
+            ``"late"`` (past its expected time, within its ``grace``: shown, not alerted; only
+            :meth:`Client.list_services` reports it), ``"dead"`` (missed its deadline),
+            ``"paused"`` (neither dies nor alerts until it pulses or is resumed) or ``"new"``
+            (declared, never pulsed) — or any other string a newer server sends, kept as it
+            is. Test it with :attr:`is_up`, :attr:`is_late`, :attr:`is_dead`,
+            :attr:`is_paused` and :attr:`is_new`.
         remind_every: seconds between reminders while dead, if set.
         depends_on: the service this one depends on, if set.
         flapping_since: since when the service is flapping, while it is.
@@ -187,13 +200,30 @@ class Service:
 
     @property
     def is_up(self) -> bool:
-        """True while the service is ``up``."""
+        """True while the service is ``up`` (not ``late``, which is past its expected time)."""
         return self.status == "up"
+
+    @property
+    def is_late(self) -> bool:
+        """True while the service is past its expected time but within its grace: not yet dead,
+        and not alerted."""
+        return self.status == "late"
 
     @property
     def is_dead(self) -> bool:
         """True once the service has missed its deadline."""
         return self.status == "dead"
+
+    @property
+    def is_paused(self) -> bool:
+        """True while the service is paused: it neither dies nor alerts until it pulses or is
+        resumed."""
+        return self.status == "paused"
+
+    @property
+    def is_new(self) -> bool:
+        """True while the service is declared but has never pulsed."""
+        return self.status == "new"
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Service":
@@ -290,8 +320,8 @@ class ApiKey:
     Attributes:
         name: the key's name, unique among live keys.
         scope: what it may do: ``"read"`` (every read), ``"ingest"`` (pulses and events only,
-            no reads), ``"write"`` (ingest, plus cancelling and snoozing) or ``"admin"``
-            (everything, the keys included).
+            no reads), ``"write"`` (ingest, plus cancelling, pausing and snoozing) or
+            ``"admin"`` (everything, the keys included).
         prefix: if set, the key touches only services whose names start with it.
         created: when it was created.
         expires: when it stops working, or ``None`` for never (until revoked).

@@ -262,7 +262,7 @@ fn digest(details: &AlertDetails, now: Timestamp) -> Notice {
                 member.since.to_rfc3339(),
                 human_duration(now.since(member.since))
             ),
-            Status::Up => writeln!(
+            Status::Up | Status::Late | Status::Paused => writeln!(
                 message,
                 "UP    {}  at {}",
                 member.service,

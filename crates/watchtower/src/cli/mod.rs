@@ -135,6 +135,11 @@ pub enum ClientCommand {
     },
     /// Stop monitoring a service.
     Cancel { service: String },
+    /// Pause a service: no deaths and no alerts until it pulses or is resumed.
+    Pause { service: String },
+    /// Resume a paused service, due again after its interval (or at its
+    /// schedule's next time) plus its grace.
+    Resume { service: String },
     /// Create, list and revoke API keys (with an admin credential).
     Keys {
         #[command(subcommand)]
@@ -241,6 +246,14 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
         ClientCommand::Cancel { service } => {
             let removed = client.cancel(&service).await?;
             out.line(&format!("cancelled {}", removed.service))?;
+        }
+        ClientCommand::Pause { service } => {
+            let paused = client.pause(&service).await?;
+            out.services(&[paused], Format::Table)?;
+        }
+        ClientCommand::Resume { service } => {
+            let resumed = client.resume(&service).await?;
+            out.services(&[resumed], Format::Table)?;
         }
         ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
         ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,

@@ -79,12 +79,12 @@ impl Printer {
                     .collect();
                 let colours: Vec<&str> = services
                     .iter()
-                    .map(|s| {
-                        if s.status == Status::Dead {
-                            "1;31"
-                        } else {
-                            "32"
-                        }
+                    .map(|s| match s.status {
+                        Status::Dead => "1;31",
+                        Status::Late => "33",
+                        Status::Up => "32",
+                        // Paused, new, or what this version does not know: plain grey.
+                        _ => "90",
                     })
                     .collect();
                 self.table(

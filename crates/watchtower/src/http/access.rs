@@ -11,7 +11,9 @@ use crate::auth::Action;
 pub fn action(method: &Method, route: &str) -> Action {
     match (method.as_str(), route) {
         ("POST", "/" | "/add-event" | "/add-events") => Action::Ingest,
-        ("DELETE", "/") | ("POST", "/snooze") | ("DELETE", "/snooze/{id}") => Action::Write,
+        ("DELETE", "/")
+        | ("POST", "/snooze" | "/services/{name}/pause" | "/services/{name}/resume")
+        | ("DELETE", "/snooze/{id}") => Action::Write,
         (_, "/keys" | "/keys/{name}") => Action::Admin,
         (_, "/whoami" | "/sign-in") => Action::Identify,
         _ => Action::Read,
@@ -31,6 +33,8 @@ mod tests {
             (Method::POST, "/add-events", Action::Ingest),
             (Method::GET, "/events/stream", Action::Read),
             (Method::POST, "/snooze", Action::Write),
+            (Method::POST, "/services/{name}/pause", Action::Write),
+            (Method::POST, "/services/{name}/resume", Action::Write),
             (Method::GET, "/snoozes", Action::Read),
             (Method::GET, "/keys", Action::Admin),
             (Method::DELETE, "/keys/{name}", Action::Admin),

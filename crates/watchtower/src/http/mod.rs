@@ -19,6 +19,7 @@ mod keys;
 mod metrics;
 mod openapi;
 mod path;
+mod pausing;
 mod ping;
 mod ping_keys;
 mod refusals;
@@ -138,6 +139,8 @@ pub fn router(
             axum::routing::delete(snoozes::delete_snooze),
         )
         .route("/snoozes", get(snoozes::list_snoozes))
+        .route("/services/{name}/pause", post(pausing::pause_service))
+        .route("/services/{name}/resume", post(pausing::resume_service))
         .route("/cluster", get(cluster::list_nodes))
         .route("/keys", get(keys::list_keys).post(keys::create_key))
         .route("/keys/{name}", axum::routing::delete(keys::revoke_key))

@@ -196,5 +196,6 @@ pub async fn list_services(
 ) -> Result<Json<Vec<Service>>, ApiError> {
     let mut services = state.store.list_services().await?;
     services.retain(|service| principal.sees(service.service.as_str()));
-    Ok(Json(services))
+    let now = Timestamp::now();
+    Ok(Json(services.into_iter().map(|s| s.as_of(now)).collect()))
 }

@@ -223,18 +223,36 @@ pub struct AlertRoute {
     pub target: String,
 }
 
+/// Where a service stands. `late` is never stored: an `up` service past its
+/// expected time, within its grace, is shown late.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Up,
+    /// Past the expected time, within grace: shown, not alerted.
+    Late,
     Dead,
+    /// No deaths and no alerts until it pulses or is resumed.
+    Paused,
 }
 
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Up => "up",
+            Self::Late => "late",
             Self::Dead => "dead",
+            Self::Paused => "paused",
+        }
+    }
+
+    /// A stored status: `up`, `dead` or `paused`.
+    pub fn stored(text: &str) -> Option<Self> {
+        match text {
+            "up" => Some(Self::Up),
+            "dead" => Some(Self::Dead),
+            "paused" => Some(Self::Paused),
+            _ => None,
         }
     }
 }
@@ -404,6 +422,18 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub flapping_since: Option<Timestamp>,
+}
+
+impl Service {
+    /// The service as of `now`: an up service past its expected time (its
+    /// deadline less its grace) is `late`.
+    pub fn as_of(mut self, now: Timestamp) -> Self {
+        let grace = self.grace.map_or(Duration::ZERO, NextIn::window);
+        if self.status == Status::Up && !grace.is_zero() && now >= self.deadline.minus(grace) {
+            self.status = Status::Late;
+        }
+        self
+    }
 }
 
 fn optional_seconds<S: Serializer>(

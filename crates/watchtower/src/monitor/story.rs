@@ -43,6 +43,23 @@ pub fn recovered(outage: Duration) -> (Level, String) {
 }
 
 /// A service retired by its owner.
+/// Paused by someone: nothing is alerted until it pulses or is resumed.
+pub fn paused() -> (Level, String) {
+    (
+        Level::Info,
+        "monitoring paused: no deaths and no alerts until it pulses or is resumed".to_owned(),
+    )
+}
+
+/// Resumed after a pause.
+pub fn resumed(window: Duration) -> (Level, String) {
+    let window = human_duration(window);
+    (
+        Level::Info,
+        format!("monitoring resumed: next pulse due within {window}"),
+    )
+}
+
 pub fn cancelled() -> (Level, String) {
     (Level::Info, "monitoring cancelled".to_owned())
 }

@@ -42,11 +42,20 @@ pub struct PulseRecorded {
     pub recovered: bool,
 }
 
+/// What resuming a service did.
+#[derive(Clone, Debug)]
+pub struct Resumed {
+    pub service: Service,
+    /// The new sequence to watch its deadline under; `None` when it was not paused.
+    pub seq: Option<i64>,
+}
+
 /// What `/metrics` reads off the store at each scrape.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StoreGauges {
     pub services_up: u64,
     pub services_dead: u64,
+    pub services_paused: u64,
     /// Alerts not yet delivered (waiting for triage, delivery or a retry).
     pub outbox_depth: u64,
     /// When the oldest of them was queued.
@@ -142,6 +151,23 @@ pub trait Store: KeyStore + Send + Sync + 'static {
         name: ServiceName,
         now: Timestamp,
     ) -> Result<Option<Service>, StoreError>;
+
+    /// Pauses a service: it neither dies nor alerts (alerts not yet sent are
+    /// cancelled) until it pulses or is resumed. `None` when unknown.
+    async fn pause_service(
+        &self,
+        name: ServiceName,
+        at: Timestamp,
+    ) -> Result<Option<Service>, StoreError>;
+
+    /// Resumes a paused service, due `window` from now; a service that is not
+    /// paused is left as it is. `None` when unknown.
+    async fn resume_service(
+        &self,
+        name: ServiceName,
+        window: Duration,
+        at: Timestamp,
+    ) -> Result<Option<Resumed>, StoreError>;
 
     /// Applies the restart policy and returns every up service to watch.
     async fn resume_watch(

@@ -179,7 +179,7 @@ async fn candidate<T: TriageTx>(
         {
             let death_alert = match parent.status {
                 Status::Dead => tx.death_alert(&parent.service, parent.deadline).await?,
-                Status::Up => None,
+                Status::Up | Status::Late | Status::Paused => None,
             };
             candidate.dependency = Some(Dependency {
                 service: parent,

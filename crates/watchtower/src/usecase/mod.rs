@@ -12,6 +12,7 @@ mod audit;
 mod deaths;
 mod events;
 mod keys;
+mod pausing;
 mod pulses;
 
 use std::sync::Arc;

@@ -29,7 +29,7 @@ pub struct Timing {
 /// The cadence a service was stored with: its schedule, else its `nextIn`. A
 /// stored schedule that no longer parses (a zone since removed from the
 /// database) falls back to its last window, and says so.
-fn stored_cadence(found: &Service) -> Cadence {
+pub(super) fn stored_cadence(found: &Service) -> Cadence {
     if let Some(expression) = &found.schedule {
         match Schedule::parse(expression, found.tz.as_deref()) {
             Ok(schedule) => return Cadence::Cron(schedule),
@@ -40,6 +40,11 @@ fn stored_cadence(found: &Service) -> Cadence {
         }
     }
     Cadence::Every(NextIn::stored(found.next_in))
+}
+
+/// The grace a service was stored with.
+pub(super) fn stored_grace(found: &Service) -> std::time::Duration {
+    found.grace.map(NextIn::window).unwrap_or_default()
 }
 
 impl Watchtower {
@@ -91,10 +96,9 @@ impl Watchtower {
             (None, Some(found)) => stored_cadence(found),
             (None, None) => Cadence::Every(defaults.next_in),
         };
-        let grace = timing.grace.unwrap_or_else(|| {
-            let stored = known.as_ref().and_then(|found| found.grace);
-            crate::monitor::parse_grace(stored.unwrap_or(0.0)).unwrap_or_default()
-        });
+        let grace = timing
+            .grace
+            .unwrap_or_else(|| known.as_ref().map(stored_grace).unwrap_or_default());
         let route = match (&known, defaults.route) {
             (Some(found), _) => AlertRoute {
                 kind: found.alert_type,

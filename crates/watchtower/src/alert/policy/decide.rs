@@ -165,7 +165,7 @@ impl Step<'_> {
                     details,
                 });
             }
-            let recovered = dependency.service.status == Status::Up;
+            let recovered = dependency.service.status != Status::Dead;
             if alert.details.folded_into.is_some()
                 && alert.details.dependency_recovered.is_none()
                 && recovered
@@ -237,7 +237,7 @@ impl Step<'_> {
     fn release_or_digest(&mut self, candidate: &Candidate, status: Status) {
         let count = match status {
             Status::Dead => &mut self.deaths,
-            Status::Up => &mut self.recoveries,
+            Status::Up | Status::Late | Status::Paused => &mut self.recoveries,
         };
         *count += 1;
         let stormy = self

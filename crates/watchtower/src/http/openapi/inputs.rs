@@ -74,6 +74,9 @@ pub fn parameter(path: &str, name: &str) -> Option<Value> {
         (_, "limit") => json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
         (_, "bucket") => json!({"type": "string", "pattern": any_case(&["minute", "hour", "day"])}),
         ("/keys/{name}", "name") => json!({"type": "string", "pattern": KEY_NAME}),
+        ("/services/{name}/pause" | "/services/{name}/resume", "name") => {
+            reference("StoredServiceName")
+        }
         ("/snooze/{id}", "id") => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
         _ => return None,
     };

@@ -10,6 +10,7 @@ mod events;
 mod keys;
 mod listen;
 mod ops;
+mod pausing;
 mod rows;
 mod schema;
 mod snoozes;
@@ -30,7 +31,9 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use self::batch::Batcher;
 pub use self::error::{Clock, PgError};
 use super::batching::WriteStats;
-use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched};
+use super::{
+    DeathCheck, PulseRecorded, RestartPolicy, Resumed, Store, StoreError, StoreGauges, Watched,
+};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -212,6 +215,25 @@ impl Store for PgStore {
     ) -> Result<Vec<Flip>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         Ok(ops::service_flips(&client, &name, since).await?)
+    }
+
+    async fn pause_service(
+        &self,
+        name: ServiceName,
+        at: Timestamp,
+    ) -> Result<Option<Service>, StoreError> {
+        in_transaction!(self, at, |tx, now| pausing::pause_service(&tx, &name, now))
+    }
+
+    async fn resume_service(
+        &self,
+        name: ServiceName,
+        window: std::time::Duration,
+        at: Timestamp,
+    ) -> Result<Option<Resumed>, StoreError> {
+        in_transaction!(self, at, |tx, now| pausing::resume_service(
+            &tx, &name, window, now
+        ))
     }
 
     async fn fail_service(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use deadpool_postgres::{Client, Transaction};
+use deadpool_postgres::{Client, GenericClient, Transaction};
 
 use super::PgError;
 use super::rows::{ALERT_COLUMNS, SERVICE_COLUMNS, alert_from_row, service_from_row};
@@ -93,7 +93,10 @@ pub async fn mark_dead(
     Ok(checks)
 }
 
-pub async fn service(client: &Client, name: &ServiceName) -> Result<Option<Service>, PgError> {
+pub async fn service(
+    client: &impl GenericClient,
+    name: &ServiceName,
+) -> Result<Option<Service>, PgError> {
     let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
     client
         .query_opt(&sql, &[&name.as_str()])
@@ -122,12 +125,7 @@ pub async fn fail_service(
         record_deaths_as(tx, std::slice::from_ref(&service), now, failed).await?;
         return Ok(Some(service));
     }
-    let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = $1");
-    tx.query_opt(&sql, &[&name.as_str()])
-        .await?
-        .as_ref()
-        .map(service_from_row)
-        .transpose()
+    service(tx, name).await
 }
 
 pub async fn sweep_dead(
@@ -323,7 +321,8 @@ pub async fn live_nodes(client: &Client, now: Timestamp) -> Result<Vec<NodeStatu
 pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgError> {
     let services = client
         .query_one(
-            "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead')
+            "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead'),
+                    count(*) FILTER (WHERE status = 'paused')
              FROM services",
             &[],
         )
@@ -338,6 +337,7 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
     Ok(crate::store::StoreGauges {
         services_up: count(services.try_get(0)?),
         services_dead: count(services.try_get(1)?),
+        services_paused: count(services.try_get(2)?),
         outbox_depth: count(outbox.try_get(0)?),
         outbox_oldest: outbox
             .try_get::<_, Option<i64>>(1)?

@@ -40,11 +40,7 @@ pub fn service_from_row(row: &Row) -> Result<Service, PgError> {
         next_in: row.try_get(3)?,
         last_pulse: Timestamp::from_millis(row.try_get(4)?),
         deadline: Timestamp::from_millis(row.try_get(5)?),
-        status: match row.try_get::<_, &str>(6)? {
-            "dead" => Status::Dead,
-            "up" => Status::Up,
-            _ => return Err(corrupt("status")),
-        },
+        status: Status::stored(row.try_get(6)?).ok_or_else(|| corrupt("status"))?,
         remind_every: row.try_get(7)?,
         depends_on: row
             .try_get::<_, Option<&str>>(8)?

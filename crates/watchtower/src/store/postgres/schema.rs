@@ -155,6 +155,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX api_keys_live_name ON api_keys (name) WHERE revoked IS NULL;",
     // v6: cron schedules (the expression and its IANA zone) and grace, in seconds.
     "ALTER TABLE services ADD COLUMN schedule text, ADD COLUMN tz text, ADD COLUMN grace float8;",
+    // v7: a service may be paused, or declared and not yet pulsed (`new`).
+    "ALTER TABLE services DROP CONSTRAINT services_status_check,
+       ADD CONSTRAINT services_status_check CHECK (status IN ('up', 'dead', 'paused', 'new'));",
 ];
 
 pub fn latest_version() -> i64 {

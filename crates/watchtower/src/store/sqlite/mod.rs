@@ -10,6 +10,7 @@ mod keys;
 mod lock;
 mod ops;
 mod outbox;
+mod pausing;
 mod read;
 mod rows;
 mod schema;
@@ -31,7 +32,9 @@ use self::read::ReadPool;
 use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::writer::{Writer, WriterState};
 use super::batching::WriteStats;
-use super::{DeathCheck, PulseRecorded, RestartPolicy, Store, StoreError, StoreGauges, Watched};
+use super::{
+    DeathCheck, PulseRecorded, RestartPolicy, Resumed, Store, StoreError, StoreGauges, Watched,
+};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -188,6 +191,27 @@ impl Store for SqliteStore {
                 })?
                 .collect()
             })
+            .await
+    }
+
+    async fn pause_service(
+        &self,
+        name: ServiceName,
+        at: Timestamp,
+    ) -> Result<Option<Service>, StoreError> {
+        self.writer
+            .write(move |conn, state| pausing::pause_service(conn, state, &name, at))
+            .await
+    }
+
+    async fn resume_service(
+        &self,
+        name: ServiceName,
+        window: Duration,
+        at: Timestamp,
+    ) -> Result<Option<Resumed>, StoreError> {
+        self.writer
+            .write(move |conn, state| pausing::resume_service(conn, state, &name, window, at))
             .await
     }
 

@@ -157,6 +157,11 @@ pub fn fail_service(
         queue_alert(conn, service, AlertKind::Down, service.deadline, now)?;
         return Ok(died);
     }
+    service(conn, name)
+}
+
+/// One service, read on the writer's connection (inside its transaction).
+pub fn service(conn: &Connection, name: &ServiceName) -> rusqlite::Result<Option<Service>> {
     let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
     conn.prepare_cached(&sql)?
         .query_row([name.as_str()], service_from_row)

@@ -80,18 +80,20 @@ pub fn record_attempt(
 }
 
 pub fn gauges(conn: &Connection) -> rusqlite::Result<crate::store::StoreGauges> {
-    let (up, dead): (i64, i64) = conn
+    let (up, dead, paused): (i64, i64, i64) = conn
         .prepare_cached(
-            "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead')
+            "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead'),
+                    count(*) FILTER (WHERE status = 'paused')
              FROM services",
         )?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
     let (depth, oldest): (i64, Option<i64>) = conn
         .prepare_cached("SELECT count(*), min(created) FROM alerts WHERE state = 'pending'")?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(crate::store::StoreGauges {
         services_up: up as u64,
         services_dead: dead as u64,
+        services_paused: paused as u64,
         outbox_depth: depth as u64,
         outbox_oldest: oldest.map(Timestamp::from_millis),
     })

@@ -44,11 +44,7 @@ pub fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         next_in: row.get(3)?,
         last_pulse: Timestamp::from_millis(row.get(4)?),
         deadline: Timestamp::from_millis(row.get(5)?),
-        status: match status.as_str() {
-            "dead" => Status::Dead,
-            "up" => Status::Up,
-            _ => return Err(corrupt(6, "status")),
-        },
+        status: Status::stored(&status).ok_or_else(|| corrupt(6, "status"))?,
         remind_every: row.get(7)?,
         depends_on: row
             .get::<_, Option<String>>(8)?

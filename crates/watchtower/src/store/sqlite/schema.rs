@@ -138,6 +138,35 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE services ADD COLUMN schedule TEXT;
     ALTER TABLE services ADD COLUMN tz TEXT;
     ALTER TABLE services ADD COLUMN grace REAL;",
+    // v7: a service may be paused, or declared and not yet pulsed (`new`). SQLite
+    // cannot alter a CHECK constraint, so the table is rebuilt.
+    "CREATE TABLE services_v7 (
+        name           TEXT PRIMARY KEY,
+        alert_type     TEXT NOT NULL,
+        alert_target   TEXT NOT NULL,
+        next_in        REAL NOT NULL,
+        last_pulse     INTEGER NOT NULL,
+        deadline       INTEGER NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('up', 'dead', 'paused', 'new')),
+        seq            INTEGER NOT NULL,
+        remind_every   REAL,
+        depends_on     TEXT,
+        reminded       INTEGER,
+        flapping_since INTEGER,
+        schedule       TEXT,
+        tz             TEXT,
+        grace          REAL
+    ) WITHOUT ROWID;
+    INSERT INTO services_v7 (name, alert_type, alert_target, next_in, last_pulse, deadline,
+                             status, seq, remind_every, depends_on, reminded, flapping_since,
+                             schedule, tz, grace)
+      SELECT name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq,
+             remind_every, depends_on, reminded, flapping_since, schedule, tz, grace
+      FROM services;
+    DROP TABLE services;
+    ALTER TABLE services_v7 RENAME TO services;
+    CREATE INDEX services_dead ON services (name) WHERE status = 'dead';
+    CREATE INDEX services_by_dependency ON services (depends_on) WHERE depends_on IS NOT NULL;",
 ];
 
 /// The identity of this database, stable for its lifetime.

@@ -6,8 +6,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A monitored service as the server knows it: the answer to a pulse, a cancel, or an element of
- * {@link WatchtowerClient#listServices()}. Immutable.
+ * A monitored service as the server knows it: the answer to a pulse, a pause, a resume, a cancel,
+ * or an element of {@link WatchtowerClient#listServices()}. Immutable.
  */
 public final class Service {
     private final String name;
@@ -90,13 +90,19 @@ public final class Service {
 
     /**
      * When it will be declared dead unless it pulses again: last pulse + {@code nextIn} + grace
-     * (for a scheduled service: the schedule's next time after the last pulse + grace).
+     * (for a scheduled service: the schedule's next time after the last pulse + grace). After a
+     * {@linkplain WatchtowerClient#resume(String) resume}, counted from the resume instead of the
+     * last pulse. While the service is {@linkplain ServiceStatus#PAUSED paused} it is not enforced
+     * (and may be past).
      */
     public Instant getDeadline() {
         return deadline;
     }
 
-    /** Whether it is up or dead. */
+    /**
+     * Where it stands: up, late (listed only), dead, paused or new; {@link ServiceStatus#UNKNOWN}
+     * for a status this client does not know.
+     */
     public ServiceStatus getStatus() {
         return status;
     }

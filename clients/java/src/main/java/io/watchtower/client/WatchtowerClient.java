@@ -39,9 +39,9 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A client of a Watchtower server: heartbeats (pulse, cancel, list services), events (add,
- * list with filters and pages) and API keys (create, list, revoke, who am I). Immutable and
- * thread-safe: build one and share it.
+ * A client of a Watchtower server: heartbeats (pulse, pause, resume, cancel, list services),
+ * events (add, list with filters and pages) and API keys (create, list, revoke, who am I).
+ * Immutable and thread-safe: build one and share it.
  *
  * <pre>{@code
  * WatchtowerClient client = WatchtowerClient.builder()
@@ -163,6 +163,55 @@ public final class WatchtowerClient {
         Objects.requireNonNull(service, "service");
         Map<String, Object> body = Collections.<String, Object>singletonMap("service", service);
         return send("DELETE", "", null, body, false).decode(Service::fromJson);
+    }
+
+    /**
+     * Pauses {@code service} (maintenance, a job switched off for a while): until it pulses again
+     * or is {@linkplain #resume(String) resumed}, it neither dies nor alerts, and the alerts about
+     * it not yet sent are dropped. Pausing a paused service answers it unchanged. Needs the
+     * {@code write} or {@code admin} scope.
+     *
+     * <p>Sends {@code POST /services/{name}/pause} without a body, the name encoded as one path
+     * segment (it may hold {@code /}, {@code ?}, {@code #}, spaces or any other character).
+     * Pausing twice does no harm, so the request may be re-sent if the connection breaks before
+     * the answer starts.
+     *
+     * @return the service, its {@linkplain Service#getStatus() status} {@link ServiceStatus#PAUSED}
+     * @throws IllegalArgumentException if {@code service} is empty
+     * @throws NotFoundException if the server has no such service
+     * @throws ForbiddenException if the client's credential may not write, or not to this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service pause(String service) {
+        return postToService(service, "pause");
+    }
+
+    /**
+     * Resumes the paused {@code service} with a fresh window from now: it is due again after its
+     * {@code nextIn} (or at its schedule's next time) plus its grace, counted from the server's
+     * receipt of the request. A service that is not paused is answered unchanged. A pulse also
+     * ends a pause. Needs the {@code write} or {@code admin} scope.
+     *
+     * <p>Sends {@code POST /services/{name}/resume} without a body, the name encoded as one path
+     * segment. Resuming twice does no harm, so the request may be re-sent if the connection breaks
+     * before the answer starts.
+     *
+     * @return the service, its {@linkplain Service#getStatus() status} {@link ServiceStatus#UP} and
+     *     its {@linkplain Service#getDeadline() deadline} moved if it was paused
+     * @throws IllegalArgumentException if {@code service} is empty
+     * @throws NotFoundException if the server has no such service
+     * @throws ForbiddenException if the client's credential may not write, or not to this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service resume(String service) {
+        return postToService(service, "resume");
+    }
+
+    /** {@code POST /services/{service}/{action}} without a body: pause and resume, both idempotent. */
+    private Service postToService(String service, String action) {
+        Objects.requireNonNull(service, "service");
+        String path = "services/" + Wire.pathSegment(service) + "/" + action;
+        return send("POST", path, null, null, true).decode(Service::fromJson);
     }
 
     /**
@@ -482,6 +531,14 @@ public final class WatchtowerClient {
             connection.setRequestProperty("password", password);
             connection.setRequestProperty("Accept", "application/json");
             connection.setRequestProperty("User-Agent", userAgent);
+            if (body == null && method.equals("POST")) {
+                // A POST without a body still says "Content-Length: 0" (RFC 9110 section 8.6;
+                // some proxies refuse a POST without it, 411). HttpURLConnection sends it only for
+                // a body written, even an empty one; it then labels the empty body
+                // application/x-www-form-urlencoded, which the server ignores.
+                connection.setDoOutput(true);
+                connection.getOutputStream().close();
+            }
             if (body != null) {
                 connection.setRequestProperty("Content-Type", "application/json; charset=utf-8");
                 // doOutput allows a body on DELETE too: since Java 8, HttpURLConnection refuses

@@ -36,6 +36,7 @@ public final class StubServerTest {
         final String path;
         final String password;
         final String contentType;
+        final String contentLength;
         final String userAgent;
         final String body;
 
@@ -44,6 +45,7 @@ public final class StubServerTest {
             this.path = exchange.getRequestURI().toString();
             this.password = exchange.getRequestHeaders().getFirst("password");
             this.contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+            this.contentLength = exchange.getRequestHeaders().getFirst("Content-Length");
             this.userAgent = exchange.getRequestHeaders().getFirst("User-Agent");
             this.body = body;
         }
@@ -194,6 +196,36 @@ public final class StubServerTest {
             assertContains(assertThrows(WatchtowerException.class, client::listKeys).getMessage(), "unexpected answer");
             assertEquals("GET", seen.get(3).method);
             assertEquals("/prefix/keys", seen.get(3).path);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void pauseAndResumeAsSent() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String service = "{\"service\":\"a b/c?d#e\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60,"
+                + "\"lastPulse\":\"2026-11-25T06:12:32.660Z\",\"deadline\":\"2026-11-25T06:13:32.660Z\",\"status\":\"paused\"}";
+        HttpServer server = stub(200, "application/json", service, seen);
+        try {
+            WatchtowerClient client = clientOf(server, "/prefix");
+            Service paused = client.pause("a b/c?d#e");
+            assertEquals("a b/c?d#e", paused.getName());
+            assertEquals(ServiceStatus.PAUSED, paused.getStatus());
+            client.resume("a b/c?d#e");
+            client.pause("é ✓");
+            assertEquals(3, seen.size(), "one request each");
+            assertEquals("/prefix/services/a%20b%2Fc%3Fd%23e/pause", seen.get(0).path, "the name is one encoded path segment");
+            assertEquals("/prefix/services/a%20b%2Fc%3Fd%23e/resume", seen.get(1).path);
+            assertEquals("/prefix/services/%C3%A9%20%E2%9C%93/pause", seen.get(2).path, "UTF-8, percent-encoded");
+            for (Seen request : seen) {
+                assertEquals("POST", request.method);
+                assertEquals("", request.body, "no body");
+                assertEquals("0", request.contentLength, "a POST says its empty body's length");
+                assertEquals("secret", request.password);
+            }
+            assertThrows(IllegalArgumentException.class, () -> client.pause(""));
+            assertEquals(3, seen.size(), "an empty name sends nothing");
         } finally {
             server.stop(0);
         }

@@ -29,6 +29,24 @@ public final class UnitTest {
     }
 
     @Test
+    public void serviceStatusesParseEveryValue() {
+        assertEquals(ServiceStatus.UP, ServiceStatus.parse("up"));
+        assertEquals(ServiceStatus.LATE, ServiceStatus.parse("late"));
+        assertEquals(ServiceStatus.DEAD, ServiceStatus.parse("dead"));
+        assertEquals(ServiceStatus.PAUSED, ServiceStatus.parse("paused"));
+        assertEquals(ServiceStatus.NEW, ServiceStatus.parse("new"));
+        assertEquals(ServiceStatus.UNKNOWN, ServiceStatus.parse("hibernating"), "a newer server's status");
+        assertEquals(ServiceStatus.UNKNOWN, ServiceStatus.parse("PAUSED"), "the protocol's names are lowercase");
+        assertEquals(ServiceStatus.UNKNOWN, ServiceStatus.parse(""));
+        assertEquals(ServiceStatus.UNKNOWN, ServiceStatus.parse(null));
+        for (ServiceStatus status : ServiceStatus.values()) {
+            if (status != ServiceStatus.UNKNOWN) {
+                assertEquals(status, ServiceStatus.parse(status.name().toLowerCase(java.util.Locale.ROOT)), "round trip");
+            }
+        }
+    }
+
+    @Test
     public void durationsConvertExactly() {
         assertEquals(new BigDecimal("90.5"), Wire.seconds(Duration.ofMillis(90_500)));
         assertEquals(new BigDecimal("0.000000001"), Wire.seconds(Duration.ofNanos(1)));
