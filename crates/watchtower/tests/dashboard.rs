@@ -8,7 +8,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use futures::StreamExt;
 use serde_json::json;
-use support::{Server, wait_for};
+use support::{Server, millis_of, wait_for};
 
 async fn start() -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
@@ -124,12 +124,40 @@ async fn the_history_lists_outages_and_uptime() {
     let outages = history["outages"].as_array().unwrap();
     assert_eq!(outages.len(), 1, "{history}");
     assert!(outages[0]["to"].is_string() && outages[0]["seconds"].as_f64().unwrap() > 0.0);
+    // A service younger than a day: every window counts from its first pulse.
     let day = history["uptime"]["24h"].as_f64().unwrap();
-    assert!(day < 1.0 && day > 0.99, "{history}");
+    assert!(day < 1.0 && day > 0.0, "{history}");
+    assert_eq!(history["uptime"]["7d"], history["uptime"]["24h"]);
+    assert_eq!(history["uptime"]["30d"], history["uptime"]["24h"]);
     let (status, _) = server
         .send(Method::GET, "/service-history?service=nope", None)
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = server.send(Method::GET, "/service-history", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn uptime_counts_from_the_first_pulse_so_a_service_dead_all_its_life_is_not_up() {
+    let (_dir, server) = support::server().await;
+    let first = server.pulse("short-lived", "webhook", "ops", 0.2).await;
+    wait_for("the service to die", async || {
+        (server.status_of("short-lived").await.as_deref() == Some("dead")).then_some(())
+    })
+    .await;
+    let (_, history) = server
+        .send(Method::GET, "/service-history?service=short-lived", None)
+        .await;
+    let outage = &history["outages"][0];
+    assert!(outage["to"].is_null(), "{history}");
+    // Up from its first pulse to its deadline, down since: nothing else counts.
+    let up = (millis_of(&outage["from"]) - millis_of(&first["firstSeen"])) as f64 / 1000.0;
+    let down = outage["seconds"].as_f64().unwrap();
+    let day = history["uptime"]["24h"].as_f64().unwrap();
+    assert!(
+        (day - up / (up + down)).abs() < 1e-3,
+        "{day} vs {up}/{}: {history}",
+        up + down
+    );
+    assert!(day < 0.99, "not a day's worth of uptime: {history}");
 }

@@ -84,6 +84,7 @@ export function serviceView(root, name) {
         : ['Pulse interval', `at most ${esc(duration(s.nextIn, { fine: true }))}`],
       ['Alert', `<span class="alert-type">${esc(s.alertType)}</span> <span class="alert-target">${esc(s.alertTarget)}</span>`],
     ];
+    if (s.firstSeen) rows.push(['Monitored since', `<time datetime="${esc(s.firstSeen)}">${esc(dateTime(Date.parse(s.firstSeen)))}</time>`]);
     if (s.grace) rows.push(['Grace', `${esc(duration(s.grace, { fine: true }))} past the expected time`]);
     if (s.remindEvery) rows.push(['Reminders', `every ${esc(duration(s.remindEvery))} while dead`]);
     if (s.dependsOn) rows.push(['Depends on', `<a href="${esc(serviceHref(s.dependsOn))}">${esc(s.dependsOn)}</a>`]);

@@ -72,7 +72,8 @@ pub struct History {
     /// Newest first, over the last 30 days.
     #[schema(value_type = Vec<Object>)]
     outages: Vec<Outage>,
-    /// The share of time up over the last 24 h, 7 d and 30 d.
+    /// The share of time up over the last 24 h, 7 d and 30 d, each counted from
+    /// when the service was first seen if that is later.
     #[schema(value_type = Object)]
     uptime: serde_json::Value,
 }
@@ -96,11 +97,12 @@ pub async fn service_history(
     principal
         .check_service("service", name.as_str())
         .map_err(ApiError::Forbidden)?;
-    if state.store.service(name.clone()).await?.is_none() {
+    let Some(service) = state.store.service(name.clone()).await? else {
         return Err(ApiError::NotFound(format!(
             "service: no service named `{name}`"
         )));
-    }
+    };
+    let first_seen = service.first_seen;
     let now = Timestamp::now();
     let flips = state
         .store
@@ -109,9 +111,9 @@ pub async fn service_history(
     let outages = history::outages(&flips, now);
     let day = Duration::from_secs(86_400);
     let uptime = serde_json::json!({
-        "24h": history::uptime(&outages, day, now),
-        "7d": history::uptime(&outages, day * 7, now),
-        "30d": history::uptime(&outages, day * 30, now),
+        "24h": history::uptime(&outages, day, now, first_seen),
+        "7d": history::uptime(&outages, day * 7, now, first_seen),
+        "30d": history::uptime(&outages, day * 30, now, first_seen),
     });
     Ok(Json(History {
         service: name,

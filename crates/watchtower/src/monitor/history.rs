@@ -52,9 +52,20 @@ pub fn outages(flips: &[Flip], now: Timestamp) -> Vec<Outage> {
     outages
 }
 
-/// The share of `window` before `now` the service was up (1.0: no outage in it).
-pub fn uptime(outages: &[Outage], window: Duration, now: Timestamp) -> f64 {
-    let start = now.minus(window);
+/// The share of `window` before `now` that the service was up (1.0: no outage
+/// in it), counted from when it was first seen if that is later: a service dead
+/// for its whole short life is 0 % up, not 99.9 % of a day.
+pub fn uptime(
+    outages: &[Outage],
+    window: Duration,
+    now: Timestamp,
+    first_seen: Option<Timestamp>,
+) -> f64 {
+    let start = now.minus(window).max(first_seen.unwrap_or_default());
+    let watched = now.since(start);
+    if watched.is_zero() {
+        return 1.0;
+    }
     let down: Duration = outages
         .iter()
         .map(|outage| {
@@ -63,7 +74,7 @@ pub fn uptime(outages: &[Outage], window: Duration, now: Timestamp) -> f64 {
             to.since(from)
         })
         .sum();
-    1.0 - down.as_secs_f64() / window.as_secs_f64()
+    1.0 - down.min(watched).as_secs_f64() / watched.as_secs_f64()
 }
 
 #[cfg(test)]
@@ -121,8 +132,30 @@ mod tests {
             ],
             at(200),
         );
-        assert_eq!(uptime(&found, Duration::from_secs(100), at(200)), 0.5);
-        assert_eq!(uptime(&found, Duration::from_secs(40), at(200)), 1.0);
-        assert_eq!(uptime(&[], Duration::from_secs(40), at(200)), 1.0);
+        let day = Duration::from_secs(86_400);
+        assert_eq!(uptime(&found, Duration::from_secs(100), at(200), None), 0.5);
+        assert_eq!(uptime(&found, Duration::from_secs(40), at(200), None), 1.0);
+        assert_eq!(uptime(&[], Duration::from_secs(40), at(200), None), 1.0);
+        // First seen at 0 s: a day's window counts only the 200 s since.
+        assert_eq!(uptime(&found, day, at(200), Some(at(0))), 0.25);
+    }
+
+    #[test]
+    fn a_service_dead_for_its_whole_short_life_is_not_up_at_all() {
+        let seen = at(1_000);
+        let died = outages(
+            &[Flip {
+                down: true,
+                at: seen,
+            }],
+            at(1_120),
+        );
+        let day = Duration::from_secs(86_400);
+        assert_eq!(uptime(&died, day, at(1_120), Some(seen)), 0.0);
+        assert_eq!(
+            uptime(&[], day, seen, Some(seen)),
+            1.0,
+            "not seen long enough to be down"
+        );
     }
 }

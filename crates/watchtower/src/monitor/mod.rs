@@ -348,13 +348,8 @@ impl Pulse {
     }
 
     /// The service as this pulse leaves it: up, pulsed at `at` (the pulse's own
-    /// date, or the store's clock), due at `deadline`.
-    pub fn service_after(
-        &self,
-        at: Timestamp,
-        deadline: Timestamp,
-        flapping_since: Option<Timestamp>,
-    ) -> Service {
+    /// date, or the store's clock), due at `deadline`, with what its row keeps.
+    pub fn service_after(&self, at: Timestamp, deadline: Timestamp, kept: Kept) -> Service {
         Service {
             service: self.service.clone(),
             alert_type: self.alert.kind,
@@ -363,14 +358,23 @@ impl Pulse {
             schedule: self.cadence.schedule().map(|s| s.expression().to_owned()),
             tz: self.cadence.schedule().map(|s| s.tz().to_owned()),
             grace: self.grace_seconds(),
+            first_seen: kept.first_seen,
             last_pulse: at,
             deadline,
             status: Status::Up,
             remind_every: self.remind_every,
             depends_on: self.depends_on.clone(),
-            flapping_since,
+            flapping_since: kept.flapping_since,
         }
     }
+}
+
+/// What a service's row keeps from before a pulse.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Kept {
+    /// Set while it is flapping: since when.
+    pub flapping_since: Option<Timestamp>,
+    pub first_seen: Option<Timestamp>,
 }
 
 /// A monitored service as the protocol shows it.
@@ -402,6 +406,11 @@ pub struct Service {
     )]
     #[schema(value_type = Option<f64>, example = 900)]
     pub grace: Option<f64>,
+    /// When it was first seen (its first pulse); absent for a service stored by
+    /// a version that did not record it and whose events are gone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub first_seen: Option<Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub last_pulse: Timestamp,
     #[schema(value_type = String, format = DateTime)]

@@ -24,6 +24,7 @@ fn dead(name: &str, remind_every: Option<f64>) -> Service {
         schedule: None,
         tz: None,
         grace: None,
+        first_seen: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn dead(text: &str) -> Service {
         schedule: None,
         tz: None,
         grace: None,
+        first_seen: None,
     }
 }
 

@@ -14,7 +14,7 @@ use super::write::{AlertRow, EventRow, insert_alerts, insert_events};
 use super::{Clock, PgError};
 use crate::alert::AlertKind;
 use crate::events::{Event, NewEvent};
-use crate::monitor::{Pulse, ServiceName};
+use crate::monitor::{Kept, Pulse, ServiceName};
 use crate::store::decisions::PulseWrites;
 use crate::store::{PulseRecorded, StoreError, batching};
 use crate::time::Timestamp;
@@ -291,10 +291,10 @@ impl Staged {
 const UPSERT_PULSES: &str =
     "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
                                 deadline, status, seq, remind_every, depends_on,
-                                schedule, tz, grace)
+                                schedule, tz, grace, first_seen)
      SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
             'up', nextval('service_pulses'), t.remind_every, t.depends_on,
-            t.schedule, t.tz, t.grace
+            t.schedule, t.tz, t.grace, n.now
      FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[],
                  $7::float8[], $8::text[], $9::text[], $10::text[], $11::float8[])
           WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at,
@@ -309,7 +309,7 @@ const UPSERT_PULSES: &str =
        schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace,
        pulses = s.pulses + 1,
        outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
-     RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since";
+     RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since, first_seen";
 
 /// Upserts one round of pulses (distinct services) with one statement, and stages
 /// their events and alerts. The statement itself tells a first pulse (`pulses = 1`)
@@ -390,12 +390,12 @@ async fn apply_pulses(
 /// that follow staged for the batch's one insert of each.
 fn stage_pulse(pulse: &Pulse, row: &Row, staged: &mut Staged) -> Result<PulseRecorded, PgError> {
     let at = Timestamp::from_millis(row.try_get(2)?);
-    let flapping_since: Option<i64> = row.try_get(6)?;
-    let service = pulse.service_after(
-        at,
-        Timestamp::from_millis(row.try_get(3)?),
-        flapping_since.map(Timestamp::from_millis),
-    );
+    let millis = |column| row.try_get::<_, Option<i64>>(column);
+    let kept = Kept {
+        flapping_since: millis(6)?.map(Timestamp::from_millis),
+        first_seen: millis(7)?.map(Timestamp::from_millis),
+    };
+    let service = pulse.service_after(at, Timestamp::from_millis(row.try_get(3)?), kept);
     let first = row.try_get::<_, i64>(4)? == 1;
     let outage_began: Option<i64> = row.try_get(5)?;
     let outage_began = outage_began.map(Timestamp::from_millis);

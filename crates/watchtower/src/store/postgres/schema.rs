@@ -158,6 +158,10 @@ const MIGRATIONS: &[&str] = &[
     // v7: a service may be paused, or declared and not yet pulsed (`new`).
     "ALTER TABLE services DROP CONSTRAINT services_status_check,
        ADD CONSTRAINT services_status_check CHECK (status IN ('up', 'dead', 'paused', 'new'));",
+    // v8: when a service was first seen, so that its uptime counts from then; a
+    // service stored before takes the date of its oldest event still kept.
+    "ALTER TABLE services ADD COLUMN first_seen bigint;
+    UPDATE services s SET first_seen = (SELECT min(e.ts) FROM events e WHERE e.service = s.name);",
 ];
 
 pub fn latest_version() -> i64 {

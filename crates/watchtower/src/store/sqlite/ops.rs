@@ -7,7 +7,7 @@ use super::rows::{SERVICE_COLUMNS, service_from_row};
 use super::writer::WriterState;
 use crate::alert::AlertKind;
 use crate::events::{Event, Level, NewEvent};
-use crate::monitor::{Due, NextIn, Pulse, Service, ServiceName, story};
+use crate::monitor::{Due, Kept, NextIn, Pulse, Service, ServiceName, story};
 use crate::store::decisions::PulseWrites;
 use crate::store::{DeathCheck, NewAlertRow, PulseRecorded, RestartPolicy, Watched};
 use crate::time::Timestamp;
@@ -26,17 +26,17 @@ pub fn record_pulse(
     let seq = state.next_seq;
     let deadline = pulse.deadline();
     let (schedule, tz) = pulse.schedule_columns();
-    let flapping_since = conn.prepare_cached(
+    let kept = conn.prepare_cached(
         "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq,
-                               remind_every, depends_on, schedule, tz, grace)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9, ?10, ?11, ?12)
+                               remind_every, depends_on, schedule, tz, grace, first_seen)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9, ?10, ?11, ?12, ?5)
          ON CONFLICT (name) DO UPDATE SET
            alert_type = excluded.alert_type, alert_target = excluded.alert_target,
            next_in = excluded.next_in, last_pulse = excluded.last_pulse,
            deadline = excluded.deadline, status = 'up', seq = excluded.seq,
            remind_every = excluded.remind_every, depends_on = excluded.depends_on,
            schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace
-         RETURNING flapping_since",
+         RETURNING flapping_since, first_seen",
     )?
     .query_row(params![
         name,
@@ -51,12 +51,14 @@ pub fn record_pulse(
         schedule,
         tz,
         pulse.grace_seconds(),
-    ], |row| row.get::<_, Option<i64>>(0))?;
-    let service = pulse.service_after(
-        pulse.at,
-        deadline,
-        flapping_since.map(Timestamp::from_millis),
-    );
+    ], |row| {
+        let millis = |column| row.get::<_, Option<i64>>(column);
+        Ok(Kept {
+            flapping_since: millis(0)?.map(Timestamp::from_millis),
+            first_seen: millis(1)?.map(Timestamp::from_millis),
+        })
+    })?;
+    let service = pulse.service_after(pulse.at, deadline, kept);
     let outage_began = match &previous {
         Some((status, deadline)) if status == "dead" => Some(Timestamp::from_millis(*deadline)),
         _ => None,

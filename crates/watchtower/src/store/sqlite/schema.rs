@@ -167,6 +167,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE services_v7 RENAME TO services;
     CREATE INDEX services_dead ON services (name) WHERE status = 'dead';
     CREATE INDEX services_by_dependency ON services (depends_on) WHERE depends_on IS NOT NULL;",
+    // v8: when a service was first seen, so that its uptime counts from then; a
+    // service stored before takes the date of its oldest event still kept.
+    "ALTER TABLE services ADD COLUMN first_seen INTEGER;
+    UPDATE services SET first_seen = (
+        SELECT min(e.ts) FROM events e JOIN event_services s ON s.id = e.service_id
+        WHERE s.name = services.name);",
 ];
 
 /// The identity of this database, stable for its lifetime.
@@ -248,5 +254,59 @@ mod tests {
             })
             .unwrap();
         assert_eq!(untriaged, 1, "new alerts start untriaged");
+    }
+
+    #[test]
+    fn v7_keeps_every_service_and_v8_dates_its_first_sight_from_its_oldest_event() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for sql in &MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline,
+                                   status, seq, schedule, tz, grace)
+             VALUES ('db', 'webhook', 'ops', 60, 5000, 65000, 'dead', 7, '@daily', 'UTC', 30),
+                    ('quiet', 'webhook', 'ops', 60, 5000, 65000, 'up', 8, NULL, NULL, NULL);
+             INSERT INTO event_services (id, name) VALUES (1, 'db');
+             INSERT INTO events (ts, service_id, level, message)
+             VALUES (3000, 1, 1, 'monitoring started'), (4000, 1, 1, 'later');",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        type Row = (String, String, i64, Option<String>, Option<i64>);
+        let rows: Vec<Row> = conn
+            .prepare("SELECT name, status, seq, schedule, first_seen FROM services ORDER BY name")
+            .unwrap()
+            .query_map([], |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "db".into(),
+                    "dead".into(),
+                    7,
+                    Some("@daily".into()),
+                    Some(3000)
+                ),
+                ("quiet".into(), "up".into(), 8, None, None),
+            ]
+        );
+        conn.execute(
+            "UPDATE services SET status = 'paused' WHERE name = 'db'",
+            [],
+        )
+        .unwrap();
     }
 }
