@@ -151,3 +151,16 @@ test('pause and resume from the service page; a service past its expected time s
   await context.close();
   assert.deepEqual(problems, []);
 });
+
+test('a test alert from the service page shows what the channel said', async () => {
+  await server.api.pulse('alerted', 3600);
+  const { page, context, problems } = await openPage(browser, server);
+  await page.goto(`${server.url}/ui/#/services/alerted`);
+  await page.getByRole('button', { name: 'Send a test alert' }).click();
+  // This server's webhook points at a closed port: the page says so, in the channel's words.
+  const result = page.locator('.test-result');
+  await result.filter({ hasText: 'Test alert failed: alertTarget: not delivered: webhook ops' }).waitFor();
+  await context.close();
+  // The 502 was asked for; Chromium logs it as a failed load.
+  assert.deepEqual(problems.filter((p) => !/status of 502/.test(p)), []);
+});

@@ -200,6 +200,27 @@ impl Client {
         self.json(self.request_to(Method::POST, &path)).await
     }
 
+    /// Sends a test alert now to `alert_type`/`alert_target` (each channel of a
+    /// route); answers the channels that took it. A channel that refused it or
+    /// could not be reached is [`Error::Unavailable`] (`502`) naming its error.
+    pub async fn test_alert(&self, alert_type: &str, alert_target: &str) -> Result<Vec<String>> {
+        let body = serde_json::json!({ "alertType": alert_type, "alertTarget": alert_target });
+        let answer: serde_json::Value = self
+            .json(self.request(Method::POST, "/test-alert").json(&body))
+            .await?;
+        let delivered = answer["delivered"].as_array().cloned().unwrap_or_default();
+        Ok(delivered
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}",
+                    d["alertType"].as_str().unwrap_or("?"),
+                    d["alertTarget"].as_str().unwrap_or("?")
+                )
+            })
+            .collect())
+    }
+
     /// Every monitored service, sorted by name.
     pub async fn services(&self) -> Result<Vec<Service>> {
         self.json(self.request(Method::GET, "/")).await

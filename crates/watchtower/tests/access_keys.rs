@@ -95,6 +95,12 @@ async fn every_route_answers_each_scope_as_the_scopes_say() {
             None,
             &["write", "admin"],
         ),
+        (
+            Method::POST,
+            "/test-alert",
+            Some(json!({"alertType": "webhook", "alertTarget": "ops"})),
+            &["write", "admin"],
+        ),
         (Method::GET, "/keys", None, &["admin"]),
         (Method::DELETE, "/keys/no-such", None, &["admin"]),
         (

@@ -49,6 +49,26 @@ export function serviceView(root, name) {
   const errorBox = root.querySelector('.error');
   const liveState = root.querySelector('.live-state');
 
+  /** Sends a test alert along the service's route, and says what came of it. */
+  async function testAlert(s) {
+    const button = facts.querySelector('[data-test-alert]');
+    const result = facts.querySelector('.test-result');
+    button.disabled = true;
+    result.classList.remove('error');
+    result.textContent = 'Sending…';
+    try {
+      const answer = await getJson('/test-alert', { method: 'POST', body: { alertType: s.alertType, alertTarget: s.alertTarget } });
+      const names = answer.delivered.map((d) => `${d.alertType} ${d.alertTarget}`).join(', ');
+      result.textContent = `Test alert delivered to ${names}.`;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      result.classList.add('error');
+      result.textContent = `Test alert failed: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  }
+
   /** Pauses the service, or resumes it; the stream brings its new state. */
   async function pauseOrResume(paused) {
     const verb = paused ? 'resume' : 'pause';
@@ -92,11 +112,14 @@ export function serviceView(root, name) {
     const pauseLabel = s.status === 'paused' ? 'Resume' : 'Pause';
     const actions = may('write')
       ? `<div class="facts-actions"><button type="button" data-pause>${pauseLabel}</button>
-          <button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button></div>`
+          <button type="button" data-test-alert>Send a test alert</button>
+          <button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button>
+          <p class="test-result small" role="status"></p></div>`
       : '';
     facts.innerHTML = `<dl class="facts">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>${actions}`;
     if (!actions) return;
     facts.querySelector('[data-pause]').addEventListener('click', () => pauseOrResume(s.status === 'paused'));
+    facts.querySelector('[data-test-alert]').addEventListener('click', () => testAlert(s));
     facts.querySelector('[data-cancel]').addEventListener('click', () => cancelService(name, () => {
       cancelled = true;
       service = null;

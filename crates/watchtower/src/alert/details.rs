@@ -47,6 +47,9 @@ pub struct AlertDetails {
     pub rule: Option<String>,
     #[serde(skip_serializing_if = "is_zero")]
     pub quieted: u64,
+    /// Who asked for a test alert (`key `ops``, `the password`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
 }
 
 fn is_zero(count: &u64) -> bool {

@@ -50,10 +50,12 @@ pub enum AlertKind {
     Digest,
     /// An event that an event rule matched.
     Event,
+    /// Sent on request (`POST /test-alert`) to check a channel; never stored.
+    Test,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 7] = [
+    pub const ALL: [AlertKind; 8] = [
         Self::Down,
         Self::Up,
         Self::Reminder,
@@ -61,6 +63,7 @@ impl AlertKind {
         Self::Stable,
         Self::Digest,
         Self::Event,
+        Self::Test,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -72,6 +75,7 @@ impl AlertKind {
             Self::Stable => "stable",
             Self::Digest => "digest",
             Self::Event => "event",
+            Self::Test => "test",
         }
     }
 

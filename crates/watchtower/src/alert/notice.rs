@@ -25,6 +25,7 @@ impl QueuedAlert {
             },
             AlertKind::Digest => "digest",
             AlertKind::Event => "event",
+            AlertKind::Test => "test",
         }
     }
 
@@ -40,12 +41,26 @@ impl QueuedAlert {
             AlertKind::Stable => self.stable_notice(&mut message, &down_for),
             AlertKind::Digest => return digest(&self.details, now),
             AlertKind::Event => self.event_notice(&mut message),
+            AlertKind::Test => return self.test_notice(),
         };
         dependents(&mut message, self.kind, &self.details);
         recent(&mut message, &self.details);
         Notice {
             title,
             message: message.trim_end().to_owned(),
+        }
+    }
+
+    /// A test of the channel: says who asked, so that nobody takes it for news.
+    fn test_notice(&self) -> Notice {
+        let asked = self.details.requested_by.as_deref().unwrap_or("someone");
+        Notice {
+            title: "Watchtower test alert".to_owned(),
+            message: format!(
+                "This is a test alert: {asked} asked Watchtower to check that alerts to {} {} arrive. Nothing is down.",
+                self.route.kind.as_str(),
+                self.route.target
+            ),
         }
     }
 

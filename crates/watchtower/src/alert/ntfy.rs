@@ -60,7 +60,7 @@ fn validate_topic(target: &str) -> Result<(), InvalidField> {
 fn priority(kind: AlertKind) -> &'static str {
     match kind {
         AlertKind::Down | AlertKind::Reminder | AlertKind::Flapping => "urgent",
-        AlertKind::Up | AlertKind::Stable => "default",
+        AlertKind::Up | AlertKind::Stable | AlertKind::Test => "default",
         AlertKind::Digest | AlertKind::Event => "high",
     }
 }

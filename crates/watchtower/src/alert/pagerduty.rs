@@ -43,6 +43,12 @@ pub(super) fn actions(alert: &QueuedAlert) -> Vec<Action> {
             "watchtower/{service}/event/{}",
             alert.id
         ))],
+        // A test opens an incident of its own (as other tools' tests do), and
+        // resolves it at once: it checks the route without leaving a page open.
+        AlertKind::Test => {
+            let key = format!("watchtower/test/{}", alert.created.as_millis());
+            vec![Action::Open(key.clone()), Action::Close(key)]
+        }
     }
 }
 
@@ -67,7 +73,7 @@ pub(super) fn urgency(alert: &QueuedAlert) -> u8 {
             Some(Level::Warning) => 4,
             Some(Level::Info | Level::Debug) | None => 5,
         },
-        AlertKind::Up | AlertKind::Stable | AlertKind::Digest => 5,
+        AlertKind::Up | AlertKind::Stable | AlertKind::Digest | AlertKind::Test => 5,
     }
 }
 

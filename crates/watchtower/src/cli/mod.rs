@@ -147,6 +147,12 @@ pub enum ClientCommand {
     },
     /// Show who the credential is (the password, a key) and what its scope allows.
     Whoami,
+    /// Send a test alert now to TYPE:TARGET (each channel of a route), to check
+    /// that alerts arrive; fails with the channel's error when one did not take it.
+    TestAlert {
+        #[arg(value_parser = alert_route)]
+        alert: AlertRoute,
+    },
     /// List the monitored services.
     Services {
         #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -258,6 +264,11 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
         ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
         ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,
         ClientCommand::Whoami => keys::whoami(client, &mut out).await?,
+        ClientCommand::TestAlert { alert } => {
+            for delivered in client.test_alert(&alert.kind, &alert.target).await? {
+                out.line(&format!("test alert delivered to {delivered}"))?;
+            }
+        }
         ClientCommand::Event {
             service,
             level,

@@ -12,7 +12,10 @@ pub fn action(method: &Method, route: &str) -> Action {
     match (method.as_str(), route) {
         ("POST", "/" | "/add-event" | "/add-events") => Action::Ingest,
         ("DELETE", "/")
-        | ("POST", "/snooze" | "/services/{name}/pause" | "/services/{name}/resume")
+        | (
+            "POST",
+            "/snooze" | "/services/{name}/pause" | "/services/{name}/resume" | "/test-alert",
+        )
         | ("DELETE", "/snooze/{id}") => Action::Write,
         (_, "/keys" | "/keys/{name}") => Action::Admin,
         (_, "/whoami" | "/sign-in") => Action::Identify,
@@ -34,6 +37,7 @@ mod tests {
             (Method::GET, "/events/stream", Action::Read),
             (Method::POST, "/snooze", Action::Write),
             (Method::POST, "/services/{name}/pause", Action::Write),
+            (Method::POST, "/test-alert", Action::Write),
             (Method::POST, "/services/{name}/resume", Action::Write),
             (Method::GET, "/snoozes", Action::Read),
             (Method::GET, "/keys", Action::Admin),

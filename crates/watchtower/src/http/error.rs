@@ -47,6 +47,9 @@ pub enum ApiError {
     /// Well formed by the API document, but breaking a rule no schema can state.
     #[error("{0}")]
     Unprocessable(String),
+    /// An alert channel refused or could not be reached (a test alert).
+    #[error("{0}")]
+    Undelivered(String),
 }
 
 /// The body of every error response.
@@ -74,6 +77,7 @@ impl ApiError {
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Undelivered(_) => StatusCode::BAD_GATEWAY,
         }
     }
 }

@@ -29,6 +29,7 @@ mod services;
 mod snoozes;
 mod sse;
 mod stream;
+mod test_alerts;
 mod tls;
 mod whoami;
 
@@ -139,6 +140,7 @@ pub fn router(
             axum::routing::delete(snoozes::delete_snooze),
         )
         .route("/snoozes", get(snoozes::list_snoozes))
+        .route("/test-alert", post(test_alerts::send_test_alert))
         .route("/services/{name}/pause", post(pausing::pause_service))
         .route("/services/{name}/resume", post(pausing::resume_service))
         .route("/cluster", get(cluster::list_nodes))

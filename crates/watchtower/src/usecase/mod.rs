@@ -14,6 +14,7 @@ mod events;
 mod keys;
 mod pausing;
 mod pulses;
+mod test_alerts;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use audit::AUDIT_SERVICE;
 
 pub use deaths::WatchOutcome;
 pub use pulses::{PulseDefaults, Timing};
+pub use test_alerts::TestOutcome;
 
 /// What a use case can fail with: a value the caller must fix, or storage.
 #[derive(Debug, thiserror::Error)]

@@ -111,6 +111,7 @@ pub fn request_body(
             }})
         }
         ("post", "/snooze") => json_body(snooze_input()),
+        ("post", "/test-alert") => json_body(test_alert_input(targets)),
         ("post", "/keys") => json_body(json!({
             "type": "object", "additionalProperties": false, "required": ["name", "scope"],
             "properties": {
@@ -166,7 +167,8 @@ fn event_input() -> Value {
 }
 
 /// A pulse: the alert types this server has, each with the targets it takes.
-fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
+/// `alertType`'s schema, and one branch per type stating its `alertTarget`.
+fn alert_schemas(targets: &[(AlertType, TargetForm)]) -> (Value, Vec<Value>) {
     let kinds: Vec<&str> = targets.iter().map(|(kind, _)| kind.as_str()).collect();
     let branches: Vec<Value> = targets
         .iter()
@@ -183,6 +185,28 @@ fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
         }
         false => json!({"type": "string", "enum": kinds}),
     };
+    (alert_type, branches)
+}
+
+/// A test alert: a channel (or route) and its target.
+fn test_alert_input(targets: &[(AlertType, TargetForm)]) -> Value {
+    let (alert_type, branches) = alert_schemas(targets);
+    let mut schema = json!({
+        "type": "object", "additionalProperties": false,
+        "required": ["alertType", "alertTarget"],
+        "properties": {
+            "alertType": alert_type,
+            "alertTarget": {"type": "string", "description": "Depends on alertType: see oneOf"}
+        }
+    });
+    if !branches.is_empty() {
+        schema["oneOf"] = Value::Array(branches);
+    }
+    schema
+}
+
+fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
+    let (alert_type, branches) = alert_schemas(targets);
     let remind_every = json!({
         "description": "Seconds between reminders while the service stays dead; 0: never; absent or null: the server's default",
         "oneOf": [
