@@ -201,6 +201,20 @@ export interface Identity {
   may: Scope[];
 }
 
+/** Where a test alert goes (`POST /test-alert`). */
+export interface TestAlert {
+  /** A channel the server has configured, or `route` for each channel of a configured route. */
+  alertType: AlertType;
+  /** An e-mail address, the name of a configured webhook, the name of a route… as a pulse takes it. */
+  alertTarget: string;
+}
+
+/** A channel that took a test alert (a route's channels are listed one by one). */
+export interface Delivery {
+  alertType: AlertType;
+  alertTarget: string;
+}
+
 /** Options of a single call. */
 export interface CallOptions {
   /** Aborts the request; the promise rejects with the signal's reason. */
@@ -267,6 +281,14 @@ export declare class WatchtowerClient {
   resume(service: string, options?: CallOptions): Promise<Service>;
   /** Every monitored service, sorted by name, each `status` as of now (`late` included). */
   services(options?: CallOptions): Promise<Service[]>;
+  /**
+   * Sends a test message now through a channel (or each channel of a route); resolves to the
+   * channels that took it. Never queued or retried, by the server or the client.
+   * ServerUnavailableError (502, the server's message naming each channel that refused it and
+   * its error); InvalidRequestError naming `alertType` or `alertTarget` for a target the server
+   * cannot alert; ForbiddenError below scope `write`.
+   */
+  testAlert(alert: TestAlert, options?: CallOptions): Promise<Delivery[]>;
   /** Records an event; resolves to it as stored. */
   addEvent(event: NewEvent, options?: CallOptions): Promise<Event>;
   /** One page of matching events and the cursor of the next. */
@@ -369,7 +391,7 @@ export declare class InvalidRequestError extends WatchtowerError {
 /** 404: no such service, no live key of that name, or no such path (a wrong base URL). */
 export declare class NotFoundError extends WatchtowerError {}
 
-/** Network or TLS failure, 503, 429 or another 5xx, or a timeout. Worth retrying later. */
+/** Network or TLS failure, 503, 502 (a channel did not take a test alert), 429 or another 5xx, or a timeout. Worth retrying later. */
 export declare class ServerUnavailableError extends WatchtowerError {}
 
 /** The request took longer than `timeoutMs` (or the server answered 408). */

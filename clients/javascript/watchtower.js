@@ -71,8 +71,9 @@ export class NotFoundError extends WatchtowerError {}
 
 /**
  * The server could not be reached or could not serve the request: a network
- * or TLS failure, 503 (storage unavailable), 429 or any other 5xx, or a
- * timeout (see RequestTimeoutError). Usually worth retrying later.
+ * or TLS failure, 503 (storage unavailable), 502 (an alert channel did not take
+ * a testAlert(), the message naming it), 429 or any other 5xx, or a timeout
+ * (see RequestTimeoutError). Usually worth retrying later.
  */
 export class ServerUnavailableError extends WatchtowerError {}
 
@@ -263,6 +264,23 @@ export class WatchtowerClient {
    */
   async services(options) {
     return (await this.#request('GET', '/', options)).data;
+  }
+
+  /**
+   * Sends a test message now through `alertType` to `alertTarget` (through each
+   * channel of the route `alertTarget` when `alertType` is `route`), to check
+   * that alerts arrive before an outage finds out they do not. Resolves to the
+   * channels that took it, `[{alertType, alertTarget}, …]` (a route's one by one).
+   * Sent once: the server never queues or retries a test alert, and this client
+   * never re-sends it. Rejects with ServerUnavailableError (status 502, the
+   * message the server's, naming each channel that refused it or could not be
+   * reached, and its error); InvalidRequestError naming `alertType` (a channel
+   * the server has not configured) or `alertTarget` (an unknown webhook or
+   * route name); ForbiddenError unless the credential's scope is `write` or `admin`.
+   */
+  async testAlert({ alertType, alertTarget } = {}, options) {
+    const body = { alertType, alertTarget };
+    return (await this.#request('POST', '/test-alert', { body, ...options })).data.delivered;
   }
 
   /** Records an event; resolves to it as stored (with its `id` and `date`). */

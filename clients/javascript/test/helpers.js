@@ -2,6 +2,7 @@
 
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -36,9 +37,11 @@ export function makeCertificate(dir) {
 
 /**
  * Starts `watchtower serve` on a free port. Resolves to {url, password, stop()}
- * once the server prints its address.
+ * once the server prints its address. `config` is merged into the server's
+ * configuration at its top level (e.g. `{webhooks: {…}, routes: {…}}`; given
+ * `webhooks` replace the default `ops`).
  */
-export async function startServer({ ssl, cors } = {}) {
+export async function startServer({ ssl, cors, config: extra } = {}) {
   if (!existsSync(watchtowerBin)) {
     throw new Error(`no watchtower binary at ${watchtowerBin}: build it (cargo build -p watchtower) or set WATCHTOWER_BIN`);
   }
@@ -51,6 +54,7 @@ export async function startServer({ ssl, cors } = {}) {
   };
   if (ssl) config.ssl = { enabled: true, cert: ssl.cert, key: ssl.key };
   if (cors) config.cors = { origins: cors };
+  Object.assign(config, extra);
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config));
 
@@ -100,6 +104,37 @@ export async function startServer({ ssl, cors } = {}) {
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A webhook receiver on a free port of 127.0.0.1: records every request as
+ * {method, url, body} in `received`, and answers `status` (200 by default).
+ * Resolves to {url, received, close()}.
+ */
+export async function startReceiver({ status = 200 } = {}) {
+  const received = [];
+  const server = createHttpServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      received.push({ method: request.method, url: request.url, body });
+      const answer = status < 400 ? '{}' : 'unavailable';
+      response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+      response.end(answer);
+    });
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    url: `http://127.0.0.1:${server.address().port}/`,
+    received,
+    close: () => new Promise((done) => {
+      server.closeAllConnections?.();
+      server.close(done);
+    }),
   };
 }
 

@@ -254,3 +254,38 @@ async fn an_expected_body_over_the_limit_gets_413_at_once_not_100_continue() {
     stream.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 20"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_refused_credential_with_a_body_still_unread_closes_the_connection_and_says_so() {
+    let (_dir, server) = support::server().await;
+    // Headers first, the body a moment later: the refusal goes out before it.
+    let mut stream = TcpStream::connect(server.url.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let body = r#"{"service":"x","alertType":"webhook","alertTarget":"ops","nextIn":60}"#;
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: x\r\npassword: wrong-password-0123456789\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let _ = stream.write_all(body.as_bytes()).await;
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut answer),
+    )
+    .await
+    .expect("the server closes the connection after its answer")
+    .unwrap();
+    let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 401"), "{answer}");
+    assert!(answer.contains("\r\nconnection: close\r\n"), "{answer}");
+    // Without a body, a refusal keeps the connection (no unread bytes on it).
+    let bare = raw(
+        &server,
+        b"GET / HTTP/1.1\r\nHost: x\r\npassword: wrong-password-0123456789\r\n\r\n",
+    )
+    .await;
+    assert_eq!(bare.header("connection"), None, "{bare:?}");
+}

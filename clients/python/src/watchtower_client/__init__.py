@@ -23,12 +23,15 @@
                    cancel_on_stop=True):
         run_the_worker()
 
+    # Check that alerts arrive: a test message through a channel now (a write or admin scope)
+    print(client.test_alert("webhook", "ops"))       # [Delivery(alert_type='webhook', …)]
+
     # API keys (with the password or an admin key): give the secret to a Client as its password
     key = client.create_key("ci", "ingest", prefix="ci-", expires_in="90d")
     ci = Client("http://127.0.0.1:8080", password=key.secret)
     print(ci.whoami().scope)                          # ingest
 
-See the README for errors, API keys, HTTPS with a custom CA, and pagination.
+See the README for errors, test alerts, API keys, HTTPS with a custom CA, and pagination.
 """
 
 from ._version import __version__
@@ -47,6 +50,7 @@ from .heartbeat import Heartbeat
 from .models import (
     ApiKey,
     CreatedKey,
+    Delivery,
     Event,
     EventPage,
     Identity,
@@ -71,6 +75,7 @@ __all__ = [
     "ApiKey",
     "CreatedKey",
     "Identity",
+    "Delivery",
     "parse_datetime",
     "format_datetime",
     "WatchtowerError",

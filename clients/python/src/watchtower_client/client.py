@@ -26,7 +26,17 @@ from .errors import (
     WatchtowerError,
     error_for_status,
 )
-from .models import ApiKey, CreatedKey, Event, EventPage, Identity, Level, Service, format_datetime
+from .models import (
+    ApiKey,
+    CreatedKey,
+    Delivery,
+    Event,
+    EventPage,
+    Identity,
+    Level,
+    Service,
+    format_datetime,
+)
 
 __all__ = ["Client", "DateLike", "Timeout"]
 
@@ -272,6 +282,48 @@ class Client:
                 print(s.service, s.status, s.deadline)
         """
         return [Service.from_json(item) for item in self._call("GET", "/")]
+
+    # -- test alerts --------------------------------------------------------------------------
+
+    def test_alert(self, alert_type: str, alert_target: str) -> List[Delivery]:
+        """Send a test message now through ``alert_type`` to ``alert_target`` — or, when
+        ``alert_type`` is ``"route"``, through each channel of the route ``alert_target`` — to
+        check that alerts arrive before an outage finds out that they do not.
+
+        The server sends it at once and answers what each channel said: it never queues or
+        retries a test alert, and neither does this client (one request, never re-sent). The
+        message says it is a test, who asked, and that nothing is down; a webhook receives
+        ``"kind": "test"`` and ``"service": "watchtower"``. Needs the password or a ``write``
+        or ``admin`` key.
+
+        Args:
+            alert_type: a channel configured on the server (``"webhook"``, ``"mail"``,
+                ``"slack"``…), or ``"route"``.
+            alert_target: what :meth:`pulse` would alert: an e-mail address, the name of a
+                configured webhook, the name of a route….
+
+        Returns:
+            The channels that took it, one :class:`Delivery` each (a route's channels in its
+            order).
+
+        Raises:
+            ServerUnavailableError: a channel refused the message or could not be reached
+                (``status == 502``); ``message`` is the server's, naming each channel that
+                failed and its error (``"alertTarget: not delivered: webhook ops: transient:
+                HTTP 503 …"``). With a route, the other channels did get it.
+            InvalidRequestError: the server cannot alert that target: an unconfigured channel
+                (``field == "alertType"``) or an unknown webhook or route name
+                (``field == "alertTarget"``).
+            ForbiddenError: the key's scope is ``read`` or ``ingest``.
+
+        Example::
+
+            for delivery in client.test_alert("route", "oncall"):
+                print("delivered to", delivery)          # webhook:ops, mail:ops@example.com
+        """
+        body = {"alertType": alert_type, "alertTarget": alert_target}
+        answer = self._call("POST", "/test-alert", json=body)
+        return [Delivery.from_json(item) for item in answer["delivered"]]
 
     # -- events -------------------------------------------------------------------------------
 

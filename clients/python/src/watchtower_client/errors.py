@@ -108,9 +108,11 @@ class NotFoundError(WatchtowerError):
 class ServerUnavailableError(WatchtowerError):
     """The server could not be reached or could not serve the request.
 
-    Raised for a 5xx answer (``503`` when the server's storage is unavailable), and when no
-    answer came at all: connection refused, DNS or TLS failure, or a timeout. ``status`` is
-    ``None`` in the latter cases. Such errors are usually worth retrying later.
+    Raised for a 5xx answer (``503`` when the server's storage is unavailable; ``502`` when an
+    alert channel refused a :meth:`~watchtower_client.Client.test_alert` or could not be
+    reached, the message naming it), and when no answer came at all: connection refused, DNS or
+    TLS failure, or a timeout. ``status`` is ``None`` in the latter cases. Such errors are
+    usually worth retrying later.
     """
 
 

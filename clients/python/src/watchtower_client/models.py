@@ -1,6 +1,6 @@
 """The objects the Watchtower API returns: :class:`Service`, :class:`Event`, :class:`EventPage`,
-the event :class:`Level`, and for API keys :class:`ApiKey`, :class:`CreatedKey` and
-:class:`Identity`.
+the event :class:`Level`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
+:class:`Identity`, and the :class:`Delivery` of a test alert.
 
 Dates are timezone-aware :class:`datetime.datetime` objects in UTC.
 """
@@ -22,6 +22,7 @@ __all__ = [
     "ApiKey",
     "CreatedKey",
     "Identity",
+    "Delivery",
     "parse_datetime",
     "format_datetime",
 ]
@@ -410,3 +411,28 @@ class Identity:
             prefix=data.get("prefix"),
             may=tuple(data.get("may") or ()),
         )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A channel that took a test alert, as :meth:`Client.test_alert` reports it.
+
+    ``str(delivery)`` is ``"alert_type:alert_target"`` (``"webhook:ops"``), as the command line
+    writes it.
+
+    Attributes:
+        alert_type: the channel: ``"webhook"``, ``"mail"``, ``"slack"``… (never ``"route"``: a
+            route's channels are listed one by one).
+        alert_target: the address, key or configured name the message went to.
+    """
+
+    alert_type: str
+    alert_target: str
+
+    def __str__(self) -> str:
+        return f"{self.alert_type}:{self.alert_target}"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Delivery":
+        """Build a Delivery from the server's JSON object (unknown keys are ignored)."""
+        return cls(alert_type=data["alertType"], alert_target=data["alertTarget"])

@@ -180,6 +180,23 @@ fn presented(headers: &HeaderMap) -> Option<&[u8]> {
         .or_else(|| authorization.strip_prefix(b"bearer "))
 }
 
+/// A refusal sent before the request's body was read: the unread body would be
+/// taken for the next request on the connection, so the server closes it after
+/// this answer, and says so, or a client that reuses it fails on its next call.
+fn before_the_body(mut response: Response, headers: &HeaderMap) -> Response {
+    let carries_body = headers.contains_key(header::TRANSFER_ENCODING)
+        || headers
+            .get(header::CONTENT_LENGTH)
+            .is_some_and(|length| length.as_bytes() != b"0");
+    if carries_body {
+        response.headers_mut().insert(
+            header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
+}
+
 /// Finds who is asking (the password, a live key, or a user a trusted proxy
 /// signed in), then lets [`authorise`] check the route's scope.
 pub async fn require_credential(
@@ -198,11 +215,12 @@ pub async fn require_credential(
     let Some(secret) = presented(request.headers()) else {
         // No credential at all is no guess: nothing to count. A trusted proxy
         // may have signed a user in.
-        return match gate.signed_on(request.headers(), peer) {
-            Some(Ok(principal)) => authorise(principal, request, next).await,
+        let refusal = match gate.signed_on(request.headers(), peer) {
+            Some(Ok(principal)) => return authorise(principal, request, next).await,
             Some(Err(refusal)) => refusal.into_response(),
             None => ApiError::Unauthorized.into_response(),
         };
+        return before_the_body(refusal, request.headers());
     };
     let principal = match password.accepts(secret) {
         true => Some(Principal::password()),
@@ -211,10 +229,11 @@ pub async fn require_credential(
             .and_then(|secret| keys.find(secret, Timestamp::now())),
     };
     let Some(principal) = principal else {
-        return gate
+        let refusal = gate
             .refuse(request.headers(), peer, "password", ApiError::Unauthorized)
             .await
             .into_response();
+        return before_the_body(refusal, request.headers());
     };
     authorise(principal, request, next).await
 }
@@ -228,14 +247,14 @@ async fn authorise(principal: Principal, mut request: Request, next: Next) -> Re
         .map_or("", MatchedPath::as_str);
     let action = super::access::action(request.method(), route);
     if !principal.scope.allows(action) {
-        return ApiError::Forbidden(format!(
+        let refusal = ApiError::Forbidden(format!(
             "scope: {} has scope `{}`; {} {route} needs {}",
             principal.describe(),
             principal.scope,
             request.method(),
             action.needs()
-        ))
-        .into_response();
+        ));
+        return before_the_body(refusal.into_response(), request.headers());
     }
     request.extensions_mut().insert(principal);
     next.run(request).await

@@ -2,8 +2,10 @@ package io.watchtower.client;
 
 /**
  * The server could not be reached or could not serve the request: a {@code 5xx} answer (such
- * as {@code 503} while its storage is unavailable), a refused or reset connection, an unknown
- * host, or a connect or read timeout. The request may succeed if retried later.
+ * as {@code 503} while its storage is unavailable, or {@code 502} when an alert channel did not
+ * take a {@linkplain WatchtowerClient#testAlert(String, String) test alert}, the
+ * {@linkplain #getServerMessage() server's message} naming it), a refused or reset connection,
+ * an unknown host, or a connect or read timeout. The request may succeed if retried later.
  *
  * <p>{@link #getStatus()} is {@code 0} when no answer was received; {@link #isTimeout()} tells
  * whether the request timed out (in which case the server may still have carried it out).

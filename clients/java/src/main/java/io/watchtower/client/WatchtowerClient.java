@@ -40,7 +40,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A client of a Watchtower server: heartbeats (pulse, pause, resume, cancel, list services),
- * events (add, list with filters and pages) and API keys (create, list, revoke, who am I).
+ * events (add, list with filters and pages), test alerts, and API keys (create, list, revoke, who
+ * am I).
  * Immutable and thread-safe: build one and share it.
  *
  * <pre>{@code
@@ -247,6 +248,64 @@ public final class WatchtowerClient {
      */
     public Heartbeat.Builder heartbeat(Pulse pulse) {
         return new Heartbeat.Builder(this, pulse);
+    }
+
+    // ------------------------------------------------------------------ test alerts
+
+    /**
+     * Sends a test alert through {@code alertType} to {@code alertTarget}:
+     * {@code testAlert(alertType.wireName(), alertTarget)}.
+     *
+     * @see #testAlert(String, String)
+     */
+    public List<Delivery> testAlert(AlertType alertType, String alertTarget) {
+        Objects.requireNonNull(alertType, "alertType");
+        return testAlert(alertType.wireName(), alertTarget);
+    }
+
+    /**
+     * Sends a test message now through {@code alertType} to {@code alertTarget} — or, when
+     * {@code alertType} is {@code "route"}, through each channel of the route {@code alertTarget}
+     * — to check that alerts arrive before an outage finds out they do not. The message says it
+     * is a test, who asked, and that nothing is down; a webhook receives {@code "kind": "test"}
+     * and {@code "service": "watchtower"}. Needs the {@code write} or {@code admin} scope.
+     *
+     * <p>Sends {@code POST /test-alert} once, never re-sent behind your back (nor by the server,
+     * which never queues or retries a test alert): a failure says what the channel said.
+     *
+     * <pre>{@code
+     * for (Delivery delivery : client.testAlert("route", "oncall")) {
+     *     System.out.println("delivered to " + delivery);   // webhook:ops, mail:ops@example.com
+     * }
+     * }</pre>
+     *
+     * @param alertType a channel configured on the server ({@code "webhook"}, {@code "mail"}…),
+     *     or {@code "route"}
+     * @param alertTarget what a pulse would alert: an e-mail address, the name of a configured
+     *     webhook or route…
+     * @return the channels that took it, a route's in its order; unmodifiable
+     * @throws ServerUnavailableException with {@linkplain WatchtowerException#getStatus() status}
+     *     {@code 502} if a channel refused it or could not be reached:
+     *     {@link WatchtowerException#getServerMessage()} is the server's message naming each such
+     *     channel and its error ({@code "alertTarget: not delivered: webhook ops: transient: HTTP
+     *     503 …"}); with a route, the other channels did get it
+     * @throws InvalidRequestException if the server cannot alert that target:
+     *     {@link InvalidRequestException#getField()} is {@code "alertType"} for a channel it has
+     *     not configured, {@code "alertTarget"} for an unknown webhook or route name
+     * @throws ForbiddenException if the client's credential may not write
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public List<Delivery> testAlert(String alertType, String alertTarget) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("alertType", Objects.requireNonNull(alertType, "alertType"));
+        body.put("alertTarget", Objects.requireNonNull(alertTarget, "alertTarget"));
+        return send("POST", "test-alert", null, body, false).decode(json -> {
+            List<Delivery> delivered = new ArrayList<>();
+            for (Object item : Json.Fields.of(json, "answer").array("delivered")) {
+                delivered.add(Delivery.fromJson(item));
+            }
+            return Collections.unmodifiableList(delivered);
+        });
     }
 
     // ------------------------------------------------------------------ events

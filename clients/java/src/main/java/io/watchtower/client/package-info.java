@@ -18,6 +18,8 @@
  *       {@link io.watchtower.client.WatchtowerClient#cancel cancel},
  *       {@link io.watchtower.client.WatchtowerClient#listServices listServices}, and a background
  *       {@link io.watchtower.client.Heartbeat};
+ *   <li>test alerts: {@link io.watchtower.client.WatchtowerClient#testAlert testAlert}, which
+ *       answers each {@link io.watchtower.client.Delivery} or names the channel that refused it;
  *   <li>events: {@link io.watchtower.client.WatchtowerClient#addEvent addEvent},
  *       {@link io.watchtower.client.WatchtowerClient#listEvents listEvents} (one
  *       {@link io.watchtower.client.EventPage page} of an {@link io.watchtower.client.EventQuery}),

@@ -27,7 +27,7 @@ public final class TestRunner {
     private static final Class<?>[] CLASSES = {
         JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, ScheduleTest.class,
         EventsTest.class,
-        HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class,
+        HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class, AlertTest.class,
     };
 
     private TestRunner() {}

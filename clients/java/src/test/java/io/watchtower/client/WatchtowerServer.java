@@ -44,15 +44,24 @@ final class WatchtowerServer implements AutoCloseable {
 
     /** Starts a plain HTTP server. */
     static WatchtowerServer startHttp() throws Exception {
-        return start(false);
+        return start(false, Collections.<String, Object>emptyMap());
+    }
+
+    /**
+     * Starts a plain HTTP server whose configuration has {@code extraConfig} besides the usual
+     * keys, at its top level (e.g. {@code "webhooks"} and {@code "routes"}; given webhooks replace
+     * the default {@code ops}).
+     */
+    static WatchtowerServer startHttp(Map<String, Object> extraConfig) throws Exception {
+        return start(false, extraConfig);
     }
 
     /** Starts an HTTPS server with a self-signed certificate made by openssl for this run. */
     static WatchtowerServer startHttps() throws Exception {
-        return start(true);
+        return start(true, Collections.<String, Object>emptyMap());
     }
 
-    private static WatchtowerServer start(boolean tls) throws Exception {
+    private static WatchtowerServer start(boolean tls, Map<String, Object> extraConfig) throws Exception {
         Path binary = binary();
         Path dir = Files.createTempDirectory("watchtower-java-test-");
         Map<String, Object> config = new LinkedHashMap<>();
@@ -71,6 +80,7 @@ final class WatchtowerServer implements AutoCloseable {
             ssl.put("key", key.toString());
             config.put("ssl", ssl);
         }
+        config.putAll(extraConfig);
         Path configFile = dir.resolve("config.json");
         Files.write(configFile, Json.write(config).getBytes(StandardCharsets.UTF_8));
 
