@@ -171,3 +171,34 @@ fn serve(config: Option<PathBuf>) -> anyhow::Result<()> {
         app.run_until_stopped(stop).await
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// `--help` says what every command and every option is for.
+    #[test]
+    fn every_command_and_option_says_what_it_is_for() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for sub in command.get_subcommands() {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() {
+                    missing.push(path.clone());
+                }
+                walk(sub, &path, missing);
+            }
+            for arg in command.get_arguments() {
+                let named = arg.get_long().is_some();
+                let builtin = ["help", "version"].contains(&arg.get_id().as_str());
+                if named && !builtin && arg.get_help().is_none() {
+                    missing.push(format!("{path} --{}", arg.get_id()));
+                }
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "watchtower", &mut missing);
+        assert!(missing.is_empty(), "undocumented: {missing:?}");
+    }
+}

@@ -23,6 +23,7 @@ pub enum KeysCommand {
     },
     /// List the keys, live and revoked, without their secrets.
     List {
+        /// A table for people, or JSON or CSV for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

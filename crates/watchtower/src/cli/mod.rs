@@ -155,6 +155,7 @@ pub enum ClientCommand {
     },
     /// List the monitored services.
     Services {
+        /// A table for people, or JSON or CSV for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -167,6 +168,7 @@ pub enum ClientCommand {
     },
     /// List events, newest first, following the pages; or follow new ones live.
     Events {
+        /// Only this service's events.
         #[arg(long)]
         service: Option<String>,
         /// This level or above.
@@ -184,11 +186,13 @@ pub enum ClientCommand {
         /// At most this many.
         #[arg(long, default_value_t = 100)]
         limit: usize,
+        /// Newest first (desc) or oldest first (asc).
         #[arg(long, value_enum, default_value_t = OrderArg::Desc)]
         order: OrderArg,
         /// Keep printing new events as they are stored (until Ctrl-C).
         #[arg(long)]
         follow: bool,
+        /// A table for people, or JSON or CSV for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
@@ -197,10 +201,13 @@ pub enum ClientCommand {
     /// pulse, so that its owner is alerted at the deadline). Exits with the
     /// command's own status.
     Run {
+        /// The service the job pulses as.
         #[arg(long)]
         service: String,
         #[command(flatten)]
         timing: Timing,
+        /// Where its alerts go, TYPE:TARGET (mail:ops@example.com, webhook:ops);
+        /// default: as its last pulse said.
         #[arg(long, value_parser = alert_route)]
         alert: Option<AlertRoute>,
         /// The command and its arguments, after `--`.
