@@ -14,7 +14,7 @@ import {
   WatchtowerClient,
   WatchtowerError,
 } from '../watchtower.js';
-import { startServer, unusedPort } from './helpers.js';
+import { countingClient, startServer, unusedPort } from './helpers.js';
 
 let server;
 let wt;
@@ -188,15 +188,7 @@ describe('scheduled pulses', () => {
   });
 
   test('nextIn and schedule both, neither, or tz without schedule: a TypeError, and no request', async () => {
-    let requests = 0;
-    const counting = new WatchtowerClient({
-      url: server.url,
-      password: server.password,
-      fetch: (url, init) => {
-        requests += 1;
-        return fetch(url, init);
-      },
-    });
+    const { client: counting, requests } = countingClient(server);
     await assert.rejects(counting.pulse({ service: 'local', nextIn: 60, schedule: '@daily', ...ops }), {
       name: 'TypeError',
       message: /^schedule: give either nextIn or schedule, not both/,
@@ -209,7 +201,7 @@ describe('scheduled pulses', () => {
     await assert.rejects(counting.pulse({ service: 'local', nextIn: 60, tz: 'UTC', ...ops }), { name: 'TypeError', message: /^tz: / });
     await assert.rejects(counting.pulse({ service: 'local', tz: 'UTC', ...ops }), TypeError);
     await assert.rejects(counting.pulse(), TypeError);
-    assert.equal(requests, 0);
+    assert.equal(requests(), 0);
   });
 
   test('absent or null options are left out of the request body', async () => {

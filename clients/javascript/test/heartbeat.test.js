@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { AuthenticationError, Heartbeat, WatchtowerClient } from '../watchtower.js';
-import { here, runNode, startServer, waitFor } from './helpers.js';
+import { countingClient, here, runNode, startServer, waitFor } from './helpers.js';
 
 let server;
 let wt;
@@ -40,22 +40,14 @@ test('pulses repeatedly until stopped, and leaves the service monitored', async 
 });
 
 test('no pulse is sent after stop() resolves', async () => {
-  let requests = 0;
-  const counting = new WatchtowerClient({
-    url: server.url,
-    password: server.password,
-    fetch: (url, init) => {
-      requests += 1;
-      return fetch(url, init);
-    },
-  });
+  const { client: counting, requests } = countingClient(server);
   const hb = counting.heartbeat({ service: 'hb-quiet', nextIn: 30, every: 0.02, ...ops });
   await waitFor(() => hb.pulses >= 2, { what: '2 pulses' });
   await hb.stop();
-  const after = requests;
+  const after = requests();
   // Several intervals later, still nothing new.
   await new Promise((done) => setTimeout(done, 200));
-  assert.equal(requests, after);
+  assert.equal(requests(), after);
 });
 
 test('cancelOnStop cancels the service when stopped', async () => {

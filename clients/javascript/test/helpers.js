@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { WatchtowerClient } from '../watchtower.js';
+
 export const here = dirname(fileURLToPath(import.meta.url));
 export const clientDir = resolve(here, '..');
 const repoRoot = resolve(clientDir, '..', '..');
@@ -188,4 +190,21 @@ export function runNode(args, { env = {}, timeoutMs = 30_000, onStdout } = {}) {
   });
   result.child = child;
   return result;
+}
+
+/**
+ * A client of `server` that counts the requests it sends: `requests()` says how
+ * many so far (to check that a refused call sent none).
+ */
+export function countingClient(server) {
+  let count = 0;
+  const client = new WatchtowerClient({
+    url: server.url,
+    password: server.password,
+    fetch: (url, init) => {
+      count += 1;
+      return fetch(url, init);
+    },
+  });
+  return { client, requests: () => count };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { NotFoundError, WatchtowerClient, WatchtowerError } from '../watchtower.js';
-import { startServer, waitFor } from './helpers.js';
+import { countingClient, startServer, waitFor } from './helpers.js';
 
 let server;
 let wt;
@@ -123,15 +123,7 @@ describe('pause and resume', () => {
   });
 
   test('an empty name, `.` or `..` is a TypeError, and no request', async () => {
-    let requests = 0;
-    const counting = new WatchtowerClient({
-      url: server.url,
-      password: server.password,
-      fetch: (url, init) => {
-        requests += 1;
-        return fetch(url, init);
-      },
-    });
+    const { client: counting, requests } = countingClient(server);
     for (const call of [(n) => counting.pause(n), (n) => counting.resume(n)]) {
       await assert.rejects(call(''), { name: 'TypeError', message: /^service: required/ });
       await assert.rejects(call(undefined), TypeError);
@@ -139,7 +131,7 @@ describe('pause and resume', () => {
       await assert.rejects(call('.'), { name: 'TypeError', message: /^service: `\.` cannot be sent/ });
       await assert.rejects(call('..'), { name: 'TypeError', message: /^service: `\.\.` cannot be sent/ });
     }
-    assert.equal(requests, 0);
+    assert.equal(requests(), 0);
   });
 
   test('pause and resume take the usual call options', async () => {
