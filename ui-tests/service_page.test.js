@@ -164,3 +164,17 @@ test('a test alert from the service page shows what the channel said', async () 
   // The 502 was asked for; Chromium logs it as a failed load.
   assert.deepEqual(problems.filter((p) => !/status of 502/.test(p)), []);
 });
+
+test('alerts failing to deliver show in a banner, naming the channel and its error', async () => {
+  // This server's webhook points at a closed port: the death's alert keeps failing.
+  await waitFor(async () => (await server.api.call('GET', '/alerts?state=failing')).length > 0,
+    { what: 'an alert to fail' });
+  const { page, context, problems } = await openPage(browser, server);
+  await page.goto(`${server.url}/ui/#/services`);
+  const banner = page.getByRole('alert').filter({ hasText: 'Alerts are failing to deliver' });
+  await banner.waitFor();
+  assert.match(await banner.textContent(), /webhook ops \(\w+ alert of [\w-]+, \d+ attempts?\): .+/);
+  await screenshot(page, 'delivery-banner');
+  await context.close();
+  assert.deepEqual(problems, []);
+});

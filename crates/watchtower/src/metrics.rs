@@ -81,6 +81,7 @@ pub struct Metrics {
     services: Family<StatusLabel, Gauge>,
     outbox_depth: Gauge,
     outbox_oldest: Gauge,
+    alerts_failing: Gauge,
 }
 
 fn request_histogram() -> Histogram {
@@ -100,6 +101,7 @@ impl Metrics {
             services: Family::default(),
             outbox_depth: Gauge::default(),
             outbox_oldest: Gauge::default(),
+            alerts_failing: Gauge::default(),
             registry: Registry::default(),
         };
         registry.register("pulses", "Pulses received", metrics.pulses.clone());
@@ -133,6 +135,11 @@ impl Metrics {
             "outbox_oldest_age_seconds",
             "Age of the oldest alert not yet delivered (0 when none)",
             metrics.outbox_oldest.clone(),
+        );
+        registry.register(
+            "alerts_failing",
+            "Alerts waiting for a retry after a failed delivery: a channel in trouble",
+            metrics.alerts_failing.clone(),
         );
         registry.register(
             "store_batch_writes",
@@ -210,6 +217,7 @@ impl Metrics {
         self.outbox_depth.set(count(gauges.outbox_depth));
         let oldest = gauges.outbox_oldest.map_or(0, |at| now.since(at).as_secs());
         self.outbox_oldest.set(count(oldest));
+        self.alerts_failing.set(count(gauges.alerts_failing));
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
             .expect("writing to a String cannot fail");
@@ -234,6 +242,7 @@ mod tests {
             services_paused: 2,
             outbox_depth: 2,
             outbox_oldest: Some(Timestamp::from_millis(1_000)),
+            alerts_failing: 1,
         };
         let text = metrics.render(&gauges, Timestamp::from_millis(61_000));
         for line in [
@@ -244,6 +253,7 @@ mod tests {
             r#"watchtower_services{status="paused"} 2"#,
             "watchtower_outbox_alerts 2",
             "watchtower_outbox_oldest_age_seconds 60",
+            "watchtower_alerts_failing 1",
             r#"watchtower_http_request_duration_seconds_count{method="GET",route="/list-events"} 1"#,
             "watchtower_store_batch_writes_count 0",
         ] {

@@ -5,12 +5,16 @@
 
 import { ApiError, forgetPassword, identity, loadIdentity, may, onUnauthorized, signIn, storedPassword } from './api.js';
 import { eventsView } from './events.js';
+import { watchDeliveries } from './deliveries.js';
 import { keysView } from './keys.js';
 import { serviceView } from './service.js';
 import { servicesView } from './services.js';
 
 const main = document.getElementById('main');
 const top = document.getElementById('top');
+const deliveries = watchDeliveries(document.getElementById('delivery-banner'));
+/** Whether the deliveries are being watched (from the first signed-in page on). */
+let watching = false;
 
 /** The mounted view: its route key ('services', 'service:NAME', 'events') and handle. */
 let current = null;
@@ -116,6 +120,10 @@ function route() {
   }
   showWho(who);
   top.hidden = false;
+  if (!watching) {
+    watching = true;
+    deliveries.start();
+  }
   for (const link of top.querySelectorAll('[data-nav]')) {
     if (link.dataset.nav === target.nav) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
@@ -139,6 +147,8 @@ function route() {
 /** The sign-in form; `message` explains why it is shown again. */
 function showSignIn(message = '') {
   unmount();
+  deliveries.stop();
+  watching = false;
   top.hidden = true;
   document.title = 'Sign in · Watchtower';
   const form = document.getElementById('sign-in-template').content.firstElementChild.cloneNode(true);

@@ -6,6 +6,7 @@ mod chat;
 mod details;
 mod exec;
 mod gotify;
+pub mod history;
 mod mail;
 mod matrix;
 mod notice;
@@ -34,7 +35,8 @@ pub use notice::Notice;
 use redact::Redactor;
 
 /// Why an alert goes out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AlertKind {
     /// The service missed its deadline.
     Down,

@@ -3,6 +3,7 @@
 //! an [`error::ApiError`].
 
 mod access;
+mod alert_history;
 mod alertmanager;
 mod auth;
 mod client;
@@ -141,6 +142,7 @@ pub fn router(
         )
         .route("/snoozes", get(snoozes::list_snoozes))
         .route("/test-alert", post(test_alerts::send_test_alert))
+        .route("/alerts", get(alert_history::list_alerts))
         .route("/services/{name}/pause", post(pausing::pause_service))
         .route("/services/{name}/resume", post(pausing::resume_service))
         .route("/cluster", get(cluster::list_nodes))

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 
 use std::sync::Arc;
 
+use crate::alert::history::{AlertQuery, AlertRecord};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AlertDetails, AlertKind, AttemptOutcome, QueuedAlert};
@@ -60,6 +61,8 @@ pub struct StoreGauges {
     pub outbox_depth: u64,
     /// When the oldest of them was queued.
     pub outbox_oldest: Option<Timestamp>,
+    /// Pending alerts whose last delivery attempt failed.
+    pub alerts_failing: u64,
 }
 
 /// An alert about to be queued, untriaged.
@@ -168,6 +171,9 @@ pub trait Store: KeyStore + Send + Sync + 'static {
         window: Duration,
         at: Timestamp,
     ) -> Result<Option<Resumed>, StoreError>;
+
+    /// Alerts as they fared, newest first.
+    async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<AlertRecord>, StoreError>;
 
     /// Applies the restart policy and returns every up service to watch.
     async fn resume_watch(

@@ -71,12 +71,18 @@ pub fn parameter(path: &str, name: &str) -> Option<Value> {
         (_, "cursor") => {
             json!({"type": "string", "pattern": CURSOR, "example": "1764050000000.42"})
         }
+        ("/alerts", "limit") => {
+            json!({"type": "integer", "minimum": 1, "maximum": crate::alert::history::MAX_ALERTS})
+        }
         (_, "limit") => json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
         (_, "bucket") => json!({"type": "string", "pattern": any_case(&["minute", "hour", "day"])}),
         ("/keys/{name}", "name") => json!({"type": "string", "pattern": KEY_NAME}),
         ("/services/{name}/pause" | "/services/{name}/resume", "name") => {
             reference("StoredServiceName")
         }
+        ("/alerts", "state") => json!({"type": "string", "enum": [
+            "pending", "sent", "failed", "cancelled", "suppressed", "digested", "failing"
+        ]}),
         ("/snooze/{id}", "id") => json!({"type": "integer", "minimum": 1, "maximum": i64::MAX}),
         _ => return None,
     };

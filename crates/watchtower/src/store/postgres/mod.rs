@@ -4,6 +4,7 @@
 //! disagree still agree on every deadline; deaths and alert deliveries are claimed
 //! with `FOR UPDATE SKIP LOCKED`, so each happens once cluster-wide.
 
+mod alert_history;
 mod batch;
 mod error;
 mod events;
@@ -34,6 +35,7 @@ use super::batching::WriteStats;
 use super::{
     DeathCheck, PulseRecorded, RestartPolicy, Resumed, Store, StoreError, StoreGauges, Watched,
 };
+use crate::alert::history::{AlertQuery, AlertRecord};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -215,6 +217,11 @@ impl Store for PgStore {
     ) -> Result<Vec<Flip>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         Ok(ops::service_flips(&client, &name, since).await?)
+    }
+
+    async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<AlertRecord>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(alert_history::list_alerts(&client, &query).await?)
     }
 
     async fn pause_service(

@@ -329,7 +329,8 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
         .await?;
     let outbox = client
         .query_one(
-            "SELECT count(*), min(created) FROM alerts WHERE state = 'pending'",
+            "SELECT count(*), min(created), count(*) FILTER (WHERE attempts > 0)
+             FROM alerts WHERE state = 'pending'",
             &[],
         )
         .await?;
@@ -342,6 +343,7 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
         outbox_oldest: outbox
             .try_get::<_, Option<i64>>(1)?
             .map(Timestamp::from_millis),
+        alerts_failing: count(outbox.try_get(2)?),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend: one file in the data directory, WAL mode, one
 //! writer thread with group commit, and a pool of readers.
 
+mod alert_history;
 mod background;
 pub mod backup;
 mod checkpoint;
@@ -35,6 +36,7 @@ use super::batching::WriteStats;
 use super::{
     DeathCheck, PulseRecorded, RestartPolicy, Resumed, Store, StoreError, StoreGauges, Watched,
 };
+use crate::alert::history::{AlertQuery, AlertRecord};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
 use crate::alert::rules::{RuleFire, RuleFired};
 use crate::alert::{AttemptOutcome, QueuedAlert};
@@ -191,6 +193,12 @@ impl Store for SqliteStore {
                 })?
                 .collect()
             })
+            .await
+    }
+
+    async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<AlertRecord>, StoreError> {
+        self.reads
+            .read(move |conn| alert_history::list_alerts(conn, &query))
             .await
     }
 

@@ -87,14 +87,18 @@ pub fn gauges(conn: &Connection) -> rusqlite::Result<crate::store::StoreGauges> 
              FROM services",
         )?
         .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
-    let (depth, oldest): (i64, Option<i64>) = conn
-        .prepare_cached("SELECT count(*), min(created) FROM alerts WHERE state = 'pending'")?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let (depth, oldest, failing): (i64, Option<i64>, i64) = conn
+        .prepare_cached(
+            "SELECT count(*), min(created), count(*) FILTER (WHERE attempts > 0)
+             FROM alerts WHERE state = 'pending'",
+        )?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
     Ok(crate::store::StoreGauges {
         services_up: up as u64,
         services_dead: dead as u64,
         services_paused: paused as u64,
         outbox_depth: depth as u64,
         outbox_oldest: oldest.map(Timestamp::from_millis),
+        alerts_failing: failing as u64,
     })
 }
