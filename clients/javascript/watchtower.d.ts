@@ -215,6 +215,62 @@ export interface Delivery {
   alertTarget: string;
 }
 
+/**
+ * What an alert is about. Any other string may come from a newer server.
+ * - `down`, `up`: a service died, or recovered.
+ * - `reminder`: it is still dead.
+ * - `flapping`, `stable`: it started, or stopped, dying and recovering over and over.
+ * - `digest`: several alerts of a storm gathered into one (its `service` is `*`).
+ * - `event`: an event matched an event rule.
+ */
+export type AlertKind =
+  | 'down' | 'up' | 'reminder' | 'flapping' | 'stable' | 'digest' | 'event' | (string & {});
+
+/**
+ * Where an alert stands. Any other string may come from a newer server.
+ * - `pending`: waiting for triage, delivery, or a retry after a failed attempt.
+ * - `sent`: delivered.
+ * - `failed`: given up on (a permanent refusal).
+ * - `cancelled`: its service was cancelled or paused before it went out.
+ * - `suppressed`: kept back by the policy (snoozed, flapping, a recovery that came too soon).
+ * - `digested`: folded into a digest, which went out instead.
+ */
+export type AlertState =
+  | 'pending' | 'sent' | 'failed' | 'cancelled' | 'suppressed' | 'digested' | (string & {});
+
+/** An alert as it fared (`GET /alerts`). */
+export interface AlertRecord {
+  /** The server's id for the alert, increasing with each alert. */
+  id: number;
+  kind: AlertKind;
+  /** The service it is about; `*` for a digest. */
+  service: string;
+  alertType: AlertType;
+  /** The address, key, or configured name it goes to. */
+  alertTarget: string;
+  /** When the server made it. */
+  created: DateString;
+  state: AlertState;
+  /** Delivery attempts so far. */
+  attempts: number;
+  /** The channel's last error, when an attempt failed (`transient: HTTP 503 …`). */
+  lastError?: string;
+  /** When it is tried next; only while `pending`. */
+  nextAttempt?: DateString;
+  /** On one channel's delivery of an alert to a route: the `id` of the route's alert. */
+  fannedFrom?: number;
+}
+
+/** Which alerts to list; every filter is optional. */
+export interface AlertFilters {
+  /** Exact service name. */
+  service?: string;
+  /** Only alerts in this state, or `failing`: pending after a failed attempt. */
+  state?: 'pending' | 'sent' | 'failed' | 'cancelled' | 'suppressed' | 'digested' | 'failing' | (string & {});
+  /** At most this many: 1 to 1000, default 100. */
+  limit?: number;
+}
+
 /** Options of a single call. */
 export interface CallOptions {
   /** Aborts the request; the promise rejects with the signal's reason. */
@@ -289,6 +345,13 @@ export declare class WatchtowerClient {
    * cannot alert; ForbiddenError below scope `write`.
    */
   testAlert(alert: TestAlert, options?: CallOptions): Promise<Delivery[]>;
+  /**
+   * Alerts as they fared, newest first (sent, pending a retry and why, given up, kept back).
+   * InvalidRequestError naming `state` or `limit` for a value the server refuses; ForbiddenError
+   * unless the credential may read, or for a service outside a key's prefix (which sees only its
+   * services' alerts).
+   */
+  alerts(filters?: AlertFilters, options?: CallOptions): Promise<AlertRecord[]>;
   /** Records an event; resolves to it as stored. */
   addEvent(event: NewEvent, options?: CallOptions): Promise<Event>;
   /** One page of matching events and the cursor of the next. */

@@ -283,6 +283,29 @@ export class WatchtowerClient {
     return (await this.#request('POST', '/test-alert', { body, ...options })).data.delivered;
   }
 
+  /**
+   * Alerts as they fared, newest first: sent, pending a retry and why, given
+   * up, or kept back by the policy. Every filter is optional: `service` (an
+   * exact name), `state` (`pending`, `sent`, `failed`, `cancelled`,
+   * `suppressed`, `digested`, or `failing`: pending after a failed attempt)
+   * and `limit` (1 to 1000, the server's default 100). Resolves to plain
+   * objects `{id, kind, service, alertType, alertTarget, created, state,
+   * attempts}`, with `lastError`, `nextAttempt` (only while pending) and
+   * `fannedFrom` (one channel's delivery of an alert to a route) when they
+   * apply; dates are RFC 3339 strings. Rejects with InvalidRequestError
+   * naming `state` or `limit` for a value the server refuses, and
+   * ForbiddenError unless the credential may read (a key with a prefix sees
+   * only its services' alerts, and may not ask for another service).
+   */
+  async alerts({ service, state, limit } = {}, options) {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries({ service, state, limit })) {
+      if (value !== undefined && value !== null) query.set(key, String(value));
+    }
+    const search = query.toString();
+    return (await this.#request('GET', `/alerts${search ? `?${search}` : ''}`, options)).data;
+  }
+
   /** Records an event; resolves to it as stored (with its `id` and `date`). */
   async addEvent({ service, level, message } = {}, options) {
     return (await this.#request('POST', '/add-event', { body: { service, level, message }, ...options })).data;

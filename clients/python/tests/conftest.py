@@ -1,4 +1,4 @@
-"""Test fixtures: a real watchtower server per test module, and helpers.
+"""Test fixtures: a real watchtower server per test module, webhook receivers, and helpers.
 
 The server binary is ``$WATCHTOWER_BIN``, by default ``<repo>/target/debug/watchtower``
 (built by ``cargo build -p watchtower``; these tests never build it).
@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
@@ -95,6 +96,49 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self._stderr.close()
+
+
+class Receiver:
+    """A webhook receiver on a free port of 127.0.0.1: records every request, answers ``status``."""
+
+    def __init__(self, status: int) -> None:
+        self.status = status
+        self.received: List[Dict[str, Any]] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode("utf-8", "replace")
+                with receiver._lock:
+                    receiver.received.append({"method": "POST", "path": self.path, "body": body})
+                answer = b"{}" if receiver.status < 400 else b"unavailable"
+                self.send_response(receiver.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+
+    def requests(self) -> List[Dict[str, Any]]:
+        with self._lock:
+            return list(self.received)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.received.clear()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
 
 
 @pytest.fixture(scope="module")

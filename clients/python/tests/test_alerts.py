@@ -4,13 +4,11 @@ one that takes every alert, one that answers 503 to every alert."""
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Dict, Iterator, List
+from typing import Iterator
 
 import pytest
-from conftest import Server
+from conftest import Receiver, Server
 
 from watchtower_client import (
     Client,
@@ -20,49 +18,6 @@ from watchtower_client import (
     RequestTimeoutError,
     ServerUnavailableError,
 )
-
-
-class Receiver:
-    """A webhook receiver on a free port of 127.0.0.1: records every request, answers ``status``."""
-
-    def __init__(self, status: int) -> None:
-        self.status = status
-        self.received: List[Dict[str, Any]] = []
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode("utf-8", "replace")
-                with receiver._lock:
-                    receiver.received.append({"method": "POST", "path": self.path, "body": body})
-                answer = b"{}" if receiver.status < 400 else b"unavailable"
-                self.send_response(receiver.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}/"
-        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
-
-    def requests(self) -> List[Dict[str, Any]]:
-        with self._lock:
-            return list(self.received)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.received.clear()
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ use serde::de::DeserializeOwned;
 pub use error::Error;
 pub use heartbeat::Heartbeat;
 pub use keys::{ApiKey, CreatedKey, Identity, KeyRequest};
-pub use types::{Event, EventPage, EventQuery, Level, Order, Pulse, Service, Status};
+pub use types::{AlertRecord, Event, EventPage, EventQuery, Level, Order, Pulse, Service, Status};
 
 /// What every call returns.
 pub type Result<T> = std::result::Result<T, Error>;
@@ -219,6 +219,28 @@ impl Client {
                 )
             })
             .collect())
+    }
+
+    /// Alerts newest first: `service`'s only if given; `state` one of `pending`,
+    /// `sent`, `failed`, `cancelled`, `suppressed`, `digested`, or `failing`
+    /// (pending after a failed attempt); at most `limit` (1 to 1,000; default 100).
+    pub async fn alerts(
+        &self,
+        service: Option<&str>,
+        state: Option<&str>,
+        limit: Option<u32>,
+    ) -> Result<Vec<AlertRecord>> {
+        let limit = limit.map(|limit| limit.to_string());
+        let query: Vec<(&str, &str)> = [
+            ("service", service),
+            ("state", state),
+            ("limit", limit.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect();
+        self.json(self.request(Method::GET, "/alerts").query(&query))
+            .await
     }
 
     /// Every monitored service, sorted by name.

@@ -125,6 +125,33 @@ pub struct Event {
     pub date: DateTime<Utc>,
 }
 
+/// An alert as the server's outbox holds it (`GET /alerts`).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AlertRecord {
+    pub id: i64,
+    /// `down`, `up`, `reminder`, `flapping`, `stable`, `digest` or `event`.
+    pub kind: String,
+    /// `*` for a digest.
+    pub service: String,
+    pub alert_type: String,
+    pub alert_target: String,
+    pub created: DateTime<Utc>,
+    /// `pending`, `sent`, `failed`, `cancelled`, `suppressed` or `digested`.
+    pub state: String,
+    pub attempts: u32,
+    /// The channel's last error, after a failed attempt.
+    #[serde(default)]
+    pub last_error: Option<String>,
+    /// When a pending alert is tried next.
+    #[serde(default)]
+    pub next_attempt: Option<DateTime<Utc>>,
+    /// For one channel of a route: the route's alert.
+    #[serde(default)]
+    pub fanned_from: Option<i64>,
+}
+
 /// A pulse: "`service` is alive and pulses again within `next_in`", or at the
 /// next time of its cron `schedule`; `grace` more before it is dead.
 ///

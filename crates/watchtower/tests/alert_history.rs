@@ -70,6 +70,21 @@ async fn a_channel_that_keeps_refusing_shows_in_the_alerts_and_the_metrics() {
         "{metrics}"
     );
 
+    // The Rust client reads the same.
+    let client = watchtower_client::Client::builder(&server.url, support::PASSWORD)
+        .build()
+        .unwrap();
+    let listed = client
+        .alerts(Some("team-b-lost"), Some("failing"), Some(5))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].state.as_str(), listed[0].kind.as_str()),
+        ("pending", "down")
+    );
+    assert!(listed[0].last_error.as_deref().unwrap().contains("503"));
+
     // A key with a prefix sees its own services' alerts only.
     let team_a = key(
         &server,

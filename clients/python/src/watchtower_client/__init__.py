@@ -26,12 +26,16 @@
     # Check that alerts arrive: a test message through a channel now (a write or admin scope)
     print(client.test_alert("webhook", "ops"))       # [Delivery(alert_type='webhook', …)]
 
+    # Alerts as they fared, newest first: which are waiting for a retry, and why
+    for alert in client.list_alerts(state="failing"):
+        print(alert.service, alert.alert_type, alert.alert_target, alert.attempts, alert.last_error)
+
     # API keys (with the password or an admin key): give the secret to a Client as its password
     key = client.create_key("ci", "ingest", prefix="ci-", expires_in="90d")
     ci = Client("http://127.0.0.1:8080", password=key.secret)
     print(ci.whoami().scope)                          # ingest
 
-See the README for errors, test alerts, API keys, HTTPS with a custom CA, and pagination.
+See the README for errors, test alerts, listing alerts, API keys, HTTPS with a custom CA, and pagination.
 """
 
 from ._version import __version__
@@ -48,6 +52,9 @@ from .errors import (
 )
 from .heartbeat import Heartbeat
 from .models import (
+    ALERT_KINDS,
+    ALERT_STATES,
+    AlertRecord,
     ApiKey,
     CreatedKey,
     Delivery,
@@ -76,6 +83,9 @@ __all__ = [
     "CreatedKey",
     "Identity",
     "Delivery",
+    "AlertRecord",
+    "ALERT_KINDS",
+    "ALERT_STATES",
     "parse_datetime",
     "format_datetime",
     "WatchtowerError",

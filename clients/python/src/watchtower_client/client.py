@@ -27,6 +27,7 @@ from .errors import (
     error_for_status,
 )
 from .models import (
+    AlertRecord,
     ApiKey,
     CreatedKey,
     Delivery,
@@ -324,6 +325,52 @@ class Client:
         body = {"alertType": alert_type, "alertTarget": alert_target}
         answer = self._call("POST", "/test-alert", json=body)
         return [Delivery.from_json(item) for item in answer["delivered"]]
+
+    # -- alert history ------------------------------------------------------------------------
+
+    def list_alerts(
+        self,
+        service: Optional[str] = None,
+        state: Optional[str] = None,
+        limit: Optional[int] = None,
+    ) -> List[AlertRecord]:
+        """Alerts as they fared, newest first: sent, pending a retry and why, given up, or kept
+        back by the policy — to see why an alert did (or did not) arrive, and which channel is
+        in trouble.
+
+        An alert to a route is listed once for the route and once per channel, each channel's
+        with ``fanned_from`` set. A key with a prefix sees only its services' alerts. Needs a
+        scope that may read (``read``, ``write`` or ``admin``).
+
+        Args:
+            service: only this service's alerts (exact name).
+            state: only alerts in this state: ``"pending"``, ``"sent"``, ``"failed"``,
+                ``"cancelled"``, ``"suppressed"``, ``"digested"`` (see :data:`ALERT_STATES`), or
+                ``"failing"``: pending after a failed attempt.
+            limit: at most this many alerts: 1 to 1000, the server's default 100.
+
+        Returns:
+            An :class:`AlertRecord` for each alert, newest first.
+
+        Raises:
+            InvalidRequestError: the server refused a parameter, e.g. an unknown ``state``
+                (``field == "state"``) or a ``limit`` out of range (``field == "limit"``).
+            ForbiddenError: the key's scope may not read, or ``service`` is outside its prefix.
+
+        Example::
+
+            for alert in client.list_alerts(state="failing"):
+                print(alert.service, f"{alert.alert_type}:{alert.alert_target}",
+                      alert.attempts, alert.last_error, alert.next_attempt)
+        """
+        params: Dict[str, str] = {}
+        if service is not None:
+            params["service"] = service
+        if state is not None:
+            params["state"] = state
+        if limit is not None:
+            params["limit"] = str(limit)
+        return [AlertRecord.from_json(item) for item in self._call("GET", "/alerts", params=params)]
 
     # -- events -------------------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """The objects the Watchtower API returns: :class:`Service`, :class:`Event`, :class:`EventPage`,
 the event :class:`Level`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
-:class:`Identity`, and the :class:`Delivery` of a test alert.
+:class:`Identity`, the :class:`Delivery` of a test alert, and the :class:`AlertRecord` of an
+alert as it fared.
 
 Dates are timezone-aware :class:`datetime.datetime` objects in UTC.
 """
@@ -23,6 +24,9 @@ __all__ = [
     "CreatedKey",
     "Identity",
     "Delivery",
+    "AlertRecord",
+    "ALERT_KINDS",
+    "ALERT_STATES",
     "parse_datetime",
     "format_datetime",
 ]
@@ -436,3 +440,76 @@ class Delivery:
     def from_json(cls, data: Mapping[str, Any]) -> "Delivery":
         """Build a Delivery from the server's JSON object (unknown keys are ignored)."""
         return cls(alert_type=data["alertType"], alert_target=data["alertTarget"])
+
+
+#: The alert kinds this version of the client knows. A server may send others:
+#: :attr:`AlertRecord.kind` keeps any string as it is.
+ALERT_KINDS: Tuple[str, ...] = ("down", "up", "reminder", "flapping", "stable", "digest", "event")
+
+#: The alert states :meth:`Client.list_alerts` filters by (besides ``"failing"``, pending after a
+#: failed attempt). :attr:`AlertRecord.state` keeps any other string a newer server sends.
+ALERT_STATES: Tuple[str, ...] = ("pending", "sent", "failed", "cancelled", "suppressed", "digested")
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    """An alert as it fared, as :meth:`Client.list_alerts` reports it: what the server's outbox
+    holds about it, to see why an alert did (or did not) arrive.
+
+    Attributes:
+        id: the server's id for the alert, increasing with each alert.
+        kind: what it is about, one of :data:`ALERT_KINDS` — ``"down"``, ``"up"``,
+            ``"reminder"``, ``"flapping"``, ``"stable"``, ``"digest"`` or ``"event"`` — or any
+            other string a newer server sends, kept as it is.
+        service: the service it is about (``"*"`` for a digest).
+        alert_type: the channel: ``"webhook"``, ``"mail"``, ``"route"``….
+        alert_target: the address, key or configured name it goes to.
+        created: when the server made it.
+        state: where it stands, one of :data:`ALERT_STATES` — ``"pending"`` (waiting for triage,
+            delivery or a retry), ``"sent"``, ``"failed"`` (given up), ``"cancelled"`` (its
+            service was cancelled or paused), ``"suppressed"`` (kept back by the policy) or
+            ``"digested"`` (folded into a digest) — or any other string a newer server sends.
+        attempts: delivery attempts so far.
+        last_error: the channel's last error, when an attempt failed
+            (``"transient: HTTP 503 …"``); ``None`` otherwise.
+        next_attempt: when a pending alert is tried next; ``None`` unless ``state`` is
+            ``"pending"``.
+        fanned_from: for one channel's delivery of an alert to a route, the ``id`` of the
+            route's alert; ``None`` otherwise.
+    """
+
+    id: int
+    kind: str
+    service: str
+    alert_type: str
+    alert_target: str
+    created: datetime
+    state: str
+    attempts: int
+    last_error: Optional[str] = None
+    next_attempt: Optional[datetime] = None
+    fanned_from: Optional[int] = None
+
+    @property
+    def is_failing(self) -> bool:
+        """True while the alert is pending after a failed attempt: its channel is in trouble
+        (what ``state="failing"`` lists)."""
+        return self.state == "pending" and self.attempts > 0
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "AlertRecord":
+        """Build an AlertRecord from the server's JSON object (unknown keys are ignored)."""
+        fanned_from = data.get("fannedFrom")
+        return cls(
+            id=int(data["id"]),
+            kind=data["kind"],
+            service=data["service"],
+            alert_type=data["alertType"],
+            alert_target=data["alertTarget"],
+            created=parse_datetime(data["created"]),
+            state=data["state"],
+            attempts=int(data["attempts"]),
+            last_error=data.get("lastError"),
+            next_attempt=_optional_datetime(data.get("nextAttempt")),
+            fanned_from=int(fanned_from) if fanned_from is not None else None,
+        )

@@ -40,8 +40,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A client of a Watchtower server: heartbeats (pulse, pause, resume, cancel, list services),
- * events (add, list with filters and pages), test alerts, and API keys (create, list, revoke, who
- * am I).
+ * events (add, list with filters and pages), test alerts, alerts as they fared, and API keys
+ * (create, list, revoke, who am I).
  * Immutable and thread-safe: build one and share it.
  *
  * <pre>{@code
@@ -305,6 +305,49 @@ public final class WatchtowerClient {
                 delivered.add(Delivery.fromJson(item));
             }
             return Collections.unmodifiableList(delivered);
+        });
+    }
+
+    // ------------------------------------------------------------------ alert history
+
+    /**
+     * The newest 100 alerts, as they fared: {@code listAlerts(AlertQuery.all())}.
+     *
+     * @see #listAlerts(AlertQuery)
+     */
+    public List<AlertRecord> listAlerts() {
+        return listAlerts(AlertQuery.all());
+    }
+
+    /**
+     * The alerts matching {@code query}, newest first, as they fared: sent, pending a retry and
+     * why, given up, or kept back by the policy; to see why an alert did (or did not) arrive, and
+     * which channel is in trouble. An alert to a route is listed once for the route and once per
+     * channel, each channel's with {@link AlertRecord#getFannedFrom()}. Needs a scope that may
+     * read; a key with a prefix sees only its services' alerts.
+     *
+     * <pre>{@code
+     * for (AlertRecord alert : client.listAlerts(AlertQuery.builder().state(AlertQuery.FAILING).build())) {
+     *     System.out.println(alert.getService() + " " + alert.getAlertType() + ":" + alert.getAlertTarget()
+     *             + " " + alert.getAttempts() + " " + alert.getLastError().orElse(""));
+     * }
+     * }</pre>
+     *
+     * @return the alerts, newest first; unmodifiable
+     * @throws InvalidRequestException if the server rejects a parameter, e.g. an unknown state or
+     *     a limit out of range ({@link InvalidRequestException#getField()} is {@code "state"} or
+     *     {@code "limit"})
+     * @throws ForbiddenException if the client's credential may not read, or not this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public List<AlertRecord> listAlerts(AlertQuery query) {
+        Objects.requireNonNull(query, "query");
+        return send("GET", "alerts", query.toQueryString(), null, true).decode(json -> {
+            List<AlertRecord> alerts = new ArrayList<>();
+            for (Object item : Json.array(json, "alerts")) {
+                alerts.add(AlertRecord.fromJson(item));
+            }
+            return Collections.unmodifiableList(alerts);
         });
     }
 

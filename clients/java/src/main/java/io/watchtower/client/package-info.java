@@ -20,6 +20,9 @@
  *       {@link io.watchtower.client.Heartbeat};
  *   <li>test alerts: {@link io.watchtower.client.WatchtowerClient#testAlert testAlert}, which
  *       answers each {@link io.watchtower.client.Delivery} or names the channel that refused it;
+ *   <li>alerts as they fared: {@link io.watchtower.client.WatchtowerClient#listAlerts listAlerts}
+ *       (an {@link io.watchtower.client.AlertRecord} for each alert an
+ *       {@link io.watchtower.client.AlertQuery} matches, newest first);
  *   <li>events: {@link io.watchtower.client.WatchtowerClient#addEvent addEvent},
  *       {@link io.watchtower.client.WatchtowerClient#listEvents listEvents} (one
  *       {@link io.watchtower.client.EventPage page} of an {@link io.watchtower.client.EventQuery}),

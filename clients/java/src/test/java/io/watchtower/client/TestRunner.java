@@ -28,6 +28,7 @@ public final class TestRunner {
         JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, ScheduleTest.class,
         EventsTest.class,
         HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class, AlertTest.class,
+        AlertHistoryTest.class,
     };
 
     private TestRunner() {}

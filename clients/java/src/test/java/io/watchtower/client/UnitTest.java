@@ -249,4 +249,56 @@ public final class UnitTest {
         assertThrows(IllegalArgumentException.class, () -> Identity.fromJson(Json.parse(
                 "{\"name\":\"ci\",\"kind\":\"key\",\"scope\":\"write\",\"may\":\"read\"}")));
     }
+
+    @Test
+    public void alertRecordsDecodeEveryFieldAndKeepUnknownValues() {
+        AlertRecord alert = AlertRecord.fromJson(Json.parse("{\"id\":812,\"kind\":\"down\",\"service\":\"backup\","
+                + "\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"created\":\"2026-12-03T02:15:04.120Z\","
+                + "\"state\":\"pending\",\"attempts\":3,\"lastError\":\"transient: HTTP 503 Service Unavailable\","
+                + "\"nextAttempt\":\"2026-12-03T02:16:10.000Z\",\"fannedFrom\":811,\"newField\":true}"));
+        assertEquals(812L, alert.getId());
+        assertEquals("down", alert.getKind());
+        assertEquals("backup", alert.getService());
+        assertEquals("webhook", alert.getAlertType());
+        assertEquals("ops", alert.getAlertTarget());
+        assertEquals(Instant.parse("2026-12-03T02:15:04.120Z"), alert.getCreated());
+        assertEquals("pending", alert.getState());
+        assertEquals(3, alert.getAttempts());
+        assertEquals(Optional.of("transient: HTTP 503 Service Unavailable"), alert.getLastError());
+        assertEquals(Optional.of(Instant.parse("2026-12-03T02:16:10Z")), alert.getNextAttempt());
+        assertEquals(Optional.of(811L), alert.getFannedFrom());
+        assertTrue(alert.isFailing(), "pending after failed attempts");
+        assertContains(alert.toString(), "fannedFrom=811");
+
+        String newer = "{\"id\":9,\"kind\":\"escalation\",\"service\":\"*\",\"alertType\":\"carrier-pigeon\","
+                + "\"alertTarget\":\"loft\",\"created\":\"2026-12-03T02:15:04Z\",\"state\":\"rerouted\",\"attempts\":0";
+        AlertRecord unknown = AlertRecord.fromJson(Json.parse(newer + "}"));
+        assertEquals("escalation", unknown.getKind());
+        assertEquals("rerouted", unknown.getState());
+        assertEquals("carrier-pigeon", unknown.getAlertType());
+        assertEquals(Optional.empty(), unknown.getLastError());
+        assertEquals(Optional.empty(), unknown.getNextAttempt());
+        assertEquals(Optional.empty(), unknown.getFannedFrom());
+        assertFalse(unknown.isFailing(), "not pending");
+        assertFalse(unknown.toString().contains("lastError"), "absent: " + unknown);
+        assertEquals(unknown, AlertRecord.fromJson(Json.parse(newer + ",\"lastError\":null}")), "null is absent");
+        assertEquals(unknown.hashCode(), AlertRecord.fromJson(Json.parse(newer + "}")).hashCode());
+        assertFalse(unknown.equals(alert), "different alerts");
+        assertThrows(IllegalArgumentException.class, () -> AlertRecord.fromJson(Json.parse("{\"id\":9}")));
+    }
+
+    @Test
+    public void alertQueriesBuildTheirQueryString() {
+        assertEquals("", AlertQuery.all().toQueryString());
+        AlertQuery query = AlertQuery.builder().service("a b&c").state(AlertQuery.FAILING).limit(20).build();
+        assertEquals("service=a+b%26c&state=failing&limit=20", query.toQueryString());
+        assertEquals("a b&c", query.getService());
+        assertEquals("failing", query.getState());
+        assertEquals(Integer.valueOf(20), query.getLimit());
+        assertEquals(query, query.toBuilder().build());
+        assertEquals(query.hashCode(), query.toBuilder().build().hashCode());
+        assertEquals("state=sent", query.toBuilder().service(null).state("sent").limit(null).build().toQueryString());
+        assertFalse(query.equals(AlertQuery.all()), "filters count in equals");
+        assertEquals("AlertQuery{limit=1}", AlertQuery.builder().limit(1).build().toString());
+    }
 }
