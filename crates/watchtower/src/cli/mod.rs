@@ -147,6 +147,23 @@ pub enum ClientCommand {
     },
     /// Show who the credential is (the password, a key) and what its scope allows.
     Whoami,
+    /// List alerts, newest first, and how they fared (sent, pending a retry and
+    /// why, given up, kept back by the policy).
+    Alerts {
+        /// Only this service's alerts.
+        #[arg(long)]
+        service: Option<String>,
+        /// pending, sent, failed, cancelled, suppressed, digested, or failing
+        /// (pending after a failed attempt).
+        #[arg(long)]
+        state: Option<String>,
+        /// At most this many (1 to 1000).
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// A table for people, or JSON or CSV for programs.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
     /// Send a test alert now to TYPE:TARGET (each channel of a route), to check
     /// that alerts arrive; fails with the channel's error when one did not take it.
     TestAlert {
@@ -271,6 +288,17 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
         ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
         ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,
         ClientCommand::Whoami => keys::whoami(client, &mut out).await?,
+        ClientCommand::Alerts {
+            service,
+            state,
+            limit,
+            format,
+        } => {
+            let alerts = client
+                .alerts(service.as_deref(), state.as_deref(), Some(limit))
+                .await?;
+            out.alerts(&alerts, format)?;
+        }
         ClientCommand::TestAlert { alert } => {
             for delivered in client.test_alert(&alert.kind, &alert.target).await? {
                 out.line(&format!("test alert delivered to {delivered}"))?;

@@ -4,7 +4,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use clap::ValueEnum;
-use watchtower_client::{Event, Level, Service, Status};
+use watchtower_client::{AlertRecord, Event, Level, Service, Status};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -93,6 +93,64 @@ impl Printer {
                     1,
                     &colours,
                 )
+            }
+        }
+    }
+
+    pub fn alerts(&mut self, alerts: &[AlertRecord], format: Format) -> io::Result<()> {
+        let cells = |a: &AlertRecord| {
+            vec![
+                date(&a.created),
+                a.service.clone(),
+                a.kind.clone(),
+                format!("{}:{}", a.alert_type, a.alert_target),
+                a.state.clone(),
+                a.attempts.to_string(),
+                a.last_error.clone().unwrap_or_default(),
+            ]
+        };
+        match format {
+            Format::Json => self.json(alerts),
+            Format::Csv => {
+                let header = [
+                    "created",
+                    "service",
+                    "kind",
+                    "alert",
+                    "state",
+                    "attempts",
+                    "lastError",
+                ];
+                let mut lines = vec![csv_line(&header)];
+                for alert in alerts {
+                    let row = cells(alert);
+                    lines.push(csv_line(
+                        &row.iter().map(String::as_str).collect::<Vec<_>>(),
+                    ));
+                }
+                self.lines(&lines)
+            }
+            Format::Table => {
+                let rows: Vec<Vec<String>> = alerts.iter().map(cells).collect();
+                let colours: Vec<&str> = alerts
+                    .iter()
+                    .map(|a| match a.state.as_str() {
+                        "sent" => "32",
+                        "failed" => "1;31",
+                        "pending" if a.attempts > 0 => "33",
+                        _ => "90",
+                    })
+                    .collect();
+                let header = [
+                    "CREATED",
+                    "SERVICE",
+                    "KIND",
+                    "ALERT",
+                    "STATE",
+                    "ATTEMPTS",
+                    "LAST ERROR",
+                ];
+                self.table(&header, &rows, 4, &colours)
             }
         }
     }
