@@ -172,6 +172,12 @@ for i in $(seq "$nodes"); do
 done
 if [ "$mode" = sqlite ]; then
   size=$(du -sh "$work/node1/data" | cut -f1)
+  # The write-ahead log once the load stops, and at rest (storage.walLimitMiB
+  # bounds it under load; at rest it is cut back to at most 64 MiB).
+  wal_size() { stat -c %s "$work/node1/data/watchtower.db-wal" 2>/dev/null || echo 0; }
+  wal_after=$(wal_size)
+  sleep 2
+  echo "write-ahead log: $((wal_after / 1048576)) MiB when the load stopped, $(($(wal_size) / 1048576)) MiB 2 s later"
 else
   size=$(psql "$db_url" -Atc 'SELECT pg_size_pretty(pg_database_size(current_database()))')
 fi

@@ -81,10 +81,11 @@ impl App {
             &channels,
         )?));
         let store: Arc<dyn Store> = match &config.storage {
-            StorageConfig::Sqlite => Arc::new(SqliteStore::open(
+            StorageConfig::Sqlite(sqlite) => Arc::new(SqliteStore::open(
                 &config.data_dir,
                 SqliteOptions {
                     search_index: config.events.search_index,
+                    wal_limit: sqlite.wal_limit_mib * 1024 * 1024,
                 },
             )?),
             StorageConfig::Postgres(postgres) => {

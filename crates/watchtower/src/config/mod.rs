@@ -153,10 +153,38 @@ impl Default for Config {
 #[serde(tag = "backend", rename_all = "lowercase", deny_unknown_fields)]
 pub enum StorageConfig {
     /// One SQLite file in `dataDir`: the embedded default, for one node.
-    #[default]
-    Sqlite,
+    Sqlite(SqliteConfig),
     /// A PostgreSQL database, which several nodes may share.
     Postgres(PostgresConfig),
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self::Sqlite(SqliteConfig::default())
+    }
+}
+
+/// The SQLite backend's one setting: how large its write-ahead log may grow.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SqliteConfig {
+    /// Under load, the writer empties the log once it passes this many MiB (a
+    /// short stall of writes); at rest, the log is cut back to this or 64 MiB,
+    /// whichever is less.
+    #[serde(rename = "walLimitMiB")]
+    pub wal_limit_mib: u64,
+}
+
+/// The log's bound under load when the config says none: emptying it stalls
+/// writes, so the bound is for long bursts, and a pause in the load resets it.
+pub const DEFAULT_WAL_LIMIT_MIB: u64 = 1024;
+
+impl Default for SqliteConfig {
+    fn default() -> Self {
+        Self {
+            wal_limit_mib: DEFAULT_WAL_LIMIT_MIB,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -95,7 +95,9 @@ fn the_sample_configs_parse() {
     let sample = real(include_str!("../../../../config/sample.json"));
     assert!(matches!(
         Config::parse(&sample).unwrap().storage,
-        StorageConfig::Sqlite
+        StorageConfig::Sqlite(SqliteConfig {
+            wal_limit_mib: DEFAULT_WAL_LIMIT_MIB
+        })
     ));
     let cluster = real(include_str!("../../../../config/sample-postgres.json"));
     assert!(matches!(

@@ -126,6 +126,14 @@ fn limits(limits: &LimitsConfig) -> Result<(), ConfigError> {
 }
 
 fn storage(storage: &StorageConfig) -> Result<(), ConfigError> {
+    if let StorageConfig::Sqlite(sqlite) = storage
+        && !(4..=65_536).contains(&sqlite.wal_limit_mib)
+    {
+        return Err(ConfigError::new(
+            "storage.walLimitMiB",
+            "must be from 4 to 65536 (MiB)",
+        ));
+    }
     if let StorageConfig::Postgres(postgres) = storage {
         if postgres.pool < 2 {
             return Err(ConfigError::new("storage.pool", "must be at least 2"));

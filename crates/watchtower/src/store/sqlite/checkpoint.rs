@@ -1,7 +1,10 @@
-//! WAL checkpoints. Left to SQLite, every thousandth page would make one commit
-//! copy the log into the database and fsync it, a stall that every request in
-//! that batch waits for; here a thread of their own copies the log beside the
-//! writer, and the writer only empties it, between batches, once it is large.
+//! WAL checkpoints, and the log's size. Left to SQLite, every thousandth page
+//! would make one commit copy the log into the database and fsync it, a stall
+//! that every request in that batch waits for; here a thread of their own
+//! copies the log beside the writer. The log's file never shrinks by itself:
+//! under load the writer empties it, between batches, once it passes the
+//! configured bound (`storage.walLimitMiB`); at rest the checkpointer cuts it
+//! back to [`WalBounds::at_rest`], and so does every restart of the log.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,61 +17,122 @@ use super::background::Background;
 
 /// How often the log is copied back into the database.
 const EVERY: Duration = Duration::from_millis(200);
-/// Past this size, the writer empties the log. A log only starts over once no
-/// reader uses it and no write is under way, which a server under sustained load
-/// never leaves it: without this it would grow without end. Emptying stalls the
-/// writer (about 40% of bulk throughput at 64 MiB in `bench/events.sh`), so it is
-/// a bound for long bursts, not the normal path: a pause in the load resets the log.
-const TRUNCATE_ABOVE: u64 = 1024 * 1024 * 1024;
+/// The most a log may keep on disk once the load stops.
+pub const AT_REST_MAX: u64 = 64 * 1024 * 1024;
 
-/// Starts the thread that copies the log into the database.
-pub fn start(database: &Path) -> rusqlite::Result<Background> {
-    let conn = Connection::open(database)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    Background::spawn("watchtower-checkpoint", move |stop| run(&conn, stop))
-        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))
+/// How large a log may grow: `under_load` is the configured bound.
+#[derive(Clone, Copy, Debug)]
+pub struct WalBounds {
+    pub under_load: u64,
 }
 
-fn run(conn: &Connection, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        std::thread::sleep(EVERY);
-        // PASSIVE copies what no reader still needs and never waits for anyone.
-        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "WAL checkpoint failed; retrying");
+impl WalBounds {
+    /// What a log is cut back to once it rests.
+    pub fn at_rest(self) -> u64 {
+        self.under_load.min(AT_REST_MAX)
+    }
+
+    /// Makes `conn` cut the log back to the rest bound whenever it starts over
+    /// (SQLite's `journal_size_limit`): the writer, and the search index's.
+    pub fn apply(self, conn: &Connection) -> rusqlite::Result<()> {
+        conn.pragma_update(None, "journal_size_limit", self.at_rest() as i64)
+    }
+}
+
+/// The log beside `database`.
+pub fn log_of(database: &Path) -> PathBuf {
+    PathBuf::from(format!("{}-wal", database.display()))
+}
+
+pub fn log_size(log: &Path) -> u64 {
+    std::fs::metadata(log).map_or(0, |m| m.len())
+}
+
+/// Empties the log (and truncates its file) unless a reader or writer is in the
+/// way; `false` when it could not.
+pub fn empty(conn: &Connection) -> bool {
+    match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        Ok(busy) => busy == 0,
+        Err(error) => {
+            tracing::warn!(%error, "emptying the WAL failed; retrying later");
+            false
         }
     }
 }
 
-/// What the writer needs to keep the log bounded.
+/// Starts the thread that copies the log into the database, and cuts it back
+/// once nothing has been written for a moment.
+pub fn start(database: &Path, limit: LogLimit) -> rusqlite::Result<Background> {
+    let conn = Connection::open(database)?;
+    // Never wait: a checkpoint that waited for a reader would hold the writers
+    // back meanwhile; one that cannot finish now is tried again at the next tick.
+    conn.busy_timeout(Duration::ZERO)?;
+    Background::spawn("watchtower-checkpoint", move |stop| {
+        run(&conn, &limit, stop)
+    })
+    .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))
+}
+
+fn run(conn: &Connection, limit: &LogLimit, stop: &AtomicBool) {
+    let mut last_frames = -1;
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(EVERY);
+        // PASSIVE copies what no reader still needs and never waits for anyone.
+        let passive = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+            Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        });
+        let (frames, copied) = match passive {
+            Ok(counts) => counts,
+            Err(error) => {
+                tracing::warn!(%error, "WAL checkpoint failed; retrying");
+                continue;
+            }
+        };
+        // At rest: all of it copied, and nothing written since the last look.
+        let resting = frames == copied && frames == last_frames;
+        last_frames = frames;
+        if resting && log_size(&limit.log) > limit.bounds.at_rest() {
+            limit.empty_unless_indexing(conn);
+        }
+    }
+}
+
+/// What keeps the log bounded: its file, its bounds, and the search indexer's gate.
+#[derive(Clone)]
 pub struct LogLimit {
     pub log: PathBuf,
+    pub bounds: WalBounds,
     /// Held by the search indexer while it reads, so that emptying the log does
     /// not wait on a reader that never pauses.
     pub gate: Arc<Mutex<()>>,
 }
 
 impl LogLimit {
-    pub fn new(database: &Path, gate: Arc<Mutex<()>>) -> Self {
+    pub fn new(database: &Path, bounds: WalBounds, gate: Arc<Mutex<()>>) -> Self {
         Self {
-            log: PathBuf::from(format!("{}-wal", database.display())),
+            log: log_of(database),
+            bounds,
             gate,
         }
     }
 
-    /// Empties the log when it is large; called by the writer between batches,
-    /// when no write is under way. Most of it is already copied (see `run`), so
-    /// what remains is a short copy and an fsync.
+    /// Empties the log when it is past its bound under load; called by the
+    /// writer between batches, when no write is under way. Most of it is already
+    /// copied (see `run`), so what remains is a short copy and an fsync (a stall
+    /// of writes: about 40% of bulk throughput at 64 MiB in `bench/events.sh`).
     pub fn enforce(&self, conn: &Connection) {
-        if !std::fs::metadata(&self.log).is_ok_and(|m| m.len() > TRUNCATE_ABOVE) {
-            return;
+        if log_size(&self.log) > self.bounds.under_load {
+            self.empty_unless_indexing(conn);
         }
-        // Never wait for the indexer, which may run at idle priority: try again
-        // after the next batch instead.
-        let Ok(_held) = self.gate.try_lock() else {
-            return;
-        };
-        if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "emptying the WAL failed; retrying after the next batch");
+    }
+
+    /// Never waits for the indexer, which may run at idle priority: the caller
+    /// tries again later instead.
+    fn empty_unless_indexing(&self, conn: &Connection) {
+        if let Ok(_held) = self.gate.try_lock() {
+            empty(conn);
         }
     }
 }

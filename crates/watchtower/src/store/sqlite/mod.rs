@@ -28,7 +28,7 @@ use async_trait::async_trait;
 use rusqlite::{OptionalExtension, params};
 
 use self::background::Background;
-use self::checkpoint::LogLimit;
+use self::checkpoint::{LogLimit, WalBounds};
 use self::read::ReadPool;
 use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::writer::{Writer, WriterState};
@@ -69,11 +69,16 @@ pub struct SqliteStore {
 pub struct SqliteOptions {
     /// Keep a trigram index of messages, so that `message` searches need not scan.
     pub search_index: bool,
+    /// The write-ahead log's bound under load, in bytes (`storage.walLimitMiB`).
+    pub wal_limit: u64,
 }
 
 impl Default for SqliteOptions {
     fn default() -> Self {
-        Self { search_index: true }
+        Self {
+            search_index: true,
+            wal_limit: crate::config::DEFAULT_WAL_LIMIT_MIB * 1024 * 1024,
+        }
     }
 }
 
@@ -86,6 +91,12 @@ impl SqliteStore {
         let lock = DirLock::acquire(data_dir)?;
         let path = data_dir.join(DATABASE_FILE);
         let conn = schema::open_writer(&path)?;
+        let bounds = WalBounds {
+            under_load: options.wal_limit,
+        };
+        bounds.apply(&conn)?;
+        // A log left large by a crash or an older version is cut back at once.
+        checkpoint::empty(&conn);
         let next_seq = conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM services", [], |row| {
             row.get(0)
         })?;
@@ -108,14 +119,16 @@ impl SqliteStore {
                 stats: stats.clone(),
                 ..WriterState::default()
             },
-            LogLimit::new(&path, gate.clone()),
+            LogLimit::new(&path, bounds, gate.clone()),
         )?;
-        let checkpointer = checkpoint::start(&path).context("cannot start checkpoints")?;
+        let checkpointer = checkpoint::start(&path, LogLimit::new(&path, bounds, gate.clone()))
+            .context("cannot start checkpoints")?;
         let indexer = match &search {
             Some(index) => Some(search::start_indexer(
                 path.clone(),
                 index.clone(),
                 gate.clone(),
+                bounds,
             )?),
             None => None,
         };

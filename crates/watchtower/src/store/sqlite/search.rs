@@ -17,6 +17,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::background::Background;
+use super::checkpoint::{self, WalBounds};
 use super::events::{Conditions, Direction, read_events, scan_page};
 use crate::events::{Event, EventQuery, Order};
 
@@ -190,13 +191,14 @@ pub fn start_indexer(
     database: PathBuf,
     index: PathBuf,
     gate: Arc<Mutex<()>>,
+    bounds: WalBounds,
 ) -> std::io::Result<Background> {
     Background::spawn("watchtower-search", move |stop| {
-        run(&database, &index, &gate, stop)
+        run(&database, &index, &gate, bounds, stop)
     })
 }
 
-fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
+fn run(database: &Path, index: &Path, gate: &Mutex<()>, bounds: WalBounds, stop: &AtomicBool) {
     // SCHED_IDLE: the index gets only the CPU time nothing else wants, so that it
     // never slows ingest down; it catches up when the load eases (searches scan
     // what it has not reached, so they stay complete meanwhile).
@@ -210,7 +212,11 @@ fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
         database,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .and_then(|events| Ok((events, open_writer(index)?)));
+    .and_then(|events| {
+        let search = open_writer(index)?;
+        bounds.apply(&search)?;
+        Ok((events, search))
+    });
     let (events, mut search) = match opened {
         Ok(connections) => connections,
         Err(error) => {
@@ -221,7 +227,13 @@ fn run(database: &Path, index: &Path, gate: &Mutex<()>, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
         match step(&events, &mut search, gate) {
             Ok(true) => continue,
-            Ok(false) => std::thread::sleep(IDLE),
+            Ok(false) => {
+                // Caught up: the index's own log is cut back as the events' is.
+                if checkpoint::log_size(&checkpoint::log_of(index)) > bounds.at_rest() {
+                    checkpoint::empty(&search);
+                }
+                std::thread::sleep(IDLE);
+            }
             Err(error) => {
                 tracing::warn!(%error, "search indexing step failed; retrying");
                 std::thread::sleep(IDLE * 10);

@@ -196,6 +196,8 @@ fn run(
             limit.enforce(&conn);
         }
     }
+    // A clean stop leaves no log behind (readers are done by now).
+    super::checkpoint::empty(&conn);
     drop(conn);
     if let Some(done) = stop {
         let _ = done.send(());
