@@ -5,6 +5,10 @@
 # The repository root, wherever the script is called from.
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
 image=${WATCHTOWER_IMAGE:-watchtower:latest}
+# The container engine's command line: docker, or e.g. `podman --runtime runc`
+# (words split on spaces). Podman takes the same options as docker here.
+read -r -a engine <<<"${WATCHTOWER_ENGINE:-docker}"
+[[ ${#engine[@]} -gt 0 ]] || engine=(docker)
 port=${WATCHTOWER_PORT:-8080}
 data=${WATCHTOWER_DATA:-watchtower-data}
 config_dir=${WATCHTOWER_CONFIG_DIR:-$root/docker/config}
@@ -36,7 +40,7 @@ if [[ $data == */* ]]; then
       "which must be able to write it (sudo chown 10001:10001 $data)" >&2
   fi
 else
-  # A name: a volume, which Docker fills from the image's /data (owned by 10001).
+  # A name: a volume, which the engine fills from the image's /data (owned by 10001).
   data_mount="type=volume,src=$data,dst=/data"
   data_where="the volume $data"
 fi

@@ -102,11 +102,31 @@ impl Image {
 #[test]
 fn dockerfile_builds_in_stages_and_runs_unprivileged_with_a_volume_and_a_healthcheck() {
     let all = dockerfile();
-    let froms: Vec<&str> = all
+    // The base images are build arguments (for local images without a
+    // registry); their defaults are what must be pinned.
+    let first_from = all.iter().position(|i| i.keyword == "FROM").unwrap();
+    let defaults: Vec<(String, String)> = all[..first_from]
+        .iter()
+        .filter(|i| i.keyword == "ARG")
+        .filter_map(|i| i.args.split_once('='))
+        .map(|(name, value)| (format!("${{{name}}}"), value.to_owned()))
+        .collect();
+    let froms: Vec<String> = all
         .iter()
         .filter(|i| i.keyword == "FROM")
-        .map(|i| i.args.as_str())
+        .map(|i| {
+            defaults.iter().fold(i.args.clone(), |from, (name, value)| {
+                from.replace(name, value)
+            })
+        })
         .collect();
+    assert!(
+        froms
+            .iter()
+            .any(|from| from.starts_with("rust:1.95-slim-bookworm"))
+            && froms.iter().any(|from| from == "debian:bookworm-slim"),
+        "the default bases: {froms:?}"
+    );
     assert!(
         froms.len() >= 2,
         "a build stage and a runtime stage: {froms:?}"

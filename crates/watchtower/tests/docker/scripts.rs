@@ -246,7 +246,9 @@ fn shellcheck_finds_nothing_in_the_scripts() {
             "dockerBuild",
             "dockerRun",
             "dockerRunDetached",
+            "dockerLocalBases",
             "common.bash",
+            "../../scripts/container-test",
         ])
         .current_dir(repo().join("docker/tools"))
         .output()
