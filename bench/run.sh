@@ -8,6 +8,8 @@
 # The PostgreSQL server is $WATCHTOWER_BENCH_POSTGRES_URL, else the local one
 # (postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable); each run creates a
 # database of its own there and drops it at exit.
+# WATCHTOWER_BENCH_BIN=PATH runs that binary instead of building this checkout's
+# release build: to compare two builds on the same machine, alternate them.
 # Prints requests/s and p50/p99 latency for each scenario; figures are for
 # reading, never asserted. Durability is always on (SQLite WAL, synchronous=FULL;
 # PostgreSQL as configured, its settings are printed: each batch is committed
@@ -34,7 +36,11 @@ if [ "$mode" != sqlite ] && ! command -v psql >/dev/null; then
   echo "bench/run.sh $mode needs psql (Debian package postgresql-client)" >&2
   exit 1
 fi
-cargo build --release --quiet
+bin="${WATCHTOWER_BENCH_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/watchtower
+fi
 
 # Everything below is undone by cleanup, whatever way the script ends.
 work=$(mktemp -d)
@@ -67,7 +73,7 @@ for i in $(seq "$nodes"); do
 {"listen": "127.0.0.1:0", "dataDir": "$work/node$i/data", "password": "$WATCHTOWER_PASSWORD", $storage
  "webhooks": {"ops": {"url": "http://127.0.0.1:9/"}}}
 JSON
-  RUST_LOG=warn target/release/watchtower serve --config "$work/node$i/config.json" \
+  RUST_LOG=warn "$bin" serve --config "$work/node$i/config.json" \
     > "$work/node$i/stdout" 2> "$work/node$i/stderr" &
   servers+=($!)
 done

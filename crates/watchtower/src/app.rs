@@ -43,6 +43,7 @@ pub struct App {
     rules: Arc<EventRules>,
     pings: Arc<Pings>,
     password: PasswordCheck,
+    badges: http::BadgeKey,
     password_source: PasswordSource,
     generated_password: Option<String>,
 }
@@ -97,6 +98,7 @@ impl App {
             .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
         Ok(Self {
             password: PasswordCheck::new(&password),
+            badges: http::BadgeKey::derive(&password),
             config,
             listener,
             tls,
@@ -150,6 +152,7 @@ impl App {
             channels,
             rules,
             metrics: metrics.clone(),
+            ping_history: config.ping_history,
         });
         let now = Timestamp::now();
         let watched = app
@@ -174,6 +177,8 @@ impl App {
             alertmanager: Arc::new(config.alertmanager.clone()),
             metrics: metrics.clone(),
             metrics_token: config.metrics.token.as_ref().map(PasswordCheck::new),
+            metrics_services: config.metrics.service_limit,
+            badges: self.badges.clone(),
             gate: Arc::new(http::Gate::new(
                 crate::auth::TrustedProxies::parse(&config.trusted_proxies)
                     .map_err(|problem| anyhow::anyhow!("trustedProxies: {problem}"))?,

@@ -59,6 +59,14 @@ async fn every_route_answers_each_scope_as_the_scopes_say() {
             None,
             &["read", "write", "admin"],
         ),
+        (Method::GET, "/uptime", None, &["read", "write", "admin"]),
+        (Method::GET, "/channels", None, &["read", "write", "admin"]),
+        (
+            Method::GET,
+            "/schedule?schedule=@daily",
+            None,
+            &["read", "write", "admin"],
+        ),
         (Method::GET, "/snoozes", None, &["read", "write", "admin"]),
         (Method::GET, "/cluster", None, &["read", "write", "admin"]),
         (
@@ -78,6 +86,19 @@ async fn every_route_answers_each_scope_as_the_scopes_say() {
             Method::DELETE,
             "/",
             Some(json!({"service": "no-such"})),
+            &["write", "admin"],
+        ),
+        (Method::GET, "/badges", None, &["admin"]),
+        (
+            Method::GET,
+            "/services/svc/pings",
+            None,
+            &["read", "write", "admin"],
+        ),
+        (
+            Method::PUT,
+            "/services/declared",
+            Some(json!({"alertType": "webhook", "alertTarget": "ops", "nextIn": 600})),
             &["write", "admin"],
         ),
         (

@@ -86,14 +86,7 @@ async fn a_channel_that_keeps_refusing_shows_in_the_alerts_and_the_metrics() {
     assert!(listed[0].last_error.as_deref().unwrap().contains("503"));
 
     // And the command line, without blocking this runtime, which answers for the receivers.
-    let printed = tokio::process::Command::new(env!("CARGO_BIN_EXE_watchtower"))
-        .args(["alerts", "--state", "failing"])
-        .env("WATCHTOWER_URL", &server.url)
-        .env("WATCHTOWER_PASSWORD", support::PASSWORD)
-        .env("NO_COLOR", "1")
-        .output()
-        .await
-        .unwrap();
+    let printed = support::cli_against(&server, &["alerts", "--state", "failing"]).await;
     let table = String::from_utf8_lossy(&printed.stdout);
     let rows: Vec<&str> = table.lines().collect();
     assert_eq!(rows.len(), 2, "a header and the failing alert: {table}");

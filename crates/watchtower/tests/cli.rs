@@ -159,7 +159,7 @@ fn run_nightly(server: &Server, options: &[&str], command: &[&str]) -> Output {
 }
 
 #[tokio::test]
-async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
+async fn run_signals_its_start_pulses_on_success_and_fails_the_service_at_once() {
     let (_dir, server) = server().await;
     let ok = run_nightly(
         &server,
@@ -172,28 +172,71 @@ async fn run_pulses_on_success_and_records_a_failure_with_its_output() {
         "all good\n",
         "the command's output passes through"
     );
-    assert_eq!(server.status_of("nightly").await.as_deref(), Some("up"));
-    let before = server.services().await[0]["lastPulse"].clone();
+    let services = server.services().await;
+    assert_eq!(services[0]["status"], "up");
+    assert!(services[0].get("runningSince").is_none(), "the run is over");
+    let pings = history(&server, "nightly").await;
+    let told: Vec<(&str, &str)> = pings
+        .iter()
+        .map(|p| (p["kind"].as_str().unwrap(), p["source"].as_str().unwrap()))
+        .collect();
+    assert_eq!(told, [("pulse", "cli"), ("start", "cli")], "newest first");
+    assert!(
+        pings[0]["duration"].as_f64().unwrap() >= 0.0,
+        "the run is timed"
+    );
+    assert!(
+        pings[0]["userAgent"]
+            .as_str()
+            .unwrap()
+            .starts_with("watchtower-cli/"),
+        "{pings:?}"
+    );
 
     let script = "echo step 1; echo 'no space left' >&2; exit 3";
     let failed = run_nightly(&server, &[], &["sh", "-c", script]);
     assert_eq!(failed.status.code(), Some(3), "the command's own status");
     assert_eq!(
-        server.services().await[0]["lastPulse"],
-        before,
-        "a failure does not pulse"
+        server.status_of("nightly").await.as_deref(),
+        Some("dead"),
+        "dead at once, not at the next deadline"
     );
+    let pings = history(&server, "nightly").await;
+    assert_eq!(
+        (&pings[0]["kind"], &pings[1]["kind"]),
+        (&json!("fail"), &json!("start"))
+    );
+    assert!(pings[0]["duration"].is_number(), "{pings:?}");
+    assert!(pings[0]["body"].as_str().unwrap().contains("exit status 3"));
     let events = server.events("?service=nightly&level=error").await;
-    let message = events[0]["message"].as_str().unwrap();
+    let messages = error_messages(&events);
     assert!(
-        message.contains("exit status 3")
-            && message.contains("no space left")
-            && message.contains("step 1"),
-        "{message}"
+        messages.iter().any(|m| m.contains("exit status 3")
+            && m.contains("no space left")
+            && m.contains("step 1")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&"dead: its job reported a failure"),
+        "{messages:?}"
     );
 
     a_killed_or_missing_program_is_recorded_with_its_status(&server).await;
     the_jobs_status_wins_over_an_unreachable_server();
+}
+
+async fn history(server: &Server, service: &str) -> Vec<Value> {
+    let path = format!("/services/{service}/pings");
+    let (status, pings) = server.send(axum::http::Method::GET, &path, None).await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{pings}");
+    pings.as_array().unwrap().clone()
+}
+
+fn error_messages(events: &[Value]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect()
 }
 
 async fn a_killed_or_missing_program_is_recorded_with_its_status(server: &Server) {
@@ -202,18 +245,16 @@ async fn a_killed_or_missing_program_is_recorded_with_its_status(server: &Server
     let missing = run_nightly(server, &[], &["/no/such/program"]);
     assert_eq!(missing.status.code(), Some(127));
     let events = server.events("?service=nightly&level=error").await;
+    let messages = error_messages(&events);
     assert!(
-        events[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("could not start")
+        messages.iter().any(|m| m.contains("could not start")),
+        "{messages:?}"
     );
     assert!(
-        events[1]["message"]
-            .as_str()
-            .unwrap()
-            .contains("killed by signal 9")
+        messages.iter().any(|m| m.contains("killed by signal 9")),
+        "{messages:?}"
     );
+    assert_eq!(server.status_of("nightly").await.as_deref(), Some("dead"));
 }
 
 fn the_jobs_status_wins_over_an_unreachable_server() {
@@ -242,7 +283,8 @@ fn the_jobs_status_wins_over_an_unreachable_server() {
         "the job's status wins over the server's absence"
     );
     assert!(
-        stderr(&unreachable).contains("could not record"),
+        stderr(&unreachable).contains("could not report the failure")
+            && stderr(&unreachable).contains("cannot signal the start"),
         "{}",
         stderr(&unreachable)
     );

@@ -50,6 +50,10 @@ pub struct AlertDetails {
     /// Who asked for a test alert (`key `ops``, `the password`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requested_by: Option<String>,
+    /// A declared service that died without a first pulse: its `last_pulse` is
+    /// when it was declared.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_pulsed: bool,
 }
 
 fn is_zero(count: &u64) -> bool {
@@ -80,6 +84,33 @@ pub struct Member {
     pub service: String,
     pub status: Status,
     pub since: Timestamp,
+}
+
+impl Member {
+    /// A change as a digest lists it: a recovery since its pulse, a death since the
+    /// deadline it missed.
+    pub fn new(
+        service: String,
+        recovered: bool,
+        down_since: Timestamp,
+        last_pulse: Timestamp,
+    ) -> Self {
+        Self {
+            service,
+            status: if recovered { Status::Up } else { Status::Dead },
+            since: if recovered { last_pulse } else { down_since },
+        }
+    }
+
+    /// The change an alert announces.
+    pub fn of(alert: &super::QueuedAlert) -> Self {
+        Self::new(
+            alert.service.as_str().to_owned(),
+            alert.kind == super::AlertKind::Up,
+            alert.down_since,
+            alert.last_pulse,
+        )
+    }
 }
 
 impl AlertDetails {

@@ -67,7 +67,10 @@ impl QueuedAlert {
     /// A missed deadline, or a reported failure. Returns the title; writes the message.
     fn down_notice(&self, message: &mut String, down_for: &str) -> String {
         let (name, details) = (&self.service, &self.details);
-        line(message, format!("{name} missed its deadline."));
+        match details.never_pulsed {
+            true => line(message, format!("{name} was declared but never pulsed.")),
+            false => line(message, format!("{name} missed its deadline.")),
+        }
         self.pulse_lines(message);
         line(
             message,
@@ -198,10 +201,11 @@ impl QueuedAlert {
     }
 
     fn pulse_lines(&self, message: &mut String) {
-        line(
-            message,
-            format!("Last pulse: {}", self.last_pulse.to_rfc3339()),
-        );
+        let last = match self.details.never_pulsed {
+            true => "Declared",
+            false => "Last pulse",
+        };
+        line(message, format!("{last}: {}", self.last_pulse.to_rfc3339()));
         line(message, format!("Due: {}", self.deadline.to_rfc3339()));
     }
 }
@@ -277,7 +281,7 @@ fn digest(details: &AlertDetails, now: Timestamp) -> Notice {
                 member.since.to_rfc3339(),
                 human_duration(now.since(member.since))
             ),
-            Status::Up | Status::Late | Status::Paused => writeln!(
+            Status::Up | Status::Late | Status::Paused | Status::New => writeln!(
                 message,
                 "UP    {}  at {}",
                 member.service,

@@ -2,8 +2,11 @@
 //! built on the Rust client library. Server URL and password come from
 //! `--url`/`--password` or `$WATCHTOWER_URL`/`$WATCHTOWER_PASSWORD`.
 
+mod apply;
+mod console;
 mod keys;
 mod output;
+mod pulse;
 mod run;
 
 use std::path::PathBuf;
@@ -12,10 +15,11 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use futures::{StreamExt, TryStreamExt};
-use watchtower_client::{Client, EventQuery, Level, Order, Pulse};
+use watchtower_client::{Client, EventQuery, Level, Order};
 
 use crate::time::parse_duration;
 pub use output::Format;
+use pulse::pulse_of;
 
 /// When a service pulses next: within `--next-in`, or at `--schedule`'s next time.
 #[derive(Args, Debug, Clone)]
@@ -71,7 +75,9 @@ impl Connection {
                 .map(|text| text.trim().to_owned())
                 .context("no password: give --password or $WATCHTOWER_PASSWORD")?,
         };
-        let mut builder = Client::builder(&self.url, password).timeout(self.timeout);
+        let mut builder = Client::builder(&self.url, password)
+            .timeout(self.timeout)
+            .user_agent(crate::monitor::pings::CLI_USER_AGENT);
         if let Some(path) = &self.ca_cert {
             let pem = std::fs::read(path)
                 .with_context(|| format!("--ca-cert: cannot read {}", path.display()))?;
@@ -164,12 +170,41 @@ pub enum ClientCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+    /// Reconcile the services declared in FILE (JSON: a list of what
+    /// `PUT /services/{name}` takes, with `service`): print the plan, then create
+    /// and change them (and, with --prune, cancel those not listed). Safe to
+    /// repeat: a second run changes nothing.
+    Apply {
+        /// The file of declared services.
+        file: PathBuf,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Also cancel every service (that the credential sees) not in the file.
+        #[arg(long)]
+        prune: bool,
+    },
     /// Send a test alert now to TYPE:TARGET (each channel of a route), to check
     /// that alerts arrive; fails with the channel's error when one did not take it.
     TestAlert {
         #[arg(value_parser = alert_route)]
         alert: AlertRoute,
     },
+    /// Explain a cron expression before it goes into a job: in words, with its
+    /// next times in its zone and in UTC.
+    Schedule {
+        /// Five fields (minute hour day-of-month month day-of-week) or @daily…
+        expression: String,
+        /// The IANA time zone (Europe/Berlin); default UTC.
+        #[arg(long)]
+        tz: Option<String>,
+        /// How many next times (1 to 20).
+        #[arg(long, default_value_t = 5)]
+        count: u32,
+    },
+    /// List what this server can alert: channels and their targets, routes and
+    /// ping keys, by name (never a secret).
+    Channels,
     /// List the monitored services.
     Services {
         /// A table for people, or JSON or CSV for programs.
@@ -213,10 +248,10 @@ pub enum ClientCommand {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
-    /// Run a command as a cron job: pulse when it exits 0; record an `error` event
-    /// with its exit status and the tail of its output when it fails (and do not
-    /// pulse, so that its owner is alerted at the deadline). Exits with the
-    /// command's own status.
+    /// Run a command as a cron job: signal its start (a hung job shows as
+    /// running, and each run is timed), pulse when it exits 0, and when it fails
+    /// mark the service dead at once, its exit status and the tail of its output
+    /// as the event. Exits with the command's own status.
     Run {
         /// The service the job pulses as.
         #[arg(long)]
@@ -285,8 +320,19 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
             let resumed = client.resume(&service).await?;
             out.services(&[resumed], Format::Table)?;
         }
+        ClientCommand::Schedule {
+            expression,
+            tz,
+            count,
+        } => console::explain(client, &expression, tz.as_deref(), count, &mut out).await?,
+        ClientCommand::Channels => console::channels(client, &mut out).await?,
         ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
         ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,
+        ClientCommand::Apply {
+            file,
+            dry_run,
+            prune,
+        } => apply::run(client, &file, dry_run, prune, &mut out).await?,
         ClientCommand::Whoami => keys::whoami(client, &mut out).await?,
         ClientCommand::Alerts {
             service,
@@ -348,39 +394,4 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
         ClientCommand::Run { .. } => unreachable!("handled by execute"),
     }
     Ok(())
-}
-
-/// A pulse, with the alert route given or, failing that, the service's own.
-pub(crate) async fn pulse_of(
-    client: &Client,
-    service: &str,
-    timing: &Timing,
-    alert: Option<AlertRoute>,
-) -> anyhow::Result<Pulse> {
-    let timed = |kind: String, target: String| {
-        let mut pulse = match (&timing.schedule, timing.next_in) {
-            (Some(schedule), _) => Pulse::scheduled(service, schedule, kind, target),
-            (None, next_in) => Pulse::new(service, next_in.unwrap_or_default(), kind, target),
-        };
-        pulse.tz = timing.tz.clone();
-        pulse.grace = timing.grace.map(|grace| grace.as_secs_f64());
-        pulse
-    };
-    if let Some(route) = alert {
-        return Ok(timed(route.kind, route.target));
-    }
-    // A pulse replaces everything the last one said: keep what it said.
-    let known = client.services().await?;
-    let found = known
-        .into_iter()
-        .find(|s| s.service == service)
-        .with_context(|| {
-            format!(
-                "{service} is not monitored yet: say where its alerts go with --alert TYPE:TARGET"
-            )
-        })?;
-    let mut pulse = timed(found.alert_type, found.alert_target);
-    pulse.remind_every = found.remind_every;
-    pulse.depends_on = found.depends_on;
-    Ok(pulse)
 }

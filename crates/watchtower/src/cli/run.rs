@@ -1,7 +1,9 @@
-//! `watchtower run`: a cron wrapper. Runs the command with its output passed
-//! through, keeps the tail of it, then pulses on success or records an `error`
-//! event on failure, and exits with the command's own status whatever the server
-//! said (an unreachable server is reported on stderr, never hides the job's result).
+//! `watchtower run`: a cron wrapper. Signals the run's start (so that a hung
+//! job shows as running, and each run is timed), runs the command with its
+//! output passed through, keeps the tail of it, then pulses on success or, on
+//! failure, marks the service dead at once with that tail as its event. It exits
+//! with the command's own status whatever the server said (an unreachable server
+//! is reported on stderr, never hides the job's result).
 
 use std::collections::VecDeque;
 use std::process::Stdio;
@@ -11,7 +13,8 @@ use std::time::Instant;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use watchtower_client::{Client, Level};
 
-use super::{AlertRoute, Timing, pulse_of};
+use super::pulse::pulse_of;
+use super::{AlertRoute, Timing};
 use crate::time::human_duration;
 
 /// The output an event quotes at most: the last lines, within a byte budget.
@@ -26,6 +29,20 @@ pub async fn run(
     command: &[String],
 ) -> anyhow::Result<i32> {
     let started = Instant::now();
+    // The settings are read once (the service's own, without --alert): the
+    // start and the final pulse say the same.
+    let pulse = match pulse_of(client, service, timing, alert).await {
+        Ok(pulse) => Some(pulse),
+        Err(error) => {
+            eprintln!("watchtower run: cannot signal the start: {error:#}");
+            None
+        }
+    };
+    if let Some(pulse) = &pulse
+        && let Err(error) = client.start(pulse).await
+    {
+        eprintln!("watchtower run: the start signal failed: {error}");
+    }
     let (program, args) = command.split_first().expect("clap requires a command");
     let child = tokio::process::Command::new(program)
         .args(args)
@@ -38,12 +55,7 @@ pub async fn run(
         Err(error) => {
             let message = format!("`{}` could not start: {error}", command.join(" "));
             eprintln!("watchtower run: {message}");
-            report(
-                client
-                    .add_event(service, Level::Error, &message)
-                    .await
-                    .map(|_| ()),
-            );
+            report_failure(client, service, &message).await;
             return Ok(127);
         }
     };
@@ -64,7 +76,12 @@ pub async fn run(
     let took = human_duration(started.elapsed());
     let code = exit_code(&status);
     if status.success() {
-        let pulsed = match pulse_of(client, service, timing, alert).await {
+        // Without settings at the start (the server unreachable), asked again.
+        let pulse = match pulse {
+            Some(pulse) => Ok(pulse),
+            None => pulse_of(client, service, timing, None).await,
+        };
+        let pulsed = match pulse {
             Ok(pulse) => client
                 .pulse(&pulse)
                 .await
@@ -87,18 +104,22 @@ pub async fn run(
         message.push_str("\n--- last output ---\n");
         message.push_str(&tail);
     }
-    report(
-        client
-            .add_event(service, Level::Error, &message)
-            .await
-            .map(|_| ()),
-    );
+    report_failure(client, service, &message).await;
     Ok(code)
 }
 
-fn report(result: watchtower_client::Result<()>) {
-    if let Err(error) = result {
-        eprintln!("watchtower run: could not record the failure: {error}");
+/// Marks the service dead at once with `message` as its event; a service the
+/// server does not know (its start could not be sent) gets the event alone.
+async fn report_failure(client: &Client, service: &str, message: &str) {
+    let reported = match client.fail(service, message).await {
+        Err(watchtower_client::Error::NotFound { .. }) => client
+            .add_event(service, Level::Error, message)
+            .await
+            .map(|_| ()),
+        other => other.map(|_| ()),
+    };
+    if let Err(error) = reported {
+        eprintln!("watchtower run: could not report the failure: {error}");
     }
 }
 

@@ -84,6 +84,9 @@ pub struct Config {
     pub trusted_proxies: Vec<String>,
     /// Sign-on through a trusted proxy (oauth2-proxy, Authelia…).
     pub auth: AuthConfig,
+    /// How many pings (pulses, starts, failures, logs) each service keeps in
+    /// its history; 0 keeps none.
+    pub ping_history: u32,
 }
 
 /// `auth`: a trusted proxy that signs users in names them in `proxyHeader`
@@ -106,11 +109,26 @@ pub struct RouteStep {
 
 /// `/metrics` for Prometheus: served without the API password; with a `token`,
 /// only to `Authorization: Bearer <token>`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase", default)]
 pub struct MetricsConfig {
     pub token: Option<Secret>,
+    /// Per-service series (up, late, paused, last pulse) for at most this many
+    /// services, the first by name; 0 turns them off.
+    pub service_limit: usize,
 }
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            token: None,
+            service_limit: DEFAULT_SERVICE_SERIES,
+        }
+    }
+}
+
+/// How many services get per-service series unless the config says otherwise.
+pub const DEFAULT_SERVICE_SERIES: usize = 1000;
 
 /// Browser pages on these origins (`https://app.example.com`, or `*`) may call the
 /// API; none by default.
@@ -144,12 +162,13 @@ impl Default for Config {
             cors: CorsConfig::default(),
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
+            ping_history: crate::monitor::pings::DEFAULT_PING_HISTORY,
         }
     }
 }
 
 /// Where services, events and alerts are kept.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "backend", rename_all = "lowercase", deny_unknown_fields)]
 pub enum StorageConfig {
     /// One SQLite file in `dataDir`: the embedded default, for one node.

@@ -5,6 +5,7 @@ use super::{
     Config, ConfigError, CorsConfig, LimitsConfig, MailConfig, PushoverConfig, StorageConfig,
     WebhookConfig, ping,
 };
+use crate::monitor::pings::MAX_PING_HISTORY;
 use crate::monitor::{NextIn, ServiceName};
 
 impl Config {
@@ -28,6 +29,12 @@ impl Config {
         storage(&self.storage)?;
         channels(self)?;
         ping::validate(&self.ping_keys)?;
+        if self.ping_history > MAX_PING_HISTORY {
+            return Err(ConfigError::new(
+                "pingHistory",
+                format!("must be at most {MAX_PING_HISTORY} pings a service (0 keeps none)"),
+            ));
+        }
         for (name, switch) in &self.alertmanager.alerts {
             let at = |field: &str| format!("alertmanager.alerts.{name}.{field}");
             ServiceName::parse("service", &switch.service)

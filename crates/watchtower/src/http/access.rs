@@ -1,7 +1,8 @@
 //! What each API route does, for the scopes: `read` for every read (the default,
-//! the streams and the document included), `ingest` for pulses and events,
-//! `write` for cancelling and snoozing, `admin` for the keys; any
-//! credential may say who it is (`/whoami`, `/sign-in`).
+//! the streams and the document included), `ingest` for pulses, runs' starts
+//! and failures, and events, `write` for declaring, cancelling, pausing and
+//! snoozing, `admin` for the keys and the badge key; any credential may say who
+//! it is (`/whoami`, `/sign-in`).
 
 use axum::http::Method;
 
@@ -10,14 +11,18 @@ use crate::auth::Action;
 /// The action of `method` on the route pattern `route` (`""` when none matched).
 pub fn action(method: &Method, route: &str) -> Action {
     match (method.as_str(), route) {
-        ("POST", "/" | "/add-event" | "/add-events") => Action::Ingest,
+        (
+            "POST",
+            "/" | "/add-event" | "/add-events" | "/services/{name}/start" | "/services/{name}/fail",
+        ) => Action::Ingest,
         ("DELETE", "/")
         | (
             "POST",
             "/snooze" | "/services/{name}/pause" | "/services/{name}/resume" | "/test-alert",
         )
-        | ("DELETE", "/snooze/{id}") => Action::Write,
-        (_, "/keys" | "/keys/{name}") => Action::Admin,
+        | ("DELETE", "/snooze/{id}")
+        | ("PUT", "/services/{name}") => Action::Write,
+        (_, "/keys" | "/keys/{name}" | "/badges") => Action::Admin,
         (_, "/whoami" | "/sign-in") => Action::Identify,
         _ => Action::Read,
     }
@@ -34,13 +39,17 @@ mod tests {
             (Method::POST, "/", Action::Ingest),
             (Method::DELETE, "/", Action::Write),
             (Method::POST, "/add-events", Action::Ingest),
+            (Method::POST, "/services/{name}/start", Action::Ingest),
+            (Method::POST, "/services/{name}/fail", Action::Ingest),
             (Method::GET, "/events/stream", Action::Read),
             (Method::POST, "/snooze", Action::Write),
             (Method::POST, "/services/{name}/pause", Action::Write),
             (Method::POST, "/test-alert", Action::Write),
             (Method::POST, "/services/{name}/resume", Action::Write),
+            (Method::PUT, "/services/{name}", Action::Write),
             (Method::GET, "/snoozes", Action::Read),
             (Method::GET, "/keys", Action::Admin),
+            (Method::GET, "/badges", Action::Admin),
             (Method::DELETE, "/keys/{name}", Action::Admin),
             (Method::GET, "/whoami", Action::Identify),
             (Method::POST, "/sign-in", Action::Identify),

@@ -14,6 +14,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::extract::{JsonBody, NoQuery};
 use super::ping::authorise;
+use crate::monitor::pings::{PingKind, PingSource};
 use crate::monitor::{Cadence, NextIn, ServiceName};
 use crate::time::Timestamp;
 use crate::usecase::Timing;
@@ -60,8 +61,15 @@ pub async fn receive(
             cadence: Some(Cadence::Every(NextIn::parse(switch.next_in)?)),
             grace: None,
         };
+        let note = super::notes::note(
+            &state,
+            &headers,
+            peer,
+            PingKind::Pulse,
+            PingSource::Alertmanager,
+        );
         (state.app)
-            .pulse_with_defaults(&service, timing, &defaults, at, received)
+            .pulse_with_defaults(&service, timing, &defaults, note, at, received)
             .await?;
         pulsed.push(service);
     }

@@ -123,35 +123,64 @@ fn parse_json<T: DeserializeOwned>(
     trailing: impl FnOnce() -> String,
 ) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        let at = if prefix.is_empty() { whole } else { prefix };
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::Invalid(format!("{at}: invalid JSON: {inner}"));
-        }
-        // The position adds nothing once the field is named.
-        let message = inner.to_string();
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .replace("f64", "a number");
-        let field = match (path.as_str(), prefix) {
-            (".", "") => whole.to_owned(),
-            (".", prefix) => prefix.to_owned(),
-            (path, "") => path.to_owned(),
-            (path, prefix) if path.starts_with('[') => format!("{prefix}{path}"),
-            (path, prefix) => format!("{prefix}.{path}"),
-        };
-        ApiError::Invalid(format!("{field}: {message}"))
-    })?;
+    let value = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|error| described(error, whole, prefix))?;
     // Data after the value would otherwise be ignored: `{…}{"service":"other"}`
     // would apply the first object and drop the second without a word.
     deserializer
         .end()
         .map_err(|_| ApiError::Invalid(trailing()))?;
     Ok(value)
+}
+
+/// A value that did not fit `T`, at its path inside the body (see [`parse_json`]).
+fn described(
+    error: serde_path_to_error::Error<serde_json::Error>,
+    whole: &str,
+    prefix: &str,
+) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    let at = if prefix.is_empty() { whole } else { prefix };
+    if inner.is_syntax() || inner.is_eof() {
+        return ApiError::Invalid(format!("{at}: invalid JSON: {inner}"));
+    }
+    // The position adds nothing once the field is named.
+    let message = inner.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .replace("f64", "a number");
+    let field = match (path.as_str(), prefix) {
+        (".", "") => whole.to_owned(),
+        (".", prefix) => prefix.to_owned(),
+        (path, "") => path.to_owned(),
+        (path, prefix) if path.starts_with('[') => format!("{prefix}{path}"),
+        (path, prefix) => format!("{prefix}.{path}"),
+    };
+    ApiError::Invalid(format!("{field}: {message}"))
+}
+
+/// A body that may be left empty: `None` then, else the JSON object it holds.
+pub fn optional_object(
+    bytes: &[u8],
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, ApiError> {
+    match first_byte(bytes) {
+        None => Ok(None),
+        Some(b'{') => parse_json(bytes, "body", "", trailing_body).map(Some),
+        Some(_) => Err(ApiError::Invalid(
+            "body: must be a JSON object, or empty".into(),
+        )),
+    }
+}
+
+/// Reads `T` off a JSON object already parsed, errors named as [`JsonBody`]'s.
+pub fn from_object<T: DeserializeOwned>(
+    object: serde_json::Map<String, serde_json::Value>,
+) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(serde_json::Value::Object(object))
+        .map_err(|error| described(error, "body", ""))
 }
 
 /// The configured body limit, put in each request's extensions so that errors can quote it.

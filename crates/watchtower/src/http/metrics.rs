@@ -25,6 +25,13 @@ pub async fn scrape(
         }
     }
     let gauges = state.store.gauges().await?;
-    let text = state.metrics.render(&gauges, Timestamp::now());
+    let limit = state.metrics_services;
+    let services = match limit {
+        0 => Vec::new(),
+        _ => state.store.list_services().await?,
+    };
+    let text = state
+        .metrics
+        .render(&gauges, &services, limit, Timestamp::now());
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response())
 }

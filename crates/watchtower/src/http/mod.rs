@@ -6,10 +6,13 @@ mod access;
 mod alert_history;
 mod alertmanager;
 mod auth;
+mod badges;
+mod channels;
 mod client;
 mod cluster;
 mod cors;
 mod dashboard;
+mod declare;
 mod error;
 mod event_reads;
 mod events;
@@ -18,12 +21,15 @@ mod extract;
 mod health;
 mod keys;
 mod metrics;
+mod notes;
 mod openapi;
 mod path;
 mod pausing;
 mod ping;
 mod ping_keys;
+mod pings;
 mod refusals;
+mod runs;
 mod server;
 mod service_views;
 mod services;
@@ -47,6 +53,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
 pub use auth::{Gate, PasswordCheck, SignOn};
+pub use badges::BadgeKey;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use ping::Pings;
@@ -73,6 +80,10 @@ pub struct AppState {
     pub metrics: Arc<crate::metrics::Metrics>,
     /// `metrics.token`, if any, as its digest.
     pub metrics_token: Option<PasswordCheck>,
+    /// `metrics.serviceLimit`: per-service series for at most this many services.
+    pub metrics_services: usize,
+    /// The key in the badge URLs.
+    pub badges: BadgeKey,
     /// Counts failed credentials by client address, and throttles the guessers.
     pub gate: Arc<Gate>,
     /// Which Alertmanager alerts pulse which services.
@@ -109,6 +120,14 @@ pub fn router(
     let document = Arc::new(openapi::document(&state.app.alert_targets()));
     let public = ping::routes(state.clone())
         .route("/metrics", get(metrics::scrape).with_state(state.clone()))
+        .route(
+            "/badge/{key}/{file}",
+            get(badges::service_badge).with_state(state.clone()),
+        )
+        .route(
+            "/badge/{key}/prefix/{file}",
+            get(badges::group_badge).with_state(state.clone()),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz).with_state(state.clone()))
         .route(
@@ -135,6 +154,9 @@ pub fn router(
         .route("/events/stream", get(stream::stream_events))
         .route("/services/stream", get(service_views::stream_services))
         .route("/service-history", get(service_views::service_history))
+        .route("/uptime", get(service_views::daily_uptime))
+        .route("/channels", get(channels::list_channels))
+        .route("/schedule", get(channels::explain_schedule))
         .route("/snooze", post(snoozes::add_snooze))
         .route(
             "/snooze/{id}",
@@ -143,11 +165,19 @@ pub fn router(
         .route("/snoozes", get(snoozes::list_snoozes))
         .route("/test-alert", post(test_alerts::send_test_alert))
         .route("/alerts", get(alert_history::list_alerts))
+        .route(
+            "/services/{name}",
+            axum::routing::put(declare::declare_service),
+        )
+        .route("/services/{name}/pings", get(pings::list_pings))
+        .route("/services/{name}/start", post(runs::start_run))
+        .route("/services/{name}/fail", post(runs::fail_run))
         .route("/services/{name}/pause", post(pausing::pause_service))
         .route("/services/{name}/resume", post(pausing::resume_service))
         .route("/cluster", get(cluster::list_nodes))
         .route("/keys", get(keys::list_keys).post(keys::create_key))
         .route("/keys/{name}", axum::routing::delete(keys::revoke_key))
+        .route("/badges", get(badges::badge_urls))
         .route("/whoami", get(whoami::whoami))
         .route("/sign-in", post(whoami::sign_in))
         .route(

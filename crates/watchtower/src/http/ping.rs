@@ -28,6 +28,7 @@ use super::ping_keys::{PingKey, PingKeys};
 use super::services::grace;
 use crate::events::{Level, NewEvent, reject_nul};
 use crate::field::InvalidField;
+use crate::monitor::pings::{PingKind, PingNote, PingSource};
 use crate::monitor::{Cadence, NextIn, Schedule, ServiceName};
 use crate::time::{Timestamp, human_duration, parse_duration_field};
 use crate::usecase::Timing;
@@ -118,6 +119,7 @@ pub async fn healthchecks_ping(
         let client = Client {
             peer,
             headers: &headers,
+            source: PingSource::Ping,
         };
         ping(&state, client, key, service, signal, timing, &body).await
     };
@@ -176,6 +178,15 @@ impl PingTiming<'_> {
 pub(super) struct Client<'a> {
     pub peer: SocketAddr,
     pub headers: &'a HeaderMap,
+    /// The door it came in by, for the ping history.
+    pub source: PingSource,
+}
+
+impl Client<'_> {
+    /// The ping history's note of a `kind` ping with `body`.
+    fn note(&self, state: &AppState, kind: PingKind, body: Option<&str>) -> PingNote {
+        super::notes::note(state, self.headers, self.peer, kind, self.source).with_body(body)
+    }
 }
 
 async fn ping(
@@ -204,28 +215,39 @@ async fn ping(
     };
     key.may_ping(&service).map_err(ApiError::Forbidden)?;
     let text = body_text(body)?;
-    let pulse = |timing| pulse(state, key, &service, timing, at, received);
+    let note = |kind| client.note(state, kind, text.as_deref());
+    let pulse = |timing, kind| pulse(state, key, &service, timing, note(kind), at, received);
     let record = |level, message| record(state, &service, level, message, at);
     match signal {
-        Signal::Log => record(Level::Info, text.unwrap_or_else(|| "log ping".into())).await,
+        Signal::Log => {
+            state
+                .app
+                .record_ping(&service, note(PingKind::Log), at)
+                .await?;
+            record(
+                Level::Info,
+                text.clone().unwrap_or_else(|| "log ping".into()),
+            )
+            .await
+        }
         Signal::Start => {
-            pulse(timing).await?;
+            pulse(timing, PingKind::Start).await?;
             pings
                 .started
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(service.clone(), received);
-            match text {
+            match &text {
                 Some(text) => record(Level::Info, format!("run started\n{text}")).await,
                 None => Ok(()),
             }
         }
         Signal::Success => {
-            pulse(timing).await?;
+            pulse(timing, PingKind::Pulse).await?;
             let took = pings
                 .run_time(&service)
                 .map(|took| format!("run succeeded in {}", human_duration(took)));
-            match [took, text]
+            match [took, text.clone()]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
@@ -237,7 +259,7 @@ async fn ping(
         }
         Signal::Fail(status) => {
             if !state.app.is_monitored(&service).await? {
-                pulse(timing).await?;
+                pulse(timing, PingKind::Pulse).await?;
             }
             let mut head = match status {
                 Some(code) => format!("run failed with exit status {code}"),
@@ -246,12 +268,16 @@ async fn ping(
             if let Some(took) = pings.run_time(&service) {
                 head.push_str(&format!(" after {}", human_duration(took)));
             }
-            let lines = [Some(head), text]
+            let lines = [Some(head), text.clone()]
                 .into_iter()
                 .flatten()
                 .collect::<Vec<_>>()
                 .join("\n");
             record(Level::Error, lines).await?;
+            state
+                .app
+                .record_ping(&service, note(PingKind::Fail), at)
+                .await?;
             state.app.fail_service(&service, at).await?;
             Ok(())
         }
@@ -273,12 +299,13 @@ async fn pulse(
     key: &PingKey,
     service: &ServiceName,
     timing: Timing,
+    note: PingNote,
     at: Timestamp,
     received: Instant,
 ) -> Result<(), ApiError> {
     let defaults = key.defaults();
     let app = &state.app;
-    app.pulse_with_defaults(service, timing, &defaults, at, received)
+    app.pulse_with_defaults(service, timing, &defaults, note, at, received)
         .await?;
     Ok(())
 }

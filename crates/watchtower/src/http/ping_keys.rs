@@ -139,6 +139,11 @@ impl PingKeys {
         Ok(Self { keys })
     }
 
+    /// The keys, in the config's order (by name), without their secrets.
+    pub fn iter(&self) -> impl Iterator<Item = &PingKey> {
+        self.keys.iter().map(|(_, key)| key)
+    }
+
     /// The key `guess` is, comparing digests in constant time with every key.
     pub fn find(&self, guess: &str) -> Option<&PingKey> {
         let digest: [u8; 32] = Sha256::digest(guess.as_bytes()).into();

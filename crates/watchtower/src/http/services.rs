@@ -5,14 +5,17 @@ use axum::Extension;
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::http::HeaderMap;
 use serde::Deserialize;
+use std::net::SocketAddr;
 
 use super::AppState;
 use super::auth::Actor;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonBody, NoQuery, present, seconds_or_duration};
 use crate::field::InvalidField;
+use crate::monitor::pings::{PingKind, PingSource};
 use crate::monitor::{
     AlertRoute, AlertType, Cadence, MAX_GRACE, NextIn, Pulse, Schedule, Service, ServiceName,
     parse_grace, parse_remind_every,
@@ -56,7 +59,11 @@ pub struct PulseBody {
 }
 
 impl PulseBody {
-    fn into_pulse(self, at: Timestamp) -> Result<Pulse, ApiError> {
+    pub(super) fn depends_on(&self) -> Option<&str> {
+        self.depends_on.as_deref()
+    }
+
+    pub(super) fn into_pulse(self, at: Timestamp) -> Result<Pulse, ApiError> {
         let service = ServiceName::parse("service", &self.service)?;
         Ok(Pulse {
             alert: AlertRoute {
@@ -83,6 +90,7 @@ impl PulseBody {
                 })
                 .transpose()?,
             service,
+            note: None,
         })
     }
 }
@@ -139,6 +147,8 @@ pub struct CancelBody {
 pub async fn record_pulse(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     _: NoQuery,
     JsonBody(body): JsonBody<PulseBody>,
 ) -> Result<Json<Service>, ApiError> {
@@ -151,7 +161,15 @@ pub async fn record_pulse(
             .check_service("dependsOn", parent)
             .map_err(ApiError::Forbidden)?;
     }
-    let pulse = body.into_pulse(Timestamp::now())?;
+    let mut pulse = body.into_pulse(Timestamp::now())?;
+    let source = PingSource::api(super::notes::user_agent(&headers));
+    pulse.note = Some(super::notes::note(
+        &state,
+        &headers,
+        peer,
+        PingKind::Pulse,
+        source,
+    ));
     Ok(Json(state.app.record_pulse(pulse, received).await?))
 }
 

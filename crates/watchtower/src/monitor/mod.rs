@@ -2,10 +2,13 @@
 //!
 //! Pure domain code: no HTTP, no SQL. Callers pass `now` in.
 
+pub mod badge;
 mod deadlines;
+mod declare;
 mod feed;
 pub mod history;
 mod name;
+pub mod pings;
 mod pulse;
 mod schedule;
 pub mod story;
@@ -20,6 +23,7 @@ use crate::field::InvalidField;
 use crate::time::Timestamp;
 
 pub use deadlines::Deadlines;
+pub use declare::{Declaration, DeclarePlan, Declared};
 pub use feed::{ServiceChange, ServiceFeed};
 pub use name::{ServiceName, name_pattern};
 pub use pulse::{Cadence, Kept, Pulse};
@@ -236,6 +240,8 @@ pub enum Status {
     Dead,
     /// No deaths and no alerts until it pulses or is resumed.
     Paused,
+    /// Declared, never pulsed: dead if its first pulse is not in by its deadline.
+    New,
 }
 
 impl Status {
@@ -245,15 +251,17 @@ impl Status {
             Self::Late => "late",
             Self::Dead => "dead",
             Self::Paused => "paused",
+            Self::New => "new",
         }
     }
 
-    /// A stored status: `up`, `dead` or `paused`.
+    /// A stored status: `up`, `dead`, `paused` or `new`.
     pub fn stored(text: &str) -> Option<Self> {
         match text {
             "up" => Some(Self::Up),
             "dead" => Some(Self::Dead),
             "paused" => Some(Self::Paused),
+            "new" => Some(Self::New),
             _ => None,
         }
     }
@@ -288,11 +296,12 @@ pub struct Service {
     )]
     #[schema(value_type = Option<f64>, example = 900)]
     pub grace: Option<f64>,
-    /// When it was first seen (its first pulse); absent for a service stored by
+    /// When it was first seen (its first pulse, or its declaration); absent for a service stored by
     /// a version that did not record it and whose events are gone.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub first_seen: Option<Timestamp>,
+    /// Its last pulse; while `new`, when it was declared.
     #[schema(value_type = String, format = DateTime)]
     pub last_pulse: Timestamp,
     #[schema(value_type = String, format = DateTime)]
@@ -313,6 +322,13 @@ pub struct Service {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub flapping_since: Option<Timestamp>,
+    /// Declared and never pulsed (`new`, or dead without a first pulse); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub never_pulsed: bool,
+    /// Set while a run is under way (a start seen, its end not yet): since when.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub running_since: Option<Timestamp>,
 }
 
 impl Service {

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use super::pings::{PingKind, PingNote};
 use super::{AlertRoute, MAX_NEXT_IN, NextIn, Schedule, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
@@ -47,6 +48,9 @@ pub struct Pulse {
     pub remind_every: Option<f64>,
     /// While that service is dead, this one's deaths fold into its alert.
     pub depends_on: Option<ServiceName>,
+    /// What the door it came in by knows of it, for the ping history; `None`
+    /// for a pulse that is not a ping (a declaration).
+    pub note: Option<PingNote>,
 }
 
 impl Pulse {
@@ -114,7 +118,16 @@ impl Pulse {
             remind_every: self.remind_every,
             depends_on: self.depends_on.clone(),
             flapping_since: kept.flapping_since,
+            never_pulsed: false,
+            running_since: self.starts_run().then_some(at),
         }
+    }
+
+    /// Whether this pulse is a run's start (which the next pulse or failure times).
+    pub fn starts_run(&self) -> bool {
+        self.note
+            .as_ref()
+            .is_some_and(|note| note.kind == PingKind::Start)
     }
 }
 

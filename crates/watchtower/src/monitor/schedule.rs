@@ -149,7 +149,7 @@ impl Schedule {
         times
     }
 
-    /// The schedule in words: `At 09:00 on Monday through Friday`.
+    /// The schedule in words: `At 09:00, on Monday, Tuesday, Wednesday, Thursday, and Friday.`
     pub fn describe(&self) -> String {
         self.cron.describe()
     }

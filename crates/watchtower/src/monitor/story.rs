@@ -18,6 +18,16 @@ pub fn started(window: Duration) -> (Level, String) {
 
 /// A missed deadline.
 pub fn died(service: &Service) -> (Level, String) {
+    if service.never_pulsed {
+        return (
+            Level::Error,
+            format!(
+                "dead: no first pulse by its deadline {} (declared {})",
+                service.deadline.to_rfc3339(),
+                service.last_pulse.to_rfc3339()
+            ),
+        );
+    }
     (
         Level::Error,
         format!(
@@ -42,7 +52,23 @@ pub fn recovered(outage: Duration) -> (Level, String) {
     )
 }
 
-/// A service retired by its owner.
+/// Declared before its first pulse.
+pub fn declared(window: Duration) -> (Level, String) {
+    let window = human_duration(window);
+    (
+        Level::Info,
+        format!("monitoring declared: first pulse due within {window}"),
+    )
+}
+
+/// Declared anew, with these settings changed.
+pub fn redeclared(changed: &[&str]) -> (Level, String) {
+    (
+        Level::Info,
+        format!("monitoring changed: {}", changed.join(", ")),
+    )
+}
+
 /// Paused by someone: nothing is alerted until it pulses or is resumed.
 pub fn paused() -> (Level, String) {
     (
@@ -60,6 +86,7 @@ pub fn resumed(window: Duration) -> (Level, String) {
     )
 }
 
+/// A service retired by its owner.
 pub fn cancelled() -> (Level, String) {
     (Level::Info, "monitoring cancelled".to_owned())
 }

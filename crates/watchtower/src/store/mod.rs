@@ -25,7 +25,8 @@ use crate::auth::{Key, NewKey};
 use crate::cluster::{NodeInfo, NodeStatus};
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
-use crate::monitor::{AlertRoute, Due, Pulse, Service, ServiceName};
+use crate::monitor::pings::{Ping, PingNote};
+use crate::monitor::{AlertRoute, Declared, Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
 mod error;
@@ -57,6 +58,8 @@ pub struct StoreGauges {
     pub services_up: u64,
     pub services_dead: u64,
     pub services_paused: u64,
+    /// Declared, not pulsed yet.
+    pub services_new: u64,
     /// Alerts not yet delivered (waiting for triage, delivery or a retry).
     pub outbox_depth: u64,
     /// When the oldest of them was queued.
@@ -97,7 +100,10 @@ impl NewAlertRow {
             deadline: service.deadline,
             down_since,
             created: now,
-            details: AlertDetails::default(),
+            details: AlertDetails {
+                never_pulsed: service.never_pulsed,
+                ..AlertDetails::default()
+            },
         }
     }
 }
@@ -126,6 +132,24 @@ pub trait Store: KeyStore + Send + Sync + 'static {
     /// Records a pulse; a dead service recovers (event and alert in the same transaction).
     async fn record_pulse(&self, pulse: Pulse) -> Result<PulseRecorded, StoreError>;
 
+    /// Declares a service before its first pulse (`new`, due by `declaration`'s
+    /// window from its date), or changes how a monitored one is watched: its new
+    /// deadline counts from its last pulse, and a dead or paused one stays so.
+    async fn declare_service(&self, declaration: Pulse) -> Result<Declared, StoreError>;
+
+    /// Adds a ping that does not pulse (a failure, a log) to the service's
+    /// history, ending the run under way for a failure; `false` when unknown.
+    async fn record_ping(
+        &self,
+        service: ServiceName,
+        note: PingNote,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
+
+    /// The service's latest pings, newest first.
+    async fn list_pings(&self, service: ServiceName, limit: usize)
+    -> Result<Vec<Ping>, StoreError>;
+
     /// Removes a service and any alert of it not yet sent; `None` when unknown.
     async fn cancel_service(
         &self,
@@ -136,12 +160,13 @@ pub trait Store: KeyStore + Send + Sync + 'static {
     /// Every service, sorted by name.
     async fn list_services(&self) -> Result<Vec<Service>, StoreError>;
 
-    /// A service's deaths and recoveries since `since`, oldest first.
+    /// Deaths and recoveries since `since`, oldest first, each with its service's
+    /// name: of one service, or of all when `service` is `None`.
     async fn service_flips(
         &self,
-        name: ServiceName,
+        service: Option<ServiceName>,
         since: Timestamp,
-    ) -> Result<Vec<crate::monitor::history::Flip>, StoreError>;
+    ) -> Result<Vec<(String, crate::monitor::history::Flip)>, StoreError>;
 
     /// One service, if monitored.
     async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError>;

@@ -179,7 +179,7 @@ async fn candidate<T: TriageTx>(
         {
             let death_alert = match parent.status {
                 Status::Dead => tx.death_alert(&parent.service, parent.deadline).await?,
-                Status::Up | Status::Late | Status::Paused => None,
+                Status::Up | Status::Late | Status::Paused | Status::New => None,
             };
             candidate.dependency = Some(Dependency {
                 service: parent,
@@ -289,12 +289,12 @@ pub fn death_alert(id: i64, released: Option<i64>, state: &str) -> Option<DeathA
 
 /// A digest's member, from the stored alert it gathered.
 pub fn member(service: String, kind: &str, down_since: i64, last_pulse: i64) -> Member {
-    let up = kind == "up";
-    Member {
+    Member::new(
         service,
-        status: if up { Status::Up } else { Status::Dead },
-        since: Timestamp::from_millis(if up { last_pulse } else { down_since }),
-    }
+        kind == "up",
+        Timestamp::from_millis(down_since),
+        Timestamp::from_millis(last_pulse),
+    )
 }
 
 /// What a snooze covers, from its stored columns.

@@ -25,6 +25,8 @@ fn dead(name: &str, remind_every: Option<f64>) -> Service {
         tz: None,
         grace: None,
         first_seen: None,
+        never_pulsed: false,
+        running_since: None,
     }
 }
 

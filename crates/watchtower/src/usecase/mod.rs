@@ -10,9 +10,11 @@
 
 mod audit;
 mod deaths;
+mod declaring;
 mod events;
 mod keys;
 mod pausing;
+mod pings;
 mod pulses;
 mod test_alerts;
 
@@ -56,6 +58,7 @@ pub struct Watchtower {
     metrics: Arc<Metrics>,
     alerts_queued: Arc<Notify>,
     keys: Arc<KeyRing>,
+    ping_history: u32,
 }
 
 /// What [`Watchtower::new`] is built from.
@@ -64,6 +67,8 @@ pub struct Parts {
     pub channels: Arc<Channels>,
     pub rules: Arc<EventRules>,
     pub metrics: Arc<Metrics>,
+    /// How many pings each service keeps.
+    pub ping_history: u32,
 }
 
 impl Watchtower {
@@ -77,6 +82,7 @@ impl Watchtower {
             metrics: parts.metrics,
             alerts_queued: Arc::new(Notify::new()),
             keys: Arc::new(KeyRing::default()),
+            ping_history: parts.ping_history,
         }
     }
 

@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use super::{Error, Watchtower};
 use crate::field::InvalidField;
+use crate::monitor::pings::PingNote;
 use crate::monitor::{
     AlertRoute, Cadence, NextIn, Pulse, Schedule, Service, ServiceChange, ServiceName,
 };
@@ -50,8 +51,15 @@ pub(super) fn stored_grace(found: &Service) -> std::time::Duration {
 impl Watchtower {
     /// Records a pulse and watches its new deadline, counted from `received` on
     /// the monotonic clock; a dead service recovers (its alert is queued).
-    pub async fn record_pulse(&self, pulse: Pulse, received: Instant) -> Result<Service, Error> {
+    pub async fn record_pulse(
+        &self,
+        mut pulse: Pulse,
+        received: Instant,
+    ) -> Result<Service, Error> {
         self.channels.validate(&pulse.alert)?;
+        if let Some(note) = &mut pulse.note {
+            note.keep = self.ping_history;
+        }
         self.metrics.pulse();
         let window = pulse.window();
         let app = self.clone();
@@ -87,6 +95,7 @@ impl Watchtower {
         service: &ServiceName,
         timing: Timing,
         defaults: &PulseDefaults<'_>,
+        note: PingNote,
         at: Timestamp,
         received: Instant,
     ) -> Result<Service, Error> {
@@ -124,6 +133,7 @@ impl Watchtower {
             at,
             remind_every: known.as_ref().and_then(|found| found.remind_every),
             depends_on: known.and_then(|found| found.depends_on),
+            note: Some(note),
         };
         self.record_pulse(pulse, received).await
     }

@@ -20,6 +20,7 @@ pub use receivers::{Received, Receiver, SmtpSink};
 #[allow(unused_imports)]
 pub use wait::{
     PATIENCE, assert_stays, assert_stays_async, sleep_past, wait_for, wait_for_blocking,
+    wait_for_within,
 };
 
 use std::io::{BufRead, BufReader, Write};
@@ -318,6 +319,19 @@ fn glob_one(root: &str, rest: &str) -> Option<PathBuf> {
         .filter_map(Result::ok)
         .map(|entry| entry.path().join(rest))
         .find(|path| path.exists())
+}
+
+/// Runs the command line against `server` with the password, without blocking
+/// the test's runtime (which may answer for receivers meanwhile).
+pub async fn cli_against(server: &Server, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_watchtower"))
+        .args(args)
+        .env("WATCHTOWER_URL", &server.url)
+        .env("WATCHTOWER_PASSWORD", PASSWORD)
+        .env("NO_COLOR", "1")
+        .output()
+        .await
+        .unwrap()
 }
 
 /// Runs the binary with `args` in `dir`, expecting it to fail (a refused start).

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use super::{
     Candidate, DEPENDENCY_RECHECK, DeathAlert, Decision, NewAlert, Policy, Triage, snooze,
 };
-use crate::alert::{AlertDetails, AlertKind};
+use crate::alert::{AlertDetails, AlertKind, Member};
 use crate::monitor::{Service, ServiceName, Status, story};
 use crate::time::Timestamp;
 
@@ -20,8 +20,17 @@ pub fn decide(policy: &Policy, triage: &Triage) -> Vec<Decision> {
         deaths: triage.released_deaths,
         recoveries: triage.released_recoveries,
     };
-    for candidate in &triage.candidates {
+    // Digests last: a death digested in this step joins the digest that this step
+    // releases, which must then list it (its stored members were read before).
+    let (digests, alerts): (Vec<_>, Vec<_>) = triage
+        .candidates
+        .iter()
+        .partition(|candidate| candidate.alert.kind == AlertKind::Digest);
+    for candidate in alerts {
         step.judge(candidate);
+    }
+    for candidate in digests {
+        step.release_digest(candidate);
     }
     for due in &triage.reminders {
         step.remind(due);
@@ -67,18 +76,6 @@ impl Step<'_> {
 
     fn judge(&mut self, candidate: &Candidate) {
         let alert = &candidate.alert;
-        if alert.kind == AlertKind::Digest {
-            return match candidate.members.is_empty() {
-                true => self.suppress(candidate, "the digest gathered nothing"),
-                false => self.release_with(
-                    candidate,
-                    AlertDetails {
-                        members: candidate.members.clone(),
-                        ..alert.details.clone()
-                    },
-                ),
-            };
-        }
         if alert.kind == AlertKind::Event {
             // The service need not be monitored: a rule may name its own target.
             return match self.snoozed(&alert.service) {
@@ -106,7 +103,7 @@ impl Step<'_> {
                 None => self.release(candidate),
             },
             AlertKind::Stable => self.release_unless_snoozed(candidate),
-            AlertKind::Digest | AlertKind::Event => unreachable!("handled above"),
+            AlertKind::Digest | AlertKind::Event => unreachable!("judged elsewhere"),
             // Never queued: sent at once by the request that asks for it.
             AlertKind::Test => self.release(candidate),
         }
@@ -235,11 +232,51 @@ impl Step<'_> {
         }));
     }
 
+    /// Releases a digest with its stored members and those this step gathered into
+    /// it: the storage puts a step's digested alerts into the newest open digest of
+    /// their route, which is this one if this step releases it.
+    fn release_digest(&mut self, digest: &Candidate) {
+        let route = &digest.alert.route;
+        let newest_of_route = self.triage.candidates.iter().all(|other| {
+            other.alert.kind != AlertKind::Digest
+                || other.alert.route != *route
+                || other.alert.id <= digest.alert.id
+        });
+        let mut members = digest.members.clone();
+        if newest_of_route {
+            let gathered: HashSet<i64> = self
+                .decisions
+                .iter()
+                .filter_map(|decision| match decision {
+                    Decision::Digest { id, route: into } if into == route => Some(*id),
+                    _ => None,
+                })
+                .collect();
+            members.extend(
+                self.triage
+                    .candidates
+                    .iter()
+                    .filter(|candidate| gathered.contains(&candidate.alert.id))
+                    .map(|candidate| Member::of(&candidate.alert)),
+            );
+        }
+        match members.is_empty() {
+            true => self.suppress(digest, "the digest gathered nothing"),
+            false => self.release_with(
+                digest,
+                AlertDetails {
+                    members,
+                    ..digest.alert.details.clone()
+                },
+            ),
+        }
+    }
+
     /// Deaths and recoveries beyond the storm threshold go into a digest.
     fn release_or_digest(&mut self, candidate: &Candidate, status: Status) {
         let count = match status {
             Status::Dead => &mut self.deaths,
-            Status::Up | Status::Late | Status::Paused => &mut self.recoveries,
+            Status::Up | Status::Late | Status::Paused | Status::New => &mut self.recoveries,
         };
         *count += 1;
         let stormy = self

@@ -1,10 +1,10 @@
 use std::time::Duration;
 
 use super::*;
-use crate::alert::QueuedAlert;
 use crate::alert::policy::{
     Candidate, Dependency, Flapping, ReminderDue, Snooze, SnoozeScope, Storm,
 };
+use crate::alert::{Member, QueuedAlert};
 use crate::monitor::{AlertRoute, AlertType};
 
 const NOW: i64 = 1_700_000_000_000;
@@ -33,6 +33,8 @@ fn dead(text: &str) -> Service {
         tz: None,
         grace: None,
         first_seen: None,
+        never_pulsed: false,
+        running_since: None,
     }
 }
 
@@ -218,6 +220,46 @@ fn two_services_depending_on_each_other_never_silence_both() {
     });
     let decisions = decide(&Policy::default(), &triage(vec![a, b]));
     assert_eq!(fates(&decisions), [(1, "hold"), (2, "release")]);
+}
+
+/// A digest due in the same step as deaths gathered into it: the storage puts them
+/// into that (still open) digest, so its release must list them too, or they would
+/// be marked digested and never told (seen in the cluster test).
+#[test]
+fn a_digest_released_with_deaths_gathered_in_the_same_step_lists_them() {
+    let policy = Policy {
+        storm: Some(Storm {
+            threshold: 0,
+            window: Duration::from_secs(60),
+            gather: Duration::from_secs(1),
+        }),
+        ..Policy::default()
+    };
+    let mut digest = candidate(1, AlertKind::Digest, dead("*"));
+    digest.service = None;
+    digest.members = vec![Member::new("s0".into(), false, at(-10), at(-20))];
+    let step = triage(vec![
+        digest,
+        candidate(2, AlertKind::Down, dead("s2")),
+        candidate(3, AlertKind::Down, dead("s3")),
+    ]);
+    let decisions = decide(&policy, &step);
+    assert_eq!(
+        fates(&decisions),
+        [(2, "digest"), (3, "digest"), (1, "release")],
+        "gathered first, then released"
+    );
+    let Decision::Release { details, .. } = &decisions[2] else {
+        unreachable!()
+    };
+    let listed: Vec<&str> = details.members.iter().map(|m| m.service.as_str()).collect();
+    assert_eq!(listed, ["s0", "s2", "s3"]);
+    assert!(
+        details
+            .members
+            .iter()
+            .all(|m| m.status == Status::Dead && m.since == at(-10))
+    );
 }
 
 #[test]

@@ -71,15 +71,28 @@ pub fn parameter(path: &str, name: &str) -> Option<Value> {
         (_, "cursor") => {
             json!({"type": "string", "pattern": CURSOR, "example": "1764050000000.42"})
         }
+        ("/services/{name}/pings", "limit") => {
+            json!({"type": "integer", "minimum": 1, "maximum": crate::monitor::pings::MAX_PING_HISTORY})
+        }
         ("/alerts", "limit") => {
             json!({"type": "integer", "minimum": 1, "maximum": crate::alert::history::MAX_ALERTS})
         }
         (_, "limit") => json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+        ("/schedule", "schedule") => schedule_schema(),
+        ("/schedule", "tz") => tz_schema(),
+        ("/schedule", "count") => {
+            json!({"type": "integer", "minimum": 1, "maximum": crate::http::channels::MAX_COUNT})
+        }
         (_, "bucket") => json!({"type": "string", "pattern": any_case(&["minute", "hour", "day"])}),
         ("/keys/{name}", "name") => json!({"type": "string", "pattern": KEY_NAME}),
-        ("/services/{name}/pause" | "/services/{name}/resume", "name") => {
-            reference("StoredServiceName")
-        }
+        (
+            "/services/{name}/pause"
+            | "/services/{name}/resume"
+            | "/services/{name}/pings"
+            | "/services/{name}/fail",
+            "name",
+        ) => reference("StoredServiceName"),
+        ("/services/{name}" | "/services/{name}/start", "name") => reference("ServiceName"),
         ("/alerts", "state") => json!({"type": "string", "enum": [
             "pending", "sent", "failed", "cancelled", "suppressed", "digested", "failing"
         ]}),
@@ -98,6 +111,19 @@ pub fn request_body(
     let json_body = |schema: Value| json!({"required": true, "content": {"application/json": {"schema": schema}}});
     let body = match (method, path) {
         ("post", "/") => json_body(pulse_input(targets)),
+        ("put", "/services/{name}") => json_body(declaration_input(targets)),
+        ("post", "/services/{name}/start") => json!({"required": false, "content": {
+            "application/json": {"schema": declaration_input(targets)}
+        }}),
+        ("post", "/services/{name}/fail") => json!({"required": false, "content": {
+            "application/json": {"schema": {
+                "type": "object", "additionalProperties": false, "required": ["message"],
+                "properties": {"message": {
+                    "type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_BYTES, "pattern": NO_NUL,
+                    "description": "What failed: the exit status and the last output"
+                }}
+            }}
+        }}),
         ("delete", "/") => json_body(json!({
             "type": "object", "additionalProperties": false, "required": ["service"],
             "properties": {"service": reference("StoredServiceName")}
@@ -259,6 +285,18 @@ fn pulse_input(targets: &[(AlertType, TargetForm)]) -> Value {
         true => json!([cadence]),
         false => json!([cadence, {"oneOf": branches}]),
     };
+    schema
+}
+
+/// A declaration: a pulse's fields, its `service` optional (the path names it;
+/// another name breaks a rule between the two: 422).
+fn declaration_input(targets: &[(AlertType, TargetForm)]) -> Value {
+    let mut schema = pulse_input(targets);
+    schema["required"] = json!(["alertType", "alertTarget"]);
+    schema["properties"]["service"] = json!({
+        "$ref": "#/components/schemas/ServiceName",
+        "description": "If given, the name in the path (another: 422)"
+    });
     schema
 }
 

@@ -15,6 +15,7 @@ use crate::field::InvalidField;
 use crate::http::AppState;
 use crate::http::error::ApiError;
 use crate::http::extract::{Params, QueryPairs};
+use crate::monitor::pings::PingSource;
 use crate::time::is_decimal;
 
 /// What an Uptime Kuma push takes.
@@ -48,6 +49,7 @@ pub async fn kuma_push(
             Client {
                 peer,
                 headers: &headers,
+                source: PingSource::Kuma,
             },
             &key,
             service,

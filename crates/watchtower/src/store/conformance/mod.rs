@@ -9,10 +9,12 @@ use crate::events::{EventFilter, EventQuery, Level};
 use crate::monitor::{AlertRoute, AlertType, Cadence, Due, NextIn, Pulse, ServiceName, Status};
 use crate::time::Timestamp;
 
+mod checks;
 mod event_log;
 mod events;
 mod keys;
 mod policy;
+pub use checks::*;
 pub use event_log::*;
 pub use events::*;
 pub use keys::*;
@@ -40,7 +42,9 @@ macro_rules! suite {
             the_feed_publishes_stored_events_in_order,
             a_snooze_holds_deaths_until_it_is_deleted,
             an_event_rule_fires_once_per_period_and_counts_the_rest,
-            keys_are_created_once_listed_revoked_and_their_names_reused);
+            keys_are_created_once_listed_revoked_and_their_names_reused,
+            a_declared_service_is_new_until_its_first_pulse_or_its_death,
+            the_ping_history_is_a_ring_that_times_runs);
     };
     (@each $fresh:expr; $($name:ident),*) => {$(
         #[tokio::test]
@@ -71,6 +75,7 @@ fn pulse(service: &str, next_in: f64, at: Timestamp) -> Pulse {
         at,
         remind_every: None,
         depends_on: None,
+        note: None,
     }
 }
 

@@ -2,20 +2,18 @@
 //! commits everything queued in one transaction with a handful of set-based
 //! statements, answering each caller once the commit is durable.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use deadpool_postgres::Pool;
-use deadpool_postgres::Transaction;
 use tokio::sync::{Semaphore, mpsc, oneshot};
-use tokio_postgres::Row;
 
-use super::write::{AlertRow, EventRow, insert_alerts, insert_events};
+use super::pings::{close_entries, keep_pings};
+use super::pulse_rounds::{Staged, apply_pulses};
+use super::write::{EventRow, insert_alerts, insert_events};
 use super::{Clock, PgError};
-use crate::alert::AlertKind;
 use crate::events::{Event, NewEvent};
-use crate::monitor::{Kept, Pulse, ServiceName};
-use crate::store::decisions::PulseWrites;
+use crate::monitor::Pulse;
 use crate::store::{PulseRecorded, StoreError, batching};
 use crate::time::Timestamp;
 
@@ -264,156 +262,10 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
         }
     }
     insert_alerts(&tx, &staged.alerts).await?;
+    close_entries(&tx, &staged.closed).await?;
+    keep_pings(&tx, &staged.pings).await?;
     tx.commit().await?;
     done.into_iter()
         .map(|done| done.ok_or_else(|| PgError::Corrupt("a write was not applied".into())))
         .collect()
-}
-
-/// What pulses add besides their own rows; written with the batch's events.
-#[derive(Default)]
-struct Staged {
-    events: Vec<EventRow>,
-    /// For each event, the index of the write that waits for it (`None`: Watchtower's own).
-    owners: Vec<Option<usize>>,
-    alerts: Vec<AlertRow>,
-}
-
-impl Staged {
-    fn event(&mut self, owner: Option<usize>, row: EventRow) {
-        self.owners.push(owner);
-        self.events.push(row);
-    }
-}
-
-/// The upsert of a round of pulses: `pulses = 1` tells a first pulse, and
-/// `outage_began` a pulse that ends an outage, from the row the statement locks.
-const UPSERT_PULSES: &str =
-    "INSERT INTO services AS s (name, alert_type, alert_target, next_in, last_pulse,
-                                deadline, status, seq, remind_every, depends_on,
-                                schedule, tz, grace, first_seen)
-     SELECT t.name, t.alert_type, t.alert_target, t.next_in, n.now, n.now + t.window_ms,
-            'up', nextval('service_pulses'), t.remind_every, t.depends_on,
-            t.schedule, t.tz, t.grace, n.now
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::bigint[], $6::bigint[],
-                 $7::float8[], $8::text[], $9::text[], $10::text[], $11::float8[])
-          WITH ORDINALITY AS t (name, alert_type, alert_target, next_in, window_ms, at,
-                                remind_every, depends_on, schedule, tz, grace, ord)
-     CROSS JOIN LATERAL (SELECT COALESCE(t.at, wt_now()) AS now) AS n
-     ORDER BY t.ord
-     ON CONFLICT (name) DO UPDATE SET
-       alert_type = excluded.alert_type, alert_target = excluded.alert_target,
-       next_in = excluded.next_in, last_pulse = excluded.last_pulse,
-       deadline = excluded.deadline, status = 'up', seq = excluded.seq,
-       remind_every = excluded.remind_every, depends_on = excluded.depends_on,
-       schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace,
-       pulses = s.pulses + 1,
-       outage_began = CASE WHEN s.status = 'dead' THEN s.deadline END
-     RETURNING name, seq, last_pulse, deadline, pulses, outage_began, flapping_since, first_seen";
-
-/// Upserts one round of pulses (distinct services) with one statement, and stages
-/// their events and alerts. The statement itself tells a first pulse (`pulses = 1`)
-/// and a recovery (`outage_began`), reading the row it locks: no read beforehand
-/// that a concurrent death could make stale.
-async fn apply_pulses(
-    tx: &Transaction<'_>,
-    mut round: Vec<(usize, &Pulse)>,
-    stamp: &impl Fn(Timestamp) -> Option<Timestamp>,
-    staged: &mut Staged,
-) -> Result<Vec<(usize, PulseRecorded)>, PgError> {
-    // One lock order for every writer on every node: no deadlock between batches.
-    round.sort_by(|a, b| a.1.service.cmp(&b.1.service));
-    let names: Vec<&str> = round.iter().map(|(_, p)| p.service.as_str()).collect();
-    let types: Vec<&str> = round.iter().map(|(_, p)| p.alert.kind.as_str()).collect();
-    let targets: Vec<&str> = round.iter().map(|(_, p)| p.alert.target.as_str()).collect();
-    // A schedule's next time is absolute: counted from the instant the row gets,
-    // which on the database's clock is read first, so that a caller's skewed
-    // clock moves no deadline.
-    let unstamped = |p: &Pulse| p.cadence.schedule().is_some() && stamp(p.at).is_none();
-    let database_now = match round.iter().any(|(_, p)| unstamped(p)) {
-        true => Clock::Database.now(tx).await?,
-        false => None,
-    };
-    let at_of = |p: &Pulse| match unstamped(p) {
-        true => database_now,
-        false => stamp(p.at),
-    };
-    let next_in: Vec<f64> = round
-        .iter()
-        .map(|(_, p)| p.next_in_seconds_from(at_of(p).unwrap_or(p.at)))
-        .collect();
-    let window: Vec<i64> = round
-        .iter()
-        .map(|(_, p)| p.window_from(at_of(p).unwrap_or(p.at)).as_millis())
-        .map(|millis| i64::try_from(millis).unwrap_or(i64::MAX))
-        .collect();
-    let (schedule, tz): (Vec<Option<&str>>, Vec<Option<&str>>) =
-        round.iter().map(|(_, p)| p.schedule_columns()).unzip();
-    let grace: Vec<Option<f64>> = round.iter().map(|(_, p)| p.grace_seconds()).collect();
-    let at: Vec<Option<i64>> = round
-        .iter()
-        .map(|(_, p)| at_of(p).map(Timestamp::as_millis))
-        .collect();
-    let remind: Vec<Option<f64>> = round.iter().map(|(_, p)| p.remind_every).collect();
-    let depends: Vec<Option<&str>> = round
-        .iter()
-        .map(|(_, p)| p.depends_on.as_ref().map(ServiceName::as_str))
-        .collect();
-    let upsert = tx.prepare_cached(UPSERT_PULSES).await?;
-    let mut rows = HashMap::new();
-    for row in tx
-        .query(
-            &upsert,
-            &[
-                &names, &types, &targets, &next_in, &window, &at, &remind, &depends, &schedule,
-                &tz, &grace,
-            ],
-        )
-        .await?
-    {
-        let name: String = row.try_get(0)?;
-        rows.insert(name, row);
-    }
-
-    let mut recorded = Vec::with_capacity(round.len());
-    for (index, pulse) in round {
-        let name = pulse.service.as_str();
-        let row = rows
-            .get(name)
-            .ok_or_else(|| PgError::Corrupt(format!("no row returned for {name}")))?;
-        recorded.push((index, stage_pulse(pulse, row, staged)?));
-    }
-    Ok(recorded)
-}
-
-/// The service as `pulse` left it (its upserted `row`), with the events and alert
-/// that follow staged for the batch's one insert of each.
-fn stage_pulse(pulse: &Pulse, row: &Row, staged: &mut Staged) -> Result<PulseRecorded, PgError> {
-    let at = Timestamp::from_millis(row.try_get(2)?);
-    let millis = |column| row.try_get::<_, Option<i64>>(column);
-    let kept = Kept {
-        flapping_since: millis(6)?.map(Timestamp::from_millis),
-        first_seen: millis(7)?.map(Timestamp::from_millis),
-    };
-    let service = pulse.service_after(at, Timestamp::from_millis(row.try_get(3)?), kept);
-    let first = row.try_get::<_, i64>(4)? == 1;
-    let outage_began: Option<i64> = row.try_get(5)?;
-    let outage_began = outage_began.map(Timestamp::from_millis);
-    let writes = PulseWrites::of(pulse.window(), at, first, outage_began);
-    for told in writes.events {
-        staged.event(None, EventRow::new(&service.service, told, at));
-    }
-    if let Some(down_since) = writes.recovered_from {
-        staged.alerts.push(AlertRow {
-            service: service.clone(),
-            kind: AlertKind::Up,
-            down_since,
-            at,
-        });
-    }
-    Ok(PulseRecorded {
-        seq: row.try_get(1)?,
-        recovered: writes.recovered_from.is_some(),
-        service,
-    })
 }

@@ -49,6 +49,9 @@ pub enum PgError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error("unexpected stored data: {0}")]
     Corrupt(String),
+    /// Lost a race that a retry inside the call did not settle.
+    #[error("{0}")]
+    Raced(String),
 }
 
 /// A database error's own message, which `tokio_postgres::Error`'s display leaves out.
@@ -84,8 +87,10 @@ impl PgError {
 impl From<PgError> for StoreError {
     fn from(error: PgError) -> Self {
         let class = error.code().map(|code| &code.code()[..2]);
-        if matches!(error, PgError::Corrupt(_)) {
-            return StoreError::Corrupt(Cause::from_error(error));
+        match error {
+            PgError::Corrupt(_) => return StoreError::Corrupt(Cause::from_error(error)),
+            PgError::Raced(_) => return StoreError::Conflict(Cause::from_error(error)),
+            _ => {}
         }
         match class {
             // Integrity constraints, and races lost even after retries.

@@ -6,12 +6,15 @@
 
 mod alert_history;
 mod batch;
+mod declare;
 mod error;
 mod events;
 mod keys;
 mod listen;
 mod ops;
 mod pausing;
+mod pings;
+mod pulse_rounds;
 mod rows;
 mod schema;
 mod snoozes;
@@ -44,7 +47,8 @@ use crate::config::PostgresConfig;
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
 use crate::monitor::history::Flip;
-use crate::monitor::{Due, Pulse, Service, ServiceName};
+use crate::monitor::pings::{Ping, PingNote};
+use crate::monitor::{Declared, Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
 /// How often each node sweeps the database for deaths and for alerts queued elsewhere.
@@ -212,16 +216,46 @@ impl Store for PgStore {
 
     async fn service_flips(
         &self,
-        name: ServiceName,
+        service: Option<ServiceName>,
         since: Timestamp,
-    ) -> Result<Vec<Flip>, StoreError> {
+    ) -> Result<Vec<(String, Flip)>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
-        Ok(ops::service_flips(&client, &name, since).await?)
+        Ok(ops::service_flips(&client, service.as_ref(), since).await?)
     }
 
     async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<AlertRecord>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         Ok(alert_history::list_alerts(&client, &query).await?)
+    }
+
+    async fn record_ping(
+        &self,
+        service: ServiceName,
+        note: PingNote,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        in_transaction!(self, at, |tx, now| pings::record_ping(
+            &tx, &service, &note, now
+        ))
+    }
+
+    async fn list_pings(
+        &self,
+        service: ServiceName,
+        limit: usize,
+    ) -> Result<Vec<Ping>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(pings::list_pings(&client, &service, limit).await?)
+    }
+
+    async fn declare_service(&self, declaration: Pulse) -> Result<Declared, StoreError> {
+        in_transaction!(self, declaration.at, |tx, now| declare::declare_service(
+            &tx,
+            &Pulse {
+                at: now,
+                ..declaration.clone()
+            }
+        ))
     }
 
     async fn pause_service(

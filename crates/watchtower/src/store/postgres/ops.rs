@@ -29,6 +29,7 @@ pub async fn cancel_service(
         return Ok(None);
     };
     let service = service_from_row(&row)?;
+    super::pings::forget_pings(tx, name).await?;
     // A retired service pages nobody, not even with an alert queued before it retired.
     tx.execute(
         "UPDATE alerts SET state = 'cancelled' WHERE service = $1 AND state = 'pending'",
@@ -58,7 +59,7 @@ pub async fn mark_dead(
 ) -> Result<Vec<DeathCheck>, PgError> {
     let died_sql = format!(
         "UPDATE services SET status = 'dead'
-         WHERE name = $1 AND seq = $2 AND status = 'up' AND deadline <= $3
+         WHERE name = $1 AND seq = $2 AND status IN ('up', 'new') AND deadline <= $3
          RETURNING {SERVICE_COLUMNS}"
     );
     let mut checks = Vec::with_capacity(due.len());
@@ -81,11 +82,13 @@ pub async fn mark_dead(
             )
             .await?;
         checks.push(match current {
-            Some(row) if row.try_get::<_, &str>(2)? == "up" => DeathCheck::Pulsed(Watched {
-                service: item.service.clone(),
-                seq: row.try_get(0)?,
-                deadline: Timestamp::from_millis(row.try_get(1)?),
-            }),
+            Some(row) if matches!(row.try_get::<_, &str>(2)?, "up" | "new") => {
+                DeathCheck::Pulsed(Watched {
+                    service: item.service.clone(),
+                    seq: row.try_get(0)?,
+                    deadline: Timestamp::from_millis(row.try_get(1)?),
+                })
+            }
             _ => DeathCheck::Gone,
         });
     }
@@ -113,7 +116,7 @@ pub async fn fail_service(
 ) -> Result<Option<Service>, PgError> {
     // The deadline becomes the outage's start, as a missed deadline's would be.
     let sql = format!(
-        "UPDATE services SET status = 'dead', deadline = $2 WHERE name = $1 AND status = 'up'
+        "UPDATE services SET status = 'dead', deadline = $2 WHERE name = $1 AND status IN ('up', 'new')
          RETURNING {SERVICE_COLUMNS}"
     );
     if let Some(row) = tx
@@ -138,7 +141,7 @@ pub async fn sweep_dead(
     let sql = format!(
         "UPDATE services SET status = 'dead'
          FROM (SELECT name AS due_name FROM services
-               WHERE status = 'up' AND deadline <= $1
+               WHERE status IN ('up', 'new') AND deadline <= $1
                ORDER BY deadline LIMIT $2 FOR UPDATE SKIP LOCKED) AS due
          WHERE name = due.due_name
          RETURNING {SERVICE_COLUMNS}"
@@ -166,7 +169,7 @@ pub async fn resume_watch(
         let graced = tx
             .execute(
                 "UPDATE services SET deadline = $1 + ceil((next_in + coalesce(grace, 0)) * 1000)::bigint
-                 WHERE status = 'up' AND deadline <= $1
+                 WHERE status IN ('up', 'new') AND deadline <= $1
                    AND deadline > COALESCE((SELECT max(last_seen) FROM nodes), -1)",
                 &[&now.as_millis()],
             )
@@ -179,7 +182,7 @@ pub async fn resume_watch(
         }
     }
     tx.query(
-        "SELECT name, seq, deadline FROM services WHERE status = 'up'",
+        "SELECT name, seq, deadline FROM services WHERE status IN ('up', 'new')",
         &[],
     )
     .await?
@@ -322,7 +325,7 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
     let services = client
         .query_one(
             "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead'),
-                    count(*) FILTER (WHERE status = 'paused')
+                    count(*) FILTER (WHERE status = 'paused'), count(*) FILTER (WHERE status = 'new')
              FROM services",
             &[],
         )
@@ -339,6 +342,7 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
         services_up: count(services.try_get(0)?),
         services_dead: count(services.try_get(1)?),
         services_paused: count(services.try_get(2)?),
+        services_new: count(services.try_get(3)?),
         outbox_depth: count(outbox.try_get(0)?),
         outbox_oldest: outbox
             .try_get::<_, Option<i64>>(1)?
@@ -349,23 +353,31 @@ pub async fn gauges(client: &Client) -> Result<crate::store::StoreGauges, PgErro
 
 pub async fn service_flips(
     client: &Client,
-    name: &ServiceName,
+    service: Option<&ServiceName>,
     since: Timestamp,
-) -> Result<Vec<crate::monitor::history::Flip>, PgError> {
-    client
-        .query(
-            "SELECT kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
-             FROM alerts WHERE service = $1 AND kind IN ('down', 'up') AND fanned_from IS NULL
-               AND created >= $2 ORDER BY id",
-            &[&name.as_str(), &since.as_millis()],
-        )
-        .await?
-        .iter()
+) -> Result<Vec<(String, crate::monitor::history::Flip)>, PgError> {
+    const COLUMNS: &str =
+        "SELECT service, kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
+             FROM alerts WHERE kind IN ('down', 'up') AND fanned_from IS NULL AND created >= $1";
+    let rows = match service {
+        Some(name) => {
+            let sql = format!("{COLUMNS} AND service = $2 ORDER BY id");
+            client
+                .query(&sql, &[&since.as_millis(), &name.as_str()])
+                .await?
+        }
+        None => {
+            let sql = format!("{COLUMNS} ORDER BY id");
+            client.query(&sql, &[&since.as_millis()]).await?
+        }
+    };
+    rows.iter()
         .map(|row| {
-            Ok(crate::monitor::history::Flip {
-                down: row.try_get(0)?,
-                at: Timestamp::from_millis(row.try_get(1)?),
-            })
+            let flip = crate::monitor::history::Flip {
+                down: row.try_get(1)?,
+                at: Timestamp::from_millis(row.try_get(2)?),
+            };
+            Ok((row.try_get(0)?, flip))
         })
         .collect()
 }

@@ -162,6 +162,35 @@ const MIGRATIONS: &[&str] = &[
     // service stored before takes the date of its oldest event still kept.
     "ALTER TABLE services ADD COLUMN first_seen bigint;
     UPDATE services s SET first_seen = (SELECT min(e.ts) FROM events e WHERE e.service = s.name);",
+    // v9: a declared service (`new`, never pulsed) is due like an up one.
+    "DROP INDEX services_due;
+    CREATE INDEX services_due ON services (deadline) WHERE status IN ('up', 'new');",
+    // v10: the ping history, a ring of the last entries of each service (`slot`
+    // is the entry's number, `n`, modulo the history's length; `count` pings
+    // folded in, the last at `last`); `started`: the run under way, and
+    // `run_began`, the start of the run the last pulse ended; `ping_fold*`: what
+    // folds into the newest entry (see `monitor::pings::Fold`), and `closed_*`
+    // what the entry a pulse closed had folded in.
+    "ALTER TABLE services ADD COLUMN pings bigint NOT NULL DEFAULT 0,
+       ADD COLUMN started bigint, ADD COLUMN run_began bigint,
+       ADD COLUMN ping_fold bigint, ADD COLUMN ping_fold_at bigint,
+       ADD COLUMN ping_folded bigint NOT NULL DEFAULT 0, ADD COLUMN ping_fold_last bigint,
+       ADD COLUMN closed_folded bigint, ADD COLUMN closed_last bigint;
+    CREATE TABLE pings (
+        service    text NOT NULL,
+        slot       bigint NOT NULL,
+        n          bigint NOT NULL,
+        at         bigint NOT NULL,
+        kind       text NOT NULL,
+        source     text NOT NULL,
+        client     text,
+        user_agent text,
+        body       text,
+        duration   float8,
+        count      bigint NOT NULL DEFAULT 1,
+        last       bigint,
+        PRIMARY KEY (service, slot)
+    );",
 ];
 
 pub fn latest_version() -> i64 {

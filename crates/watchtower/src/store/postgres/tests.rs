@@ -84,6 +84,7 @@ async fn the_database_clock_stamps_what_the_callers_clock_would_have() {
         at: long_ago,
         remind_every: None,
         depends_on: None,
+        note: None,
     };
     let recorded = store.record_pulse(pulse).await.unwrap();
     let now = Timestamp::now();

@@ -7,6 +7,7 @@ use super::PgError;
 use crate::alert::AlertKind;
 use crate::events::Level;
 use crate::monitor::{Service, ServiceName, story};
+use crate::store::NewAlertRow;
 use crate::time::Timestamp;
 
 /// An event about to be inserted.
@@ -87,14 +88,24 @@ pub async fn insert_alerts(tx: &Transaction<'_>, rows: &[AlertRow]) -> Result<()
         .iter()
         .map(|r| r.service.alert_target.as_str())
         .collect();
+    // Only what the service itself tells; the policy adds the rest at triage.
+    let details: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let row = NewAlertRow::about(&r.service, r.kind, r.down_since, r.at);
+            row.details.to_json()
+        })
+        .collect();
     let statement = tx
         .prepare_cached(
             "INSERT INTO alerts (service, kind, alert_type, alert_target, last_pulse, deadline,
-                                 down_since, created, next_attempt)
-             SELECT service, kind, alert_type, alert_target, last_pulse, deadline, down_since, at, at
+                                 down_since, created, next_attempt, details)
+             SELECT service, kind, alert_type, alert_target, last_pulse, deadline, down_since, at, at,
+                    details
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[],
-                         $6::bigint[], $7::bigint[], $8::bigint[])
-                  AS t (service, kind, alert_type, alert_target, last_pulse, deadline, down_since, at)",
+                         $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
+                  AS t (service, kind, alert_type, alert_target, last_pulse, deadline, down_since, at,
+                        details)",
         )
         .await?;
     tx.execute(
@@ -108,6 +119,7 @@ pub async fn insert_alerts(tx: &Transaction<'_>, rows: &[AlertRow]) -> Result<()
             &column(|r| r.service.deadline.as_millis()),
             &column(|r| r.down_since.as_millis()),
             &column(|r| r.at.as_millis()),
+            &details,
         ],
     )
     .await?;

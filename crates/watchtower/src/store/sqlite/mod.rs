@@ -5,6 +5,7 @@ mod alert_history;
 mod background;
 pub mod backup;
 mod checkpoint;
+mod declare;
 mod error;
 mod events;
 mod keys;
@@ -12,6 +13,7 @@ mod lock;
 mod ops;
 mod outbox;
 mod pausing;
+mod pings;
 mod read;
 mod rows;
 mod schema;
@@ -44,7 +46,8 @@ use crate::cluster::{NodeInfo, NodeStatus, is_live};
 use crate::events::retention::Prune;
 use crate::events::{Event, EventQuery, Feed, LevelCount, NewEvent, StatsQuery};
 use crate::monitor::history::Flip;
-use crate::monitor::{Due, Pulse, Service, ServiceName};
+use crate::monitor::pings::{Ping, PingNote};
+use crate::monitor::{Declared, Due, Pulse, Service, ServiceName};
 use crate::time::Timestamp;
 
 pub const DATABASE_FILE: &str = "watchtower.db";
@@ -188,23 +191,32 @@ impl Store for SqliteStore {
 
     async fn service_flips(
         &self,
-        name: ServiceName,
+        service: Option<ServiceName>,
         since: Timestamp,
-    ) -> Result<Vec<Flip>, StoreError> {
+    ) -> Result<Vec<(String, Flip)>, StoreError> {
         self.reads
             .read(move |conn| {
-                conn.prepare_cached(
-                    "SELECT kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
-             FROM alerts WHERE service = ?1 AND kind IN ('down', 'up') AND fanned_from IS NULL
-               AND created >= ?2 ORDER BY id",
-                )?
-                .query_map(params![name.as_str(), since.as_millis()], |row| {
-                    Ok(Flip {
-                        down: row.get(0)?,
-                        at: Timestamp::from_millis(row.get(1)?),
-                    })
-                })?
-                .collect()
+                let sql = format!(
+                    "SELECT service, kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
+                     FROM alerts WHERE kind IN ('down', 'up') AND fanned_from IS NULL AND created >= ?1 {} ORDER BY id",
+                    if service.is_some() { "AND service = ?2" } else { "" }
+                );
+                let mut statement = conn.prepare_cached(&sql)?;
+                let flip = |row: &rusqlite::Row<'_>| {
+                    Ok((
+                        row.get(0)?,
+                        Flip {
+                            down: row.get(1)?,
+                            at: Timestamp::from_millis(row.get(2)?),
+                        },
+                    ))
+                };
+                match &service {
+                    Some(name) => statement
+                        .query_map(params![since.as_millis(), name.as_str()], flip)?
+                        .collect(),
+                    None => statement.query_map(params![since.as_millis()], flip)?.collect(),
+                }
             })
             .await
     }
@@ -212,6 +224,33 @@ impl Store for SqliteStore {
     async fn list_alerts(&self, query: AlertQuery) -> Result<Vec<AlertRecord>, StoreError> {
         self.reads
             .read(move |conn| alert_history::list_alerts(conn, &query))
+            .await
+    }
+
+    async fn record_ping(
+        &self,
+        service: ServiceName,
+        note: PingNote,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        self.writer
+            .write(move |conn, _| pings::record_ping(conn, &service, &note, at))
+            .await
+    }
+
+    async fn list_pings(
+        &self,
+        service: ServiceName,
+        limit: usize,
+    ) -> Result<Vec<Ping>, StoreError> {
+        self.reads
+            .read(move |conn| pings::list_pings(conn, &service, limit))
+            .await
+    }
+
+    async fn declare_service(&self, declaration: Pulse) -> Result<Declared, StoreError> {
+        self.writer
+            .write(move |conn, state| declare::declare_service(conn, state, declaration))
             .await
     }
 

@@ -3,6 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::pings::{PING_STATE, PingState, forget_pings, keep_ping, ping_state, state_after};
 use super::rows::{SERVICE_COLUMNS, service_from_row};
 use super::writer::WriterState;
 use crate::alert::AlertKind;
@@ -18,24 +19,37 @@ pub fn record_pulse(
     pulse: Pulse,
 ) -> rusqlite::Result<PulseRecorded> {
     let name = pulse.service.as_str();
-    let previous: Option<(String, i64)> = conn
-        .prepare_cached("SELECT status, deadline FROM services WHERE name = ?1")?
-        .query_row([name], |row| Ok((row.get(0)?, row.get(1)?)))
+    let sql = format!("SELECT status, deadline, {PING_STATE} FROM services WHERE name = ?1");
+    let previous: Option<(String, i64, PingState)> = conn
+        .prepare_cached(&sql)?
+        .query_row([name], |row| {
+            Ok((row.get(0)?, row.get(1)?, ping_state(row, 2)?))
+        })
         .optional()?;
+    let history = previous
+        .as_ref()
+        .map(|(_, _, state)| *state)
+        .unwrap_or_default();
     state.next_seq += 1;
     let seq = state.next_seq;
     let deadline = pulse.deadline();
     let (schedule, tz) = pulse.schedule_columns();
+    let after = state_after(&history, pulse.note.as_ref(), pulse.at);
     let kept = conn.prepare_cached(
         "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq,
-                               remind_every, depends_on, schedule, tz, grace, first_seen)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9, ?10, ?11, ?12, ?5)
+                               remind_every, depends_on, schedule, tz, grace, first_seen,
+                               pings, started, ping_fold, ping_fold_at, ping_folded, ping_fold_last)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'up', ?7, ?8, ?9, ?10, ?11, ?12, ?5, ?13, ?14, ?15, ?16,
+                 ?17, ?18)
          ON CONFLICT (name) DO UPDATE SET
            alert_type = excluded.alert_type, alert_target = excluded.alert_target,
            next_in = excluded.next_in, last_pulse = excluded.last_pulse,
            deadline = excluded.deadline, status = 'up', seq = excluded.seq,
            remind_every = excluded.remind_every, depends_on = excluded.depends_on,
-           schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace
+           schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace,
+           pulses = services.pulses + 1, pings = excluded.pings, started = excluded.started,
+           ping_fold = excluded.ping_fold, ping_fold_at = excluded.ping_fold_at,
+           ping_folded = excluded.ping_folded, ping_fold_last = excluded.ping_fold_last
          RETURNING flapping_since, first_seen",
     )?
     .query_row(params![
@@ -51,6 +65,12 @@ pub fn record_pulse(
         schedule,
         tz,
         pulse.grace_seconds(),
+        after.entries,
+        after.started,
+        after.fold.key,
+        after.fold.since.map(Timestamp::as_millis),
+        after.fold.folded,
+        after.fold.last.map(Timestamp::as_millis),
     ], |row| {
         let millis = |column| row.get::<_, Option<i64>>(column);
         Ok(Kept {
@@ -58,12 +78,17 @@ pub fn record_pulse(
             first_seen: millis(1)?.map(Timestamp::from_millis),
         })
     })?;
+    if let Some(note) = &pulse.note {
+        keep_ping(conn, &pulse.service, note, pulse.at, &history)?;
+    }
     let service = pulse.service_after(pulse.at, deadline, kept);
     let outage_began = match &previous {
-        Some((status, deadline)) if status == "dead" => Some(Timestamp::from_millis(*deadline)),
+        Some((status, deadline, _)) if status == "dead" => Some(Timestamp::from_millis(*deadline)),
         _ => None,
     };
-    let writes = PulseWrites::of(pulse.window(), pulse.at, previous.is_none(), outage_began);
+    // A declared service's first pulse starts its story as a new one's does.
+    let first = previous.as_ref().is_none_or(|(status, ..)| status == "new");
+    let writes = PulseWrites::of(pulse.window(), pulse.at, first, outage_began);
     for (level, message) in &writes.events {
         insert_event(conn, state, &pulse.service, *level, message, pulse.at)?;
     }
@@ -91,6 +116,7 @@ pub fn cancel_service(
     else {
         return Ok(None);
     };
+    forget_pings(conn, name)?;
     // A retired service pages nobody, not even with an alert queued before it retired.
     conn.prepare_cached(
         "UPDATE alerts SET state = 'cancelled' WHERE service = ?1 AND state = 'pending'",
@@ -108,7 +134,7 @@ pub fn mark_dead(
     now: Timestamp,
 ) -> rusqlite::Result<Vec<DeathCheck>> {
     let sql = format!(
-        "UPDATE services SET status = 'dead' WHERE name = ?1 AND seq = ?2 AND status = 'up' RETURNING {SERVICE_COLUMNS}"
+        "UPDATE services SET status = 'dead' WHERE name = ?1 AND seq = ?2 AND status IN ('up', 'new') RETURNING {SERVICE_COLUMNS}"
     );
     due.into_iter()
         .map(|item| {
@@ -127,11 +153,13 @@ pub fn mark_dead(
                 })
                 .optional()?;
             Ok(match current {
-                Some((seq, deadline, status)) if status == "up" => DeathCheck::Pulsed(Watched {
-                    service: item.service,
-                    seq,
-                    deadline: Timestamp::from_millis(deadline),
-                }),
+                Some((seq, deadline, status)) if status == "up" || status == "new" => {
+                    DeathCheck::Pulsed(Watched {
+                        service: item.service,
+                        seq,
+                        deadline: Timestamp::from_millis(deadline),
+                    })
+                }
                 _ => DeathCheck::Gone,
             })
         })
@@ -146,7 +174,7 @@ pub fn fail_service(
 ) -> rusqlite::Result<Option<Service>> {
     // The deadline becomes the outage's start, as a missed deadline's would be.
     let sql = format!(
-        "UPDATE services SET status = 'dead', deadline = ?2 WHERE name = ?1 AND status = 'up'
+        "UPDATE services SET status = 'dead', deadline = ?2 WHERE name = ?1 AND status IN ('up', 'new')
          RETURNING {SERVICE_COLUMNS}"
     );
     let died = conn
@@ -178,7 +206,7 @@ pub fn sweep_dead(
 ) -> rusqlite::Result<Vec<Service>> {
     let sql = format!(
         "UPDATE services SET status = 'dead' WHERE name IN (
-           SELECT name FROM services WHERE status = 'up' AND deadline <= ?1
+           SELECT name FROM services WHERE status IN ('up', 'new') AND deadline <= ?1
            ORDER BY deadline LIMIT ?2)
          RETURNING {SERVICE_COLUMNS}"
     );
@@ -214,7 +242,7 @@ pub fn resume_watch(
         let stale: Vec<(String, f64)> = conn
             .prepare(
                 "SELECT name, next_in + coalesce(grace, 0) FROM services
-                 WHERE status = 'up' AND deadline <= ?1",
+                 WHERE status IN ('up', 'new') AND deadline <= ?1",
             )?
             .query_map([now.as_millis()], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?;
@@ -236,7 +264,7 @@ pub fn resume_watch(
         [],
     )?;
     let mut statement =
-        conn.prepare("SELECT name, seq, deadline FROM services WHERE status = 'up'")?;
+        conn.prepare("SELECT name, seq, deadline FROM services WHERE status IN ('up', 'new')")?;
     let rows = statement.query_map([], |row| {
         Ok(Watched {
             service: super::rows::name_at(row, 0)?,

@@ -80,13 +80,15 @@ pub fn record_attempt(
 }
 
 pub fn gauges(conn: &Connection) -> rusqlite::Result<crate::store::StoreGauges> {
-    let (up, dead, paused): (i64, i64, i64) = conn
+    let (up, dead, paused, new): (i64, i64, i64, i64) = conn
         .prepare_cached(
             "SELECT count(*) FILTER (WHERE status = 'up'), count(*) FILTER (WHERE status = 'dead'),
-                    count(*) FILTER (WHERE status = 'paused')
+                    count(*) FILTER (WHERE status = 'paused'), count(*) FILTER (WHERE status = 'new')
              FROM services",
         )?
-        .query_row([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?;
+        .query_row([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?;
     let (depth, oldest, failing): (i64, Option<i64>, i64) = conn
         .prepare_cached(
             "SELECT count(*), min(created), count(*) FILTER (WHERE attempts > 0)
@@ -97,6 +99,7 @@ pub fn gauges(conn: &Connection) -> rusqlite::Result<crate::store::StoreGauges> 
         services_up: up as u64,
         services_dead: dead as u64,
         services_paused: paused as u64,
+        services_new: new as u64,
         outbox_depth: depth as u64,
         outbox_oldest: oldest.map(Timestamp::from_millis),
         alerts_failing: failing as u64,

@@ -9,10 +9,10 @@ use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
 /// The columns `service_from_row` reads, in order.
-pub const SERVICE_COLUMNS: &str = "name, alert_type, alert_target, next_in, last_pulse, deadline, status, remind_every, depends_on, flapping_since, schedule, tz, grace, first_seen";
+pub const SERVICE_COLUMNS: &str = "name, alert_type, alert_target, next_in, last_pulse, deadline, status, remind_every, depends_on, flapping_since, schedule, tz, grace, first_seen, pulses, started";
 
 /// How many columns `SERVICE_COLUMNS` names: a query that reads more finds them after.
-pub const SERVICE_COLUMN_COUNT: usize = 14;
+pub const SERVICE_COLUMN_COUNT: usize = 16;
 
 /// The columns `alert_from_row` reads, in order.
 pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts, details";
@@ -57,6 +57,8 @@ pub fn service_from_row(row: &Row<'_>) -> rusqlite::Result<Service> {
         tz: row.get(11)?,
         grace: row.get(12)?,
         first_seen: row.get::<_, Option<i64>>(13)?.map(Timestamp::from_millis),
+        never_pulsed: row.get::<_, i64>(14)? == 0,
+        running_since: row.get::<_, Option<i64>>(15)?.map(Timestamp::from_millis),
     })
 }
 

@@ -173,6 +173,34 @@ const MIGRATIONS: &[&str] = &[
     UPDATE services SET first_seen = (
         SELECT min(e.ts) FROM events e JOIN event_services s ON s.id = e.service_id
         WHERE s.name = services.name);",
+    // v9: how many times a service pulsed, so that a declared service that never
+    // did is told apart (0); every service stored before had pulsed.
+    "ALTER TABLE services ADD COLUMN pulses INTEGER NOT NULL DEFAULT 1;",
+    // v10: the ping history, a ring of the last entries of each service (`slot`
+    // is the entry's number, `n`, modulo the history's length; `count` pings
+    // folded in, the last at `last`); `started`: the run under way; `ping_fold*`:
+    // what folds into the newest entry (see `monitor::pings::Fold`).
+    "ALTER TABLE services ADD COLUMN pings INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN started INTEGER;
+    ALTER TABLE services ADD COLUMN ping_fold INTEGER;
+    ALTER TABLE services ADD COLUMN ping_fold_at INTEGER;
+    ALTER TABLE services ADD COLUMN ping_folded INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE services ADD COLUMN ping_fold_last INTEGER;
+    CREATE TABLE pings (
+        service    TEXT NOT NULL,
+        slot       INTEGER NOT NULL,
+        n          INTEGER NOT NULL,
+        at         INTEGER NOT NULL,
+        kind       TEXT NOT NULL,
+        source     TEXT NOT NULL,
+        client     TEXT,
+        user_agent TEXT,
+        body       TEXT,
+        duration   REAL,
+        count      INTEGER NOT NULL DEFAULT 1,
+        last       INTEGER,
+        PRIMARY KEY (service, slot)
+    ) WITHOUT ROWID;",
 ];
 
 /// The identity of this database, stable for its lifetime.

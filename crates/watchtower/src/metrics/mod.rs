@@ -2,6 +2,8 @@
 //! things happen (pulses, events, alert deliveries, HTTP requests, store commits);
 //! gauges (services by status, the outbox) are read off the store at each scrape.
 
+mod per_service;
+
 use std::time::Duration;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -82,6 +84,7 @@ pub struct Metrics {
     outbox_depth: Gauge,
     outbox_oldest: Gauge,
     alerts_failing: Gauge,
+    per_service: per_service::PerService,
 }
 
 fn request_histogram() -> Histogram {
@@ -102,6 +105,7 @@ impl Metrics {
             outbox_depth: Gauge::default(),
             outbox_oldest: Gauge::default(),
             alerts_failing: Gauge::default(),
+            per_service: per_service::PerService::default(),
             registry: Registry::default(),
         };
         registry.register("pulses", "Pulses received", metrics.pulses.clone());
@@ -141,6 +145,7 @@ impl Metrics {
             "Alerts waiting for a retry after a failed delivery: a channel in trouble",
             metrics.alerts_failing.clone(),
         );
+        metrics.per_service.register(&mut registry);
         registry.register(
             "store_batch_writes",
             "Writes committed together, per batch",
@@ -201,13 +206,26 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
-    /// The text exposition, with the gauges set from `gauges` as of `now`.
-    pub fn render(&self, gauges: &StoreGauges, now: Timestamp) -> String {
+    /// The text exposition, with the gauges set from `gauges` and the
+    /// per-service series from the first `limit` of `services`, as of `now`.
+    pub fn render(
+        &self,
+        gauges: &StoreGauges,
+        services: &[crate::monitor::Service],
+        limit: usize,
+        now: Timestamp,
+    ) -> String {
+        let total = gauges.services_up
+            + gauges.services_dead
+            + gauges.services_paused
+            + gauges.services_new;
+        self.per_service.set(services, limit, total, now);
         let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
         let by_status = [
             ("up", gauges.services_up),
             ("dead", gauges.services_dead),
             ("paused", gauges.services_paused),
+            ("new", gauges.services_new),
         ];
         for (status, n) in by_status {
             self.services
@@ -240,17 +258,20 @@ mod tests {
             services_up: 4,
             services_dead: 1,
             services_paused: 2,
+            services_new: 3,
             outbox_depth: 2,
             outbox_oldest: Some(Timestamp::from_millis(1_000)),
             alerts_failing: 1,
         };
-        let text = metrics.render(&gauges, Timestamp::from_millis(61_000));
+        let text = metrics.render(&gauges, &[], 0, Timestamp::from_millis(61_000));
         for line in [
             "watchtower_pulses_total 1",
             r#"watchtower_events_total{level="error"} 3"#,
             r#"watchtower_alert_deliveries_total{channel="slack",outcome="failed"} 1"#,
             r#"watchtower_services{status="dead"} 1"#,
             r#"watchtower_services{status="paused"} 2"#,
+            r#"watchtower_services{status="new"} 3"#,
+            "watchtower_service_series_omitted 10",
             "watchtower_outbox_alerts 2",
             "watchtower_outbox_oldest_age_seconds 60",
             "watchtower_alerts_failing 1",
