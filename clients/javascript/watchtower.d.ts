@@ -23,7 +23,8 @@ export type DateString = string;
  *   (worked out when services are listed, `services()`).
  * - `dead`: no pulse by its `deadline`; alerted.
  * - `paused`: neither dies nor alerts until it pulses or is resumed (`pause()`, `resume()`).
- * - `new`: declared, never pulsed.
+ * - `new`: declared (`declare()`), never pulsed; dead, and alerted, if its first
+ *   pulse is not in by its `deadline`.
  */
 export type ServiceStatus = 'up' | 'late' | 'dead' | 'paused' | 'new' | (string & {});
 
@@ -44,7 +45,12 @@ export interface Service {
   tz?: string;
   /** Seconds past the expected time before it is dead, when the pulse gave them. */
   grace?: number;
-  /** When it last pulsed. `new Date(service.lastPulse)` for a Date. */
+  /**
+   * When it was first seen: its first pulse, or its declaration. Absent for a
+   * service stored by an older server that did not record it.
+   */
+  firstSeen?: DateString;
+  /** When it last pulsed; while `new`, when it was declared. `new Date(service.lastPulse)` for a Date. */
   lastPulse: DateString;
   /**
    * `lastPulse + nextIn + grace` (after `resume()`, that window counted from the
@@ -59,6 +65,62 @@ export interface Service {
   dependsOn?: string;
   /** Since when the service has been flapping, while it is. */
   flappingSince?: DateString;
+  /** `true` while it was declared and never pulsed (`new`, or dead without a first pulse); absent otherwise. */
+  neverPulsed?: true;
+  /** When the run under way began (`start()`); absent when no run is under way (its next pulse or `fail()` ends it). */
+  runningSince?: DateString;
+}
+
+/**
+ * What a ping said. Any other string may come from a newer server.
+ * - `pulse`: alive (a pulse, a ping URL's success, a Kuma `up`, an Alertmanager watchdog).
+ * - `start`: a run began (`start()`); it pulses too.
+ * - `fail`: the run failed (`fail()`); the service is dead at once.
+ * - `log`: output only, no change to the service.
+ */
+export type PingKind = 'pulse' | 'start' | 'fail' | 'log' | (string & {});
+
+/**
+ * How a ping came in. Any other string may come from a newer server.
+ * `api`: the API (this client); `cli`: the API, from the `watchtower` command line;
+ * `ping`: a ping URL; `kuma`: an Uptime Kuma push URL; `alertmanager`: Prometheus Alertmanager's webhook.
+ */
+export type PingSource = 'api' | 'cli' | 'ping' | 'kuma' | 'alertmanager' | (string & {});
+
+/** One ping of a service's history (`GET /services/{name}/pings`); the optional fields are absent when unknown. */
+export interface Ping {
+  /** When the server received it. */
+  date: DateString;
+  kind: PingKind;
+  source: PingSource;
+  /** The client's address (behind a trusted proxy, the client it forwarded for), e.g. `127.0.0.1`. */
+  client?: string;
+  /** The request's `User-Agent`, its first 256 bytes. */
+  userAgent?: string;
+  /** The body's first KiB (for a `fail`, its message). */
+  body?: string;
+  /** Seconds since the run's start, on the `pulse` or `fail` that ended a run `start()` began. */
+  duration?: number;
+  /**
+   * How many pulses this entry stands for, when more than one: identical plain pulses (no body,
+   * the same source, client and user agent, not ending a run) within 60 seconds of the entry's
+   * first are folded into it. Absent means 1.
+   */
+  count?: number;
+  /** When the last pulse folded into this entry came (`date` is the first's); absent when `count` is. */
+  lastDate?: DateString;
+}
+
+/** Which pings to list. */
+export interface PingFilters {
+  /** At most this many, newest first: 1 to 10000. Default: all that are kept (the last 100 unless configured otherwise). */
+  limit?: number;
+}
+
+/** What a failed run reports (`POST /services/{name}/fail`). */
+export interface FailReport {
+  /** What failed, e.g. the exit status and the last output; recorded as an `error` event. Default: `run failed`. */
+  message?: string;
 }
 
 /** A stored event. */
@@ -112,6 +174,20 @@ export interface ScheduledPulseOptions extends PulseCommon {
 
 /** Exactly one of `nextIn` and `schedule`; `tz` only with `schedule`. */
 export type PulseOptions = IntervalPulseOptions | ScheduledPulseOptions;
+
+/**
+ * What `declare()` takes: a pulse's options. `service` is sent in the path
+ * (`PUT /services/{name}`), not in the body.
+ */
+export type DeclareOptions = PulseOptions;
+
+/**
+ * What `start()` may take: a pulse's settings, `service` left out (it is sent
+ * in the path) or the same name.
+ */
+export type StartSettings =
+  | (Omit<IntervalPulseOptions, 'service'> & { service?: string })
+  | (Omit<ScheduledPulseOptions, 'service'> & { service?: string });
 
 export interface NewEvent {
   service: string;
@@ -179,7 +255,7 @@ export interface NewKey {
   name: string;
   /**
    * `read` (every read), `ingest` (pulses and events only, no reads), `write`
-   * (ingest and read, plus cancelling, pausing, resuming and snoozing) or `admin` (everything, keys included).
+   * (ingest and read, plus declaring, cancelling, pausing, resuming and snoozing) or `admin` (everything, keys included).
    */
   scope: Scope;
   /** Only services whose names start with it. Not for an `admin` key. */
@@ -271,6 +347,93 @@ export interface AlertFilters {
   limit?: number;
 }
 
+/** What a schedule is explained with (`GET /schedule`). */
+export interface ScheduleQuery {
+  /** The IANA time zone the expression is read in, e.g. `'Europe/Berlin'`. Default UTC. */
+  tz?: string;
+  /** How many next times: 1 to 20. Default 5. */
+  count?: number;
+}
+
+/** A cron expression explained (`GET /schedule`). */
+export interface ScheduleExplanation {
+  /** The expression, as the server read it. */
+  schedule: string;
+  /** Its IANA time zone (`UTC` unless one was given). */
+  tz: string;
+  /** In words: `At 02:30, on Monday, Tuesday, Wednesday, Thursday, and Friday.` */
+  description: string;
+  /** Its next times after now, oldest first. */
+  next: DateString[];
+}
+
+/** A UTC day, `2026-12-03`. */
+export type DayString = string;
+
+/** Every service's uptime on each of the last 30 UTC days (`GET /uptime`). */
+export interface DailyUptime {
+  /** The 30 days, oldest first; today, so far, last. */
+  dates: DayString[];
+  /**
+   * Per service, the share (0 to 1) of each day of `dates` it was up, in their order;
+   * `null` for a day before it was first seen.
+   */
+  services: Record<string, (number | null)[]>;
+}
+
+/**
+ * What a channel takes as `alertTarget`. Any other string may come from a newer server.
+ * - `email`: an e-mail address.
+ * - `named`: one of the channel's `targets` (a configured name).
+ * - `pattern`: text matching the channel's `pattern` (an ntfy topic…).
+ */
+export type TargetForm = 'email' | 'named' | 'pattern' | (string & {});
+
+/** A channel the server has configured, and what it takes as `alertTarget`. */
+export interface ChannelInfo {
+  alertType: AlertType;
+  form: TargetForm;
+  /** The names it takes (for `route`, the routes); only when `form` is `named`. */
+  targets?: string[];
+  /** A regular expression a target must match; only when `form` is `pattern`. */
+  pattern?: string;
+  /** The longest target, in characters; only when `form` is `pattern`. */
+  maxChars?: number;
+}
+
+/** One channel of a route. */
+export interface RouteStep {
+  alertType: AlertType;
+  alertTarget: string;
+}
+
+/** A configured route: an alert to it goes through each of its steps. */
+export interface RouteInfo {
+  name: string;
+  steps: RouteStep[];
+}
+
+/** A configured ping key, by name; never the key itself. */
+export interface PingKeyInfo {
+  name: string;
+  /** The one service `/api/push/<key>` pulses when the URL names none; null if none. */
+  service: string | null;
+  /** It may ping services whose names start with this…; null if none. */
+  prefix: string | null;
+  /** …or these. With neither, any service. */
+  services: string[];
+  /** Where alerts of services first seen through it go; null (both) if unset. */
+  alertType: AlertType | null;
+  alertTarget: string | null;
+}
+
+/** What the server can alert (`GET /channels`), by name: no URL, token or key is ever in it. */
+export interface Channels {
+  channels: ChannelInfo[];
+  routes: RouteInfo[];
+  pingKeys: PingKeyInfo[];
+}
+
 /** Options of a single call. */
 export interface CallOptions {
   /** Aborts the request; the promise rejects with the signal's reason. */
@@ -318,6 +481,17 @@ export declare class WatchtowerClient {
    * `nextIn` and `schedule` is given and `tz` only with `schedule`. A pulse ends a pause.
    */
   pulse(pulse: PulseOptions, options?: CallOptions): Promise<Service>;
+  /**
+   * Declares a service before its first pulse, or changes how a monitored one is watched
+   * (`PUT /services/{name}`). Not monitored yet: created with status `new`, `neverPulsed`,
+   * `lastPulse` and `firstSeen` now, and dead (alerted) if no pulse is in by its first expected
+   * time plus `grace`. Monitored: the settings that differ are changed, its deadline counted
+   * again from its last pulse, its status kept; declared as it is, nothing changes. Resolves to
+   * the service. The server checks the body: InvalidRequestError naming `nextIn` (neither
+   * `nextIn` nor `schedule`), `schedule`, `tz`, `grace`, …; ForbiddenError below scope `write`
+   * or outside a key's prefix; a TypeError, sending nothing, for an empty name or `.` or `..`.
+   */
+  declare(declaration: DeclareOptions, options?: CallOptions): Promise<Service>;
   /** Stops monitoring a service; resolves to it. NotFoundError if there is none. */
   cancel(service: string, options?: CallOptions): Promise<Service>;
   /**
@@ -335,8 +509,52 @@ export declare class WatchtowerClient {
    * ForbiddenError below scope `write`; a TypeError as for `pause()`.
    */
   resume(service: string, options?: CallOptions): Promise<Service>;
+  /**
+   * Starts a run (`POST /services/{name}/start`): pulses the service, which is `runningSince`
+   * now until its next pulse or `fail()`, and the ping that ends the run carries its `duration`.
+   * Without `settings` (or with none of its fields given) no body is sent and the service
+   * pulses with its own settings: NotFoundError if it is not monitored. With them, it pulses
+   * with those (a service not monitored yet is created); the server checks them as for
+   * `declare()` (InvalidRequestError). ForbiddenError below scope `ingest` or outside a key's
+   * prefix; a TypeError, sending nothing, for an empty name, `.` or `..`, or a call option
+   * (`timeoutMs`, `signal`) among the settings: they go third, `start(name, undefined, { timeoutMs })`.
+   */
+  start(service: string, settings?: StartSettings | null, options?: CallOptions): Promise<Service>;
+  /**
+   * Reports a failed run (`POST /services/{name}/fail`): `message` becomes an `error` event and
+   * the body of a `fail` ping, and the service is dead, and alerted, at once. Without a message
+   * no body is sent. Resolves to the service, status `dead`. NotFoundError if it is not monitored;
+   * ForbiddenError below scope `ingest` or outside a key's prefix; a TypeError as for `start()`.
+   */
+  fail(service: string, report?: FailReport | null, options?: CallOptions): Promise<Service>;
   /** Every monitored service, sorted by name, each `status` as of now (`late` included). */
   services(options?: CallOptions): Promise<Service[]>;
+  /**
+   * The service's ping history, newest first (`GET /services/{name}/pings`): every pulse,
+   * start, fail and log, with where it came from. NotFoundError if it is not monitored;
+   * InvalidRequestError naming `limit` for a value the server refuses; ForbiddenError unless
+   * the credential may read the service; a TypeError as for `start()`.
+   */
+  pings(service: string, filters?: PingFilters | null, options?: CallOptions): Promise<Ping[]>;
+  /**
+   * Explains a cron expression (`GET /schedule`): in words, with its next `count` times (default
+   * 5, at most 20) in the zone `tz` (default UTC). InvalidRequestError naming `schedule`, `tz` or
+   * `count` for a value the server refuses; ForbiddenError unless the credential may read; a
+   * TypeError, sending nothing, for an empty expression or a call option among the query's fields
+   * (they go third, `explainSchedule(expr, undefined, { timeoutMs })`).
+   */
+  explainSchedule(schedule: string, query?: ScheduleQuery | null, options?: CallOptions): Promise<ScheduleExplanation>;
+  /**
+   * Every service's uptime on each of the last 30 UTC days (`GET /uptime`), today last. A key
+   * with a prefix sees only its services; ForbiddenError unless the credential may read.
+   */
+  dailyUptime(options?: CallOptions): Promise<DailyUptime>;
+  /**
+   * What the server can alert (`GET /channels`): its channels and the targets each takes, its
+   * routes and its ping keys, by name and never with a secret. ForbiddenError unless the
+   * credential may read.
+   */
+  channels(options?: CallOptions): Promise<Channels>;
   /**
    * Sends a test message now through a channel (or each channel of a route); resolves to the
    * channels that took it. Never queued or retried, by the server or the client.

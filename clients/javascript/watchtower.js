@@ -66,7 +66,7 @@ function fieldOf(message) {
   return colon > 0 ? message.slice(0, colon) : null;
 }
 
-/** 404: no such service (on cancel, pause, resume), no live key (on revokeKey), or no such path (a wrong base URL). */
+/** 404: no such service (on cancel, pause, resume, start without settings, fail, pings), no live key (on revokeKey), or no such path (a wrong base URL). */
 export class NotFoundError extends WatchtowerError {}
 
 /**
@@ -118,17 +118,46 @@ export function nextCursorFromLink(link) {
 }
 
 /**
- * `/services/{service}/{action}`, the name percent-encoded as one path segment
- * (a name may hold `/`, `?`, `#`, spaces or any other printable character).
+ * `/services/{service}`, the name percent-encoded as one path segment (a name
+ * may hold `/`, `?`, `#`, spaces or any other printable character). `verb`
+ * (`paused`, `declared`, …) says what the refused name could not be.
  */
-function servicePath(service, action) {
+function serviceResource(service, verb) {
   if (typeof service !== 'string' || service === '') throw new TypeError('service: required');
   // A URL resolves `.` and `..` segments (encoded as %2E too) before sending,
   // so such a name would reach another path: refuse it rather than send that.
   if (service === '.' || service === '..') {
-    throw new TypeError(`service: \`${service}\` cannot be sent as a URL path segment, so it cannot be ${action}d through the API`);
+    throw new TypeError(`service: \`${service}\` cannot be sent as a URL path segment, so it cannot be ${verb} through the API`);
   }
-  return `/services/${encodeURIComponent(service)}/${action}`;
+  return `/services/${encodeURIComponent(service)}`;
+}
+
+/** `/services/{service}/{action}`, the name encoded as in serviceResource. */
+function servicePath(service, action) {
+  return `${serviceResource(service, `${action}d`)}/${action}`;
+}
+
+/** The settings of a pulse that `fields` gives (those not undefined or null), as start() sends them. */
+function settingsBody({ nextIn, schedule, tz, grace, alertType, alertTarget, remindEvery, dependsOn }) {
+  const body = {};
+  for (const [key, value] of Object.entries({ alertType, alertTarget, nextIn, schedule, tz, grace, remindEvery, dependsOn })) {
+    if (value !== undefined && value !== null) body[key] = value;
+  }
+  return body;
+}
+
+/**
+ * The object a method takes before its call options (`{}` for undefined or
+ * null). A call option given there (`timeoutMs`, `signal`), which would be
+ * ignored, is a TypeError, as is anything but an object.
+ */
+function argumentObject(value, name, call) {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError(`${name}: must be an object: ${call}`);
+  for (const option of ['timeoutMs', 'signal']) {
+    if (option in value) throw new TypeError(`${name}: \`${option}\` is a call option, taken by the next argument: ${call}`);
+  }
+  return value;
 }
 
 function toQueryValue(key, value) {
@@ -221,6 +250,42 @@ export class WatchtowerClient {
   }
 
   /**
+   * Declares a service before its first pulse, or changes how a monitored one
+   * is watched. Takes what `pulse()` takes: `service` (sent in the path, as one
+   * percent-encoded segment), `alertType`, `alertTarget`, `nextIn` or
+   * `schedule` (with `tz`), `grace`, `remindEvery`, `dependsOn`.
+   *
+   * A service not monitored yet is created: `status` `new`, `neverPulsed`
+   * true, `lastPulse` and `firstSeen` the declaration's date, and its
+   * `deadline` its first expected time plus grace. If no pulse is in by then,
+   * it dies and is alerted like any death (`neverPulsed` stays until its first
+   * pulse). A monitored service gets the settings that differ, its deadline
+   * counted again from its last pulse, its status kept; declaring it as it is
+   * changes nothing, so a declaration is safe to repeat. Resolves to the
+   * service as the server now sees it.
+   *
+   * Unlike `pulse()`, the body is left to the server to check: without
+   * `nextIn` or `schedule`, with both, or with `tz` but no `schedule`, this
+   * rejects with InvalidRequestError naming `nextIn`, `schedule` or `tz`
+   * (likewise `service` for a name the server refuses). Rejects with
+   * ForbiddenError unless the credential's scope (`write` or `admin`) and
+   * prefix allow it. An empty name, `.` or `..` rejects with a TypeError,
+   * sending nothing, as for pause().
+   */
+  async declare({ service, nextIn, schedule, tz, grace, alertType, alertTarget, remindEvery, dependsOn } = {}, options) {
+    const path = serviceResource(service, 'declared');
+    const given = (value) => value !== undefined && value !== null;
+    const body = { alertType, alertTarget };
+    if (given(nextIn)) body.nextIn = nextIn;
+    if (given(schedule)) body.schedule = schedule;
+    if (given(tz)) body.tz = tz;
+    if (given(grace)) body.grace = grace;
+    if (given(remindEvery)) body.remindEvery = remindEvery;
+    if (given(dependsOn)) body.dependsOn = dependsOn;
+    return (await this.#request('PUT', path, { body, ...options })).data;
+  }
+
+  /**
    * Stops monitoring a service (it will never alert again). Resolves to the
    * removed service; rejects with NotFoundError if there was none.
    * @param {string} service
@@ -258,12 +323,128 @@ export class WatchtowerClient {
   }
 
   /**
+   * Starts a run of a job: pulses the service, which is then `runningSince`
+   * now until its next pulse or fail() ends the run, and the ping history
+   * records how long the run took (`duration`, on the ping that ended it).
+   * A run that hangs is missed at its deadline like any silence.
+   *
+   * Without `settings` (undefined, null, or none of its fields given) no body
+   * is sent, and the service pulses with its own settings: NotFoundError if it
+   * is not monitored. With them (what declare() takes, `service` left out or
+   * the same name), it pulses with those, so a service not monitored yet is
+   * created; the server checks them as it does for declare()
+   * (InvalidRequestError naming `nextIn`, `schedule`, `tz`, …). Call options
+   * go third: `start(service, undefined, { timeoutMs })`.
+   *
+   * Resolves to the service, with `runningSince`. Needs scope `ingest` (or
+   * `write`, `admin`) within the key's prefix, else ForbiddenError. An empty
+   * name, `.` or `..` rejects with a TypeError, sending nothing, as for pause().
+   * @param {string} service
+   */
+  async start(service, settings, options) {
+    const path = `${serviceResource(service, 'started')}/start`;
+    const given = argumentObject(settings, 'settings', 'start(service, { nextIn, alertType, alertTarget, … }, { timeoutMs, signal })');
+    const body = settingsBody(given);
+    if (given.service !== undefined && given.service !== null) body.service = given.service;
+    return (await this.#request('POST', path, { ...options, body: Object.keys(body).length > 0 ? body : undefined })).data;
+  }
+
+  /**
+   * Reports that a run of a job failed: `message` (what failed, e.g. its exit
+   * status and last output) is recorded as an `error` event of the service and
+   * as the body of its `fail` ping, and the service is dead at once, alerted as
+   * a death is. Without a message no body is sent (the server records
+   * `run failed`). It ends a run that start() began, timing it.
+   *
+   * Resolves to the service, `status` `dead` (a paused service is answered as
+   * it is). NotFoundError if the service is not monitored; ForbiddenError
+   * unless the credential's scope (`ingest`, `write` or `admin`) and prefix
+   * allow it; a TypeError, sending nothing, for an empty name, `.` or `..`.
+   * @param {string} service
+   */
+  async fail(service, report, options) {
+    const path = `${serviceResource(service, 'failed')}/fail`;
+    const { message } = argumentObject(report, 'report', "fail(service, { message: 'what failed' }, { timeoutMs, signal })");
+    const body = message === undefined || message === null ? undefined : { message };
+    return (await this.#request('POST', path, { ...options, body })).data;
+  }
+
+  /**
    * Every monitored service, sorted by name. Each `status` is `up`, `late`
    * (past its expected time, within its grace: shown, not alerted), `dead`,
    * `paused`, `new` (declared, never pulsed), or a status added later.
    */
   async services(options) {
     return (await this.#request('GET', '/', options)).data;
+  }
+
+  /**
+   * The ping history of a service, newest first: each pulse, start, fail and
+   * log it sent, whichever way it came in, as plain objects `{date, kind,
+   * source}` with `client`, `userAgent`, `body` (its first KiB) and `duration`
+   * (seconds, on the pulse or fail that ended a run) when known. The server
+   * keeps the last 100 per service unless configured otherwise; `limit` (1 to
+   * 10000) asks for at most that many. NotFoundError if the service is not
+   * monitored; InvalidRequestError naming `limit` for a value the server
+   * refuses; ForbiddenError unless the credential may read the service. An
+   * empty name, `.` or `..` rejects with a TypeError, sending nothing.
+   * @param {string} service
+   */
+  async pings(service, filters, options) {
+    const path = `${serviceResource(service, 'read')}/pings`;
+    const { limit } = argumentObject(filters, 'filters', 'pings(service, { limit }, { timeoutMs, signal })');
+    const search = limit === undefined || limit === null ? '' : `?${new URLSearchParams({ limit: String(limit) })}`;
+    return (await this.#request('GET', `${path}${search}`, options)).data;
+  }
+
+  /**
+   * Explains a cron expression as a pulse's `schedule` takes it: resolves to
+   * `{schedule, tz, description, next}`, `description` it in words (`At 02:30,
+   * on Monday, Tuesday, Wednesday, Thursday, and Friday.`) and `next` its next `count` times after now (1
+   * to 20, the server's default 5) in the IANA zone `tz` (default UTC), as
+   * RFC 3339 strings in UTC. Nothing is stored. Rejects with
+   * InvalidRequestError naming `schedule`, `tz` or `count` for a value the
+   * server refuses, and ForbiddenError unless the credential may read. An
+   * empty or missing expression rejects with a TypeError, sending nothing.
+   * @param {string} schedule
+   */
+  async explainSchedule(schedule, query, options) {
+    if (typeof schedule !== 'string' || schedule === '') {
+      throw new TypeError("schedule: required, a cron expression such as '0 9 * * 1-5'");
+    }
+    const { tz, count } = argumentObject(query, 'query', "explainSchedule(schedule, { tz, count }, { timeoutMs, signal })");
+    const search = new URLSearchParams({ schedule });
+    if (tz !== undefined && tz !== null) search.set('tz', String(tz));
+    if (count !== undefined && count !== null) search.set('count', String(count));
+    return (await this.#request('GET', `/schedule?${search}`, options)).data;
+  }
+
+  /**
+   * Every service's uptime on each of the last 30 UTC days: resolves to
+   * `{dates, services}`, `dates` the days (`2026-12-03`), oldest first and
+   * today (so far) last, and `services` an object mapping each service's name
+   * to 30 shares of the day it was up (0 to 1), in the order of `dates`,
+   * `null` for a day before it was first seen (a service dead since before
+   * the 30 days counts as down throughout them). A key with a prefix sees only its services;
+   * ForbiddenError unless the credential may read.
+   */
+  async dailyUptime(options) {
+    return (await this.#request('GET', '/uptime', options)).data;
+  }
+
+  /**
+   * What the server can alert, by name and never with a secret (no URL, token
+   * or key): resolves to `{channels, routes, pingKeys}`. Each channel is
+   * `{alertType, form}`: `form` `email` (an address), `named` (one of its
+   * `targets`: configured webhooks, Slack webhooks, … and, for `route`, the
+   * routes), or `pattern` (text matching its `pattern`, at most `maxChars`
+   * characters, such as an ntfy topic). Each route is `{name, steps}`, its
+   * steps `{alertType, alertTarget}`; each ping key `{name, service, prefix,
+   * services, alertType, alertTarget}` (`null` where unset). ForbiddenError
+   * unless the credential may read.
+   */
+  async channels(options) {
+    return (await this.#request('GET', '/channels', options)).data;
   }
 
   /**

@@ -161,6 +161,22 @@ def name() -> str:
     return f"svc-{uuid.uuid4().hex[:12]}"
 
 
+@pytest.fixture
+def key_client(server: Server, client: Client) -> Iterator[Any]:
+    """Makes a client that sends the secret of a new key of the given scope and prefix."""
+    clients: List[Client] = []
+
+    def make(scope: str, prefix: Optional[str] = None) -> Client:
+        key = client.create_key(f"key-{uuid.uuid4().hex[:12]}", scope, prefix=prefix)
+        made = Client(server.url, key.secret, timeout=10.0)
+        clients.append(made)
+        return made
+
+    yield make
+    for c in clients:
+        c.close()
+
+
 def wait_for(condition: Callable[[], Any], timeout: float = 15.0, what: str = "condition") -> Any:
     """Poll ``condition`` until it returns something truthy, and return that; fail after ``timeout``."""
     deadline = time.monotonic() + timeout

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, Optional
 
 import pytest
 from conftest import WEBHOOK, Server, wait_for
@@ -171,22 +170,6 @@ def test_an_unknown_status_is_kept_as_it_is() -> None:
     assert service.status == "snoozed"
     assert not (service.is_up or service.is_late or service.is_dead or service.is_paused
                 or service.is_new)
-
-
-@pytest.fixture
-def key_client(server: Server, client: Client) -> Iterator[Any]:
-    """Makes a client that sends the secret of a new key of the given scope and prefix."""
-    clients: List[Client] = []
-
-    def make(scope: str, prefix: Optional[str] = None) -> Client:
-        key = client.create_key(f"key-{uuid.uuid4().hex[:12]}", scope, prefix=prefix)
-        made = Client(server.url, key.secret, timeout=10.0)
-        clients.append(made)
-        return made
-
-    yield make
-    for c in clients:
-        c.close()
 
 
 def test_pausing_needs_write_within_the_key_prefix(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
 from conftest import WEBHOOK, Server
 
-from watchtower_client import Client, InvalidRequestError, Service
+from watchtower_client import (
+    Client,
+    ForbiddenError,
+    InvalidRequestError,
+    ScheduleExplanation,
+    Service,
+)
 
 
 def find(client: Client, name: str) -> Optional[Service]:
@@ -166,3 +172,103 @@ def test_grace_must_be_a_duration(client: Client, name: str) -> None:
     for bad in (True, [15]):
         with pytest.raises(TypeError):
             client.pulse(name, 60, "webhook", WEBHOOK, grace=bad)
+
+
+# -- explain_schedule ------------------------------------------------------------------------
+
+
+def test_explain_schedule_gives_weekday_times_at_0230_berlin(client: Client) -> None:
+    zoneinfo = pytest.importorskip("zoneinfo")
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    before = datetime.now(timezone.utc)
+    explained = client.explain_schedule("30 2 * * 1-5", tz="Europe/Berlin", count=20)
+    assert isinstance(explained, ScheduleExplanation)
+    assert explained.schedule == "30 2 * * 1-5"
+    assert explained.tz == "Europe/Berlin"
+    assert "02:30" in explained.description and "Monday" in explained.description
+    assert "Saturday" not in explained.description and "Sunday" not in explained.description
+    assert len(explained.next) == 20
+    assert all(when.tzinfo == timezone.utc for when in explained.next)
+    assert list(explained.next) == sorted(set(explained.next))
+    assert before < explained.next[0] <= before + timedelta(days=3, hours=1)
+    local = [when.astimezone(berlin) for when in explained.next]
+    for when in local:
+        assert (when.hour, when.minute, when.second, when.microsecond) == (2, 30, 0, 0), when
+        assert when.weekday() < 5, f"{when} is not a weekday"
+    # no weekday is skipped: each time is on the weekday after the one before
+    for earlier, later in zip(local, local[1:]):
+        gap = (later.date() - earlier.date()).days
+        assert gap == (3 if earlier.weekday() == 4 else 1), (earlier, later)
+
+
+def test_explain_schedule_defaults_to_utc_and_five_times(client: Client) -> None:
+    before = datetime.now(timezone.utc)
+    explained = client.explain_schedule("@daily")
+    assert explained.schedule == "@daily"
+    assert explained.tz == "UTC"
+    assert explained.description
+    assert len(explained.next) == 5
+    midnight = before.replace(hour=0, minute=0, second=0, microsecond=0)
+    assert list(explained.next) == [midnight + timedelta(days=n) for n in range(1, 6)]
+
+
+def test_explain_schedule_matches_what_a_pulse_expects(client: Client, name: str) -> None:
+    service = client.pulse(name, schedule="*/15 * * * *", tz="Asia/Kolkata",
+                           alert_type="webhook", alert_target=WEBHOOK)
+    explained = client.explain_schedule("*/15 * * * *", tz="Asia/Kolkata", count=1)
+    assert explained.next == (service.deadline,)
+
+
+def test_explain_schedule_sends_only_what_is_given(server: Server) -> None:
+    sent: List[str] = []
+
+    class UrlSession(requests.Session):
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+            response = super().request(method, url, *args, **kwargs)
+            sent.append(response.request.url or "")
+            return response
+
+    with server.client(session=UrlSession()) as client:
+        client.explain_schedule("0 9 * * MON-FRI")
+        client.explain_schedule("0 9 * * MON-FRI", tz="Europe/Berlin", count=2)
+    assert sent[0].endswith("/schedule?schedule=0+9+%2A+%2A+MON-FRI"), sent[0]
+    assert sent[1].endswith("/schedule?schedule=0+9+%2A+%2A+MON-FRI&tz=Europe%2FBerlin&count=2"), sent[1]
+
+
+def test_explain_schedule_of_a_bad_expression_is_a_400_naming_schedule(client: Client) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        client.explain_schedule("not a cron line")
+    assert info.value.status == 400
+    assert info.value.field == "schedule"
+    assert info.value.message.startswith("schedule: "), info.value.message
+    assert "not a cron line" in info.value.message
+
+
+def test_explain_schedule_that_never_comes_is_a_422_naming_schedule(client: Client) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        client.explain_schedule("0 0 30 2 *")
+    assert info.value.status == 422
+    assert info.value.field == "schedule"
+
+
+def test_explain_schedule_with_an_unknown_zone_names_tz(client: Client) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        client.explain_schedule("@daily", tz="Mars/Olympus_Mons")
+    assert info.value.status == 400
+    assert info.value.field == "tz"
+    assert "Mars/Olympus_Mons" in info.value.message
+
+
+@pytest.mark.parametrize("count", [0, 21, -1])
+def test_explain_schedule_with_a_count_out_of_range_names_count(client: Client, count: int) -> None:
+    with pytest.raises(InvalidRequestError) as info:
+        client.explain_schedule("@hourly", count=count)
+    assert info.value.status == 400
+    assert info.value.field == "count"
+
+
+def test_a_read_key_may_explain_a_schedule_and_an_ingest_key_may_not(key_client: Any) -> None:
+    assert len(key_client("read").explain_schedule("@hourly", count=2).next) == 2
+    with pytest.raises(ForbiddenError) as info:
+        key_client("ingest").explain_schedule("@hourly")
+    assert info.value.status == 403

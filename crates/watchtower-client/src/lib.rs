@@ -24,9 +24,11 @@
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
+mod console;
 mod error;
 mod heartbeat;
 mod keys;
+mod runs;
 mod sse;
 mod types;
 
@@ -36,9 +38,13 @@ use futures_util::Stream;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
+pub use console::{
+    ChannelInfo, Channels, DailyUptime, PingKeyInfo, RouteInfo, RouteStep, ScheduleExplained,
+};
 pub use error::Error;
 pub use heartbeat::Heartbeat;
 pub use keys::{ApiKey, CreatedKey, Identity, KeyRequest};
+pub use runs::Ping;
 pub use types::{AlertRecord, Event, EventPage, EventQuery, Level, Order, Pulse, Service, Status};
 
 /// What every call returns.
@@ -54,6 +60,7 @@ pub struct ClientBuilder {
     password: String,
     timeout: Duration,
     ca_pem: Vec<Vec<u8>>,
+    user_agent: Option<String>,
 }
 
 impl ClientBuilder {
@@ -68,6 +75,13 @@ impl ClientBuilder {
     /// for a server with a private or self-signed certificate.
     pub fn ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.ca_pem.push(pem.into());
+        self
+    }
+
+    /// The `User-Agent` it sends (default `watchtower-client/VERSION`): it shows in
+    /// the services' ping history.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = Some(agent.into());
         self
     }
 
@@ -89,7 +103,11 @@ impl ClientBuilder {
         }
         let builder = reqwest::Client::builder()
             .connect_timeout(self.timeout)
-            .user_agent(concat!("watchtower-client/", env!("CARGO_PKG_VERSION")))
+            .user_agent(
+                self.user_agent
+                    .as_deref()
+                    .unwrap_or(concat!("watchtower-client/", env!("CARGO_PKG_VERSION"))),
+            )
             .tls_certs_merge(roots);
         Ok(Client {
             http: builder.build().map_err(Error::transport)?,
@@ -129,6 +147,7 @@ impl Client {
             password: password.into(),
             timeout: DEFAULT_TIMEOUT,
             ca_pem: Vec::new(),
+            user_agent: None,
         }
     }
 
@@ -177,6 +196,16 @@ impl Client {
     /// Records a pulse; answers the service as it is now.
     pub async fn pulse(&self, pulse: &Pulse) -> Result<Service> {
         self.json(self.request(Method::POST, "/").json(pulse)).await
+    }
+
+    /// Declares `declaration.service` before its first pulse (it is then
+    /// [`Status::New`], and dead if that pulse is not in by its first expected
+    /// time plus grace), or changes how a monitored one is watched. Declaring a
+    /// service as it is changes nothing: this is safe to repeat.
+    pub async fn declare(&self, declaration: &Pulse) -> Result<Service> {
+        let path = ["services", segment(&declaration.service)?];
+        self.json(self.request_to(Method::PUT, &path).json(declaration))
+            .await
     }
 
     /// Stops monitoring `service`; answers it as it was. [`Error::NotFound`] if unknown.

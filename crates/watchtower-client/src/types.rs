@@ -26,6 +26,10 @@ pub struct Service {
     /// Seconds past the expected time before it is dead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace: Option<f64>,
+    /// When it was first seen: its first pulse, or its declaration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<DateTime<Utc>>,
+    /// Its last pulse; while it is [`Status::New`], when it was declared.
     pub last_pulse: DateTime<Utc>,
     pub deadline: DateTime<Utc>,
     pub status: Status,
@@ -35,6 +39,12 @@ pub struct Service {
     pub depends_on: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flapping_since: Option<DateTime<Utc>>,
+    /// Declared and never pulsed (new, or dead without a first pulse).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub never_pulsed: bool,
+    /// Set while a run is under way (started, not yet ended): since when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub running_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

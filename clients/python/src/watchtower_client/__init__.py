@@ -9,6 +9,10 @@
     # Heartbeats: "backup is alive, and will pulse again within 25 hours"
     client.pulse("backup", next_in=90000, alert_type="mail", alert_target="ops@example.com")
 
+    # Declare a service before its first pulse: status "new", dead if no pulse by its deadline
+    client.declare("report", schedule="30 2 * * *", tz="Europe/Berlin", grace="30m",
+                   alert_type="mail", alert_target="ops@example.com")
+
     # Quiet a service for maintenance, then watch it again
     client.pause("backup")
     client.resume("backup")
@@ -23,6 +27,13 @@
                    cancel_on_stop=True):
         run_the_worker()
 
+    # What the server can alert (channels and their targets, routes, ping keys; never a secret)
+    print(client.channels().alert_types)             # ('mail', 'webhook', 'route')
+
+    # A cron expression in words, with its next times; every service's uptime per UTC day
+    print(client.explain_schedule("30 2 * * 1-5", tz="Europe/Berlin").description)
+    print(client.daily_uptime().days("backup")[-1])  # DayUptime(date=…, uptime=1.0)
+
     # Check that alerts arrive: a test message through a channel now (a write or admin scope)
     print(client.test_alert("webhook", "ops"))       # [Delivery(alert_type='webhook', …)]
 
@@ -30,12 +41,25 @@
     for alert in client.list_alerts(state="failing"):
         print(alert.service, alert.alert_type, alert.alert_target, alert.attempts, alert.last_error)
 
+    # A job's run: started (timed, and shown as running), then pulsed, or failed at once
+    client.start("report")
+    try:
+        make_the_report()
+        client.pulse("report", next_in=90000, alert_type="mail", alert_target="ops@example.com")
+    except Exception as e:
+        client.fail("report", f"report failed: {e}")
+
+    # The service's ping history, newest first: where each pulse, start or failure came from
+    for ping in client.pings("report", limit=10):
+        print(ping.date, ping.kind, ping.source, ping.client, ping.duration)
+
     # API keys (with the password or an admin key): give the secret to a Client as its password
     key = client.create_key("ci", "ingest", prefix="ci-", expires_in="90d")
     ci = Client("http://127.0.0.1:8080", password=key.secret)
     print(ci.whoami().scope)                          # ingest
 
-See the README for errors, test alerts, listing alerts, API keys, HTTPS with a custom CA, and pagination.
+See the README for errors, runs and ping history, channels, schedules and uptime, test alerts,
+listing alerts, API keys, HTTPS with a custom CA, and pagination.
 """
 
 from ._version import __version__
@@ -56,15 +80,28 @@ from .models import (
     ALERT_STATES,
     AlertRecord,
     ApiKey,
+    Channel,
+    Channels,
     CreatedKey,
+    DailyUptime,
+    DayUptime,
     Delivery,
     Event,
     EventPage,
     Identity,
     Level,
+    PING_KINDS,
+    PING_SOURCES,
+    Ping,
+    PingKey,
+    Route,
+    RouteStep,
     SERVICE_STATUSES,
+    ScheduleExplanation,
     Service,
+    TARGET_FORMS,
     format_datetime,
+    parse_date,
     parse_datetime,
 )
 
@@ -86,7 +123,20 @@ __all__ = [
     "AlertRecord",
     "ALERT_KINDS",
     "ALERT_STATES",
+    "Ping",
+    "PING_KINDS",
+    "PING_SOURCES",
+    "Channels",
+    "Channel",
+    "TARGET_FORMS",
+    "Route",
+    "RouteStep",
+    "PingKey",
+    "ScheduleExplanation",
+    "DailyUptime",
+    "DayUptime",
     "parse_datetime",
+    "parse_date",
     "format_datetime",
     "WatchtowerError",
     "AuthenticationError",

@@ -6,6 +6,7 @@
 
     client = Client("http://127.0.0.1:8080", password="…")
     client.pulse("backup", next_in=90000, alert_type="mail", alert_target="ops@example.com")
+    client.declare("report", schedule="@daily", alert_type="mail", alert_target="ops@example.com")
     client.add_event("backup", Level.WARNING, "disk 91% full")
     for event in client.iter_events(service="backup", level=Level.WARNING):
         print(event.date, event.level, event.message)
@@ -29,12 +30,16 @@ from .errors import (
 from .models import (
     AlertRecord,
     ApiKey,
+    Channels,
     CreatedKey,
+    DailyUptime,
     Delivery,
     Event,
     EventPage,
     Identity,
     Level,
+    Ping,
+    ScheduleExplanation,
     Service,
     format_datetime,
 )
@@ -195,24 +200,75 @@ class Client:
             raise ValueError("give either next_in or schedule, not both")
         if tz is not None and schedule is None:
             raise ValueError("tz is the time zone of a schedule: give it with schedule, not next_in")
-        body: Dict[str, Any] = {
-            "service": service,
-            "alertType": alert_type,
-            "alertTarget": alert_target,
-        }
-        if next_in is not None:
-            body["nextIn"] = next_in
-        if schedule is not None:
-            body["schedule"] = schedule
-        if tz is not None:
-            body["tz"] = tz
-        if grace is not None:
-            body["grace"] = _seconds_or_duration(grace)
-        if remind_every is not None:
-            body["remindEvery"] = remind_every
-        if depends_on is not None:
-            body["dependsOn"] = depends_on
+        body = {"service": service}
+        body.update(
+            _settings(alert_type, alert_target, next_in, schedule, tz, grace, remind_every, depends_on)
+        )
         return Service.from_json(self._call("POST", "/", json=body))
+
+    def declare(
+        self,
+        service: str,
+        next_in: Optional[float] = None,
+        alert_type: Optional[str] = None,
+        alert_target: Optional[str] = None,
+        *,
+        schedule: Optional[str] = None,
+        tz: Optional[str] = None,
+        grace: Union[str, float, timedelta, None] = None,
+        remind_every: Optional[float] = None,
+        depends_on: Optional[str] = None,
+    ) -> Service:
+        """Declare ``service`` before its first pulse, or change how a monitored one is watched
+        (``PUT /services/{name}``), without pulsing it.
+
+        A service the server does not monitor yet is monitored from now: ``status="new"``,
+        ``never_pulsed=True``, its ``last_pulse`` and ``first_seen`` the declaration's date. If
+        no pulse comes by its first deadline (the declaration plus ``next_in``, or the
+        schedule's next time, plus ``grace``), it dies and is alerted like any other service
+        (``never_pulsed`` stays true until it pulses). A service already monitored gets the new
+        settings, its deadline counted again from its last pulse, its status kept; declaring it
+        as it is changes nothing, so a deployment may declare its services on every start.
+
+        Takes the arguments of :meth:`pulse`, with the same meaning. Like a pulse, a
+        declaration replaces the service's settings: leaving out ``schedule``, ``grace``,
+        ``remind_every`` or ``depends_on`` clears them. Needs the password or a ``write`` or
+        ``admin`` key whose prefix covers the name (an ``ingest`` key may pulse, not declare).
+
+        Unlike :meth:`pulse`, the client sends ``next_in``, ``schedule`` and ``tz`` as they
+        are and the server checks them: neither or both of ``next_in`` and ``schedule``, or
+        ``tz`` without ``schedule``, raise :class:`InvalidRequestError` naming the field.
+
+        Returns:
+            The service as the server now has it: ``status="new"`` when it was just declared,
+            otherwise its status as it was.
+
+        Raises:
+            InvalidRequestError: the server refused a field (``field`` names it: ``"nextIn"``
+                when neither ``next_in`` nor ``schedule`` is given, ``"schedule"`` when both
+                are, ``"tz"``, ``"grace"``, ``"alertType"``…).
+            ForbiddenError: the key's scope is not ``write`` or ``admin``, or its prefix does
+                not cover the name.
+
+        Example::
+
+            # watched from now: dead, and alerted, if it has not pulsed within 25 hours
+            service = client.declare("backup", next_in=90000, alert_type="mail",
+                                     alert_target="ops@example.com")
+            print(service.status, service.never_pulsed, service.deadline)   # new True …
+
+            # a nightly job at 02:30 Berlin time, declared before its first run
+            client.declare("report", schedule="30 2 * * *", tz="Europe/Berlin", grace="30m",
+                           alert_type="mail", alert_target="ops@example.com")
+        """
+        if alert_type is None:
+            raise TypeError("declare() missing required argument: 'alert_type'")
+        if alert_target is None:
+            raise TypeError("declare() missing required argument: 'alert_target'")
+        body = _settings(
+            alert_type, alert_target, next_in, schedule, tz, grace, remind_every, depends_on
+        )
+        return Service.from_json(self._call("PUT", _service_path(service), json=body))
 
     def cancel(self, service: str) -> Service:
         """Stop monitoring ``service``: it is forgotten and will never alert.
@@ -284,7 +340,227 @@ class Client:
         """
         return [Service.from_json(item) for item in self._call("GET", "/")]
 
-    # -- test alerts --------------------------------------------------------------------------
+    def explain_schedule(
+        self, schedule: str, tz: Optional[str] = None, count: Optional[int] = None
+    ) -> ScheduleExplanation:
+        """Explain a cron expression as a pulse's ``schedule`` would take it
+        (``GET /schedule``): in words, with its next times. Nothing is stored, so a schedule
+        may be checked before a job pulses with it. Needs a scope that may read (``read``,
+        ``write`` or ``admin``).
+
+        Args:
+            schedule: five cron fields (``"30 2 * * 1-5"``) or one of ``@hourly``, ``@daily``,
+                ``@weekly``, ``@monthly``, ``@yearly``, as :meth:`pulse` takes them.
+            tz: the IANA time zone the schedule is read in (``"Europe/Berlin"``); the server's
+                default is UTC.
+            count: how many next times: 1 to 20, the server's default 5.
+
+        Returns:
+            A :class:`ScheduleExplanation`: the ``schedule`` and ``tz`` as the server read them,
+            its ``description`` in words, and its ``next`` times as aware UTC datetimes.
+
+        Raises:
+            InvalidRequestError: the server refused a parameter, naming it: a cron expression
+                it cannot read (``field == "schedule"``, HTTP 400), one that never comes such
+                as ``"0 0 30 2 *"`` (``"schedule"``, HTTP 422), an unknown zone (``"tz"``) or a
+                ``count`` out of range (``"count"``).
+            ForbiddenError: the key's scope may not read.
+
+        Example::
+
+            explained = client.explain_schedule("30 2 * * 1-5", tz="Europe/Berlin", count=3)
+            print(explained.description)   # At 02:30, on Monday, Tuesday, Wednesday, …
+            for when in explained.next:
+                print(when)                # 2026-12-04 01:30:00+00:00 …
+        """
+        params: Dict[str, str] = {"schedule": schedule}
+        if tz is not None:
+            params["tz"] = tz
+        if count is not None:
+            params["count"] = str(count)
+        return ScheduleExplanation.from_json(self._call("GET", "/schedule", params=params))
+
+    def daily_uptime(self) -> DailyUptime:
+        """Every service's uptime on each of the last 30 UTC days (``GET /uptime``): the
+        share of each day it was up, today's so far.
+
+        A key with a prefix sees only its services. Needs a scope that may read (``read``,
+        ``write`` or ``admin``).
+
+        Returns:
+            A :class:`DailyUptime`: its ``dates`` (30 :class:`~datetime.date` objects, oldest
+            first, today's UTC date last) and, per service, its uptime on each of them, from
+            0.0 to 1.0, or ``None`` before the service was first seen.
+
+        Raises:
+            ForbiddenError: the key's scope may not read.
+
+        Example::
+
+            uptime = client.daily_uptime()
+            for day in uptime.days("backup")[-7:]:
+                print(day.date, "-" if day.uptime is None else f"{day.uptime:.1%}")
+        """
+        return DailyUptime.from_json(self._call("GET", "/uptime"))
+
+    # -- runs and ping history ----------------------------------------------------------------
+
+    def start(
+        self,
+        service: str,
+        next_in: Optional[float] = None,
+        alert_type: Optional[str] = None,
+        alert_target: Optional[str] = None,
+        *,
+        schedule: Optional[str] = None,
+        tz: Optional[str] = None,
+        grace: Union[str, float, timedelta, None] = None,
+        remind_every: Optional[float] = None,
+        depends_on: Optional[str] = None,
+    ) -> Service:
+        """Report that a run of ``service`` has begun (``POST /services/{name}/start``): the
+        service is pulsed, and marked running (:attr:`Service.running_since`) until its next
+        pulse, which ends the run and records how long it took in the ping history
+        (:meth:`pings`), or until :meth:`fail`.
+
+        With no settings, the service is pulsed with its own stored settings, and no body is
+        sent; it must be monitored already. With settings — the arguments of :meth:`pulse`,
+        with the same meaning — it is pulsed with those, which replace its settings as a pulse
+        does (so a service not yet monitored may start too); ``alert_type`` and
+        ``alert_target`` are then required. As with :meth:`declare`, the server checks
+        ``next_in``, ``schedule`` and ``tz``. Needs the password or an ``ingest``, ``write`` or
+        ``admin`` key whose prefix covers the name.
+
+        Returns:
+            The service as the server now has it, its ``running_since`` set.
+
+        Raises:
+            TypeError: settings were given without ``alert_type`` or ``alert_target``.
+            NotFoundError: no settings were given, and no service has that name.
+            InvalidRequestError: the server refused a field (``field`` names it).
+            ForbiddenError: the key's scope may not ingest, or its prefix does not cover the name.
+
+        Example::
+
+            client.start("report")                  # a monitored service, its own settings
+            try:
+                make_the_report()
+                client.pulse("report", next_in=90000, alert_type="mail",
+                             alert_target="ops@example.com")   # ends the run, timed
+            except Exception as e:
+                client.fail("report", f"report failed: {e}")
+
+            # a service not monitored yet starts with its settings
+            client.start("import", schedule="@hourly", grace="10m", alert_type="webhook",
+                         alert_target="ops")
+        """
+        given = (next_in, alert_type, alert_target, schedule, tz, grace, remind_every, depends_on)
+        if all(value is None for value in given):
+            answer = self._call("POST", _service_path(service, "start"))
+        else:
+            if alert_type is None:
+                raise TypeError("start() with settings needs the argument 'alert_type'")
+            if alert_target is None:
+                raise TypeError("start() with settings needs the argument 'alert_target'")
+            body = _settings(
+                alert_type, alert_target, next_in, schedule, tz, grace, remind_every, depends_on
+            )
+            answer = self._call("POST", _service_path(service, "start"), json=body)
+        return Service.from_json(answer)
+
+    def fail(self, service: str, message: Optional[str] = None) -> Service:
+        """Report that a run of ``service`` failed (``POST /services/{name}/fail``): the
+        service is dead at once, and alerted as a death is, without waiting for its deadline.
+
+        ``message`` (what failed: an exit status, the last lines of output) is stored as an
+        ``error`` event of the service, and its first KiB is the body of the ``"fail"`` ping in
+        :meth:`pings`. Without it, no body is sent and the server records ``"run failed"``. A
+        failure ends a run :meth:`start` began, with its duration. A service already dead, or
+        paused, is answered as it is. Needs the password or an ``ingest``, ``write`` or
+        ``admin`` key whose prefix covers the name.
+
+        Returns:
+            The service as the server now has it, ``status="dead"``.
+
+        Raises:
+            NotFoundError: no service has that name.
+            InvalidRequestError: the server refused the message, e.g. an empty one.
+            ForbiddenError: the key's scope may not ingest, or its prefix does not cover the name.
+
+        Example::
+
+            service = client.fail("backup", "exit status 2: tape drive not found")
+            print(service.status)                       # dead
+        """
+        path = _service_path(service, "fail")
+        if message is None:
+            return Service.from_json(self._call("POST", path))
+        return Service.from_json(self._call("POST", path, json={"message": message}))
+
+    def pings(self, service: str, limit: Optional[int] = None) -> List[Ping]:
+        """The ping history of ``service``, newest first (``GET /services/{name}/pings``): each
+        pulse, run start, failure and log line it sent, with where it came from, its user agent,
+        the first KiB of its body, and, on the pulse or failure that ended a run, its duration.
+
+        The server keeps the last 100 pings of each service unless configured otherwise
+        (``pingHistory``). Identical plain pulses within 60 seconds of an entry's first are
+        folded into it: its :attr:`Ping.count` says how many, its :attr:`Ping.last_date` when
+        the last came. Needs a scope that may read (``read``, ``write`` or ``admin``) and,
+        for a key with a prefix, one that covers the name.
+
+        Args:
+            service: the service's name.
+            limit: at most this many pings, the newest: 1 to 10000; by default all that are kept.
+
+        Returns:
+            A :class:`Ping` for each, newest first.
+
+        Raises:
+            NotFoundError: no service has that name.
+            InvalidRequestError: ``limit`` is out of range (``field == "limit"``).
+            ForbiddenError: the key's scope may not read, or its prefix does not cover the name.
+
+        Example::
+
+            for ping in client.pings("backup", limit=10):
+                print(ping.date, ping.kind, ping.source, ping.client, ping.user_agent,
+                      ping.duration)
+        """
+        params: Dict[str, str] = {}
+        if limit is not None:
+            params["limit"] = str(limit)
+        answer = self._call("GET", _service_path(service, "pings"), params=params)
+        return [Ping.from_json(item) for item in answer]
+
+    # -- channels and test alerts -------------------------------------------------------------
+
+    def channels(self) -> Channels:
+        """What the server can alert (``GET /channels``): its configured channels with the
+        targets each takes, its routes and its ping keys — by name, never with a URL, token or
+        key — to offer choices rather than free text, or to check an ``alert_type`` and
+        ``alert_target`` before a pulse names them. Needs a scope that may read (``read``,
+        ``write`` or ``admin``).
+
+        Returns:
+            :class:`Channels`: its ``channels`` (a :class:`Channel` per alert type, ``"route"``
+            among them when routes are configured), ``routes`` (each :class:`Route` with its
+            steps) and ``ping_keys`` (each :class:`PingKey`).
+
+        Raises:
+            ForbiddenError: the key's scope may not read.
+
+        Example::
+
+            offered = client.channels()
+            for channel in offered:
+                print(channel.alert_type, channel.form, channel.targets, channel.pattern)
+            # mail email () None
+            # webhook named ('dev', 'ops') None
+            # ntfy pattern () ^[A-Za-z0-9_-]{1,64}$
+            oncall = offered.route("oncall")
+            print([str(step) for step in oncall.steps])   # ['webhook:dev', 'webhook:ops']
+        """
+        return Channels.from_json(self._call("GET", "/channels"))
 
     def test_alert(self, alert_type: str, alert_target: str) -> List[Delivery]:
         """Send a test message now through ``alert_type`` to ``alert_target`` — or, when
@@ -511,8 +787,8 @@ class Client:
         Args:
             name: 1 to 64 letters, digits, ``-``, ``_`` or ``.``; no live key may have it.
             scope: ``"read"`` (every read), ``"ingest"`` (pulses and events only, no reads),
-                ``"write"`` (ingest, plus cancelling, pausing and snoozing) or ``"admin"``
-                (everything, the keys included).
+                ``"write"`` (ingest, plus declaring, cancelling, pausing and snoozing) or
+                ``"admin"`` (everything, the keys included).
             prefix: if given, the key touches only services whose names start with it (not
                 for an ``admin`` key).
             expires_in: how long the key works: a duration such as ``"90d"``, ``"12h"`` or
@@ -637,6 +913,30 @@ def _duration_param(value: Union[str, float, timedelta]) -> str:
     raise TypeError(f"a duration must be a string, a timedelta or seconds, not {kind}")
 
 
+def _settings(
+    alert_type: str,
+    alert_target: str,
+    next_in: Optional[float],
+    schedule: Optional[str],
+    tz: Optional[str],
+    grace: Union[str, float, timedelta, None],
+    remind_every: Optional[float],
+    depends_on: Optional[str],
+) -> Dict[str, Any]:
+    """A service's settings as a pulse or a declaration sends them, leaving out what is not given."""
+    body: Dict[str, Any] = {"alertType": alert_type, "alertTarget": alert_target}
+    optional = {
+        "nextIn": next_in,
+        "schedule": schedule,
+        "tz": tz,
+        "grace": None if grace is None else _seconds_or_duration(grace),
+        "remindEvery": remind_every,
+        "dependsOn": depends_on,
+    }
+    body.update({key: value for key, value in optional.items() if value is not None})
+    return body
+
+
 def _seconds_or_duration(value: Union[str, float, timedelta]) -> Union[str, float, int]:
     """A duration for a JSON field that takes either: a string as it is (``"15m"``), seconds
     as a number, a timedelta as its seconds."""
@@ -660,10 +960,11 @@ def _path_segment(text: str) -> str:
     return segment.replace(".", "%2E") if segment in (".", "..") else segment
 
 
-def _service_path(service: str, action: str) -> str:
-    """``/services/{service}/{action}``, the name percent-encoded as one segment (it may hold
-    ``/``, ``?``, ``#``, spaces or non-ASCII characters)."""
-    return f"/services/{_path_segment(service)}/{action}"
+def _service_path(service: str, action: Optional[str] = None) -> str:
+    """``/services/{service}``, or ``/services/{service}/{action}``, the name percent-encoded
+    as one segment (it may hold ``/``, ``?``, ``#``, spaces or non-ASCII characters)."""
+    path = f"/services/{_path_segment(service)}"
+    return f"{path}/{action}" if action is not None else path
 
 
 def _json(response: requests.Response) -> Any:

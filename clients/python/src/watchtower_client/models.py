@@ -1,16 +1,19 @@
 """The objects the Watchtower API returns: :class:`Service`, :class:`Event`, :class:`EventPage`,
 the event :class:`Level`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
-:class:`Identity`, the :class:`Delivery` of a test alert, and the :class:`AlertRecord` of an
-alert as it fared.
+:class:`Identity`, the :class:`Delivery` of a test alert, the :class:`AlertRecord` of an
+alert as it fared, the :class:`Ping` of a service's ping history, the :class:`Channels` a server
+can alert (each :class:`Channel`, :class:`Route` and :class:`PingKey`), a
+:class:`ScheduleExplanation` of a cron expression, and the :class:`DailyUptime` of every service.
 
-Dates are timezone-aware :class:`datetime.datetime` objects in UTC.
+Dates are timezone-aware :class:`datetime.datetime` objects in UTC; whole UTC days (of uptime)
+are :class:`datetime.date` objects.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple, Union
 
@@ -27,7 +30,20 @@ __all__ = [
     "AlertRecord",
     "ALERT_KINDS",
     "ALERT_STATES",
+    "Ping",
+    "PING_KINDS",
+    "PING_SOURCES",
+    "TARGET_FORMS",
+    "Channel",
+    "Channels",
+    "Route",
+    "RouteStep",
+    "PingKey",
+    "ScheduleExplanation",
+    "DailyUptime",
+    "DayUptime",
     "parse_datetime",
+    "parse_date",
     "format_datetime",
 ]
 
@@ -95,6 +111,7 @@ _RFC3339 = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
     r"(?:([Zz])|([+-])(\d{2}):(\d{2}))$"
 )
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def parse_datetime(text: str) -> datetime:
@@ -123,6 +140,23 @@ def parse_datetime(text: str) -> datetime:
     if leap:
         value += timedelta(seconds=1)
     return value.astimezone(timezone.utc)
+
+
+def parse_date(text: str) -> date:
+    """Parse a calendar day as the server writes them (``"2026-12-03"``, a UTC day) into a
+    :class:`datetime.date`.
+
+    >>> parse_date("2026-12-03")
+    datetime.date(2026, 12, 3)
+    """
+    m = _DAY.match(text.strip())
+    if not m:
+        raise ValueError(f"not a date of the form YYYY-MM-DD: {text!r}")
+    return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+
+
+#: :class:`datetime.date`, for fields named ``date``.
+_Date = date
 
 
 def format_datetime(value: Union[datetime, float, int, str]) -> str:
@@ -161,8 +195,8 @@ def _optional_datetime(value: Optional[str]) -> Optional[datetime]:
 
 @dataclass(frozen=True)
 class Service:
-    """A monitored service, as the server reports it after a pulse, a cancel, a pause or a
-    resume, or in a listing.
+    """A monitored service, as the server reports it after a pulse, a declaration, a cancel, a
+    pause or a resume, or in a listing.
 
     Attributes:
         service: the service's name.
@@ -187,6 +221,12 @@ class Service:
             without a schedule.
         grace: seconds past the expected time before the service is dead, if set; the
             ``deadline`` includes it.
+        first_seen: when the server first monitored the service (its first pulse or its
+            declaration); ``None`` from a server that does not report it.
+        never_pulsed: True while the service was declared (:meth:`Client.declare`) and has
+            never pulsed — whether still ``"new"`` or already ``"dead"``; False once it pulses.
+        running_since: while a run is under way, when it started (:meth:`Client.start`, or a
+            ping URL's ``/start``); ``None`` otherwise. The next pulse or failure clears it.
     """
 
     service: str
@@ -202,6 +242,14 @@ class Service:
     schedule: Optional[str] = None
     tz: Optional[str] = None
     grace: Optional[float] = None
+    first_seen: Optional[datetime] = None
+    never_pulsed: bool = False
+    running_since: Optional[datetime] = None
+
+    @property
+    def is_running(self) -> bool:
+        """True while a run is under way: started, and not yet ended by a pulse or a failure."""
+        return self.running_since is not None
 
     @property
     def is_up(self) -> bool:
@@ -227,7 +275,8 @@ class Service:
 
     @property
     def is_new(self) -> bool:
-        """True while the service is declared but has never pulsed."""
+        """True while the service is declared (:meth:`Client.declare`), has never pulsed and
+        is not yet past its first deadline (see also :attr:`never_pulsed`)."""
         return self.status == "new"
 
     @classmethod
@@ -249,6 +298,9 @@ class Service:
             schedule=data.get("schedule"),
             tz=data.get("tz"),
             grace=float(grace) if grace is not None else None,
+            first_seen=_optional_datetime(data.get("firstSeen")),
+            never_pulsed=data.get("neverPulsed") is True,
+            running_since=_optional_datetime(data.get("runningSince")),
         )
 
 
@@ -325,8 +377,8 @@ class ApiKey:
     Attributes:
         name: the key's name, unique among live keys.
         scope: what it may do: ``"read"`` (every read), ``"ingest"`` (pulses and events only,
-            no reads), ``"write"`` (ingest, plus cancelling, pausing and snoozing) or
-            ``"admin"`` (everything, the keys included).
+            no reads), ``"write"`` (ingest, plus declaring, cancelling, pausing and
+            snoozing) or ``"admin"`` (everything, the keys included).
         prefix: if set, the key touches only services whose names start with it.
         created: when it was created.
         expires: when it stops working, or ``None`` for never (until revoked).
@@ -513,3 +565,341 @@ class AlertRecord:
             next_attempt=_optional_datetime(data.get("nextAttempt")),
             fanned_from=int(fanned_from) if fanned_from is not None else None,
         )
+
+
+#: The ping kinds this version of the client knows. A server may send others:
+#: :attr:`Ping.kind` keeps any string as it is.
+PING_KINDS: Tuple[str, ...] = ("pulse", "start", "fail", "log")
+
+#: Where pings come from, as this version of the client knows them. A server may send others:
+#: :attr:`Ping.source` keeps any string as it is.
+PING_SOURCES: Tuple[str, ...] = ("api", "cli", "ping", "kuma", "alertmanager")
+
+
+@dataclass(frozen=True)
+class Ping:
+    """One ping of a service's history, as :meth:`Client.pings` reports it: a pulse, a run's
+    start or failure, or a log line, with where it came from.
+
+    Attributes:
+        date: when the server received it.
+        kind: what it was, one of :data:`PING_KINDS` — ``"pulse"``, ``"start"`` (a run began),
+            ``"fail"`` (a run failed) or ``"log"`` — or any other string a newer server sends,
+            kept as it is.
+        source: how it came, one of :data:`PING_SOURCES` — ``"api"`` (this client, or any
+            other of the API), ``"cli"`` (``watchtower run`` and the command line), ``"ping"``
+            (a ping URL), ``"kuma"`` (an Uptime Kuma push) or ``"alertmanager"`` — or any other
+            string a newer server sends.
+        client: the address it came from (``"127.0.0.1"``), if known.
+        user_agent: its ``User-Agent``, if it sent one.
+        body: the first KiB of its body (a failure's message), if it had one.
+        duration: on the pulse or failure that ended a run a start began, the run's length in
+            seconds; ``None`` otherwise.
+        count: how many pulses the entry stands for. The server folds identical plain pulses
+            (no body, the same source, client and user agent, not ending a run) that come
+            within 60 seconds of the entry's first into that entry; 1 for any other.
+        last_date: when the last pulse folded into the entry came; ``None`` when ``count``
+            is 1 (``date`` is the first's).
+    """
+
+    date: datetime
+    kind: str
+    source: str
+    client: Optional[str] = None
+    user_agent: Optional[str] = None
+    body: Optional[str] = None
+    duration: Optional[float] = None
+    count: int = 1
+    last_date: Optional[datetime] = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Ping":
+        """Build a Ping from the server's JSON object (unknown keys are ignored)."""
+        duration = data.get("duration")
+        count = data.get("count")
+        return cls(
+            date=parse_datetime(data["date"]),
+            kind=data["kind"],
+            source=data["source"],
+            client=data.get("client"),
+            user_agent=data.get("userAgent"),
+            body=data.get("body"),
+            duration=float(duration) if duration is not None else None,
+            count=int(count) if count is not None else 1,
+            last_date=_optional_datetime(data.get("lastDate")),
+        )
+
+
+#: The forms of ``alertTarget`` a channel takes, as :attr:`Channel.form` names them. A server
+#: may send others: :attr:`Channel.form` keeps any string as it is.
+TARGET_FORMS: Tuple[str, ...] = ("named", "email", "pattern")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """An alert channel the server has configured, and what it takes as ``alertTarget``, as
+    :meth:`Client.channels` reports it. Never a URL, token or key.
+
+    Attributes:
+        alert_type: what a pulse names as ``alert_type``: ``"mail"``, ``"webhook"``,
+            ``"ntfy"``…, or ``"route"`` when routes are configured.
+        form: what ``alert_target`` is, one of :data:`TARGET_FORMS` — ``"named"`` (one of
+            ``targets``: a configured webhook, Slack webhook, PagerDuty service, route…),
+            ``"email"`` (an e-mail address) or ``"pattern"`` (text matching ``pattern``, such as
+            an ntfy topic) — or any other string a newer server sends, kept as it is.
+        targets: the names it takes, when ``form`` is ``"named"``; empty otherwise.
+        pattern: the regular expression a target must match, when ``form`` is ``"pattern"``
+            (``"^[A-Za-z0-9_-]{1,64}$"``); ``None`` otherwise. The server may still refuse a
+            few targets that match it, such as the topics ntfy keeps for itself.
+        max_chars: the longest target, in characters, when ``form`` is ``"pattern"``; ``None``
+            otherwise.
+    """
+
+    alert_type: str
+    form: str
+    targets: Tuple[str, ...] = ()
+    pattern: Optional[str] = None
+    max_chars: Optional[int] = None
+
+    @property
+    def is_named(self) -> bool:
+        """True when the channel takes one of its :attr:`targets` by name."""
+        return self.form == "named"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Channel":
+        """Build a Channel from the server's JSON object (unknown keys are ignored)."""
+        max_chars = data.get("maxChars")
+        return cls(
+            alert_type=data["alertType"],
+            form=data["form"],
+            targets=tuple(data.get("targets") or ()),
+            pattern=data.get("pattern"),
+            max_chars=int(max_chars) if max_chars is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class RouteStep:
+    """One channel of a :class:`Route`.
+
+    ``str(step)`` is ``"alert_type:alert_target"`` (``"webhook:ops"``), as the command line
+    writes it.
+
+    Attributes:
+        alert_type: the channel: ``"webhook"``, ``"mail"``, ``"slack"``….
+        alert_target: the address, key or configured name the route's alerts go to through it.
+    """
+
+    alert_type: str
+    alert_target: str
+
+    def __str__(self) -> str:
+        return f"{self.alert_type}:{self.alert_target}"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "RouteStep":
+        """Build a RouteStep from the server's JSON object (unknown keys are ignored)."""
+        return cls(alert_type=data["alertType"], alert_target=data["alertTarget"])
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route the server has configured: what ``alert_type="route"`` with
+    ``alert_target=name`` alerts, channel by channel.
+
+    Attributes:
+        name: the route's name, the ``alert_target`` that names it.
+        steps: its channels, in its order.
+    """
+
+    name: str
+    steps: Tuple[RouteStep, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Route":
+        """Build a Route from the server's JSON object (unknown keys are ignored)."""
+        return cls(
+            name=data["name"],
+            steps=tuple(RouteStep.from_json(step) for step in data.get("steps") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class PingKey:
+    """A ping key the server has configured (for ping URLs such as ``/ping/<key>/<service>``),
+    by name: never the key itself.
+
+    Attributes:
+        name: the key's name in the server's configuration.
+        service: the one service ``/api/push/<key>`` pulses without ``service=``, if set.
+        prefix: if set, the key pings only services whose names start with it…
+        services: …or that are in this list. With neither, it may ping any service.
+        alert_type: where alerts of services first seen through the key go (``"route"``,
+            ``"webhook"``…), or ``None`` if the key sets none.
+        alert_target: the target of those alerts, or ``None`` if the key sets none.
+    """
+
+    name: str
+    service: Optional[str] = None
+    prefix: Optional[str] = None
+    services: Tuple[str, ...] = ()
+    alert_type: Optional[str] = None
+    alert_target: Optional[str] = None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "PingKey":
+        """Build a PingKey from the server's JSON object (unknown keys are ignored)."""
+        return cls(
+            name=data["name"],
+            service=data.get("service"),
+            prefix=data.get("prefix"),
+            services=tuple(data.get("services") or ()),
+            alert_type=data.get("alertType"),
+            alert_target=data.get("alertTarget"),
+        )
+
+
+@dataclass(frozen=True)
+class Channels:
+    """What the server can alert, as :meth:`Client.channels` reports it: its channels with the
+    targets each takes, its routes and its ping keys, by name and never with a secret.
+
+    Iterating it iterates its channels; :meth:`channel`, :meth:`route` and :meth:`ping_key` find
+    one by name.
+
+    Attributes:
+        channels: a :class:`Channel` for each configured alert type (``"route"`` among them
+            when routes are configured), in the server's order.
+        routes: a :class:`Route` for each configured route, by name.
+        ping_keys: a :class:`PingKey` for each configured ping key, by name.
+    """
+
+    channels: Tuple[Channel, ...] = ()
+    routes: Tuple[Route, ...] = ()
+    ping_keys: Tuple[PingKey, ...] = ()
+
+    @property
+    def alert_types(self) -> Tuple[str, ...]:
+        """The alert types a pulse may name on this server (``("mail", "webhook", "route")``)."""
+        return tuple(channel.alert_type for channel in self.channels)
+
+    def channel(self, alert_type: str) -> Optional[Channel]:
+        """The channel of ``alert_type``, or ``None`` if the server has not configured it."""
+        return next((c for c in self.channels if c.alert_type == alert_type), None)
+
+    def route(self, name: str) -> Optional[Route]:
+        """The route named ``name``, or ``None`` if there is none."""
+        return next((r for r in self.routes if r.name == name), None)
+
+    def ping_key(self, name: str) -> Optional[PingKey]:
+        """The ping key named ``name``, or ``None`` if there is none."""
+        return next((k for k in self.ping_keys if k.name == name), None)
+
+    def __iter__(self) -> Iterator[Channel]:
+        return iter(self.channels)
+
+    def __len__(self) -> int:
+        return len(self.channels)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Channels":
+        """Build Channels from the server's JSON object (unknown keys are ignored)."""
+        return cls(
+            channels=tuple(Channel.from_json(item) for item in data.get("channels") or ()),
+            routes=tuple(Route.from_json(item) for item in data.get("routes") or ()),
+            ping_keys=tuple(PingKey.from_json(item) for item in data.get("pingKeys") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class ScheduleExplanation:
+    """A cron expression explained, as :meth:`Client.explain_schedule` reports it.
+
+    Attributes:
+        schedule: the expression, as the server read it (``"30 2 * * 1-5"``).
+        tz: the IANA time zone it is read in (``"UTC"`` unless one was given).
+        description: the schedule in words (``"At 02:30, on Monday, Tuesday, …"``).
+        next: its next times after now, oldest first, as aware UTC datetimes.
+    """
+
+    schedule: str
+    tz: str
+    description: str
+    next: Tuple[datetime, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "ScheduleExplanation":
+        """Build a ScheduleExplanation from the server's JSON object (unknown keys are ignored)."""
+        return cls(
+            schedule=data["schedule"],
+            tz=data["tz"],
+            description=data["description"],
+            next=tuple(parse_datetime(item) for item in data.get("next") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class DayUptime:
+    """A service's uptime on one UTC day, as :meth:`DailyUptime.days` reports it.
+
+    Attributes:
+        date: the UTC day.
+        uptime: the share of the day the service was up, from 0.0 to 1.0 (today's so far);
+            ``None`` before the service was first seen.
+    """
+
+    date: _Date
+    uptime: Optional[float]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "DayUptime":
+        """Build a DayUptime from the server's JSON object (unknown keys are ignored)."""
+        return cls(date=parse_date(data["date"]), uptime=_optional_float(data.get("uptime")))
+
+
+@dataclass(frozen=True)
+class DailyUptime:
+    """Every service's uptime per UTC day over the last 30 days, as :meth:`Client.daily_uptime`
+    reports it.
+
+    Attributes:
+        dates: the UTC days, oldest first, today (so far) last.
+        services: for each service, by name, its uptime on each of ``dates`` in the same order:
+            the share of the day it was up, from 0.0 to 1.0, or ``None`` before it was first seen.
+    """
+
+    dates: Tuple[_Date, ...] = ()
+    services: Dict[str, Tuple[Optional[float], ...]] = field(default_factory=dict)
+
+    @property
+    def today(self) -> Optional[_Date]:
+        """The last of ``dates``: today's UTC date when the server answered."""
+        return self.dates[-1] if self.dates else None
+
+    def days(self, service: str) -> List[DayUptime]:
+        """The uptime of ``service`` on each day, oldest first, paired with its date.
+
+        Raises:
+            KeyError: the answer has no service of that name.
+        """
+        return [DayUptime(day, uptime) for day, uptime in zip(self.dates, self.services[service])]
+
+    def __contains__(self, service: object) -> bool:
+        return service in self.services
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "DailyUptime":
+        """Build a DailyUptime from the server's JSON object (unknown keys are ignored)."""
+        services = data.get("services") or {}
+        return cls(
+            dates=tuple(parse_date(item) for item in data.get("dates") or ()),
+            services={
+                name: tuple(_optional_float(value) for value in values)
+                for name, values in services.items()
+            },
+        )
+
+
+def _optional_float(value: Any) -> Optional[float]:
+    return float(value) if value is not None else None

@@ -422,6 +422,15 @@ final class Json {
             return has(key) ? string(key) : null;
         }
 
+        /** The boolean {@code key}, {@code false} when absent or null. */
+        boolean flag(String key) {
+            Object value = map.get(key);
+            if (value != null && !(value instanceof Boolean)) {
+                throw new IllegalArgumentException(what + "." + key + ": expected a boolean");
+            }
+            return Boolean.TRUE.equals(value);
+        }
+
         Number number(String key) {
             Object value = require(key);
             if (!(value instanceof Number)) {
@@ -432,6 +441,29 @@ final class Json {
 
         List<Object> array(String key) {
             return Json.array(require(key), what + "." + key);
+        }
+
+        /** The array of strings {@code key}, unmodifiable. */
+        List<String> strings(String key) {
+            List<String> strings = new ArrayList<>();
+            for (Object item : array(key)) {
+                if (!(item instanceof String)) {
+                    throw new IllegalArgumentException(what + "." + key + ": expected strings");
+                }
+                strings.add((String) item);
+            }
+            return Collections.unmodifiableList(strings);
+        }
+
+        /** The object {@code key}, its keys in the answer's order; unmodifiable. */
+        Map<String, Object> object(String key) {
+            Object value = require(key);
+            if (!(value instanceof Map)) {
+                throw new IllegalArgumentException(what + "." + key + ": expected a JSON object");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> map = (Map<String, Object>) value;
+            return Collections.unmodifiableMap(map);
         }
 
         private Object require(String key) {

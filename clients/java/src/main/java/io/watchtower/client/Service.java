@@ -6,8 +6,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A monitored service as the server knows it: the answer to a pulse, a pause, a resume, a cancel,
- * or an element of {@link WatchtowerClient#listServices()}. Immutable.
+ * A monitored service as the server knows it: the answer to a pulse, a declaration, a pause, a
+ * resume, a run's start or failure, a cancel, or an element of
+ * {@link WatchtowerClient#listServices()}. Immutable.
  */
 public final class Service {
     private final String name;
@@ -17,12 +18,15 @@ public final class Service {
     private final String schedule;
     private final String tz;
     private final Duration grace;
+    private final Instant firstSeen;
     private final Instant lastPulse;
     private final Instant deadline;
     private final ServiceStatus status;
     private final Duration remindEvery;
     private final String dependsOn;
     private final Instant flappingSince;
+    private final Instant runningSince;
+    private final boolean neverPulsed;
 
     private Service(Json.Fields f) {
         this.name = f.string("service");
@@ -32,12 +36,15 @@ public final class Service {
         this.schedule = f.optionalString("schedule");
         this.tz = f.optionalString("tz");
         this.grace = f.has("grace") ? Wire.duration(f.number("grace")) : null;
+        this.firstSeen = f.has("firstSeen") ? Wire.instant(f.string("firstSeen")) : null;
         this.lastPulse = Wire.instant(f.string("lastPulse"));
         this.deadline = Wire.instant(f.string("deadline"));
         this.status = ServiceStatus.parse(f.string("status"));
         this.remindEvery = f.has("remindEvery") ? Wire.duration(f.number("remindEvery")) : null;
         this.dependsOn = f.optionalString("dependsOn");
         this.flappingSince = f.has("flappingSince") ? Wire.instant(f.string("flappingSince")) : null;
+        this.runningSince = f.has("runningSince") ? Wire.instant(f.string("runningSince")) : null;
+        this.neverPulsed = f.flag("neverPulsed");
     }
 
     static Service fromJson(Object json) {
@@ -83,7 +90,18 @@ public final class Service {
         return Optional.ofNullable(grace);
     }
 
-    /** When the server received its last pulse. */
+    /**
+     * When the server first saw it: its first pulse, or its {@linkplain WatchtowerClient#declare(Pulse)
+     * declaration}; empty for a service stored by an older server that did not record it.
+     */
+    public Optional<Instant> getFirstSeen() {
+        return Optional.ofNullable(firstSeen);
+    }
+
+    /**
+     * When the server received its last pulse; while it has {@linkplain #isNeverPulsed() never
+     * pulsed}, when it was declared.
+     */
     public Instant getLastPulse() {
         return lastPulse;
     }
@@ -122,6 +140,24 @@ public final class Service {
         return Optional.ofNullable(flappingSince);
     }
 
+    /**
+     * Since when a run of it has been under way: the server's receipt of the
+     * {@linkplain WatchtowerClient#start(String) start} not yet ended by a pulse or a
+     * {@linkplain WatchtowerClient#fail(String, String) failure}. Empty when no run is under way.
+     */
+    public Optional<Instant> getRunningSince() {
+        return Optional.ofNullable(runningSince);
+    }
+
+    /**
+     * Whether it was {@linkplain WatchtowerClient#declare(Pulse) declared} and has never pulsed:
+     * {@link ServiceStatus#NEW}, or {@link ServiceStatus#DEAD} (or paused) without a first pulse.
+     * Its first pulse makes it {@code false}.
+     */
+    public boolean isNeverPulsed() {
+        return neverPulsed;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -134,17 +170,18 @@ public final class Service {
         return name.equals(that.name) && alertType == that.alertType
                 && alertTarget.equals(that.alertTarget) && nextIn.equals(that.nextIn)
                 && Objects.equals(schedule, that.schedule) && Objects.equals(tz, that.tz)
-                && Objects.equals(grace, that.grace)
+                && Objects.equals(grace, that.grace) && Objects.equals(firstSeen, that.firstSeen)
                 && lastPulse.equals(that.lastPulse) && deadline.equals(that.deadline)
                 && status == that.status && Objects.equals(remindEvery, that.remindEvery)
                 && Objects.equals(dependsOn, that.dependsOn)
-                && Objects.equals(flappingSince, that.flappingSince);
+                && Objects.equals(flappingSince, that.flappingSince)
+                && Objects.equals(runningSince, that.runningSince) && neverPulsed == that.neverPulsed;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, alertType, alertTarget, nextIn, schedule, tz, grace, lastPulse, deadline, status,
-                remindEvery, dependsOn, flappingSince);
+        return Objects.hash(name, alertType, alertTarget, nextIn, schedule, tz, grace, firstSeen, lastPulse, deadline,
+                status, remindEvery, dependsOn, flappingSince, runningSince, neverPulsed);
     }
 
     @Override
@@ -154,10 +191,13 @@ public final class Service {
                 + (schedule != null ? ", schedule=" + schedule : "")
                 + (tz != null ? ", tz=" + tz : "")
                 + (grace != null ? ", grace=" + grace : "")
+                + (firstSeen != null ? ", firstSeen=" + firstSeen : "")
                 + ", lastPulse=" + lastPulse
                 + ", deadline=" + deadline
                 + (remindEvery != null ? ", remindEvery=" + remindEvery : "")
                 + (dependsOn != null ? ", dependsOn=" + dependsOn : "")
-                + (flappingSince != null ? ", flappingSince=" + flappingSince : "") + "}";
+                + (flappingSince != null ? ", flappingSince=" + flappingSince : "")
+                + (runningSince != null ? ", runningSince=" + runningSince : "")
+                + (neverPulsed ? ", neverPulsed" : "") + "}";
     }
 }

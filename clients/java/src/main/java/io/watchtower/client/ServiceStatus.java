@@ -19,7 +19,10 @@ public enum ServiceStatus {
      * alerts until it pulses or is {@linkplain WatchtowerClient#resume(String) resumed}.
      */
     PAUSED,
-    /** The service has been declared, and has never pulsed. */
+    /**
+     * The service has been {@linkplain WatchtowerClient#declare(Pulse) declared}, and has never
+     * pulsed; it dies if its first pulse is not in by its deadline.
+     */
     NEW,
     /** A status this version of the client does not know (sent by a newer server). */
     UNKNOWN;

@@ -39,9 +39,10 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A client of a Watchtower server: heartbeats (pulse, pause, resume, cancel, list services),
- * events (add, list with filters and pages), test alerts, alerts as they fared, and API keys
- * (create, list, revoke, who am I).
+ * A client of a Watchtower server: heartbeats (pulse, declare, pause, resume, cancel, list services,
+ * daily uptime, explain a schedule), a job's runs (start, fail) and the ping history, events (add,
+ * list with filters and pages), the channels it can alert, test alerts, alerts as they fared, and
+ * API keys (create, list, revoke, who am I).
  * Immutable and thread-safe: build one and share it.
  *
  * <pre>{@code
@@ -152,6 +153,41 @@ public final class WatchtowerClient {
     }
 
     /**
+     * Declares a service before its first pulse:
+     * {@code declare(Pulse.of(service, nextIn, alertType, alertTarget))}.
+     *
+     * @see #declare(Pulse)
+     */
+    public Service declare(String service, Duration nextIn, AlertType alertType, String alertTarget) {
+        return declare(Pulse.of(service, nextIn, alertType, alertTarget));
+    }
+
+    /**
+     * Declares {@code declaration}'s service without pulsing it, or changes how a monitored one is
+     * watched. A service not yet monitored is watched from now, {@link ServiceStatus#NEW} and
+     * {@linkplain Service#isNeverPulsed() never pulsed}: unless it pulses by its first deadline
+     * (now + {@code nextIn}, or the schedule's next time, + grace), it dies and is alerted like any
+     * death. A monitored service gets the declaration's settings, its deadline recounted from its
+     * last pulse and its status kept; declaring it as it is changes nothing. Needs the
+     * {@code write} or {@code admin} scope.
+     *
+     * <p>Sends {@code PUT /services/{name}} with the pulse's body, the name encoded as one path
+     * segment. It is safe to repeat, so it is re-sent if the connection breaks before the answer
+     * starts.
+     *
+     * @return the service as declared
+     * @throws IllegalArgumentException if the service's name is empty
+     * @throws InvalidRequestException if the server rejects a field ({@link InvalidRequestException#getField()})
+     * @throws ForbiddenException if the client's credential may not write, or not to this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service declare(Pulse declaration) {
+        Objects.requireNonNull(declaration, "declaration");
+        String path = "services/" + Wire.pathSegment(declaration.getService());
+        return send("PUT", path, null, declaration.toJson(), true).decode(Service::fromJson);
+    }
+
+    /**
      * Stops monitoring {@code service}: it never alerts again, not even with an alert already
      * queued. Sends {@code DELETE /} with the body {@code {"service": …}}, once: it is never
      * re-sent behind your back.
@@ -231,6 +267,159 @@ public final class WatchtowerClient {
     }
 
     /**
+     * Every service's uptime on each of the last 30 UTC days, oldest first, today (so far) last:
+     * for uptime bars. A key with a prefix sees only its services. Needs a scope that may read.
+     *
+     * <p>Sends {@code GET /uptime}.
+     *
+     * @throws ForbiddenException if the client's credential may not read
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public DailyUptime dailyUptime() {
+        return send("GET", "uptime", null, null, true).decode(DailyUptime::fromJson);
+    }
+
+    /**
+     * Explains the cron expression {@code schedule} in UTC, with its next 5 times:
+     * {@code explainSchedule(schedule, null, null)}.
+     *
+     * @see #explainSchedule(String, String, Integer)
+     */
+    public ScheduleExplanation explainSchedule(String schedule) {
+        return explainSchedule(schedule, null, null);
+    }
+
+    /**
+     * Explains the cron expression {@code schedule} as a pulse's {@code schedule} would take it:
+     * in words, with its next {@code count} times in the zone {@code tz}, to check a schedule before
+     * a pulse gives it. Needs a scope that may read.
+     *
+     * <p>Sends {@code GET /schedule?schedule=…&tz=…&count=…}.
+     *
+     * <pre>{@code
+     * ScheduleExplanation explained = client.explainSchedule("30 2 * * 1-5", "Europe/Berlin", 3);
+     * explained.getDescription();   // "At 02:30, on Monday, Tuesday, Wednesday, Thursday, and Friday."
+     * explained.getNext();          // [2026-12-04T01:30:00Z, 2026-12-07T01:30:00Z, 2026-12-08T01:30:00Z]
+     * }</pre>
+     *
+     * @param schedule five fields (minute, hour, day of month, month, day of week) or a macro such
+     *     as {@code "@hourly"}
+     * @param tz an IANA time zone such as {@code "Europe/Berlin"}; {@code null}: UTC
+     * @param count how many next times, 1 to 20; {@code null}: 5
+     * @throws InvalidRequestException if the server rejects a parameter:
+     *     {@link InvalidRequestException#getField()} is {@code "schedule"} (status 400 for what is
+     *     not a cron expression, 422 for one that never comes), {@code "tz"} or {@code "count"}
+     * @throws ForbiddenException if the client's credential may not read
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public ScheduleExplanation explainSchedule(String schedule, String tz, Integer count) {
+        return send("GET", "schedule", ScheduleExplanation.query(schedule, tz, count), null, true)
+                .decode(ScheduleExplanation::fromJson);
+    }
+
+    // ------------------------------------------------------------------ runs and ping history
+
+    /**
+     * Starts a run of the monitored {@code service} with its own settings: pulses it (so that a
+     * run that hangs is missed at its deadline) and marks it running, until its next pulse, which
+     * ends the run, or {@link #fail(String, String) fail}. The ping history times the run. Needs a
+     * scope that may ingest.
+     *
+     * <p>Sends {@code POST /services/{name}/start} without a body, the name encoded as one path
+     * segment. Like a pulse, it may be re-sent if the connection breaks before the answer starts.
+     *
+     * @return the service, its {@link Service#getRunningSince()} set
+     * @throws IllegalArgumentException if {@code service} is empty
+     * @throws NotFoundException if the service is not monitored (pulse or declare it first, or use
+     *     {@link #start(Pulse)})
+     * @throws ForbiddenException if the client's credential may not ingest, or not to this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service start(String service) {
+        return send("POST", Runs.path(service, "start"), null, null, true).decode(Service::fromJson);
+    }
+
+    /**
+     * Starts a run of {@code pulse}'s service: pulses it with {@code pulse}'s settings, as
+     * {@link #pulse(Pulse)} does (creating it if it is not monitored yet), and marks it running
+     * until its next pulse or {@link #fail(String, String) fail}. Needs a scope that may ingest.
+     *
+     * <p>Sends {@code POST /services/{name}/start} with the pulse's body. Like a pulse, it may be
+     * re-sent if the connection breaks before the answer starts.
+     *
+     * @return the service, its {@link Service#getRunningSince()} set
+     * @throws IllegalArgumentException if the service's name is empty
+     * @throws InvalidRequestException if the server rejects a field ({@link InvalidRequestException#getField()})
+     * @throws ForbiddenException if the client's credential may not ingest, or not to this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service start(Pulse pulse) {
+        Objects.requireNonNull(pulse, "pulse");
+        return send("POST", Runs.path(pulse.getService(), "start"), null, pulse.toJson(), true)
+                .decode(Service::fromJson);
+    }
+
+    /**
+     * Reports that a run of {@code service} failed, without saying how: the server records
+     * {@code "run failed"}. See {@link #fail(String, String)}.
+     */
+    public Service fail(String service) {
+        return send("POST", Runs.path(service, "fail"), null, null, false).decode(Service::fromJson);
+    }
+
+    /**
+     * Reports that a run of the monitored {@code service} failed: {@code message} becomes an
+     * {@code error} event and the body of a {@code "fail"} ping, and the service is dead at once,
+     * alerted as a missed deadline is. A service already dead, or paused, is answered as it is.
+     * Needs a scope that may ingest.
+     *
+     * <p>Sends {@code POST /services/{name}/fail} with {@code {"message": …}}, once: it is never
+     * re-sent behind your back, since a second one would record the event twice.
+     *
+     * @param message what failed, e.g. the exit status and the last lines of output (1 byte to
+     *     64 KiB)
+     * @return the service, {@link ServiceStatus#DEAD}
+     * @throws IllegalArgumentException if {@code service} is empty
+     * @throws NotFoundException if the service is not monitored
+     * @throws InvalidRequestException if the server rejects the message
+     * @throws ForbiddenException if the client's credential may not ingest, or not to this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Service fail(String service, String message) {
+        return send("POST", Runs.path(service, "fail"), null, Runs.failBody(message), false).decode(Service::fromJson);
+    }
+
+    /**
+     * The ping history of {@code service}, newest first: all the pings the server keeps (the last
+     * 100 per service unless its {@code pingHistory} says otherwise). See {@link #pings(String, int)}.
+     */
+    public List<Ping> pings(String service) {
+        return send("GET", Runs.path(service, "pings"), null, null, true).decode(Runs::pings);
+    }
+
+    /**
+     * The latest {@code limit} pings of {@code service}, newest first: every pulse, start, failure
+     * and log it sent, whichever way it came in, with the client's address and user agent, the
+     * first KiB of the body, and a finished run's duration. Identical plain pulses within 60 seconds
+     * of an entry's first are folded into it ({@link Ping#getCount()}, {@link Ping#getLastDate()}).
+     * Needs a scope that may read.
+     *
+     * <p>Sends {@code GET /services/{name}/pings?limit=…}, the name encoded as one path segment.
+     *
+     * @param limit at most this many, from 1 to 10000
+     * @return the pings, newest first; unmodifiable
+     * @throws IllegalArgumentException if {@code service} is empty
+     * @throws NotFoundException if the server has no such service
+     * @throws InvalidRequestException if the server rejects the limit ({@code getField()} is
+     *     {@code "limit"})
+     * @throws ForbiddenException if the client's credential may not read, or not this service
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public List<Ping> pings(String service, int limit) {
+        return send("GET", Runs.path(service, "pings"), Runs.pingsQuery(limit), null, true).decode(Runs::pings);
+    }
+
+    /**
      * Starts configuring a {@link Heartbeat} that sends {@code pulse} in the background until
      * stopped.
      *
@@ -306,6 +495,21 @@ public final class WatchtowerClient {
             }
             return Collections.unmodifiableList(delivered);
         });
+    }
+
+    /**
+     * What the server can alert: its channels, each with what it takes as {@code alertTarget} (one
+     * of the names of its webhooks or routes, an e-mail address, or text matching a pattern), its
+     * routes with their steps, and its ping keys by name with what they may ping. Never a URL, a
+     * token, a password or a key. Needs a scope that may read.
+     *
+     * <p>Sends {@code GET /channels}.
+     *
+     * @throws ForbiddenException if the client's credential may not read
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Channels channels() {
+        return send("GET", "channels", null, null, true).decode(Channels::fromJson);
     }
 
     // ------------------------------------------------------------------ alert history
@@ -580,7 +784,8 @@ public final class WatchtowerClient {
      * @param repeatable whether sending the request twice does no harm. {@code HttpURLConnection}
      *     silently re-sends a buffered request once if the connection breaks before the answer
      *     starts; a request that is not repeatable and has a body is therefore written in streaming
-     *     mode, which it never re-sends. (A GET, without a body, is always repeatable.)
+     *     mode, which it never re-sends; so is a {@code POST} without a body that is not
+     *     repeatable, as an empty body. (A GET, without a body, is always repeatable.)
      */
     private Response send(String method, String path, String query, Object body, boolean repeatable) {
         URL url;
@@ -591,7 +796,8 @@ public final class WatchtowerClient {
         }
         byte[] bytes = body == null ? null : Json.write(body).getBytes(StandardCharsets.UTF_8);
         try {
-            boolean streaming = bytes != null && !repeatable;
+            // A POST without a body is streamed too (an empty one), so that it is not re-sent.
+            boolean streaming = !repeatable && (bytes != null || method.equals("POST"));
             Response response = exchange(method, url, bytes, streaming);
             if (response.status == 401 && streaming) {
                 // In streaming mode HttpURLConnection drops the body of a 401, the server's reason.
@@ -639,6 +845,9 @@ public final class WatchtowerClient {
                 // a body written, even an empty one; it then labels the empty body
                 // application/x-www-form-urlencoded, which the server ignores.
                 connection.setDoOutput(true);
+                if (streaming) {
+                    connection.setFixedLengthStreamingMode(0);
+                }
                 connection.getOutputStream().close();
             }
             if (body != null) {

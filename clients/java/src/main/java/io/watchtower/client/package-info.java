@@ -17,7 +17,17 @@
  *   <li>services: {@link io.watchtower.client.WatchtowerClient#pulse pulse},
  *       {@link io.watchtower.client.WatchtowerClient#cancel cancel},
  *       {@link io.watchtower.client.WatchtowerClient#listServices listServices}, and a background
- *       {@link io.watchtower.client.Heartbeat};
+ *       {@link io.watchtower.client.Heartbeat}; each service's
+ *       {@link io.watchtower.client.WatchtowerClient#dailyUptime dailyUptime} over 30 days, and
+ *       {@link io.watchtower.client.WatchtowerClient#explainSchedule(String) explainSchedule} (a cron
+ *       expression in words, with its next times);
+ *   <li>a job's runs and the ping history: {@link io.watchtower.client.WatchtowerClient#start start},
+ *       {@link io.watchtower.client.WatchtowerClient#fail fail}, and
+ *       {@link io.watchtower.client.WatchtowerClient#pings pings} (each
+ *       {@link io.watchtower.client.Ping} a service sent, newest first);
+ *   <li>what the server can alert: {@link io.watchtower.client.WatchtowerClient#channels channels}
+ *       (each {@link io.watchtower.client.Channel}, {@link io.watchtower.client.Route} and
+ *       {@link io.watchtower.client.PingKey}, by name, never a secret);
  *   <li>test alerts: {@link io.watchtower.client.WatchtowerClient#testAlert testAlert}, which
  *       answers each {@link io.watchtower.client.Delivery} or names the channel that refused it;
  *   <li>alerts as they fared: {@link io.watchtower.client.WatchtowerClient#listAlerts listAlerts}

@@ -232,6 +232,63 @@ public final class StubServerTest {
     }
 
     @Test
+    public void runRequestsAsSent() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String service = "{\"service\":\"a b/c\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60,"
+                + "\"lastPulse\":\"2026-11-25T06:12:32.660Z\",\"deadline\":\"2026-11-25T06:13:32.660Z\",\"status\":\"up\","
+                + "\"runningSince\":\"2026-11-25T06:12:32.660Z\"}";
+        HttpServer server = stub(200, "application/json", service, seen);
+        try {
+            WatchtowerClient client = clientOf(server, "/prefix");
+            assertEquals(java.util.Optional.of(java.time.Instant.parse("2026-11-25T06:12:32.660Z")),
+                    client.start("a b/c").getRunningSince());
+            client.start(Pulse.of("a b/c", Duration.ofMinutes(1), AlertType.WEBHOOK, "ops"));
+            client.fail("a b/c");
+            client.fail("a b/c", "exit 3");
+            assertEquals(4, seen.size(), "one request each");
+            for (Seen request : seen) {
+                assertEquals("POST", request.method);
+                assertEquals("secret", request.password);
+            }
+            assertEquals("/prefix/services/a%20b%2Fc/start", seen.get(0).path, "the name is one encoded path segment");
+            assertEquals("", seen.get(0).body, "no body: the service's own settings");
+            assertEquals("0", seen.get(0).contentLength);
+            assertEquals("/prefix/services/a%20b%2Fc/start", seen.get(1).path);
+            assertEquals("{\"service\":\"a b/c\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60}",
+                    seen.get(1).body, "the pulse's settings");
+            assertEquals("application/json; charset=utf-8", seen.get(1).contentType);
+            assertEquals("/prefix/services/a%20b%2Fc/fail", seen.get(2).path);
+            assertEquals("", seen.get(2).body, "no message, no body");
+            assertEquals("0", seen.get(2).contentLength, "a POST says its empty body's length, streamed too");
+            assertEquals("/prefix/services/a%20b%2Fc/fail", seen.get(3).path);
+            assertEquals("{\"message\":\"exit 3\"}", seen.get(3).body);
+            assertThrows(IllegalArgumentException.class, () -> client.fail(""));
+            assertEquals(4, seen.size(), "an empty name sends nothing");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void pingsRequestsAsSent() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        String pings = "[{\"date\":\"2026-11-25T06:12:32.660Z\",\"kind\":\"pulse\",\"source\":\"api\"}]";
+        HttpServer server = stub(200, "application/json", pings, seen);
+        try {
+            WatchtowerClient client = clientOf(server, "/prefix");
+            List<Ping> all = client.pings("é ✓");
+            assertEquals(1, all.size());
+            assertEquals("pulse", all.get(0).getKind());
+            client.pings("a?b", 5);
+            assertEquals("GET", seen.get(0).method);
+            assertEquals("/prefix/services/%C3%A9%20%E2%9C%93/pings", seen.get(0).path, "no limit: all that are kept");
+            assertEquals("/prefix/services/a%3Fb/pings?limit=5", seen.get(1).path);
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
     public void malformedAnswerIsAWatchtowerException() throws Exception {
         HttpServer server = stub(200, "application/json", "[{\"service\": 1", new CopyOnWriteArrayList<Seen>());
         try {
@@ -298,6 +355,12 @@ public final class StubServerTest {
             connections.set(0);
             assertThrows(ServerUnavailableException.class, () -> client.cancel("a"));
             assertEquals(1, connections.get(), "a cancel is sent once");
+            connections.set(0);
+            assertThrows(ServerUnavailableException.class, () -> client.fail("a", "exit 1"));
+            assertEquals(1, connections.get(), "a failure is sent once");
+            connections.set(0);
+            assertThrows(ServerUnavailableException.class, () -> client.fail("a"));
+            assertEquals(1, connections.get(), "a failure without a message too");
         }
     }
 

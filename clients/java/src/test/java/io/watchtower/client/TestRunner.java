@@ -27,8 +27,11 @@ public final class TestRunner {
     private static final Class<?>[] CLASSES = {
         JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, ScheduleTest.class,
         EventsTest.class,
-        HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class, AlertTest.class,
+        HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class, DeclareTest.class,
+        AlertTest.class,
         AlertHistoryTest.class,
+        RunsTest.class,
+        ChannelsTest.class, ExplainScheduleTest.class, UptimeTest.class,
     };
 
     private TestRunner() {}

@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Optional;
@@ -159,6 +160,32 @@ public final class UnitTest {
     }
 
     @Test
+    public void serviceDecodesFirstSeenAndNeverPulsed() {
+        String common = "\"service\":\"d\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60,"
+                + "\"lastPulse\":\"2026-12-03T16:03:39.312Z\",\"deadline\":\"2026-12-03T16:04:39.312Z\",";
+        Service declared = Service.fromJson(Json.parse("{" + common
+                + "\"firstSeen\":\"2026-12-03T16:03:39.312Z\",\"status\":\"new\",\"neverPulsed\":true}"));
+        assertEquals(ServiceStatus.NEW, declared.getStatus());
+        assertTrue(declared.isNeverPulsed(), "neverPulsed: true");
+        assertEquals(Optional.of(declared.getLastPulse()), declared.getFirstSeen());
+        assertContains(declared.toString(), "firstSeen=2026-12-03T16:03:39.312Z");
+        assertContains(declared.toString(), "neverPulsed");
+
+        Service older = Service.fromJson(Json.parse("{" + common + "\"status\":\"up\"}"));
+        assertFalse(older.isNeverPulsed(), "absent: false");
+        assertEquals(Optional.empty(), older.getFirstSeen());
+        assertFalse(older.toString().contains("firstSeen") || older.toString().contains("neverPulsed"), "absent: " + older);
+        Service explicit = Service.fromJson(Json.parse("{" + common + "\"status\":\"up\",\"neverPulsed\":false,\"firstSeen\":null}"));
+        assertEquals(older, explicit, "false and null are absent");
+        assertEquals(older.hashCode(), explicit.hashCode());
+        Service dead = Service.fromJson(Json.parse("{" + common + "\"status\":\"dead\",\"neverPulsed\":true}"));
+        Service pulsedDead = Service.fromJson(Json.parse("{" + common + "\"status\":\"dead\"}"));
+        assertFalse(dead.equals(pulsedDead), "neverPulsed counts in equals");
+        assertThrows(IllegalArgumentException.class, () -> Service.fromJson(Json.parse("{" + common
+                + "\"status\":\"new\",\"neverPulsed\":\"yes\"}")));
+    }
+
+    @Test
     public void eventQueryEncodesEveryFilter() {
         assertEquals("", EventQuery.all().toQueryString());
         EventQuery query = EventQuery.builder()
@@ -300,5 +327,140 @@ public final class UnitTest {
         assertEquals("state=sent", query.toBuilder().service(null).state("sent").limit(null).build().toQueryString());
         assertFalse(query.equals(AlertQuery.all()), "filters count in equals");
         assertEquals("AlertQuery{limit=1}", AlertQuery.builder().limit(1).build().toString());
+    }
+
+    @Test
+    public void pingDecodesWithAndWithoutItsOptionalFields() {
+        String fullJson = "{\"date\":\"2026-12-03T16:03:39.312Z\",\"kind\":\"fail\","
+                + "\"source\":\"api\",\"client\":\"127.0.0.1\",\"userAgent\":\"watchtower-java/0.1.0\","
+                + "\"body\":\"exit 3: disk full\",\"duration\":12.5}";
+        Ping full = Ping.fromJson(Json.parse(fullJson));
+        assertEquals(Instant.parse("2026-12-03T16:03:39.312Z"), full.getDate());
+        assertEquals("fail", full.getKind());
+        assertEquals("api", full.getSource());
+        assertEquals(Optional.of("127.0.0.1"), full.getClient());
+        assertEquals(Optional.of("watchtower-java/0.1.0"), full.getUserAgent());
+        assertEquals(Optional.of("exit 3: disk full"), full.getBody());
+        assertEquals(Optional.of(Duration.ofMillis(12_500)), full.getDuration());
+        assertContains(full.toString(), "kind=fail, source=api, client=127.0.0.1");
+        assertContains(full.toString(), "duration=PT12.5S");
+
+        String bare = "{\"date\":\"2026-12-03T16:03:39.312Z\",\"kind\":\"log\",\"source\":\"kuma\"";
+        Ping minimal = Ping.fromJson(Json.parse(bare + "}"));
+        assertEquals("log", minimal.getKind());
+        assertEquals("kuma", minimal.getSource());
+        assertEquals(Optional.empty(), minimal.getClient());
+        assertEquals(Optional.empty(), minimal.getUserAgent());
+        assertEquals(Optional.empty(), minimal.getBody());
+        assertEquals(Optional.empty(), minimal.getDuration());
+        assertEquals("Ping{date=2026-12-03T16:03:39.312Z, kind=log, source=kuma}", minimal.toString());
+        assertEquals(1L, minimal.getCount(), "absent is 1");
+        assertEquals(Optional.empty(), minimal.getLastDate());
+        assertEquals(1L, full.getCount());
+        assertEquals(Optional.empty(), full.getLastDate());
+        String foldedJson = "{\"date\":\"2026-12-03T16:03:39.312Z\",\"kind\":\"pulse\",\"source\":\"api\","
+                + "\"count\":7,\"lastDate\":\"2026-12-03T16:04:30.5Z\"}";
+        Ping folded = Ping.fromJson(Json.parse(foldedJson));
+        assertEquals(7L, folded.getCount());
+        assertEquals(Optional.of(Instant.parse("2026-12-03T16:04:30.500Z")), folded.getLastDate());
+        assertEquals("Ping{date=2026-12-03T16:03:39.312Z, kind=pulse, source=api, count=7, "
+                + "lastDate=2026-12-03T16:04:30.500Z}", folded.toString());
+        assertEquals(folded, Ping.fromJson(Json.parse(foldedJson)));
+        assertEquals(folded.hashCode(), Ping.fromJson(Json.parse(foldedJson)).hashCode());
+        Ping unfolded = Ping.fromJson(Json.parse("{\"date\":\"2026-12-03T16:03:39.312Z\",\"kind\":\"pulse\","
+                + "\"source\":\"api\"}"));
+        assertFalse(folded.equals(unfolded), "count and lastDate count in equals");
+        Ping nulls = Ping.fromJson(Json.parse(bare + ",\"client\":null,\"body\":null,\"duration\":null}"));
+        assertEquals(minimal, nulls, "null is absent");
+        assertEquals(minimal.hashCode(), nulls.hashCode());
+        assertFalse(minimal.equals(full), "different pings");
+        assertEquals(Optional.of(Duration.ZERO), Ping.fromJson(Json.parse(bare + ",\"duration\":0}")).getDuration());
+        assertEquals("hibernate", Ping.fromJson(Json.parse("{\"date\":\"2026-12-03T16:03:39.312Z\","
+                + "\"kind\":\"hibernate\",\"source\":\"carrier-pigeon\"}")).getKind(), "a newer server's kind reads");
+        assertThrows(IllegalArgumentException.class, () -> Ping.fromJson(Json.parse("{\"kind\":\"pulse\",\"source\":\"api\"}")));
+        assertThrows(IllegalArgumentException.class, () -> Ping.fromJson(Json.parse(bare + ",\"duration\":\"12s\"}")));
+        assertEquals(Arrays.asList(full, minimal), Runs.pings(Json.parse("[" + fullJson + "," + bare + "}]")), "an array, in order");
+        assertThrows(IllegalArgumentException.class, () -> Runs.pings(Json.parse("{\"pings\":[]}")));
+    }
+
+    @Test
+    public void serviceDecodesRunningSince() {
+        String common = "\"service\":\"job\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60,"
+                + "\"lastPulse\":\"2026-12-03T16:03:39.312Z\",\"deadline\":\"2026-12-03T16:04:39.312Z\",\"status\":\"up\"";
+        Service running = Service.fromJson(Json.parse("{" + common + ",\"runningSince\":\"2026-12-03T16:03:39.312Z\"}"));
+        assertEquals(Optional.of(Instant.parse("2026-12-03T16:03:39.312Z")), running.getRunningSince());
+        assertContains(running.toString(), "runningSince=2026-12-03T16:03:39.312Z");
+        Service idle = Service.fromJson(Json.parse("{" + common + "}"));
+        assertEquals(Optional.empty(), idle.getRunningSince());
+        assertFalse(idle.toString().contains("runningSince"), "absent: " + idle);
+        assertFalse(idle.equals(running), "runningSince counts in equals");
+        assertFalse(idle.hashCode() == running.hashCode(), "and in hashCode");
+        assertEquals(idle, Service.fromJson(Json.parse("{" + common + ",\"runningSince\":null}")), "null is absent");
+    }
+
+    @Test
+    public void channelsDecodeEveryFormAndNullPingKeyFields() {
+        String json = "{\"channels\":[{\"alertType\":\"mail\",\"form\":\"email\"},"
+                + "{\"alertType\":\"webhook\",\"form\":\"named\",\"targets\":[\"dev\",\"ops\"]},"
+                + "{\"alertType\":\"ntfy\",\"form\":\"pattern\",\"pattern\":\"^[A-Za-z0-9_-]{1,64}$\",\"maxChars\":64},"
+                + "{\"alertType\":\"semaphore\",\"form\":\"flags\"}],"
+                + "\"routes\":[{\"name\":\"oncall\",\"steps\":[{\"alertType\":\"webhook\",\"alertTarget\":\"dev\"}]}],"
+                + "\"pingKeys\":[{\"name\":\"cron\",\"service\":null,\"prefix\":null,\"services\":[],"
+                + "\"alertType\":null,\"alertTarget\":null}]}";
+        Channels channels = Channels.fromJson(Json.parse(json));
+        assertEquals(4, channels.getChannels().size());
+        Channel mail = channels.getChannels().get(0);
+        assertEquals("Channel{alertType=mail, form=email}", mail.toString());
+        assertEquals(Collections.emptyList(), mail.getTargets());
+        Channel ntfy = channels.getChannel("ntfy").get();
+        assertEquals(Optional.of("^[A-Za-z0-9_-]{1,64}$"), ntfy.getPattern());
+        assertEquals(Optional.of(64), ntfy.getMaxChars());
+        assertEquals("flags", channels.getChannel("semaphore").get().getForm(), "a newer server's form reads");
+        assertEquals("[webhook:dev]", channels.getRoutes().get(0).getSteps().toString());
+        PingKey key = channels.getPingKeys().get(0);
+        assertEquals("PingKey{name=cron}", key.toString());
+        assertEquals(Optional.empty(), key.getService());
+        assertEquals(Optional.empty(), key.getPrefix());
+        assertEquals(Optional.empty(), key.getAlertType());
+        assertEquals(Optional.empty(), key.getAlertTarget());
+        assertEquals(channels, Channels.fromJson(Json.parse(json)));
+        assertEquals(channels.hashCode(), Channels.fromJson(Json.parse(json)).hashCode());
+        assertThrows(IllegalArgumentException.class, () -> Channels.fromJson(Json.parse("{\"channels\":[]}")));
+        assertThrows(IllegalArgumentException.class, () -> Channels.fromJson(Json.parse(
+                "{\"channels\":[{\"alertType\":\"webhook\",\"form\":\"named\",\"targets\":[1]}],"
+                + "\"routes\":[],\"pingKeys\":[]}")));
+    }
+
+    @Test
+    public void dailyUptimeDecodesNullDaysAndChecksTheirCount() {
+        DailyUptime uptime = DailyUptime.fromJson(Json.parse("{\"dates\":[\"2026-12-01\",\"2026-12-02\",\"2026-12-03\"],"
+                + "\"services\":{\"backup\":[null,1,0.98],\"db\":[0,0.5,1.0]}}"));
+        assertEquals(Arrays.asList(LocalDate.of(2026, 12, 1), LocalDate.of(2026, 12, 2), LocalDate.of(2026, 12, 3)),
+                uptime.getDates());
+        assertEquals(Arrays.asList(null, 1.0, 0.98), uptime.getService("backup").get());
+        assertEquals(Arrays.asList(0.0, 0.5, 1.0), uptime.getService("db").get(), "integers read as doubles");
+        assertEquals(Arrays.asList("backup", "db"), new java.util.ArrayList<>(uptime.getServices().keySet()));
+        assertEquals(Optional.of(0.98), uptime.getUptime("backup", LocalDate.of(2026, 12, 3)));
+        assertEquals(Optional.empty(), uptime.getUptime("backup", LocalDate.of(2026, 12, 1)), "null: not seen yet");
+        assertEquals(Optional.empty(), uptime.getUptime("nothing", LocalDate.of(2026, 12, 3)));
+        assertThrows(IllegalArgumentException.class, () -> DailyUptime.fromJson(Json.parse(
+                "{\"dates\":[\"2026-12-03\"],\"services\":{\"backup\":[1,1]}}")));
+        assertThrows(IllegalArgumentException.class, () -> DailyUptime.fromJson(Json.parse(
+                "{\"dates\":[\"2026-12-03\"],\"services\":{\"backup\":[\"up\"]}}")));
+        assertThrows(RuntimeException.class, () -> DailyUptime.fromJson(Json.parse(
+                "{\"dates\":[\"03.12.2026\"],\"services\":{}}")));
+    }
+
+    @Test
+    public void scheduleQueryEncodesEveryParameter() {
+        assertEquals("schedule=30+2+*+*+1-5", ScheduleExplanation.query("30 2 * * 1-5", null, null));
+        assertEquals("schedule=*%2F15+*+*+*+*&tz=America%2FNew_York&count=3",
+                ScheduleExplanation.query("*/15 * * * *", "America/New_York", 3));
+        ScheduleExplanation explained = ScheduleExplanation.fromJson(Json.parse("{\"schedule\":\"@daily\",\"tz\":\"UTC\","
+                + "\"description\":\"At 00:00.\",\"next\":[\"2026-12-04T00:00:00.000Z\",\"2026-12-05T00:00:00.000Z\"]}"));
+        assertEquals(Arrays.asList(Instant.parse("2026-12-04T00:00:00Z"), Instant.parse("2026-12-05T00:00:00Z")),
+                explained.getNext());
+        assertEquals("At 00:00.", explained.getDescription());
+        assertThrows(NullPointerException.class, () -> ScheduleExplanation.query(null, "UTC", 1));
     }
 }
