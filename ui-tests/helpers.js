@@ -18,10 +18,11 @@ export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const screenshotDir = process.env.UI_SCREENSHOTS || join(repoRoot, 'target', 'ui-screenshots');
 
 /**
- * Starts `watchtower serve` on a free port with a fresh data directory.
- * Resolves to {url, api, stop()} once the server prints its address.
+ * Starts `watchtower serve` on a free port with a fresh data directory, its
+ * config the tests' own with `extra`'s keys over it. Resolves to
+ * {url, api, stop()} once the server prints its address.
  */
-export async function startServer() {
+export async function startServer(extra = {}) {
   if (!existsSync(watchtowerBin)) {
     throw new Error(`no watchtower binary at ${watchtowerBin}: build it (cargo build -p watchtower) or set WATCHTOWER_BIN`);
   }
@@ -32,6 +33,7 @@ export async function startServer() {
     password: PASSWORD,
     webhooks: { ops: { url: 'http://127.0.0.1:9/hook' } },
     alerts: { storm: { enabled: false } },
+    ...extra,
   };
   const configPath = join(dir, 'config.json');
   writeFileSync(configPath, JSON.stringify(config));

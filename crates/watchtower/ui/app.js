@@ -1,9 +1,11 @@
 // The dashboard's entry point: sign-in, the hash router and the page frame.
-// Routes: #/services, #/services/NAME, #/events?service=…&level=…&from=…&to=…&message=…
-// and #/keys (admins). Each view is a function (root, params) → {update?(params), close()}.
+// Routes: #/services, #/services/NAME, #/services/NAME/edit and #/new (write),
+// #/events?service=…&level=…&from=…&to=…&message=…, #/channels and #/keys (admins). Each view is a function (root, params) → {update?(params), close()}.
 // What the signed-in scope may not do is not shown (the server refuses it anyway).
 
 import { ApiError, forgetPassword, identity, loadIdentity, may, onUnauthorized, signIn, storedPassword } from './api.js';
+import { channelsView } from './channels.js';
+import { declareView } from './declare.js';
 import { eventsView } from './events.js';
 import { watchDeliveries } from './deliveries.js';
 import { keysView } from './keys.js';
@@ -45,6 +47,10 @@ function describe(who) {
 
 /** The mount of a notice for a route the scope does not allow, or null when it allows it. */
 function refusal(nav, who) {
+  if (nav === 'declare' && !who.may.includes('write')) {
+    return (root) => noticeView(root, 'Declaring is for write keys',
+      `Signed in with ${describe(who)}, of scope ${who.scope}: declaring and editing services needs a write or admin credential.`);
+  }
   if (nav === 'keys' && !who.may.includes('admin')) {
     return (root) => noticeView(root, 'Keys are for admins',
       `Signed in with ${describe(who)}, of scope ${who.scope}: only an admin credential manages API keys.`);
@@ -57,17 +63,28 @@ function refusal(nav, who) {
   return null;
 }
 
+/** A name from the hash, decoded when it can be. */
+function decoded(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 function resolve({ path, params }) {
+  const edit = /^\/services\/(.+)\/edit$/.exec(path);
+  if (edit) {
+    const name = decoded(edit[1]);
+    return { key: `edit:${name}`, nav: 'declare', mount: (root) => declareView(root, name) };
+  }
   const service = /^\/services\/(.+)$/.exec(path);
   if (service) {
-    let name;
-    try {
-      name = decodeURIComponent(service[1]);
-    } catch {
-      name = service[1];
-    }
+    const name = decoded(service[1]);
     return { key: `service:${name}`, nav: 'services', mount: (root) => serviceView(root, name) };
   }
+  if (path === '/new') return { key: 'new', nav: 'declare', mount: (root) => declareView(root, null) };
+  if (path === '/channels') return { key: 'channels', nav: 'channels', mount: (root) => channelsView(root) };
   if (path === '/events') return { key: 'events', nav: 'events', mount: (root) => eventsView(root, params) };
   if (path === '/services') return { key: 'services', nav: 'services', mount: (root) => servicesView(root, params) };
   if (path === '/keys') return { key: 'keys', nav: 'keys', mount: (root) => keysView(root) };
@@ -83,7 +100,7 @@ function showWho(who) {
     ? `Signed in with ${describe(who)}: scope ${who.scope}, services whose names start with ${who.prefix}`
     : `Signed in with ${describe(who)}: scope ${who.scope}`;
   top.querySelector('[data-nav="keys"]').hidden = !may('admin');
-  for (const link of top.querySelectorAll('[data-nav="services"], [data-nav="events"]')) link.hidden = !may('read');
+  for (const link of top.querySelectorAll('[data-nav="services"], [data-nav="events"], [data-nav="channels"]')) link.hidden = !may('read');
 }
 
 function unmount() {
@@ -124,8 +141,9 @@ function route() {
     watching = true;
     deliveries.start();
   }
+  const highlighted = target.nav === 'declare' ? 'services' : target.nav;
   for (const link of top.querySelectorAll('[data-nav]')) {
-    if (link.dataset.nav === target.nav) link.setAttribute('aria-current', 'page');
+    if (link.dataset.nav === highlighted) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   if (current && current.key === target.key && current.view.update) {

@@ -1,11 +1,16 @@
-// #/services/NAME: one service — its state (live), uptime over 24 h / 7 d / 30 d,
-// its outages (deaths and recoveries) and its recent events; pause or resume it,
-// or cancel it, for a scope that may write.
+// #/services/NAME: one service — its state (live), uptime over 24 h / 7 d / 30 d
+// and per day, its outages, runs, pings, alerts and recent events; edit, pause or
+// resume, snooze, test or cancel it, for a scope that may write; its badge, for
+// an admin.
 
 import { ApiError, getJson, may } from './api.js';
+import { showActivity } from './activity.js';
+import { badgeUrls } from './channels.js';
 import { eventRows } from './events.js';
 import { followServices, prepare, shownStatus } from './feed.js';
 import { cancelService, statusBadge } from './services.js';
+import { loadSnoozes, snoozeBox, snoozeMark, snoozeOf, wireSnoozeBox } from './snooze.js';
+import { uptimeBars } from './uptime.js';
 import { ago, announce, countdown, dateTime, duration, esc, percent, serviceHref } from './util.js';
 
 const RECENT_EVENTS = 20;
@@ -27,9 +32,11 @@ export function serviceView(root, name) {
       </div>
       <p class="error" role="alert" hidden></p>
       <div class="service-facts card"><p class="muted">Loading…</p></div>
+      <div class="snooze-box"></div>
       <section aria-labelledby="uptime-title">
         <h2 id="uptime-title">Uptime</h2>
         <div class="uptime-cards"><p class="muted">Loading…</p></div>
+        <div class="uptime-days"></div>
       </section>
       <section aria-labelledby="history-title">
         <h2 id="history-title">Status history <span class="muted small">(last 30 days)</span></h2>
@@ -42,12 +49,30 @@ export function serviceView(root, name) {
         </div>
         <div class="recent"><p class="muted">Loading…</p></div>
       </section>
+      <section aria-labelledby="runs-title">
+        <h2 id="runs-title">Runs</h2>
+        <div class="runs-box"><p class="muted">Loading…</p></div>
+      </section>
+      <section aria-labelledby="pings-title">
+        <h2 id="pings-title">Ping history <span class="muted small">(newest first)</span></h2>
+        <div class="pings-box"><p class="muted">Loading…</p></div>
+      </section>
+      <section aria-labelledby="alerts-title">
+        <h2 id="alerts-title">Alerts</h2>
+        <div class="alerts-box"><p class="muted">Loading…</p></div>
+      </section>
+      <section aria-labelledby="badge-title" class="badge-box" hidden>
+        <h2 id="badge-title">Status badge</h2>
+        <div class="badge-body"></div>
+      </section>
     </section>`;
   root.querySelector('.service-name').textContent = name;
   const facts = root.querySelector('.service-facts');
   const statusBox = root.querySelector('.service-status');
   const errorBox = root.querySelector('.error');
   const liveState = root.querySelector('.live-state');
+  const snoozeArea = root.querySelector('.snooze-box');
+  let snoozes = [];
 
   /** Sends a test alert along the service's route, and says what came of it. */
   async function testAlert(s) {
@@ -85,7 +110,35 @@ export function serviceView(root, name) {
     }
   }
 
+  let snoozeShown = null;
+  /** The snooze in force with its End button, or the picker; redrawn only when it changes. */
+  function showSnooze() {
+    const snooze = service ? snoozeOf(snoozes, name, Date.now()) : null;
+    const key = service ? (snooze ? `${snooze.id}:${snooze.untilMs}` : 'none') : 'gone';
+    if (key === snoozeShown) return;
+    snoozeShown = key;
+    snoozeArea.innerHTML = service ? snoozeBox(name, snooze, { canWrite: may('write') }) : '';
+    wireSnoozeBox(snoozeArea, name, {
+      onChange: refreshSnoozes,
+      onError(text) {
+        errorBox.hidden = false;
+        errorBox.textContent = text;
+      },
+    });
+  }
+
+  async function refreshSnoozes() {
+    try {
+      snoozes = await loadSnoozes(signal);
+    } catch (error) {
+      if (error.name === 'AbortError') return;
+      snoozes = [];
+    }
+    showFacts();
+  }
+
   function showFacts() {
+    showSnooze();
     if (!service) {
       statusBox.innerHTML = '';
       facts.innerHTML = `<p class="muted">${cancelled ? 'This service was just cancelled: it is no longer monitored.'
@@ -95,7 +148,8 @@ export function serviceView(root, name) {
     const now = Date.now();
     const s = service;
     const hadFocus = document.activeElement?.matches?.('.service-facts [data-cancel]');
-    statusBox.innerHTML = statusBadge(shownStatus(s, now)) + (s.flappingSince ? ' <span class="badge flapping">flapping</span>' : '');
+    statusBox.innerHTML = statusBadge(shownStatus(s, now)) + (s.flappingSince ? ' <span class="badge flapping">flapping</span>' : '')
+      + snoozeMark(snoozeOf(snoozes, name, now));
     const rows = [
       ['Last pulse', `<time datetime="${esc(s.lastPulse)}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time> <span class="muted">(${esc(dateTime(s.lastPulseMs))})</span>`],
       ['Deadline', `<time class="countdown" datetime="${esc(s.deadline)}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time> <span class="muted">(${esc(dateTime(s.deadlineMs))})</span>`],
@@ -111,7 +165,8 @@ export function serviceView(root, name) {
     if (s.flappingSince) rows.push(['Flapping since', esc(dateTime(Date.parse(s.flappingSince)))]);
     const pauseLabel = s.status === 'paused' ? 'Resume' : 'Pause';
     const actions = may('write')
-      ? `<div class="facts-actions"><button type="button" data-pause>${pauseLabel}</button>
+      ? `<div class="facts-actions"><a class="button-link" href="#/services/${esc(encodeURIComponent(name))}/edit" data-edit>Edit…</a>
+          <button type="button" data-pause>${pauseLabel}</button>
           <button type="button" data-test-alert>Send a test alert</button>
           <button type="button" class="danger-outline" data-cancel>Cancel monitoring…</button>
           <p class="test-result small" role="status"></p></div>`
@@ -140,6 +195,7 @@ export function serviceView(root, name) {
         const meter = typeof value === 'number' ? `<meter min="0" max="1" low="0.99" high="0.999" optimum="1" value="${value}" aria-hidden="true"></meter>` : '';
         return `<div class="card uptime" data-window="${key}"><span class="uptime-label">${label}</span><strong class="uptime-value">${percent(value)}</strong>${meter}</div>`;
       }).join('');
+      root.querySelector('.uptime-days').innerHTML = `<p class="muted small">Each UTC day of the last 30, oldest first:</p>${uptimeBars(answer.days, { wide: true })}`;
       const outages = Array.isArray(answer.outages) ? answer.outages : [];
       history.innerHTML = outages.length === 0
         ? '<p class="muted no-outages">No outages in the last 30 days.</p>'
@@ -168,8 +224,35 @@ export function serviceView(root, name) {
     }
   }
 
+  function loadActivity() {
+    const boxes = {
+      runs: root.querySelector('.runs-box'),
+      pings: root.querySelector('.pings-box'),
+      alerts: root.querySelector('.alerts-box'),
+    };
+    showActivity(name, boxes, signal).catch(() => {});
+  }
+
+  async function loadBadge() {
+    if (!may('admin')) return;
+    const box = root.querySelector('.badge-box');
+    try {
+      const urls = await badgeUrls(signal);
+      const svg = urls.service(name);
+      box.hidden = false;
+      box.querySelector('.badge-body').innerHTML = `<p><img class="badge-preview" src="${esc(svg)}" alt="Status badge of ${esc(name)}"></p>
+        <p class="muted small">Public to whoever has the URL (no password): for a README or a status page.</p>
+        <dl class="facts"><dt>SVG</dt><dd><code class="badge-url">${esc(svg)}</code></dd>
+        <dt>shields.io</dt><dd><code>${esc(urls.serviceJson(name))}</code></dd>
+        <dt>Markdown</dt><dd><code>${esc(`![${name}](${svg})`)}</code></dd></dl>`;
+    } catch (error) {
+      if (error.name !== 'AbortError') box.hidden = true;
+    }
+  }
+
   function tick() {
     const now = Date.now();
+    if (snoozeShown && snoozeShown !== 'none' && snoozeShown !== 'gone' && !snoozeOf(snoozes, name, now)) showFacts();
     for (const cell of root.querySelectorAll('time[data-deadline]')) cell.textContent = countdown(Number(cell.dataset.deadline), now, service?.status);
     for (const cell of root.querySelectorAll('time[data-ago]')) cell.textContent = ago(Number(cell.dataset.ago), now);
     for (const cell of root.querySelectorAll('[data-since]')) cell.textContent = `${duration((now - Number(cell.dataset.since)) / 1000)} so far`;
@@ -182,8 +265,17 @@ export function serviceView(root, name) {
     reloadTimer = setTimeout(() => {
       loadHistory();
       loadEvents();
+      loadActivity();
     }, 150);
   }
+  let activityTimer = null;
+  function reloadActivitySoon() {
+    clearTimeout(activityTimer);
+    activityTimer = setTimeout(loadActivity, 300);
+  }
+  // Snoozes made elsewhere (another tab, a deploy script) show within a minute.
+  const snoozePoll = setInterval(refreshSnoozes, 60_000);
+  loadBadge();
 
   followServices({
     signal,
@@ -194,8 +286,10 @@ export function serviceView(root, name) {
     onSnapshot(map) {
       service = map.get(name) ?? null;
       showFacts();
+      refreshSnoozes();
       loadHistory();
       loadEvents();
+      loadActivity();
     },
     onChange(changed, previous) {
       if (changed.service !== name) return;
@@ -203,6 +297,7 @@ export function serviceView(root, name) {
       cancelled = false;
       showFacts();
       if (!previous || previous.status !== changed.status) reloadSoon();
+      else reloadActivitySoon();
     },
     onCancel(gone) {
       if (gone !== name) return;
@@ -222,6 +317,8 @@ export function serviceView(root, name) {
       controller.abort();
       clearInterval(ticker);
       clearTimeout(reloadTimer);
+      clearTimeout(activityTimer);
+      clearInterval(snoozePoll);
     },
   };
 }

@@ -1,20 +1,30 @@
-// #/services: every service with its status, last pulse, deadline (counting
-// down live) and alert; search, a status filter and a sort, mirrored in the URL;
-// cancel with confirmation (for a scope that may write). Kept current by the services stream.
+// #/services: every service with its status (and snooze), last pulse, deadline
+// (counting down live), alert and 30 days of uptime bars; search, a status filter
+// and a sort, mirrored in the URL; a new service, and cancel with confirmation
+// (for a scope that may write). Kept current by the services stream.
 
-import { ApiError, may, request } from './api.js';
+import { ApiError, getJson, may, request } from './api.js';
 import { followServices, lateAt, shownStatus } from './feed.js';
+import { loadSnoozes, snoozeMark, snoozeOf } from './snooze.js';
+import { daysByService, uptimeBars } from './uptime.js';
 import { afterPaint, ago, announce, confirmAction, countdown, dateTime, esc, serviceHref, throttle } from './util.js';
+
+/** The status sort: dead first, then new, up, paused. */
+const STATUS_ORDER = { dead: 0, new: 1, late: 2, up: 2, paused: 3 };
 
 const SORTS = {
   name: (a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0),
-  status: (a, b) => (a.status === b.status ? SORTS.name(a, b) : a.status === 'dead' ? -1 : 1),
+  status: (a, b) => (STATUS_ORDER[a.status] ?? 2) - (STATUS_ORDER[b.status] ?? 2) || SORTS.name(a, b),
   deadline: (a, b) => a.deadlineMs - b.deadlineMs || SORTS.name(a, b),
   lastPulse: (a, b) => b.lastPulseMs - a.lastPulseMs || SORTS.name(a, b),
 };
-const STATUSES = ['all', 'up', 'late', 'dead', 'paused'];
+const STATUSES = ['all', 'up', 'late', 'dead', 'paused', 'new'];
 /** Each status's shape, so that colour is never alone. */
-const ICONS = { up: '✓', late: '!', dead: '✕', paused: '⏸' };
+const ICONS = { up: '✓', late: '!', dead: '✕', paused: '⏸', new: '○' };
+
+/** The snoozes not over yet, and each service's days of uptime: read now and then. */
+let snoozes = [];
+let uptimeDays = new Map();
 
 /** The status badge: a colour, a shape and a word. */
 export function statusBadge(status) {
@@ -29,11 +39,12 @@ function row(s, now) {
   const shown = shownStatus(s, now);
   const late = lateAt(s);
   return `<tr class="service-row row-${shown === 'up' ? 'up' : shown}" data-service="${name}">`
-    + `<td data-label="Status"${late !== null && shown === 'up' ? ` data-late-at="${late}"` : ''}>${statusBadge(shown)}${flapping}</td>`
+    + `<td data-label="Status"${late !== null && shown === 'up' ? ` data-late-at="${late}"` : ''}>${statusBadge(shown)}${flapping}${snoozeMark(snoozeOf(snoozes, s.service, now))}</td>`
     + `<th scope="row" data-label="Service"><a href="${esc(serviceHref(s.service))}">${name}</a></th>`
     + `<td data-label="Last pulse"><time datetime="${esc(s.lastPulse)}" title="${esc(dateTime(s.lastPulseMs))}" data-ago="${s.lastPulseMs}">${ago(s.lastPulseMs, now)}</time></td>`
     + `<td data-label="Deadline"><time class="countdown${overdue}" datetime="${esc(s.deadline)}" title="${esc(dateTime(s.deadlineMs))}" data-deadline="${s.deadlineMs}">${countdown(s.deadlineMs, now, s.status)}</time></td>`
     + `<td data-label="Alert"><span class="alert-type">${esc(s.alertType)}</span> <span class="alert-target">${esc(s.alertTarget)}</span></td>`
+    + `<td data-label="30 days" class="uptime-cell">${uptimeBars(uptimeDays.get(s.service))}</td>`
     + `<td class="actions">${may('write') ? `<button type="button" class="small danger-outline" data-cancel aria-label="Cancel ${name}">Cancel</button>` : ''}</td>`
     + '</tr>';
 }
@@ -57,6 +68,7 @@ export function servicesView(root, initialParams) {
         <h1 id="services-title">Services</h1>
         <p class="summary" id="services-summary">Loading…</p>
         <span class="live-state" data-state="connecting" role="status">connecting…</span>
+        ${may('write') ? '<a class="button-link primary-link" href="#/new">New service</a>' : ''}
       </div>
       <form class="toolbar" role="search" aria-label="Filter services">
         <label class="field grow">Search
@@ -79,7 +91,7 @@ export function servicesView(root, initialParams) {
       <div class="table-wrap">
         <table class="data services-table">
           <thead><tr><th scope="col">Status</th><th scope="col">Service</th><th scope="col">Last pulse</th>
-            <th scope="col">Deadline</th><th scope="col">Alert</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <th scope="col">Deadline</th><th scope="col">Alert</th><th scope="col">30 days</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody></tbody>
         </table>
       </div>
@@ -119,18 +131,25 @@ export function servicesView(root, initialParams) {
   function showSummary() {
     let dead = 0;
     let paused = 0;
+    let fresh = 0;
+    let snoozed = 0;
+    const now = Date.now();
     for (const s of services.values()) {
       if (s.status === 'dead') dead += 1;
       else if (s.status === 'paused') paused += 1;
+      else if (s.status === 'new') fresh += 1;
+      if (snoozes.length && snoozeOf(snoozes, s.service, now)) snoozed += 1;
     }
     const total = services.size;
-    summary.textContent = `${total} service${total === 1 ? '' : 's'}: ${total - dead - paused} up, ${dead} dead`
+    summary.textContent = `${total} service${total === 1 ? '' : 's'}: ${total - dead - paused - fresh} up, ${dead} dead`
       + (paused ? `, ${paused} paused` : '')
+      + (fresh ? `, ${fresh} new` : '')
+      + (snoozed ? `, ${snoozed} snoozed` : '')
       + (order.length === total ? '' : ` · ${order.length} shown`);
     document.title = `${dead ? `(${dead} dead) ` : ''}Services · Watchtower`;
     empty.hidden = order.length > 0;
     empty.textContent = total === 0
-      ? 'No services yet. A service appears here with its first pulse (POST /).'
+      ? `No services yet. A service appears here with its first pulse (POST /)${may('write') ? ', or declare one with New service' : ''}.`
       : 'No service matches these filters.';
   }
 
@@ -244,6 +263,25 @@ export function servicesView(root, initialParams) {
   }
   const ticker = setInterval(tick, 1000);
 
+  /** Snoozes and uptime bars change slowly: read on the first snapshot, then every minute and five. */
+  async function readSnoozes() {
+    try {
+      snoozes = await loadSnoozes(controller.signal);
+      render();
+    } catch {
+      // The list stays as it is; the next read may succeed.
+    }
+  }
+  async function readUptime() {
+    try {
+      uptimeDays = daysByService(await getJson('/uptime', { signal: controller.signal }));
+      render();
+    } catch {
+      // As above.
+    }
+  }
+  const slowReads = [setInterval(readSnoozes, 60_000), setInterval(readUptime, 300_000)];
+
   function mirror() {
     const params = new URLSearchParams();
     if (filters.q) params.set('q', filters.q);
@@ -289,6 +327,10 @@ export function servicesView(root, initialParams) {
       loaded = true;
       errorBox.hidden = true;
       render({ progressive: first });
+      if (first) {
+        readSnoozes();
+        readUptime();
+      }
     },
     onChange(service, previous) {
       services.set(service.service, service);
@@ -317,6 +359,7 @@ export function servicesView(root, initialParams) {
     close() {
       controller.abort();
       clearInterval(ticker);
+      for (const timer of slowReads) clearInterval(timer);
     },
   };
 }
