@@ -111,6 +111,33 @@ export interface Ping {
   lastDate?: DateString;
 }
 
+/** Which services to list (`GET /`); every filter is optional. */
+export interface ServiceFilters {
+  /** Only services whose names start with it: 1 to 255 characters. */
+  prefix?: string;
+  /**
+   * Only services in this status, or in one of these (sent comma-separated:
+   * `['dead', 'late']` is `status=dead,late`). A status the server does not
+   * know is an InvalidRequestError naming `status`.
+   */
+  status?: ServiceStatus | readonly ServiceStatus[];
+}
+
+/** Which page of services to list (`GET /` with `limit`). */
+export interface ServicePageFilters extends ServiceFilters {
+  /** Services per page: 1 to 10000. Without it, one page holds every match. */
+  limit?: number;
+  /** Where the page starts: a previous page's `nextCursor` (with the same filters). */
+  cursor?: string;
+}
+
+/** One page of services, sorted by name. */
+export interface ServicePage {
+  services: Service[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
 /** Which pings to list. */
 export interface PingFilters {
   /** At most this many, newest first: 1 to 10000. Default: all that are kept (the last 100 unless configured otherwise). */
@@ -527,8 +554,28 @@ export declare class WatchtowerClient {
    * ForbiddenError below scope `ingest` or outside a key's prefix; a TypeError as for `start()`.
    */
   fail(service: string, report?: FailReport | null, options?: CallOptions): Promise<Service>;
-  /** Every monitored service, sorted by name, each `status` as of now (`late` included). */
-  services(options?: CallOptions): Promise<Service[]>;
+  /**
+   * Every monitored service matching `filters` (`prefix`, `status`), sorted by name, each
+   * `status` as of now (`late` included), in one answer (`GET /`). Call options go second:
+   * `services(undefined, { timeoutMs })`. InvalidRequestError naming `prefix` or `status` for a
+   * value the server refuses, or `query` for an unknown filter; ForbiddenError unless the
+   * credential may read (a key with a prefix sees only its services); a TypeError, sending
+   * nothing, for `limit` or `cursor` (a page at a time is `listServices()`), an empty or
+   * non-string `prefix`, an empty `status`, or a call option among other filters.
+   */
+  services(filters?: ServiceFilters | null, options?: CallOptions): Promise<Service[]>;
+  /**
+   * The one-argument form of earlier versions, still accepted: an object holding nothing but
+   * call options is taken as them (`services({ signal })`).
+   */
+  services(options: CallOptions): Promise<Service[]>;
+  /**
+   * One page of the services matching `filters`, sorted by name, and the cursor of the next
+   * (`GET /` with `limit` and `cursor`); following the cursors visits each match once. Without
+   * `limit`, one page holds every match. Rejects as `services()` does, and with
+   * InvalidRequestError naming `limit` or `cursor` for a value the server refuses.
+   */
+  listServices(filters?: ServicePageFilters | null, options?: CallOptions): Promise<ServicePage>;
   /**
    * The service's ping history, newest first (`GET /services/{name}/pings`): every pulse,
    * start, fail and log, with where it came from. NotFoundError if it is not monitored;

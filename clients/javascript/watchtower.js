@@ -160,6 +160,42 @@ function argumentObject(value, name, call) {
   return value;
 }
 
+/** True for an object holding call options (`timeoutMs`, `signal`) and nothing else. */
+function isCallOptions(value) {
+  if (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((key) => key === 'timeoutMs' || key === 'signal');
+}
+
+/**
+ * `GET /` with the query of services() and listServices(): `prefix`, `status`
+ * (an array joined with commas), `limit`, `cursor`, and any other key sent as
+ * is for the server to refuse. Undefined and null values are left out.
+ */
+function servicesPath(filters) {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'prefix') {
+      if (typeof value !== 'string' || value === '') throw new TypeError('prefix: must be a non-empty string');
+      query.set(key, value);
+    } else if (key === 'status') {
+      const statuses = typeof value === 'string' ? [value] : value;
+      if (!Array.isArray(statuses) || statuses.length === 0 || !statuses.every((s) => typeof s === 'string' && s !== '')) {
+        throw new TypeError("status: must be a status or a non-empty array of them, e.g. 'dead' or ['dead', 'late']");
+      }
+      query.set(key, statuses.join(','));
+    } else if (key === 'cursor') {
+      if (typeof value !== 'string' || value === '') throw new TypeError("cursor: must be a previous page's nextCursor");
+      query.set(key, value);
+    } else {
+      query.set(key, toQueryValue(key, value));
+    }
+  }
+  const search = query.toString();
+  return search ? `/?${search}` : '/';
+}
+
 function toQueryValue(key, value) {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new TypeError(`${key}: invalid Date`);
@@ -370,12 +406,63 @@ export class WatchtowerClient {
   }
 
   /**
-   * Every monitored service, sorted by name. Each `status` is `up`, `late`
-   * (past its expected time, within its grace: shown, not alerted), `dead`,
-   * `paused`, `new` (declared, never pulsed), or a status added later.
+   * Every monitored service matching `filters`, sorted by name, in one
+   * answer. Each `status` is `up`, `late` (past its expected time, within its
+   * grace: shown, not alerted), `dead`, `paused`, `new` (declared, never
+   * pulsed), or a status added later.
+   *
+   * Every filter is optional: `prefix` (only names starting with it) and
+   * `status` (a status, or an array of them, sent comma-separated: only
+   * services in one of them). Call options go second:
+   * `services({ status: 'dead' }, { timeoutMs })`, or
+   * `services(undefined, { timeoutMs })` for every service. The one-argument
+   * form of earlier versions, `services({ timeoutMs, signal })`, still works:
+   * an object holding nothing but call options is taken as them.
+   *
+   * A page at a time is listServices(); `limit` or `cursor` here is a
+   * TypeError, as are a `prefix` that is not a non-empty string and a `status`
+   * that is neither a non-empty string nor a non-empty array of them (nothing
+   * is sent). Rejects with InvalidRequestError naming `prefix` or `status`
+   * for a value the server refuses (a status it does not know, a prefix over
+   * 255 characters), or `query` for an unknown filter, and ForbiddenError
+   * unless the credential may read (a key with a prefix sees only its
+   * services).
    */
-  async services(options) {
-    return (await this.#request('GET', '/', options)).data;
+  async services(filters, options) {
+    if (options === undefined && isCallOptions(filters)) [filters, options] = [undefined, filters];
+    const call = "services({ prefix, status }, { timeoutMs, signal })";
+    const given = argumentObject(filters, 'filters', call);
+    for (const key of ['limit', 'cursor']) {
+      if (given[key] !== undefined && given[key] !== null) {
+        throw new TypeError(`${key}: services() answers every match; for a page at a time, call listServices({ prefix, status, limit, cursor })`);
+      }
+    }
+    return (await this.#request('GET', servicesPath(given), options)).data;
+  }
+
+  /**
+   * One page of the services matching `filters`, sorted by name: resolves to
+   * `{services, nextCursor}`. Takes what services() takes (`prefix`,
+   * `status`), plus `limit` (services per page, 1 to 10000; without it, one
+   * page holds every match) and `cursor`: pass the returned `nextCursor` as
+   * `cursor` (with the same filters) for the next page; it is null on the last.
+   * Following the cursors visits each matching service once. Rejects as
+   * services() does, and with InvalidRequestError naming `limit` or `cursor`
+   * for a value the server refuses.
+   *
+   * ```js
+   * let cursor = null;
+   * do {
+   *   const page = await wt.listServices({ status: ['dead', 'late'], limit: 500, cursor });
+   *   for (const s of page.services) console.log(s.service, s.status);
+   *   cursor = page.nextCursor;
+   * } while (cursor);
+   * ```
+   */
+  async listServices(filters, options) {
+    const given = argumentObject(filters, 'filters', 'listServices({ prefix, status, limit, cursor }, { timeoutMs, signal })');
+    const { data, response } = await this.#request('GET', servicesPath(given), options);
+    return { services: data, nextCursor: nextCursorFromLink(response.headers.get('link')) };
   }
 
   /**

@@ -15,7 +15,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::{Error, Event, EventPage, EventQuery, Level, Pulse, Result, Service};
+use crate::{
+    Error, Event, EventPage, EventQuery, Level, Pulse, Result, Service, ServicePage, ServiceQuery,
+};
 
 /// Sets up a blocking [`Client`]; see [`crate::ClientBuilder`].
 pub struct ClientBuilder(crate::ClientBuilder);
@@ -75,6 +77,14 @@ impl Client {
 
     pub fn services(&self) -> Result<Vec<Service>> {
         self.runtime.block_on(self.inner.services())
+    }
+
+    pub fn services_matching(&self, query: &ServiceQuery) -> Result<Vec<Service>> {
+        self.runtime.block_on(self.inner.services_matching(query))
+    }
+
+    pub fn services_page(&self, query: &ServiceQuery) -> Result<ServicePage> {
+        self.runtime.block_on(self.inner.services_page(query))
     }
 
     pub fn add_event(&self, service: &str, level: Level, message: &str) -> Result<Event> {

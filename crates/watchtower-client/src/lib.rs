@@ -29,6 +29,7 @@ mod error;
 mod heartbeat;
 mod keys;
 mod runs;
+mod service_list;
 mod sse;
 mod types;
 
@@ -45,6 +46,7 @@ pub use error::Error;
 pub use heartbeat::Heartbeat;
 pub use keys::{ApiKey, CreatedKey, Identity, KeyRequest};
 pub use runs::Ping;
+pub use service_list::{ServicePage, ServiceQuery};
 pub use types::{AlertRecord, Event, EventPage, EventQuery, Level, Order, Pulse, Service, Status};
 
 /// What every call returns.
@@ -289,6 +291,19 @@ impl Client {
         let request = self
             .request(Method::GET, "/list-events")
             .query(&query.pairs());
+        let (events, next_cursor) = self.page(request, "events").await?;
+        Ok(EventPage {
+            events,
+            next_cursor,
+        })
+    }
+
+    /// A page's items and the cursor its `Link` header gives for the next.
+    async fn page<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+        what: &str,
+    ) -> Result<(Vec<T>, Option<String>)> {
         let response = self.send(request).await?;
         let next_cursor = response
             .headers()
@@ -297,13 +312,10 @@ impl Client {
             .filter_map(|value| value.to_str().ok())
             .find_map(next_cursor);
         let body = response.bytes().await.map_err(Error::transport)?;
-        let events = serde_json::from_slice(&body).map_err(|e| Error::Unexpected {
-            message: format!("not a list of events: {e}"),
+        let items = serde_json::from_slice(&body).map_err(|e| Error::Unexpected {
+            message: format!("not a list of {what}: {e}"),
         })?;
-        Ok(EventPage {
-            events,
-            next_cursor,
-        })
+        Ok((items, next_cursor))
     }
 
     /// Every event matching `query`, following the pages (`query.limit` is the page size).
@@ -355,7 +367,7 @@ impl Client {
     }
 }
 
-/// The cursor in a `Link: </list-events?…&cursor=…>; rel="next"` value.
+/// The cursor in a `Link: </list-events?…&cursor=…>; rel="next"` value (or `</?…>`).
 fn next_cursor(link: &str) -> Option<String> {
     link.split(',').find_map(|part| {
         let (target, params) = part.trim().split_once(';')?;

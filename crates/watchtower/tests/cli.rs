@@ -45,6 +45,7 @@ async fn pulse_event_and_list_in_every_format() {
     an_event_lists_as_csv_and_as_a_plain_table(&server);
     let services = stdout(&cli(&server, &["services"]));
     assert!(services.starts_with("SERVICE"), "{services}");
+    services_are_filtered_by_prefix_and_status(&server);
 
     let cancelled = cli(&server, &["cancel", "backup"]);
     assert!(cancelled.status.success());
@@ -55,6 +56,44 @@ async fn pulse_event_and_list_in_every_format() {
         "{}",
         stderr(&again)
     );
+}
+
+fn services_are_filtered_by_prefix_and_status(server: &Server) {
+    for name in ["team-a/db", "team-b/db"] {
+        let pulsed = cli(
+            server,
+            &["pulse", name, "--next-in", "5m", "--alert", "webhook:ops"],
+        );
+        assert!(pulsed.status.success(), "{}", stderr(&pulsed));
+    }
+    let listed = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["services", "--format", "json"];
+        all.extend(args);
+        let answer: Value = serde_json::from_str(&stdout(&cli(server, &all))).unwrap();
+        let names = answer.as_array().unwrap().iter();
+        names
+            .map(|s| s["service"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(listed(&["--prefix", "team-"]), ["team-a/db", "team-b/db"]);
+    assert_eq!(
+        listed(&["--prefix", "team-a", "--status", "up,late"]),
+        ["team-a/db"]
+    );
+    assert_eq!(
+        listed(&["--prefix", "team-", "--status", "dead"]),
+        Vec::<String>::new()
+    );
+    let wrong = cli(server, &["services", "--status", "gone"]);
+    assert_eq!(wrong.status.code(), Some(2), "{}", stderr(&wrong));
+    assert!(
+        stderr(&wrong).contains("possible values"),
+        "{}",
+        stderr(&wrong)
+    );
+    for name in ["team-a/db", "team-b/db"] {
+        assert!(cli(server, &["cancel", name]).status.success());
+    }
 }
 
 /// `watchtower services --format json`, parsed.

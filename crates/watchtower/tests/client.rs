@@ -10,7 +10,9 @@ use std::time::Duration;
 use futures::TryStreamExt;
 use serde_json::json;
 use support::{PASSWORD, Receiver, ReservedPort, Server, wait_for, wait_for_blocking};
-use watchtower_client::{Client, Error, EventQuery, Heartbeat, Level, Order, Pulse, Status};
+use watchtower_client::{
+    Client, Error, EventQuery, Heartbeat, Level, Order, Pulse, ServiceQuery, Status,
+};
 
 fn ops() -> serde_json::Value {
     json!({"webhooks": {"ops": {"url": "http://127.0.0.1:9/hook"}}})
@@ -67,6 +69,66 @@ async fn pulses_and_the_service_list_round_trip(client: &Client) {
         .map(|s| s.service)
         .collect();
     assert_eq!(names, ["api", "backup"]);
+}
+
+#[tokio::test]
+async fn services_are_filtered_by_prefix_and_status_whole_or_by_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), ops()).await;
+    let client = client(&server);
+    for name in ["team-a/db", "team-a/web", "team-a/queue", "team-b/db"] {
+        client.pulse(&pulse(name, 600)).await.unwrap();
+    }
+    client
+        .pulse(&Pulse::new(
+            "team-a/cron",
+            Duration::from_millis(100),
+            "webhook",
+            "ops",
+        ))
+        .await
+        .unwrap();
+    let names = |services: Vec<watchtower_client::Service>| -> Vec<String> {
+        services.into_iter().map(|s| s.service).collect()
+    };
+    let team_a = ServiceQuery::new().prefix("team-a/");
+    let dead = team_a.clone().status(Status::Dead);
+    wait_for("team-a/cron to die", async || {
+        let found = client.services_matching(&dead).await.unwrap();
+        (names(found) == ["team-a/cron"]).then_some(())
+    })
+    .await;
+    let up = client
+        .services_matching(&team_a.clone().status(Status::Up).status(Status::Late))
+        .await
+        .unwrap();
+    assert_eq!(names(up), ["team-a/db", "team-a/queue", "team-a/web"]);
+
+    let mut query = team_a.limit(3);
+    let mut pages = Vec::new();
+    loop {
+        let page = client.services_page(&query).await.unwrap();
+        pages.push(names(page.services));
+        match page.next_cursor {
+            Some(cursor) => query = query.cursor(cursor),
+            None => break,
+        }
+    }
+    assert_eq!(
+        pages,
+        [
+            vec!["team-a/cron", "team-a/db", "team-a/queue"],
+            vec!["team-a/web"]
+        ]
+    );
+    let refused = client
+        .services_page(&ServiceQuery::new().limit(0))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::InvalidRequest { field: Some(field), .. } if field == "limit"),
+        "{refused:?}"
+    );
 }
 
 async fn an_event_round_trips_and_a_query_of_every_filter_finds_it(client: &Client) {

@@ -13,6 +13,12 @@
     client.declare("report", schedule="30 2 * * *", tz="Europe/Berlin", grace="30m",
                    alert_type="mail", alert_target="ops@example.com")
 
+    # Services by name prefix and status, every match or a page at a time
+    for s in client.list_services(prefix="db-", status=["dead", "late"]):
+        print(s.service, s.status, s.deadline)
+    for s in client.iter_services(status="dead", page_size=500):
+        print(s.service)
+
     # Quiet a service for maintenance, then watch it again
     client.pause("backup")
     client.resume("backup")
@@ -99,6 +105,7 @@ from .models import (
     SERVICE_STATUSES,
     ScheduleExplanation,
     Service,
+    ServicePage,
     TARGET_FORMS,
     format_datetime,
     parse_date,
@@ -113,6 +120,7 @@ __all__ = [
     "Heartbeat",
     "Service",
     "SERVICE_STATUSES",
+    "ServicePage",
     "Event",
     "EventPage",
     "Level",

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterator, List, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
@@ -41,6 +41,7 @@ from .models import (
     Ping,
     ScheduleExplanation,
     Service,
+    ServicePage,
     format_datetime,
 )
 
@@ -330,15 +331,130 @@ class Client:
         """
         return Service.from_json(self._call("POST", _service_path(service, "resume")))
 
-    def list_services(self) -> List[Service]:
-        """Every monitored service, sorted by name.
+    def list_services(
+        self,
+        *,
+        prefix: Optional[str] = None,
+        status: Union[str, Iterable[str], None] = None,
+    ) -> List[Service]:
+        """Every monitored service that matches the filters given, sorted by name, in one
+        answer (``GET /``). Without filters, every service.
+
+        A key with a prefix sees only its own services, whatever ``prefix`` asks for. Needs a
+        scope that may read (``read``, ``write`` or ``admin``).
+
+        Args:
+            prefix: only services whose names start with this (1 to 255 characters).
+            status: only services in these statuses: one (``"dead"``), several as an iterable
+                (``["dead", "late"]``) or comma-separated (``"dead,late"``), among ``"up"``,
+                ``"late"``, ``"dead"``, ``"paused"`` and ``"new"`` (:data:`SERVICE_STATUSES`).
+                The server checks the names, so a status a newer server adds works too.
+
+        Returns:
+            A :class:`Service` for each match, sorted by name.
+
+        Raises:
+            TypeError: ``status`` is neither a string nor an iterable of strings.
+            ValueError: ``status`` is an empty iterable (give ``None`` for every status).
+            InvalidRequestError: the server refused a parameter, naming it: an unknown status
+                (``field == "status"``) or an empty or too long prefix (``"prefix"``).
+            ForbiddenError: the key's scope may not read.
 
         Example::
 
             for s in client.list_services():
                 print(s.service, s.status, s.deadline)
+
+            trouble = client.list_services(prefix="db-", status=["dead", "late"])
+
+        :meth:`list_services_page` and :meth:`iter_services` read the list a page at a time.
         """
-        return [Service.from_json(item) for item in self._call("GET", "/")]
+        params = _service_filters(prefix, status)
+        return [Service.from_json(item) for item in self._call("GET", "/", params=params)]
+
+    def list_services_page(
+        self,
+        *,
+        prefix: Optional[str] = None,
+        status: Union[str, Iterable[str], None] = None,
+        limit: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> ServicePage:
+        """One page of the services that match the filters, sorted by name (``GET /`` with
+        ``limit``).
+
+        Takes the filters of :meth:`list_services`. A key with a prefix sees only its own
+        services.
+
+        Args:
+            prefix: only services whose names start with this (1 to 255 characters).
+            status: only services in these statuses, as :meth:`list_services` takes them.
+            limit: at most this many services on the page: 1 to 10000. Without it, the
+                server answers every match, as one page with no ``next_cursor``.
+            cursor: where the page starts: the ``next_cursor`` of the previous page, asked
+                with the same filters.
+
+        Returns:
+            A :class:`ServicePage`: its ``services``, and ``next_cursor`` when more match.
+
+        Raises:
+            TypeError: ``status`` is neither a string nor an iterable of strings.
+            ValueError: ``status`` is an empty iterable (give ``None`` for every status).
+            InvalidRequestError: the server refused a parameter, naming it (``"status"``,
+                ``"prefix"``, ``"limit"``, ``"cursor"``).
+            ForbiddenError: the key's scope may not read.
+
+        Example::
+
+            page = client.list_services_page(status="dead", limit=100)
+            for service in page:
+                print(service.service)
+            if page.next_cursor:
+                page = client.list_services_page(status="dead", limit=100,
+                                                 cursor=page.next_cursor)
+
+        :meth:`iter_services` follows the pages for you. A cursor names the last service of
+        the previous page, not an offset: following the pages visits each match once (a
+        service added or removed meanwhile may or may not be listed).
+        """
+        params = _service_filters(prefix, status)
+        if limit is not None:
+            params["limit"] = str(limit)
+        if cursor is not None:
+            params["cursor"] = cursor
+        response = self._send("GET", "/", params=params)
+        services = [Service.from_json(item) for item in _json(response)]
+        return ServicePage(services=services, next_cursor=_next_cursor(response))
+
+    def iter_services(
+        self,
+        *,
+        prefix: Optional[str] = None,
+        status: Union[str, Iterable[str], None] = None,
+        page_size: Optional[int] = None,
+        cursor: Optional[str] = None,
+    ) -> Iterator[Service]:
+        """Every service that matches the filters, sorted by name, fetching page after page as
+        it is iterated.
+
+        Takes the filters of :meth:`list_services_page`; ``page_size`` is the ``limit`` of each
+        request (without it, one request answers every match), and ``cursor`` starts the walk
+        at a page found earlier. Each match is seen once.
+
+        Example::
+
+            for service in client.iter_services(status=["dead", "late"], page_size=500):
+                print(service.service, service.status)
+        """
+        statuses = None if status is None else _status_param(status)  # an iterator, read once
+        while True:
+            page = self.list_services_page(
+                prefix=prefix, status=statuses, limit=page_size, cursor=cursor
+            )
+            yield from page.services
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
 
     def explain_schedule(
         self, schedule: str, tz: Optional[str] = None, count: Optional[int] = None
@@ -891,6 +1007,38 @@ class Client:
                 response.status_code,
             )
         return response
+
+
+def _service_filters(
+    prefix: Optional[str], status: Union[str, Iterable[str], None]
+) -> Dict[str, str]:
+    """The ``prefix`` and ``status`` parameters of ``GET /``, leaving out what is not given."""
+    params: Dict[str, str] = {}
+    if prefix is not None:
+        params["prefix"] = prefix
+    if status is not None:
+        params["status"] = _status_param(status)
+    return params
+
+
+def _status_param(status: Union[str, Iterable[str]]) -> str:
+    """Statuses for the server: one string as it is (``"dead"``, ``"dead,late"``), or the
+    strings of an iterable comma-separated. The server checks the names."""
+    if isinstance(status, str):
+        return status
+    kind = type(status).__name__
+    if isinstance(status, (bytes, bytearray)):
+        raise TypeError(f"status must be a string or an iterable of strings, not {kind}")
+    try:
+        statuses = list(status)
+    except TypeError:
+        raise TypeError(f"status must be a string or an iterable of strings, not {kind}") from None
+    for item in statuses:
+        if not isinstance(item, str):
+            raise TypeError(f"each status must be a string, not {type(item).__name__}")
+    if not statuses:
+        raise ValueError("status must name at least one status; give None for every status")
+    return ",".join(statuses)
 
 
 def _level_param(level: Union[Level, str]) -> str:

@@ -1,5 +1,5 @@
-"""The objects the Watchtower API returns: :class:`Service`, :class:`Event`, :class:`EventPage`,
-the event :class:`Level`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
+"""The objects the Watchtower API returns: :class:`Service` (a page of them:
+:class:`ServicePage`), :class:`Event`, :class:`EventPage`, the event :class:`Level`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
 :class:`Identity`, the :class:`Delivery` of a test alert, the :class:`AlertRecord` of an
 alert as it fared, the :class:`Ping` of a service's ping history, the :class:`Channels` a server
 can alert (each :class:`Channel`, :class:`Route` and :class:`PingKey`), a
@@ -21,6 +21,7 @@ __all__ = [
     "Level",
     "Service",
     "SERVICE_STATUSES",
+    "ServicePage",
     "Event",
     "EventPage",
     "ApiKey",
@@ -302,6 +303,42 @@ class Service:
             never_pulsed=data.get("neverPulsed") is True,
             running_since=_optional_datetime(data.get("runningSince")),
         )
+
+
+@dataclass(frozen=True)
+class ServicePage:
+    """One page of :meth:`Client.list_services_page`.
+
+    Iterating a page iterates its services. ``next_cursor`` is ``None`` on the last page;
+    otherwise pass it as ``cursor=`` with the same filters to get the next page::
+
+        page = client.list_services_page(status="dead", limit=100)
+        while True:
+            for service in page:
+                print(service.service, service.deadline)
+            if page.next_cursor is None:
+                break
+            page = client.list_services_page(status="dead", limit=100, cursor=page.next_cursor)
+
+    Attributes:
+        services: the services of this page, sorted by name.
+        next_cursor: the cursor of the next page (the name of this page's last service), or
+            ``None`` if this page is the last.
+    """
+
+    services: List[Service] = field(default_factory=list)
+    next_cursor: Optional[str] = None
+
+    @property
+    def has_next(self) -> bool:
+        """True when more services match than this page holds."""
+        return self.next_cursor is not None
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter(self.services)
+
+    def __len__(self) -> int:
+        return len(self.services)
 
 
 @dataclass(frozen=True)

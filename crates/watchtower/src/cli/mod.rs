@@ -15,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use futures::{StreamExt, TryStreamExt};
-use watchtower_client::{Client, EventQuery, Level, Order};
+use watchtower_client::{Client, EventQuery, Level, Order, ServiceQuery, Status};
 
 use crate::time::parse_duration;
 pub use output::Format;
@@ -116,6 +116,27 @@ fn level(text: &str) -> Result<Level, String> {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum StatusArg {
+    Up,
+    Late,
+    Dead,
+    Paused,
+    New,
+}
+
+impl From<StatusArg> for Status {
+    fn from(status: StatusArg) -> Self {
+        match status {
+            StatusArg::Up => Self::Up,
+            StatusArg::Late => Self::Late,
+            StatusArg::Dead => Self::Dead,
+            StatusArg::Paused => Self::Paused,
+            StatusArg::New => Self::New,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum OrderArg {
     Asc,
     Desc,
@@ -205,8 +226,14 @@ pub enum ClientCommand {
     /// List what this server can alert: channels and their targets, routes and
     /// ping keys, by name (never a secret).
     Channels,
-    /// List the monitored services.
+    /// List the monitored services, sorted by name.
     Services {
+        /// Only services whose names start with this.
+        #[arg(long)]
+        prefix: Option<String>,
+        /// Only these statuses, comma-separated: up, late, dead, paused, new.
+        #[arg(long, value_delimiter = ',', value_enum)]
+        status: Vec<StatusArg>,
         /// A table for people, or JSON or CSV for programs.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -326,7 +353,16 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
             count,
         } => console::explain(client, &expression, tz.as_deref(), count, &mut out).await?,
         ClientCommand::Channels => console::channels(client, &mut out).await?,
-        ClientCommand::Services { format } => out.services(&client.services().await?, format)?,
+        ClientCommand::Services {
+            prefix,
+            status,
+            format,
+        } => {
+            let mut query = ServiceQuery::new();
+            query.prefix = prefix;
+            query.statuses = status.into_iter().map(Status::from).collect();
+            out.services(&client.services_matching(&query).await?, format)?
+        }
         ClientCommand::Keys { action } => keys::run(client, action, &mut out).await?,
         ClientCommand::Apply {
             file,

@@ -13,6 +13,7 @@ use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::export::{Format, render};
 use super::extract::QueryPairs;
+use super::paging::next_page_link;
 use crate::events::{Event, EventQuery, EventStats, Order, Position, StatsQuery};
 use crate::store::Store;
 use crate::time::Timestamp;
@@ -70,24 +71,14 @@ pub async fn list_events(
         .await?;
     let next = (events.len() > limit).then(|| {
         events.truncate(limit);
-        let last = events.last().map(Position::of);
-        next_link(&pairs, last)
+        let last = events.last().map(Position::of)?;
+        next_page_link("/list-events", &pairs, &last.to_cursor())
     });
     let mut response = Json(events).into_response();
     if let Some(Some(link)) = next {
         response.headers_mut().insert(header::LINK, link);
     }
     Ok(response)
-}
-
-/// The `Link` header of the page after `last`: the same parameters, a new cursor.
-fn next_link(pairs: &[(String, String)], last: Option<Position>) -> Option<HeaderValue> {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (key, value) in pairs.iter().filter(|(key, _)| key != "cursor") {
-        query.append_pair(key, value);
-    }
-    query.append_pair("cursor", &last?.to_cursor());
-    HeaderValue::from_str(&format!("</list-events?{}>; rel=\"next\"", query.finish())).ok()
 }
 
 /// Streams every match, a bounded page at a time, each page continuing after the

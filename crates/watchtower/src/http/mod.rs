@@ -23,6 +23,7 @@ mod keys;
 mod metrics;
 mod notes;
 mod openapi;
+mod paging;
 mod path;
 mod pausing;
 mod ping;
@@ -31,6 +32,7 @@ mod pings;
 mod refusals;
 mod runs;
 mod server;
+mod service_list;
 mod service_views;
 mod services;
 mod snoozes;
@@ -144,7 +146,7 @@ pub fn router(
     let api = Router::new()
         .route(
             "/",
-            get(services::list_services)
+            get(service_list::list_services)
                 .post(services::record_pulse)
                 .delete(services::cancel_service),
         )

@@ -202,18 +202,3 @@ pub async fn cancel_service(
         .await;
     Ok(Json(service))
 }
-
-/// Every monitored service, sorted by name.
-#[utoipa::path(get, path = "/", tag = "services",
-    responses((status = 200, body = Vec<Service>), (status = 401, body = ErrorBody)),
-    security(("password" = [])))]
-pub async fn list_services(
-    State(state): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    _: NoQuery,
-) -> Result<Json<Vec<Service>>, ApiError> {
-    let mut services = state.store.list_services().await?;
-    services.retain(|service| principal.sees(service.service.as_str()));
-    let now = Timestamp::now();
-    Ok(Json(services.into_iter().map(|s| s.as_of(now)).collect()))
-}

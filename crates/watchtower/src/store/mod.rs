@@ -8,6 +8,7 @@ pub mod batching;
 mod conformance;
 pub mod decisions;
 pub mod postgres;
+pub mod service_page;
 pub mod sqlite;
 pub mod triage;
 
@@ -33,6 +34,7 @@ mod error;
 
 pub use crate::monitor::{DeathCheck, RestartPolicy, Watched};
 pub use error::{Cause, StoreError};
+pub use service_page::ServicePage;
 
 /// A pulse as stored.
 #[derive(Clone, Debug)]
@@ -159,6 +161,9 @@ pub trait Store: KeyStore + Send + Sync + 'static {
 
     /// Every service, sorted by name.
     async fn list_services(&self) -> Result<Vec<Service>, StoreError>;
+
+    /// The services a page holds, sorted by name (code point order).
+    async fn services_page(&self, page: ServicePage) -> Result<Vec<Service>, StoreError>;
 
     /// Deaths and recoveries since `since`, oldest first, each with its service's
     /// name: of one service, or of all when `service` is `None`.

@@ -68,6 +68,11 @@ pub fn parameter(path: &str, name: &str) -> Option<Value> {
         (_, "level") => reference("Level"),
         (_, "message") => json!({"type": "string", "pattern": NO_NUL}),
         (_, "order") => json!({"type": "string", "pattern": any_case(&["asc", "desc"])}),
+        ("/", "prefix" | "cursor") => reference("StoredServiceName"),
+        ("/", "status") => {
+            let status = "(up|late|dead|paused|new)";
+            json!({"type": "string", "pattern": format!("^{status}(,{status})*$")})
+        }
         (_, "cursor") => {
             json!({"type": "string", "pattern": CURSOR, "example": "1764050000000.42"})
         }

@@ -143,3 +143,85 @@ pub async fn the_ping_history_is_a_ring_that_times_runs(store: &dyn Store) {
         .unwrap();
     assert!(store.list_pings(name("job"), 10).await.unwrap().is_empty());
 }
+
+pub async fn service_pages_follow_code_point_order_under_a_prefix_and_status(store: &dyn Store) {
+    use crate::store::ServicePage;
+    // Names whose code point order differs from a locale's: capitals, accents,
+    // a name beyond the Basic Multilingual Plane, and a neighbour of the prefix.
+    let names = [
+        "team-a/x",
+        "team-a/Y",
+        "team-a/é",
+        "team-a/\u{1F600}",
+        "team-a0",
+        "Zed",
+        "team-b/y",
+    ];
+    let mut seq = 0;
+    for service in names {
+        let recorded = store.record_pulse(pulse(service, 60.0, T0)).await.unwrap();
+        if service == "team-a/x" {
+            seq = recorded.seq;
+        }
+    }
+    store
+        .mark_dead(
+            vec![crate::monitor::Due {
+                service: name("team-a/x"),
+                seq,
+            }],
+            later(T0, 61),
+        )
+        .await
+        .unwrap();
+    let names_of = |services: Vec<crate::monitor::Service>| -> Vec<String> {
+        services.iter().map(|s| s.service.to_string()).collect()
+    };
+    let page = |after: Option<&str>, prefix: &str, stored: Vec<Status>, limit| ServicePage {
+        after: after.map(str::to_owned),
+        prefix: prefix.to_owned(),
+        stored,
+        limit,
+    };
+    let all = store
+        .services_page(page(None, "", vec![], 100))
+        .await
+        .unwrap();
+    assert_eq!(
+        names_of(all),
+        [
+            "Zed",
+            "team-a/Y",
+            "team-a/x",
+            "team-a/é",
+            "team-a/\u{1F600}",
+            "team-a0",
+            "team-b/y"
+        ]
+    );
+    let first = store
+        .services_page(page(None, "team-a/", vec![], 2))
+        .await
+        .unwrap();
+    assert_eq!(names_of(first), ["team-a/Y", "team-a/x"]);
+    let rest = store
+        .services_page(page(Some("team-a/x"), "team-a/", vec![], 10))
+        .await
+        .unwrap();
+    assert_eq!(names_of(rest), ["team-a/é", "team-a/\u{1F600}"]);
+    let before_prefix = store
+        .services_page(page(Some("Zed"), "team-b", vec![], 10))
+        .await
+        .unwrap();
+    assert_eq!(names_of(before_prefix), ["team-b/y"]);
+    let dead = store
+        .services_page(page(None, "", vec![Status::Dead], 10))
+        .await
+        .unwrap();
+    assert_eq!(names_of(dead), ["team-a/x"]);
+    let up_after = store
+        .services_page(page(Some("team-a/x"), "", vec![Status::Up, Status::New], 2))
+        .await
+        .unwrap();
+    assert_eq!(names_of(up_after), ["team-a/é", "team-a/\u{1F600}"]);
+}

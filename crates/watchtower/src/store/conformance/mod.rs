@@ -44,7 +44,8 @@ macro_rules! suite {
             an_event_rule_fires_once_per_period_and_counts_the_rest,
             keys_are_created_once_listed_revoked_and_their_names_reused,
             a_declared_service_is_new_until_its_first_pulse_or_its_death,
-            the_ping_history_is_a_ring_that_times_runs);
+            the_ping_history_is_a_ring_that_times_runs,
+            service_pages_follow_code_point_order_under_a_prefix_and_status);
     };
     (@each $fresh:expr; $($name:ident),*) => {$(
         #[tokio::test]

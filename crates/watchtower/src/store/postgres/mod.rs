@@ -36,7 +36,8 @@ use self::batch::Batcher;
 pub use self::error::{Clock, PgError};
 use super::batching::WriteStats;
 use super::{
-    DeathCheck, PulseRecorded, RestartPolicy, Resumed, Store, StoreError, StoreGauges, Watched,
+    DeathCheck, PulseRecorded, RestartPolicy, Resumed, ServicePage, Store, StoreError, StoreGauges,
+    Watched,
 };
 use crate::alert::history::{AlertQuery, AlertRecord};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
@@ -207,6 +208,11 @@ impl Store for PgStore {
     async fn list_services(&self) -> Result<Vec<Service>, StoreError> {
         let client = self.pool.get().await.map_err(PgError::from)?;
         Ok(ops::list_services(&client).await?)
+    }
+
+    async fn services_page(&self, page: ServicePage) -> Result<Vec<Service>, StoreError> {
+        let client = self.pool.get().await.map_err(PgError::from)?;
+        Ok(ops::services_page(&client, &page).await?)
     }
 
     async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError> {

@@ -12,7 +12,7 @@ use crate::alert::{AttemptOutcome, QueuedAlert};
 use crate::cluster::{NODE_FORGOTTEN_AFTER, NODE_TIMEOUT, NodeInfo, NodeStatus};
 use crate::monitor::{Due, Service, ServiceName, story};
 use crate::store::decisions::{AttemptRecord, failure_event};
-use crate::store::{DeathCheck, RestartPolicy, Watched};
+use crate::store::{DeathCheck, RestartPolicy, ServicePage, Watched};
 use crate::time::Timestamp;
 
 fn millis(duration: Duration) -> i64 {
@@ -46,6 +46,26 @@ pub async fn list_services(client: &Client) -> Result<Vec<Service>, PgError> {
     let sql = format!(r#"SELECT {SERVICE_COLUMNS} FROM services ORDER BY name COLLATE "C""#);
     client
         .query(&sql, &[])
+        .await?
+        .iter()
+        .map(service_from_row)
+        .collect()
+}
+
+pub async fn services_page(client: &Client, page: &ServicePage) -> Result<Vec<Service>, PgError> {
+    let name = r#"name COLLATE "C""#;
+    let conditions = page.conditions(name, |n| format!("${n}"));
+    let sql = format!(
+        "SELECT {SERVICE_COLUMNS} FROM services WHERE {} ORDER BY {name} LIMIT {}",
+        conditions.sql, page.limit
+    );
+    let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = conditions
+        .params
+        .iter()
+        .map(|param| param as &(dyn tokio_postgres::types::ToSql + Sync))
+        .collect();
+    client
+        .query(&sql, &params)
         .await?
         .iter()
         .map(service_from_row)

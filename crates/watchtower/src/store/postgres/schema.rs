@@ -191,6 +191,9 @@ const MIGRATIONS: &[&str] = &[
         last       bigint,
         PRIMARY KEY (service, slot)
     );",
+    // v11: services in code point order, as `GET /` pages them (the primary
+    // key's index follows the database's locale, which may differ).
+    r#"CREATE INDEX services_by_code_point ON services (name COLLATE "C");"#,
 ];
 
 pub fn latest_version() -> i64 {

@@ -36,7 +36,8 @@ use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::writer::{Writer, WriterState};
 use super::batching::WriteStats;
 use super::{
-    DeathCheck, PulseRecorded, RestartPolicy, Resumed, Store, StoreError, StoreGauges, Watched,
+    DeathCheck, PulseRecorded, RestartPolicy, Resumed, ServicePage, Store, StoreError, StoreGauges,
+    Watched,
 };
 use crate::alert::history::{AlertQuery, AlertRecord};
 use crate::alert::policy::{NewSnooze, Policy, Snooze, Triaged};
@@ -173,6 +174,24 @@ impl Store for SqliteStore {
             .read(move |conn| {
                 conn.prepare_cached(&sql)?
                     .query_map([], service_from_row)?
+                    .collect()
+            })
+            .await
+    }
+
+    async fn services_page(&self, page: ServicePage) -> Result<Vec<Service>, StoreError> {
+        let conditions = page.conditions("name", |n| format!("?{n}"));
+        let sql = format!(
+            "SELECT {SERVICE_COLUMNS} FROM services WHERE {} ORDER BY name LIMIT {}",
+            conditions.sql, page.limit
+        );
+        self.reads
+            .read(move |conn| {
+                conn.prepare_cached(&sql)?
+                    .query_map(
+                        rusqlite::params_from_iter(&conditions.params),
+                        service_from_row,
+                    )?
                     .collect()
             })
             .await

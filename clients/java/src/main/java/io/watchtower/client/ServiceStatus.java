@@ -1,5 +1,7 @@
 package io.watchtower.client;
 
+import java.util.Locale;
+
 /** Where a monitored service stands. */
 public enum ServiceStatus {
     /** The service pulsed, and is not yet past the time its next pulse is expected. */
@@ -26,6 +28,14 @@ public enum ServiceStatus {
     NEW,
     /** A status this version of the client does not know (sent by a newer server). */
     UNKNOWN;
+
+    /** The protocol's name ({@code "up"}, …); {@link #UNKNOWN} has none, and is never sent. */
+    String wireName() {
+        if (this == UNKNOWN) {
+            throw new IllegalStateException("UNKNOWN has no wire name");
+        }
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     static ServiceStatus parse(String name) {
         if (name == null) {

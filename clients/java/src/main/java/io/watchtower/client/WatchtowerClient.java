@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.HttpsURLConnection;
@@ -39,10 +40,10 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * A client of a Watchtower server: heartbeats (pulse, declare, pause, resume, cancel, list services,
- * daily uptime, explain a schedule), a job's runs (start, fail) and the ping history, events (add,
- * list with filters and pages), the channels it can alert, test alerts, alerts as they fared, and
- * API keys (create, list, revoke, who am I).
+ * A client of a Watchtower server: heartbeats (pulse, declare, pause, resume, cancel, list services
+ * with filters and pages, daily uptime, explain a schedule), a job's runs (start, fail) and the
+ * ping history, events (add, list with filters and pages), the channels it can alert, test
+ * alerts, alerts as they fared, and API keys (create, list, revoke, who am I).
  * Immutable and thread-safe: build one and share it.
  *
  * <pre>{@code
@@ -68,9 +69,10 @@ import javax.net.ssl.TrustManagerFactory;
  * the client may do: a request it does not allow throws a {@link ForbiddenException}, and
  * {@link #whoami()} tells what it allows.
  *
- * <p>Every method sends one HTTP request (except {@link #events(EventQuery)}, which sends one a
- * page) with {@link HttpURLConnection}, and throws a {@link WatchtowerException} subclass when it
- * fails; see there for which.
+ * <p>Every method sends one HTTP request (except {@link #events(EventQuery)} and
+ * {@link #services(ServiceQuery)}, which send one a page, and {@link #listServices(ServiceQuery)}
+ * with a limit, which sends one a page too) with {@link HttpURLConnection}, and throws a
+ * {@link WatchtowerException} subclass when it fails; see there for which.
  */
 public final class WatchtowerClient {
     /** This library's version, sent in the {@code User-Agent} header. */
@@ -257,13 +259,92 @@ public final class WatchtowerClient {
      * @throws WatchtowerException if the request fails
      */
     public List<Service> listServices() {
-        return send("GET", "", null, null, true).decode(json -> {
-            List<Service> services = new ArrayList<>();
-            for (Object item : Json.array(json, "services")) {
-                services.add(Service.fromJson(item));
-            }
-            return Collections.unmodifiableList(services);
-        });
+        return send("GET", "", null, null, true).decode(WatchtowerClient::serviceList);
+    }
+
+    /**
+     * Every service matching {@code query}'s filters ({@link ServiceQuery#getPrefix() prefix},
+     * {@link ServiceQuery#getStatuses() statuses}), sorted by name. Without a
+     * {@linkplain ServiceQuery#getLimit() limit}, one request answers them all; with one, they are
+     * fetched that many a request, following the server's cursors as {@link #services(ServiceQuery)}
+     * does. A query with a {@linkplain ServiceQuery#getCursor() cursor} lists the services after it.
+     * Needs a scope that may read; a key with a prefix sees only its services.
+     *
+     * <p>Sends {@code GET /?prefix=…&status=…} (and {@code limit}, {@code cursor} if given).
+     *
+     * <pre>{@code
+     * List<Service> down = client.listServices(ServiceQuery.builder()
+     *         .prefix("backup-").statuses(ServiceStatus.DEAD, ServiceStatus.LATE).build());
+     * }</pre>
+     *
+     * @return the services, sorted by name; unmodifiable
+     * @throws InvalidRequestException if the server rejects a parameter (e.g. a prefix over 255
+     *     characters, a limit out of range or a malformed cursor, named by
+     *     {@link InvalidRequestException#getField()})
+     * @throws ForbiddenException if the client's credential may not read
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public List<Service> listServices(ServiceQuery query) {
+        Objects.requireNonNull(query, "query");
+        if (query.getLimit() == null) {
+            return send("GET", "", query.toQueryString(), null, true).decode(WatchtowerClient::serviceList);
+        }
+        List<Service> all = new ArrayList<>();
+        for (Service service : services(query)) {
+            all.add(service);
+        }
+        return Collections.unmodifiableList(all);
+    }
+
+    /**
+     * One page of the services matching {@code query}, sorted by name: at most
+     * {@link ServiceQuery#getLimit()} of them (every match without a limit). Follow
+     * {@link ServicePage#nextQuery()} for the next page, or use {@link #services(ServiceQuery)} to
+     * visit them all. Needs a scope that may read; a key with a prefix sees only its services.
+     *
+     * <p>Sends {@code GET /?prefix=…&status=…&limit=…&cursor=…}, each parameter only if given.
+     *
+     * @throws InvalidRequestException if the server rejects a parameter (e.g. {@code limit} or
+     *     {@code cursor}, named by {@link InvalidRequestException#getField()})
+     * @throws ForbiddenException if the client's credential may not read
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public ServicePage listServicesPage(ServiceQuery query) {
+        Objects.requireNonNull(query, "query");
+        Response response = send("GET", "", query.toQueryString(), null, true);
+        List<Service> services = response.decode(WatchtowerClient::serviceList);
+        return new ServicePage(query, services, EventPage.nextCursor(response.headers("Link")));
+    }
+
+    /**
+     * Every service matching {@code query}, fetched a page ({@link ServiceQuery#getLimit()}
+     * services; all of them in one request without a limit) at a time as the iteration goes,
+     * following the server's cursors: each matching service is visited once, sorted by name
+     * (services created or removed meanwhile may or may not be visited). Each call of
+     * {@code iterator()} starts again from the query's first page.
+     *
+     * <pre>{@code
+     * for (Service service : client.services(ServiceQuery.builder().statuses(ServiceStatus.DEAD).limit(500).build())) {
+     *     report(service);
+     * }
+     * }</pre>
+     *
+     * <p>The iterator's {@code hasNext()} and {@code next()} throw a {@link WatchtowerException} if
+     * fetching a page fails.
+     */
+    public Iterable<Service> services(final ServiceQuery query) {
+        Objects.requireNonNull(query, "query");
+        return () -> new PageIterator<ServiceQuery, ServicePage, Service>(
+                query, this::listServicesPage, ServicePage::nextQuery);
+    }
+
+    /** The answer of {@code GET /}: a JSON array of services, unmodifiable. */
+    private static List<Service> serviceList(Object json) {
+        List<Service> services = new ArrayList<>();
+        for (Object item : Json.array(json, "services")) {
+            services.add(Service.fromJson(item));
+        }
+        return Collections.unmodifiableList(services);
     }
 
     /**
@@ -616,29 +697,37 @@ public final class WatchtowerClient {
      */
     public Iterable<Event> events(final EventQuery query) {
         Objects.requireNonNull(query, "query");
-        return () -> new PageIterator(query);
+        return () -> new PageIterator<EventQuery, EventPage, Event>(query, this::listEvents, EventPage::nextQuery);
     }
 
-    private final class PageIterator implements Iterator<Event> {
-        private EventQuery nextQuery;
-        private Iterator<Event> current = Collections.<Event>emptyList().iterator();
+    /**
+     * The items of the pages from the query {@code first} on, a page fetched (by {@code fetch})
+     * only when the previous one is used up, following each page's {@code next} query.
+     */
+    private static final class PageIterator<Q, P extends Iterable<T>, T> implements Iterator<T> {
+        private final Function<Q, P> fetch;
+        private final Function<P, Optional<Q>> next;
+        private Q nextQuery;
+        private Iterator<T> current = Collections.<T>emptyList().iterator();
 
-        PageIterator(EventQuery first) {
+        PageIterator(Q first, Function<Q, P> fetch, Function<P, Optional<Q>> next) {
             this.nextQuery = first;
+            this.fetch = fetch;
+            this.next = next;
         }
 
         @Override
         public boolean hasNext() {
             while (!current.hasNext() && nextQuery != null) {
-                EventPage page = listEvents(nextQuery);
+                P page = fetch.apply(nextQuery);
                 current = page.iterator();
-                nextQuery = page.nextQuery().orElse(null);
+                nextQuery = next.apply(page).orElse(null);
             }
             return current.hasNext();
         }
 
         @Override
-        public Event next() {
+        public T next() {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }

@@ -16,7 +16,11 @@
  * <ul>
  *   <li>services: {@link io.watchtower.client.WatchtowerClient#pulse pulse},
  *       {@link io.watchtower.client.WatchtowerClient#cancel cancel},
- *       {@link io.watchtower.client.WatchtowerClient#listServices listServices}, and a background
+ *       {@link io.watchtower.client.WatchtowerClient#listServices listServices} (every service, or
+ *       those a {@link io.watchtower.client.ServiceQuery} matches),
+ *       {@link io.watchtower.client.WatchtowerClient#listServicesPage listServicesPage} (one
+ *       {@link io.watchtower.client.ServicePage page} of them),
+ *       {@link io.watchtower.client.WatchtowerClient#services services} (every page), and a background
  *       {@link io.watchtower.client.Heartbeat}; each service's
  *       {@link io.watchtower.client.WatchtowerClient#dailyUptime dailyUptime} over 30 days, and
  *       {@link io.watchtower.client.WatchtowerClient#explainSchedule(String) explainSchedule} (a cron

@@ -380,4 +380,79 @@ public final class StubServerTest {
             server.stop(0);
         }
     }
+
+    @Test
+    public void serviceListRequestsAsSent() throws Exception {
+        final List<Seen> seen = new CopyOnWriteArrayList<>();
+        final byte[] page = ("[{\"service\":\"a b/c\",\"alertType\":\"webhook\",\"alertTarget\":\"ops\",\"nextIn\":60,"
+                + "\"lastPulse\":\"2026-11-25T06:12:32.660Z\",\"deadline\":\"2026-11-25T06:13:32.660Z\",\"status\":\"dead\"}]")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", new HttpHandler() {
+            @Override
+            public void handle(HttpExchange exchange) throws IOException {
+                seen.add(new Seen(exchange, ""));
+                String query = exchange.getRequestURI().getRawQuery();
+                if (query != null && query.contains("limit=") && !query.contains("cursor=")) {
+                    // As the server writes it: the request's parameters, and the cursor, form-encoded.
+                    exchange.getResponseHeaders().add("Link",
+                            "</?prefix=a+b&status=up%2Cdead&limit=1&cursor=a+b%2Fc>; rel=\"next\"");
+                }
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, page.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(page);
+                }
+            }
+        });
+        server.start();
+        try {
+            WatchtowerClient client = clientOf(server, "/prefix");
+            ServiceQuery query = ServiceQuery.builder().prefix("a b").statuses(ServiceStatus.DEAD, ServiceStatus.UP).limit(1).build();
+            ServicePage first = client.listServicesPage(query);
+            assertEquals("a b/c", first.getServices().get(0).getName());
+            assertEquals(ServiceStatus.DEAD, first.getServices().get(0).getStatus());
+            assertEquals("a b/c", first.getNextCursor().get(), "the cursor, decoded from the Link header");
+            ServicePage second = client.listServicesPage(first.nextQuery().get());
+            assertFalse(second.hasNext(), "no Link, no next page");
+            assertEquals(1, client.listServices(ServiceQuery.builder().statuses(ServiceStatus.LATE).build()).size());
+            client.listServices();
+            assertEquals(4, seen.size(), "one request each");
+            for (Seen request : seen) {
+                assertEquals("GET", request.method);
+                assertEquals("secret", request.password);
+            }
+            assertEquals("/prefix/?prefix=a+b&status=up%2Cdead&limit=1", seen.get(0).path,
+                    "the filters encoded, the statuses in their declared order");
+            assertEquals("/prefix/?prefix=a+b&status=up%2Cdead&limit=1&cursor=a+b%2Fc", seen.get(1).path,
+                    "the next page: the same filters and the cursor, encoded again");
+            assertEquals("/prefix/?status=late", seen.get(2).path, "without a limit, no paging parameter");
+            assertEquals("/prefix/", seen.get(3).path, "listServices() sends no parameter");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    public void rejectedServiceFilterIsAnInvalidRequest() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        HttpServer server = stub(400, "application/json",
+                "{\"error\":\"status: `bogus` is not a status (up, late, dead, paused or new, comma-separated)\"}", seen);
+        try {
+            final WatchtowerClient client = clientOf(server, "");
+            final ServiceQuery query = ServiceQuery.builder().statuses(ServiceStatus.DEAD).build();
+            InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> client.listServices(query));
+            assertEquals(400, e.getStatus());
+            assertEquals("status", e.getField());
+            assertEquals("`bogus` is not a status (up, late, dead, paused or new, comma-separated)", e.getProblem());
+            assertContains(e.getMessage(), e.getServerMessage());
+            assertEquals("status", assertThrows(InvalidRequestException.class,
+                    () -> client.listServicesPage(query.toBuilder().limit(5).build())).getField());
+            assertEquals("status", assertThrows(InvalidRequestException.class,
+                    () -> client.services(query).iterator().hasNext()).getField());
+            assertEquals(3, seen.size(), "each sent once");
+        } finally {
+            server.stop(0);
+        }
+    }
 }

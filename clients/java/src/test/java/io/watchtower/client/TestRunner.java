@@ -25,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class TestRunner {
     private static final Class<?>[] CLASSES = {
-        JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, ScheduleTest.class,
+        JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, ServiceListTest.class,
+        ScheduleTest.class,
         EventsTest.class,
         HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class, DeclareTest.class,
         AlertTest.class,

@@ -206,6 +206,52 @@ public final class UnitTest {
     }
 
     @Test
+    public void serviceQueryEncodesEveryFilter() {
+        assertEquals("", ServiceQuery.all().toQueryString());
+        ServiceQuery query = ServiceQuery.builder()
+                .prefix("my service/é&+")
+                .statuses(ServiceStatus.NEW, ServiceStatus.DEAD, ServiceStatus.LATE, ServiceStatus.DEAD)
+                .limit(20)
+                .cursor("a b/c+d")
+                .build();
+        assertEquals("prefix=my+service%2F%C3%A9%26%2B&status=late%2Cdead%2Cnew&limit=20&cursor=a+b%2Fc%2Bd",
+                query.toQueryString(), "statuses once each, in their declared order");
+        assertEquals("my service/é&+", query.getPrefix());
+        assertEquals(java.util.EnumSet.of(ServiceStatus.LATE, ServiceStatus.DEAD, ServiceStatus.NEW), query.getStatuses());
+        assertEquals(Integer.valueOf(20), query.getLimit());
+        assertEquals("a b/c+d", query.getCursor());
+        assertEquals(query, query.toBuilder().build());
+        assertEquals(query.hashCode(), query.toBuilder().build().hashCode());
+        assertEquals("next", query.withCursor("next").getCursor());
+        assertEquals(query.getStatuses(), query.withCursor("next").getStatuses(), "withCursor keeps the filters");
+        assertEquals("status=up", ServiceQuery.builder().statuses(ServiceStatus.UP).build().toQueryString());
+        assertEquals("limit=1", query.toBuilder().prefix(null).statuses((ServiceStatus[]) null).limit(1).cursor(null)
+                .build().toQueryString(), "a filter can be removed");
+        assertEquals("", ServiceQuery.builder().statuses(ServiceStatus.UP).statuses().build().toQueryString(),
+                "statuses replace those given before; none: every status");
+        assertEquals("", ServiceQuery.builder().statuses(Collections.<ServiceStatus>emptyList()).build().toQueryString());
+        assertFalse(query.equals(ServiceQuery.all()), "filters count in equals");
+        assertEquals("ServiceQuery{limit=1}", ServiceQuery.builder().limit(1).build().toString());
+        assertThrows(UnsupportedOperationException.class, () -> query.getStatuses().clear());
+        // What the client can tell is wrong is refused; ranges are left to the server.
+        assertThrows(IllegalArgumentException.class, () -> ServiceQuery.builder().statuses(ServiceStatus.UNKNOWN));
+        assertThrows(NullPointerException.class, () -> ServiceQuery.builder().statuses(ServiceStatus.UP, null));
+        assertThrows(IllegalArgumentException.class, () -> ServiceQuery.builder().prefix(""));
+        ServiceQuery.Builder kept = ServiceQuery.builder().statuses(ServiceStatus.UP);
+        assertThrows(IllegalArgumentException.class, () -> kept.statuses(ServiceStatus.DEAD, ServiceStatus.UNKNOWN));
+        assertEquals("status=up", kept.build().toQueryString(), "a refused call changes nothing");
+        assertEquals("limit=0", ServiceQuery.builder().limit(0).build().toQueryString());
+        assertEquals("up", ServiceStatus.UP.wireName());
+        assertThrows(IllegalStateException.class, ServiceStatus.UNKNOWN::wireName);
+    }
+
+    @Test
+    public void serviceLinkHeaderGivesTheNextCursor() {
+        assertEquals("backup/é &+", EventPage.nextCursor(Collections.singletonList(
+                "</?prefix=backup&status=dead%2Clate&limit=2&cursor=backup%2F%C3%A9+%26%2B>; rel=\"next\"")));
+    }
+
+    @Test
     public void linkHeaderGivesTheNextCursor() {
         assertEquals("ZDE3OTU2MTYwNjQyNTkuNQ", EventPage.nextCursor(Collections.singletonList(
                 "</list-events?limit=2&level=warning&cursor=ZDE3OTU2MTYwNjQyNTkuNQ>; rel=\"next\"")));

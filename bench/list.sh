@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# GET / at scale: a store of SERVICES services (default 200,000), seeded through
+# the API, then
+#   - one full listing: its time and size;
+#   - eight full listings at once: the server's resident memory at its highest
+#     during them (sampled every 20 ms) and once they are done;
+#   - the same list a page at a time (limit=10000, following the Link headers);
+#   - durable pulses alone, then beside a client looping full listings: the
+#     ratio is what a reader costs the writers.
+#
+# Usage: bench/list.sh [SERVICES] [SECONDS]
+#   WATCHTOWER_BENCH_BIN=PATH measures that binary instead of this checkout's
+#   release build (to compare two builds on the same machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+services=${1:-200000}
+seconds=${2:-10}
+ensure_wrk
+bin="${WATCHTOWER_BENCH_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build --release --quiet
+  bin=target/release/watchtower
+fi
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+  [ -z "$server" ] || stop_processes "$server"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+
+WATCHTOWER_PASSWORD="bench-$(date +%s)"
+export WATCHTOWER_PASSWORD
+cat > "$work/config.json" <<JSON
+{"listen": "127.0.0.1:0", "dataDir": "$work/data", "password": "$WATCHTOWER_PASSWORD",
+ "webhooks": {"ops": {"url": "http://127.0.0.1:9/"}}}
+JSON
+RUST_LOG=warn "$bin" serve --config "$work/config.json" > "$work/stdout" 2> "$work/stderr" &
+server=$!
+url=$(server_url "$server" "$work/stdout")
+[ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
+
+rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server/status"; }
+# Samples the server's RSS every 20 ms into $1 until killed.
+sample_rss() { while :; do awk '/^VmRSS/ {print $2}' "/proc/$server/status" >> "$1"; sleep 0.02; done; }
+full_list() { curl -fsS -o "${1:-/dev/null}" -H "password: $WATCHTOWER_PASSWORD" "$url/"; }
+
+echo "bench/list.sh: $(revision), $services services, $(nproc) cores"
+bench/seed_services.py "$url" "$services"
+echo "RSS after seeding: $(rss_mib) MiB"
+
+start=$(date +%s.%N)
+full_list "$work/list.json"
+echo "one full listing: $(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.2f') s, $(($(stat -c %s "$work/list.json") / 1048576)) MiB"
+rm -f "$work/list.json"
+
+sample_rss "$work/rss" & sampler=$!
+start=$(date +%s.%N)
+listings=()
+for _ in 1 2 3 4 5 6 7 8; do full_list & listings+=($!); done
+wait "${listings[@]}"
+kill "$sampler"; wait "$sampler" 2>/dev/null || true
+echo "eight full listings at once: $(echo "$(date +%s.%N) - $start" | bc | xargs printf '%.2f') s, RSS at most $(sort -n "$work/rss" | tail -1 | awk '{printf "%.0f", $1 / 1024}') MiB during, $(rss_mib) MiB after"
+
+python3 - "$url" <<'PY'
+import json, os, sys, time, urllib.request
+url, password = sys.argv[1], os.environ["WATCHTOWER_PASSWORD"]
+path, pages, count, started = "/?limit=10000", 0, 0, time.monotonic()
+while path:
+    request = urllib.request.Request(url + path, headers={"password": password})
+    with urllib.request.urlopen(request) as response:
+        count += len(json.load(response))
+        link = response.headers.get("Link")
+    pages += 1
+    path = link[1:link.index(">")] if link else None
+print(f"paged listing (limit=10000): {count} services in {pages} pages, {time.monotonic() - started:.2f} s")
+PY
+
+pulses() {
+  wrk -t1 -c64 -d"${seconds}s" --latency -s bench/pulse.lua "$url/" > "$work/wrk" 2>&1
+  read -r rps p50 p99 < <(wrk_figures "$work/wrk")
+  line "$1" "$rps" "$p50" "$p99"
+  echo "$rps" > "$work/rps-$2"
+}
+pulses "durable pulses" alone
+( while :; do full_list || true; done ) & reader=$!
+pulses "durable pulses, beside full lists" beside
+kill "$reader"; wait "$reader" 2>/dev/null || true
+echo "ratio beside/alone: $(echo "scale=2; $(cat "$work/rps-beside") / $(cat "$work/rps-alone")" | bc)"
+echo "peak RSS (VmHWM): $(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$server/status") MiB"
