@@ -187,6 +187,12 @@ impl App {
             )),
             shutdown: shutdown.clone(),
         };
+        let cap = http::ConnectionCap::new(
+            config.limits.max_connections_per_client,
+            crate::auth::TrustedProxies::parse(&config.trusted_proxies)
+                .map_err(|problem| anyhow::anyhow!("trustedProxies: {problem}"))?,
+            metrics.clone(),
+        );
         let router = http::router(state, password, request_limits(&config))?;
         let tasks = TaskTracker::new();
         let workers = Workers {
@@ -201,6 +207,7 @@ impl App {
             tls,
             router,
             server_limits(&config),
+            cap,
             shutdown.clone(),
         ));
         stop.await;

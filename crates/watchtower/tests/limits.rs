@@ -147,3 +147,74 @@ async fn hostile_input_never_gets_a_server_error() {
         );
     }
 }
+
+/// Opens a connection and has it answered once, keeping it open: admitted.
+async fn held_connection(server: &Server) -> TcpStream {
+    let mut stream = connect(server).await;
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    stream
+}
+
+#[tokio::test]
+async fn a_client_address_holds_at_most_its_cap_of_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        dir.path(),
+        json!({"limits": {"maxConnectionsPerClient": 3}}),
+    )
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(held_connection(&server).await);
+    }
+    let mut fourth = connect(&server).await;
+    fourth
+        .write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = read_to_close(&mut fourth).await;
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.contains("too many connections from 127.0.0.1: at most 3 at once (limits.maxConnectionsPerClient)"),
+        "{answer}"
+    );
+    // Counted, as one of the held connections tells; its closing frees a place.
+    let mut first = held.remove(0);
+    first
+        .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let metrics = read_to_close(&mut first).await;
+    assert!(
+        metrics.contains("watchtower_http_connections_refused_total 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("watchtower_http_connections_open 3\n"),
+        "{metrics}"
+    );
+    drop(first);
+    support::wait_for("a place to free up", async || {
+        let fresh = reqwest::Client::new();
+        let answer = fresh.get(format!("{}/healthz", server.url)).send().await;
+        answer.ok().filter(|a| a.status().is_success())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_trusted_proxy_is_not_capped() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = json!({"limits": {"maxConnectionsPerClient": 1}, "trustedProxies": ["127.0.0.1"]});
+    let server = Server::start(dir.path(), config).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(held_connection(&server).await);
+    }
+}

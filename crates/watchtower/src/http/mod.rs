@@ -10,6 +10,7 @@ mod badges;
 mod channels;
 mod client;
 mod cluster;
+mod connections;
 mod cors;
 mod dashboard;
 mod declare;
@@ -56,6 +57,7 @@ use tracing::Instrument;
 
 pub use auth::{Gate, PasswordCheck, SignOn};
 pub use badges::BadgeKey;
+pub use connections::ConnectionCap;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 pub use ping::Pings;

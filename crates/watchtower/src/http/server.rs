@@ -9,9 +9,14 @@
 //! for a head it cannot parse, `414` for a URI over 65,534 bytes and `431` for
 //! over 100 header lines: no request exists yet for the API to answer.
 
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
+use hyper::Request;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -20,6 +25,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use super::connections::ConnectionCap;
 use super::tls::Tls;
 
 /// How much larger than `limits.maxHeaderBytes` a head may be before hyper stops
@@ -36,11 +42,13 @@ pub struct ServerLimits {
 }
 
 /// Serves `router` until `shutdown` is cancelled, then drains open requests.
+/// A connection over `cap` is answered `503` and closed.
 pub async fn serve(
     listener: TcpListener,
     tls: Option<Tls>,
     router: Router,
     limits: ServerLimits,
+    cap: std::sync::Arc<ConnectionCap>,
     shutdown: CancellationToken,
 ) {
     let graceful = GracefulShutdown::new();
@@ -65,14 +73,26 @@ pub async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
-        // The peer's address, for handlers that bound what one client may try.
-        let service = TowerToHyperService::new(
-            router
-                .clone()
-                .layer(axum::Extension(axum::extract::ConnectInfo(peer))),
-        );
-        let (builder, watcher, tls) = (builder.clone(), graceful.watcher(), tls.clone());
+        let admitted = cap.admit(peer.ip());
+        let mut builder = builder.clone();
+        let service = match admitted {
+            Some(_) => TowerToHyperService::new(PeerRouter {
+                router: router.clone(),
+                peer,
+            }),
+            None => {
+                tracing::debug!(%peer, "too many connections from this address; refusing");
+                builder.keep_alive(false);
+                TowerToHyperService::new(PeerRouter {
+                    router: cap.refusal(peer.ip()),
+                    peer,
+                })
+            }
+        };
+        let (watcher, tls) = (graceful.watcher(), tls.clone());
         tokio::spawn(async move {
+            // Counted against its address for as long as the connection lives.
+            let _admitted = admitted;
             let result = match tls {
                 None => serve_io(&builder, watcher, stream, service).await,
                 Some(tls) => {
@@ -100,11 +120,37 @@ pub async fn serve(
     }
 }
 
+/// The router, telling it the peer's address in each request's extensions (for
+/// handlers that bound what one client may try). Not `Router::layer`, which
+/// would wrap every route anew for each connection: about 50 KiB a connection.
+#[derive(Clone)]
+struct PeerRouter {
+    router: Router,
+    peer: SocketAddr,
+}
+
+impl tower::Service<Request<Incoming>> for PeerRouter {
+    type Response = axum::response::Response;
+    type Error = Infallible;
+    type Future = <Router as tower::Service<Request<Incoming>>>::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        tower::Service::<Request<Incoming>>::poll_ready(&mut self.router, cx)
+    }
+
+    fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(self.peer));
+        self.router.call(request)
+    }
+}
+
 async fn serve_io<IO>(
     builder: &http1::Builder,
     watcher: hyper_util::server::graceful::Watcher,
     io: IO,
-    service: TowerToHyperService<Router>,
+    service: TowerToHyperService<PeerRouter>,
 ) -> hyper::Result<()>
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,

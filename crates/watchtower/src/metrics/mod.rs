@@ -84,6 +84,8 @@ pub struct Metrics {
     outbox_depth: Gauge,
     outbox_oldest: Gauge,
     alerts_failing: Gauge,
+    connections_open: Gauge,
+    connections_refused: Counter,
     per_service: per_service::PerService,
 }
 
@@ -105,6 +107,8 @@ impl Metrics {
             outbox_depth: Gauge::default(),
             outbox_oldest: Gauge::default(),
             alerts_failing: Gauge::default(),
+            connections_open: Gauge::default(),
+            connections_refused: Counter::default(),
             per_service: per_service::PerService::default(),
             registry: Registry::default(),
         };
@@ -145,6 +149,16 @@ impl Metrics {
             "Alerts waiting for a retry after a failed delivery: a channel in trouble",
             metrics.alerts_failing.clone(),
         );
+        registry.register(
+            "http_connections_open",
+            "HTTP connections open",
+            metrics.connections_open.clone(),
+        );
+        registry.register(
+            "http_connections_refused",
+            "Connections refused because their client address had limits.maxConnectionsPerClient open",
+            metrics.connections_refused.clone(),
+        );
         metrics.per_service.register(&mut registry);
         registry.register(
             "store_batch_writes",
@@ -164,6 +178,18 @@ impl Metrics {
 
     pub fn pulse(&self) {
         self.pulses.inc();
+    }
+
+    pub fn connection_opened(&self) {
+        self.connections_open.inc();
+    }
+
+    pub fn connection_closed(&self) {
+        self.connections_open.dec();
+    }
+
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
     }
 
     pub fn events(&self, level: Level, count: u64) {
