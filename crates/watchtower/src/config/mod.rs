@@ -286,6 +286,9 @@ pub struct LimitsConfig {
     pub max_header_bytes: usize,
     pub header_timeout: f64,
     pub request_timeout: f64,
+    /// How long one read of the store (a page of events, statistics, a search)
+    /// may run before it is stopped, so that it frees what it holds.
+    pub read_timeout: f64,
     /// Connections one client address may hold open at once; 0 for no cap.
     /// Trusted proxies are exempt.
     pub max_connections_per_client: usize,
@@ -299,6 +302,7 @@ impl Default for LimitsConfig {
             max_header_bytes: 64 * 1024,
             header_timeout: 10.0,
             request_timeout: 30.0,
+            read_timeout: 10.0,
             max_connections_per_client: DEFAULT_CONNECTIONS_PER_CLIENT,
         }
     }

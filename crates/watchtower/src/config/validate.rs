@@ -111,6 +111,7 @@ fn limits(limits: &LimitsConfig) -> Result<(), ConfigError> {
     };
     positive("limits.headerTimeout", limits.header_timeout)?;
     positive("limits.requestTimeout", limits.request_timeout)?;
+    positive("limits.readTimeout", limits.read_timeout)?;
     if limits.max_body_bytes == 0 {
         return Err(ConfigError::new(
             "limits.maxBodyBytes",

@@ -33,6 +33,10 @@ pub enum ApiError {
     Timeout(Duration),
     #[error("storage is unavailable, try again later")]
     Unavailable,
+    #[error(
+        "the read took longer than {0:?} (limits.readTimeout) and was stopped; narrow it: a service, a shorter time range, a longer search word"
+    )]
+    ReadTooSlow(Duration),
     #[error("the request conflicted with a concurrent change; try again")]
     Conflict,
     /// The details are in the operator's log, never in the answer.
@@ -74,7 +78,7 @@ impl ApiError {
             Self::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             Self::HeadTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::ReadTooSlow(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Conflict => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Undelivered(_) => StatusCode::BAD_GATEWAY,
@@ -116,6 +120,10 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt(_) => {
                 tracing::error!(error = chain, "stored data is corrupt or inconsistent");
                 Self::Internal
+            }
+            StoreError::TooSlow(limit) => {
+                tracing::warn!(error = chain, "a read was stopped at limits.readTimeout");
+                Self::ReadTooSlow(limit)
             }
         }
     }

@@ -4,6 +4,7 @@
 use std::error::Error;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Why a store call failed.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -21,6 +22,10 @@ pub enum StoreError {
     /// an unreadable value, a damaged file): retrying cannot help.
     #[error("stored data is corrupt or inconsistent: {0}")]
     Corrupt(#[source] Cause),
+    /// A read ran past `limits.readTimeout` and was stopped, freeing what it
+    /// held: the same read would be as slow, a narrower one may not be.
+    #[error("the read took longer than {0:?} and was stopped")]
+    TooSlow(Duration),
 }
 
 impl StoreError {
@@ -39,7 +44,7 @@ impl StoreError {
 
     /// Whether the same call may succeed later.
     pub fn is_retryable(&self) -> bool {
-        !matches!(self, Self::Corrupt(_))
+        !matches!(self, Self::Corrupt(_) | Self::TooSlow(_))
     }
 }
 

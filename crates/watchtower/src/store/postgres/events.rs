@@ -2,7 +2,7 @@
 //! bucket, and pruning. The message filter is `ILIKE`, which the trigram index
 //! (`pg_trgm`, where the server has it) serves without a scan.
 
-use deadpool_postgres::Client;
+use deadpool_postgres::{Client, GenericClient};
 use tokio_postgres::types::ToSql;
 
 use super::PgError;
@@ -94,7 +94,10 @@ fn escape_like(needle: &str) -> String {
     escaped
 }
 
-pub async fn query_page(client: &Client, query: &EventQuery) -> Result<Vec<Event>, PgError> {
+pub async fn query_page(
+    client: &impl GenericClient,
+    query: &EventQuery,
+) -> Result<Vec<Event>, PgError> {
     let conditions = Conditions::of(&query.filter, query.order, query.after);
     let order = match query.order {
         Order::Asc => "ASC",
@@ -113,7 +116,7 @@ pub async fn query_page(client: &Client, query: &EventQuery) -> Result<Vec<Event
 }
 
 pub async fn count_by_bucket(
-    client: &Client,
+    client: &impl GenericClient,
     query: &StatsQuery,
 ) -> Result<Vec<LevelCount>, PgError> {
     let conditions = Conditions::of(&query.filter, Order::Asc, None);

@@ -31,6 +31,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::error::SqlState;
 
 use self::batch::Batcher;
 pub use self::error::{Clock, PgError};
@@ -67,6 +68,8 @@ pub struct PgStore {
     /// Held so that the listener ends with the store.
     _listener: tokio_util::task::AbortOnDropHandle<()>,
     stop_listening: tokio_util::sync::CancellationToken,
+    /// How long one heavy read (a page of events, statistics) may run.
+    read_timeout: Duration,
 }
 
 /// Runs `$body` (an expression using `$tx` and `$now`) in a transaction of its own,
@@ -148,7 +151,37 @@ impl PgStore {
             feed,
             _listener: tokio_util::task::AbortOnDropHandle::new(listener),
             stop_listening,
+            read_timeout: Duration::from_secs(10),
         })
+    }
+
+    /// Stops each heavy read after `timeout` (`limits.readTimeout`).
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// A transaction whose statements PostgreSQL cancels past the read timeout,
+    /// so that a read given up on frees its backend and its core.
+    async fn bounded_read<'c>(
+        &self,
+        client: &'c mut deadpool_postgres::Client,
+    ) -> Result<deadpool_postgres::Transaction<'c>, PgError> {
+        let tx = client.transaction().await?;
+        let millis = self.read_timeout.as_millis().max(1);
+        tx.batch_execute(&format!("SET LOCAL statement_timeout = {millis}"))
+            .await?;
+        Ok(tx)
+    }
+
+    /// A read's error, a cancellation past the read timeout told apart.
+    fn read_error(&self, error: PgError) -> StoreError {
+        match &error {
+            PgError::Db(db) if db.code() == Some(&SqlState::QUERY_CANCELED) => {
+                StoreError::TooSlow(self.read_timeout)
+            }
+            _ => error.into(),
+        }
     }
 }
 
@@ -316,13 +349,17 @@ impl Store for PgStore {
     }
 
     async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError> {
-        let client = self.pool.get().await.map_err(PgError::from)?;
-        Ok(events::query_page(&client, &query).await?)
+        let mut client = self.pool.get().await.map_err(PgError::from)?;
+        let tx = self.bounded_read(&mut client).await?;
+        let events = events::query_page(&tx, &query).await;
+        events.map_err(|error| self.read_error(error))
     }
 
     async fn event_stats(&self, query: StatsQuery) -> Result<Vec<LevelCount>, StoreError> {
-        let client = self.pool.get().await.map_err(PgError::from)?;
-        Ok(events::count_by_bucket(&client, &query).await?)
+        let mut client = self.pool.get().await.map_err(PgError::from)?;
+        let tx = self.bounded_read(&mut client).await?;
+        let counts = events::count_by_bucket(&tx, &query).await;
+        counts.map_err(|error| self.read_error(error))
     }
 
     async fn prune_events(&self, prune: Prune) -> Result<u64, StoreError> {

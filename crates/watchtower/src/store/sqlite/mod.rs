@@ -75,6 +75,8 @@ pub struct SqliteOptions {
     pub search_index: bool,
     /// The write-ahead log's bound under load, in bytes (`storage.walLimitMiB`).
     pub wal_limit: u64,
+    /// How long one read may run before it is stopped (`limits.readTimeout`).
+    pub read_timeout: std::time::Duration,
 }
 
 impl Default for SqliteOptions {
@@ -82,6 +84,7 @@ impl Default for SqliteOptions {
         Self {
             search_index: true,
             wal_limit: crate::config::DEFAULT_WAL_LIMIT_MIB * 1024 * 1024,
+            read_timeout: std::time::Duration::from_secs(10),
         }
     }
 }
@@ -139,7 +142,7 @@ impl SqliteStore {
         tracing::info!(path = %path.display(), schema = schema::latest_version(), search_index = options.search_index, "storage open");
         Ok(Self {
             writer,
-            reads: ReadPool::new(path, search),
+            reads: ReadPool::new(path, search, options.read_timeout),
             indexer,
             checkpointer,
             feed,

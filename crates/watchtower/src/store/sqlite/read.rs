@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
@@ -19,15 +20,21 @@ pub struct ReadPool {
     search: Option<PathBuf>,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
+    /// How long one read may run before SQLite is told to stop it.
+    timeout: Duration,
 }
 
+/// SQLite virtual machine steps between looks at the clock: a few microseconds.
+const STEPS_PER_CHECK: i32 = 1_000;
+
 impl ReadPool {
-    pub fn new(path: PathBuf, search: Option<PathBuf>) -> Self {
+    pub fn new(path: PathBuf, search: Option<PathBuf>, timeout: Duration) -> Self {
         Self {
             path,
             search,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(MAX_READERS),
+            timeout,
         }
     }
 
@@ -43,13 +50,18 @@ impl ReadPool {
             .await
             .map_err(|_| StoreError::shut_down())?;
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let (path, search) = (self.path.clone(), self.search.clone());
+        let (path, search, timeout) = (self.path.clone(), self.search.clone(), self.timeout);
         let (conn, result) = tokio::task::spawn_blocking(move || {
             let conn = match pooled {
                 Some(conn) => conn,
                 None => open_reader(&path, search.as_deref())?,
             };
+            // Past the deadline SQLite stops the statement (SQLITE_INTERRUPT):
+            // a request given up on must not keep a core and a reader busy.
+            let deadline = Instant::now() + timeout;
+            conn.progress_handler(STEPS_PER_CHECK, Some(move || Instant::now() >= deadline));
             let result = query(&conn);
+            conn.progress_handler(0, None::<fn() -> bool>);
             Ok::<_, rusqlite::Error>((conn, result))
         })
         .await
@@ -58,7 +70,10 @@ impl ReadPool {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(conn);
-        result.map_err(StoreError::from)
+        result.map_err(|error| match error.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::OperationInterrupted) => StoreError::TooSlow(timeout),
+            _ => StoreError::from(error),
+        })
     }
 
     pub fn searches(&self) -> bool {
