@@ -18,6 +18,7 @@ mod read;
 mod rows;
 mod schema;
 mod search;
+mod service_reads;
 mod snoozes;
 mod triage;
 mod writer;
@@ -27,12 +28,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::{OptionalExtension, params};
 
 use self::background::Background;
 use self::checkpoint::{LogLimit, WalBounds};
 use self::read::ReadPool;
-use self::rows::{SERVICE_COLUMNS, service_from_row};
 use self::writer::{Writer, WriterState};
 use super::batching::WriteStats;
 use super::{
@@ -172,42 +171,18 @@ impl Store for SqliteStore {
     }
 
     async fn list_services(&self) -> Result<Vec<Service>, StoreError> {
-        let sql = format!("SELECT {SERVICE_COLUMNS} FROM services ORDER BY name");
-        self.reads
-            .read(move |conn| {
-                conn.prepare_cached(&sql)?
-                    .query_map([], service_from_row)?
-                    .collect()
-            })
-            .await
+        self.reads.read(service_reads::all).await
     }
 
     async fn services_page(&self, page: ServicePage) -> Result<Vec<Service>, StoreError> {
-        let conditions = page.conditions("name", |n| format!("?{n}"));
-        let sql = format!(
-            "SELECT {SERVICE_COLUMNS} FROM services WHERE {} ORDER BY name LIMIT {}",
-            conditions.sql, page.limit
-        );
         self.reads
-            .read(move |conn| {
-                conn.prepare_cached(&sql)?
-                    .query_map(
-                        rusqlite::params_from_iter(&conditions.params),
-                        service_from_row,
-                    )?
-                    .collect()
-            })
+            .read(move |conn| service_reads::page(conn, &page))
             .await
     }
 
     async fn service(&self, name: ServiceName) -> Result<Option<Service>, StoreError> {
-        let sql = format!("SELECT {SERVICE_COLUMNS} FROM services WHERE name = ?1");
         self.reads
-            .read(move |conn| {
-                conn.prepare_cached(&sql)?
-                    .query_row([name.as_str()], service_from_row)
-                    .optional()
-            })
+            .read(move |conn| service_reads::one(conn, &name))
             .await
     }
 
@@ -217,29 +192,7 @@ impl Store for SqliteStore {
         since: Timestamp,
     ) -> Result<Vec<(String, Flip)>, StoreError> {
         self.reads
-            .read(move |conn| {
-                let sql = format!(
-                    "SELECT service, kind = 'down', CASE kind WHEN 'down' THEN down_since ELSE created END
-                     FROM alerts WHERE kind IN ('down', 'up') AND fanned_from IS NULL AND created >= ?1 {} ORDER BY id",
-                    if service.is_some() { "AND service = ?2" } else { "" }
-                );
-                let mut statement = conn.prepare_cached(&sql)?;
-                let flip = |row: &rusqlite::Row<'_>| {
-                    Ok((
-                        row.get(0)?,
-                        Flip {
-                            down: row.get(1)?,
-                            at: Timestamp::from_millis(row.get(2)?),
-                        },
-                    ))
-                };
-                match &service {
-                    Some(name) => statement
-                        .query_map(params![since.as_millis(), name.as_str()], flip)?
-                        .collect(),
-                    None => statement.query_map(params![since.as_millis()], flip)?.collect(),
-                }
-            })
+            .read(move |conn| service_reads::flips(conn, service.as_ref(), since))
             .await
     }
 
