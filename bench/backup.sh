@@ -13,20 +13,8 @@ source bench/lib.sh
 total="${1:-1000000}"
 [[ $total =~ ^[1-9][0-9]*$ ]] || { echo "usage: bench/backup.sh [EVENTS]" >&2; exit 2; }
 ensure_wrk
-cargo build --release --quiet
-bin=target/release/watchtower
-
-work=$(mktemp -d)
-server=""
-cleanup() {
-  set +e
-  # shellcheck disable=SC2086
-  stop_processes $server
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_binary
+bench_scratch
 
 python3 bench/events_data.py generate "$work/bodies" 20
 WATCHTOWER_PASSWORD="bench-$(date +%s)"
@@ -35,12 +23,6 @@ cat > "$work/config.json" <<JSON
 {"listen": "127.0.0.1:0", "dataDir": "$work/data", "password": "$WATCHTOWER_PASSWORD",
  "limits": {"maxBulkBytes": 16777216}}
 JSON
-start_server() {
-  RUST_LOG=warn "$bin" serve --config "$work/config.json" > "$work/stdout" 2> "$work/stderr" &
-  server=$!
-  url=$(server_url "$server" "$work/stdout")
-  [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
-}
 # Runs "$@", prints its output line and the seconds it took.
 timed() {
   local start out
@@ -50,7 +32,7 @@ timed() {
 }
 mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f MiB", b / 1048576 }'; }
 
-start_server
+start_watchtower
 echo "watchtower $(revision), $(nproc) cores; SQLite; $total events over 1,000 services"
 python3 bench/events_data.py load "$url" "$WATCHTOWER_PASSWORD" "$work/bodies" "$total" > /dev/null
 # Measured once the search index has caught up with the load (it competes for

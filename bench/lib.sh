@@ -85,3 +85,51 @@ server_url() {
   done
   echo "$url"
 }
+
+# Sets $bin: $WATCHTOWER_BENCH_BIN (to compare two builds on the same machine),
+# else this checkout's release build, built if need be.
+bench_binary() {
+  bin="${WATCHTOWER_BENCH_BIN:-}"
+  if [ -z "$bin" ]; then
+    cargo build --release --quiet
+    bin=target/release/watchtower
+  fi
+}
+
+# Sets $work (a scratch folder) and a cleanup that, however the script ends,
+# stops $server (and any pids in $also_stop), drops $db if set, and removes $work.
+bench_scratch() {
+  work=$(mktemp -d)
+  server=""
+  also_stop=""
+  db=""
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+bench_cleanup() {
+  set +e
+  # shellcheck disable=SC2086
+  stop_processes $also_stop $server
+  drop_database "$pg_server_url" "$db"
+  rm -rf "$work"
+}
+
+# Starts "$bin" on $work/config.json (stdout to $work/stdout, stderr appended to
+# $work/stderr); sets $server and $url, or exits saying why it did not start.
+start_watchtower() {
+  RUST_LOG=warn "$bin" serve --config "$work/config.json" > "$work/stdout" 2>> "$work/stderr" &
+  server=$!
+  url=$(server_url "$server" "$work/stdout")
+  [ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
+}
+
+# Durable pulses for $seconds at 64 connections (bench/pulse.lua): prints a line
+# named $1 and keeps the rate in $work/rps-$2, to compare two such runs.
+pulses() {
+  local rps p50 p99
+  wrk -t1 -c64 -d"${seconds}s" --latency -s bench/pulse.lua "$url/" > "$work/wrk" 2>&1
+  read -r rps p50 p99 < <(wrk_figures "$work/wrk")
+  line "$1" "$rps" "$p50" "$p99"
+  echo "$rps" > "$work/rps-$2"
+}

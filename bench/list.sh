@@ -19,20 +19,8 @@ source bench/lib.sh
 services=${1:-200000}
 seconds=${2:-10}
 ensure_wrk
-bin="${WATCHTOWER_BENCH_BIN:-}"
-if [ -z "$bin" ]; then
-  cargo build --release --quiet
-  bin=target/release/watchtower
-fi
-
-work=$(mktemp -d)
-server=""
-cleanup() {
-  [ -z "$server" ] || stop_processes "$server"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 143' TERM
+bench_binary
+bench_scratch
 
 WATCHTOWER_PASSWORD="bench-$(date +%s)"
 export WATCHTOWER_PASSWORD
@@ -40,10 +28,7 @@ cat > "$work/config.json" <<JSON
 {"listen": "127.0.0.1:0", "dataDir": "$work/data", "password": "$WATCHTOWER_PASSWORD",
  "webhooks": {"ops": {"url": "http://127.0.0.1:9/"}}}
 JSON
-RUST_LOG=warn "$bin" serve --config "$work/config.json" > "$work/stdout" 2> "$work/stderr" &
-server=$!
-url=$(server_url "$server" "$work/stdout")
-[ -n "$url" ] || { echo "the server did not start:" >&2; cat "$work/stderr" >&2; exit 1; }
+start_watchtower
 
 rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$server/status"; }
 # Samples the server's RSS every 20 ms into $1 until killed.
@@ -86,12 +71,6 @@ print(f"paged listing (limit=10000): {count} services in {pages} pages, {time.mo
 PY
 } || true
 
-pulses() {
-  wrk -t1 -c64 -d"${seconds}s" --latency -s bench/pulse.lua "$url/" > "$work/wrk" 2>&1
-  read -r rps p50 p99 < <(wrk_figures "$work/wrk")
-  line "$1" "$rps" "$p50" "$p99"
-  echo "$rps" > "$work/rps-$2"
-}
 pulses "durable pulses" alone
 ( while :; do full_list || true; done ) & reader=$!
 pulses "durable pulses, beside full lists" beside

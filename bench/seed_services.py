@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Creates N services by pulsing them over keep-alive connections, in parallel.
 
-Usage: bench/seed_services.py URL N [PREFIX]   (password in $WATCHTOWER_PASSWORD)
+Usage: bench/seed_services.py URL N [PREFIX] [FIRST]   (password in $WATCHTOWER_PASSWORD)
 
-Names are PREFIX + a zero-padded number (default prefix `svc-`), each due in a
-day, so that none dies during a benchmark. Prints the rate it reached.
+Names are PREFIX + a zero-padded number (default prefix `svc-`), numbered from
+FIRST (default 0), each due in a day, so that none dies during a benchmark.
+Prints the rate it reached.
 """
 import http.client
 import json
@@ -44,7 +45,8 @@ def main():
     url, count = sys.argv[1], int(sys.argv[2])
     prefix = sys.argv[3] if len(sys.argv) > 3 else "svc-"
     password = os.environ["WATCHTOWER_PASSWORD"]
-    names = [f"{prefix}{i:07d}" for i in range(count)]
+    first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    names = [f"{prefix}{i:07d}" for i in range(first, first + count)]
     started = time.monotonic()
     threads = [
         threading.Thread(target=seed, args=(url, password, names[i::THREADS]))

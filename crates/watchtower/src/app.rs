@@ -87,13 +87,13 @@ impl App {
                 SqliteOptions {
                     search_index: config.events.search_index,
                     wal_limit: sqlite.wal_limit_mib * 1024 * 1024,
-                    read_timeout: Duration::from_secs_f64(config.limits.read_timeout),
+                    reads: config.limits.read_limits(),
                 },
             )?),
             StorageConfig::Postgres(postgres) => Arc::new(
                 PgStore::open(postgres, Clock::Database)
                     .await?
-                    .with_read_timeout(Duration::from_secs_f64(config.limits.read_timeout)),
+                    .with_read_limits(config.limits.read_limits()),
             ),
         };
         let listener = TcpListener::bind(config.listen)

@@ -289,6 +289,9 @@ pub struct LimitsConfig {
     /// How long one read of the store (a page of events, statistics, a search)
     /// may run before it is stopped, so that it frees what it holds.
     pub read_timeout: f64,
+    /// Heavy reads (statistics, a message search no index serves) running at once;
+    /// more wait their turn.
+    pub heavy_reads: usize,
     /// Connections one client address may hold open at once; 0 for no cap.
     /// Trusted proxies are exempt.
     pub max_connections_per_client: usize,
@@ -303,7 +306,17 @@ impl Default for LimitsConfig {
             header_timeout: 10.0,
             request_timeout: 30.0,
             read_timeout: 10.0,
+            heavy_reads: crate::store::reads::DEFAULT_HEAVY_READS,
             max_connections_per_client: DEFAULT_CONNECTIONS_PER_CLIENT,
+        }
+    }
+}
+
+impl LimitsConfig {
+    pub fn read_limits(&self) -> crate::store::ReadLimits {
+        crate::store::ReadLimits {
+            timeout: std::time::Duration::from_secs_f64(self.read_timeout),
+            heavy_at_once: self.heavy_reads,
         }
     }
 }

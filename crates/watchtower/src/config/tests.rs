@@ -40,6 +40,8 @@ fn errors_name_the_key() {
             "`alerts.retryMin`",
         ),
         (r#"{"onRestart": "maybe"}"#, "`onRestart`"),
+        (r#"{"limits": {"heavyReads": 0}}"#, "`limits.heavyReads`"),
+        (r#"{"limits": {"readTimeout": 0}}"#, "`limits.readTimeout`"),
         (
             r#"{"cors": {"origins": ["https://app.example.com/path"]}}"#,
             "`cors.origins`",

@@ -112,6 +112,12 @@ fn limits(limits: &LimitsConfig) -> Result<(), ConfigError> {
     positive("limits.headerTimeout", limits.header_timeout)?;
     positive("limits.requestTimeout", limits.request_timeout)?;
     positive("limits.readTimeout", limits.read_timeout)?;
+    if !(1..=64).contains(&limits.heavy_reads) {
+        return Err(ConfigError::new(
+            "limits.heavyReads",
+            "must be from 1 to 64",
+        ));
+    }
     if limits.max_body_bytes == 0 {
         return Err(ConfigError::new(
             "limits.maxBodyBytes",

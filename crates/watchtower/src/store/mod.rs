@@ -8,6 +8,7 @@ pub mod batching;
 mod conformance;
 pub mod decisions;
 pub mod postgres;
+pub mod reads;
 pub mod service_page;
 pub mod sqlite;
 pub mod triage;
@@ -34,6 +35,7 @@ mod error;
 
 pub use crate::monitor::{DeathCheck, RestartPolicy, Watched};
 pub use error::{Cause, StoreError};
+pub use reads::ReadLimits;
 pub use service_page::ServicePage;
 
 /// A pulse as stored.

@@ -42,6 +42,15 @@ pub async fn events_filter_and_order(store: &dyn Store) {
         .await,
         ["alpha two", "Alpha ONE"]
     );
+    // Two letters: no trigram serves them, so the read takes the heavy lane.
+    assert_eq!(
+        query(EventFilter {
+            message: Some("TW".into()),
+            ..Default::default()
+        })
+        .await,
+        ["alpha two"]
+    );
     // An API key's prefix: `a` is in it, `b` is not.
     assert_eq!(
         query(EventFilter {

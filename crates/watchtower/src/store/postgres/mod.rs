@@ -36,6 +36,7 @@ use tokio_postgres::error::SqlState;
 use self::batch::Batcher;
 pub use self::error::{Clock, PgError};
 use super::batching::WriteStats;
+use super::reads::{self, HeavyReads, ReadLimits};
 use super::{
     DeathCheck, PulseRecorded, RestartPolicy, Resumed, ServicePage, Store, StoreError, StoreGauges,
     Watched,
@@ -68,8 +69,10 @@ pub struct PgStore {
     /// Held so that the listener ends with the store.
     _listener: tokio_util::task::AbortOnDropHandle<()>,
     stop_listening: tokio_util::sync::CancellationToken,
-    /// How long one heavy read (a page of events, statistics) may run.
-    read_timeout: Duration,
+    /// How long a read of events may run; turns for the heavy ones.
+    reads: HeavyReads,
+    /// Whether `pg_trgm` serves message searches (else every search scans).
+    trigram: bool,
 }
 
 /// Runs `$body` (an expression using `$tx` and `$now`) in a transaction of its own,
@@ -142,6 +145,12 @@ impl PgStore {
                 "the PostgreSQL server runs with fsync=off: acknowledged writes can be lost in a crash"
             );
         }
+        // Where pg_trgm was missing at migration, every message search scans.
+        let trigram: bool = client
+            .query_one("SELECT to_regclass('events_message_trgm') IS NOT NULL", &[])
+            .await
+            .map_err(PgError::from)?
+            .get(0);
         drop(client);
         tracing::info!(database = %target, schema = schema::latest_version(), "storage open");
         Ok(Self {
@@ -151,37 +160,59 @@ impl PgStore {
             feed,
             _listener: tokio_util::task::AbortOnDropHandle::new(listener),
             stop_listening,
-            read_timeout: Duration::from_secs(10),
+            reads: HeavyReads::new(ReadLimits::default()),
+            trigram,
         })
     }
 
-    /// Stops each heavy read after `timeout` (`limits.readTimeout`).
-    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
-        self.read_timeout = timeout;
+    /// Bounds reads of events (`limits.readTimeout`, `limits.heavyReads`).
+    pub fn with_read_limits(mut self, limits: ReadLimits) -> Self {
+        self.reads = HeavyReads::new(limits);
         self
     }
 
-    /// A transaction whose statements PostgreSQL cancels past the read timeout,
-    /// so that a read given up on frees its backend and its core.
+    /// A transaction whose statements PostgreSQL cancels after `timeout`, so that
+    /// a read given up on frees its backend and its core. A heavy read also runs
+    /// without parallel workers: one backend each, not three.
     async fn bounded_read<'c>(
         &self,
         client: &'c mut deadpool_postgres::Client,
+        timeout: Duration,
+        heavy: bool,
     ) -> Result<deadpool_postgres::Transaction<'c>, PgError> {
         let tx = client.transaction().await?;
-        let millis = self.read_timeout.as_millis().max(1);
-        tx.batch_execute(&format!("SET LOCAL statement_timeout = {millis}"))
+        let millis = timeout.as_millis().max(1);
+        let serial = match heavy {
+            true => "; SET LOCAL max_parallel_workers_per_gather = 0",
+            false => "",
+        };
+        tx.batch_execute(&format!("SET LOCAL statement_timeout = {millis}{serial}"))
             .await?;
         Ok(tx)
     }
 
-    /// A read's error, a cancellation past the read timeout told apart.
-    fn read_error(&self, error: PgError) -> StoreError {
-        match &error {
+    /// Runs `read` in a bounded transaction; a heavy one waits for its turn first,
+    /// and the wait counts toward its time limit.
+    async fn read_events<T>(
+        &self,
+        heavy: bool,
+        read: impl AsyncFnOnce(&deadpool_postgres::Transaction<'_>) -> Result<T, PgError>,
+    ) -> Result<T, StoreError> {
+        let turn = match heavy {
+            true => Some(self.reads.turn().await?),
+            false => None,
+        };
+        let timeout = turn
+            .as_ref()
+            .map_or(self.reads.limits().timeout, |turn| turn.remaining());
+        let mut client = self.pool.get().await.map_err(PgError::from)?;
+        let tx = self.bounded_read(&mut client, timeout, heavy).await?;
+        read(&tx).await.map_err(|error| match &error {
             PgError::Db(db) if db.code() == Some(&SqlState::QUERY_CANCELED) => {
-                StoreError::TooSlow(self.read_timeout)
+                StoreError::TooSlow(self.reads.limits().timeout)
             }
             _ => error.into(),
-        }
+        })
     }
 }
 
@@ -349,17 +380,15 @@ impl Store for PgStore {
     }
 
     async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError> {
-        let mut client = self.pool.get().await.map_err(PgError::from)?;
-        let tx = self.bounded_read(&mut client).await?;
-        let events = events::query_page(&tx, &query).await;
-        events.map_err(|error| self.read_error(error))
+        let heavy = reads::message_scans(query.filter.message.as_deref(), self.trigram);
+        self.read_events(heavy, async |tx| events::query_page(tx, &query).await)
+            .await
     }
 
     async fn event_stats(&self, query: StatsQuery) -> Result<Vec<LevelCount>, StoreError> {
-        let mut client = self.pool.get().await.map_err(PgError::from)?;
-        let tx = self.bounded_read(&mut client).await?;
-        let counts = events::count_by_bucket(&tx, &query).await;
-        counts.map_err(|error| self.read_error(error))
+        // Every event of the range is counted: always heavy.
+        self.read_events(true, async |tx| events::count_by_bucket(tx, &query).await)
+            .await
     }
 
     async fn prune_events(&self, prune: Prune) -> Result<u64, StoreError> {

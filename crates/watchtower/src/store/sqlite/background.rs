@@ -1,5 +1,5 @@
 //! A thread that works beside the writer until the store closes (the checkpointer,
-//! the search indexer), and the idle priority for work that must yield to it.
+//! the search indexer), and the lower priorities for work that must yield to it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -47,9 +47,46 @@ pub fn yield_cpu() -> Result<(), thread_priority::Error> {
     thread_priority::set_thread_priority_and_policy(native, ThreadPriority::Min, idle)
 }
 
+/// Lowers the calling thread to nice 10: when it competes for a core with the
+/// writer or the HTTP workers it gets about a tenth of their share, yet unlike
+/// SCHED_IDLE it still moves on a machine kept busy by writes. Unprivileged
+/// threads can lower their priority but never raise it back, so it is for
+/// threads that end with their work.
+pub fn give_way() -> Result<(), thread_priority::Error> {
+    use thread_priority::{NormalThreadSchedulePolicy, ThreadPriority, ThreadSchedulePolicy};
+    let normal = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Other);
+    // The crate maps 0..=99 onto nice 19..=-20: 22 is nice 10.
+    let nice_10 = ThreadPriority::Crossplatform(
+        22u8.try_into()
+            .map_err(|_| thread_priority::Error::Priority("22 is within 0..=99"))?,
+    );
+    let native = thread_priority::thread_native_id();
+    thread_priority::set_thread_priority_and_policy(native, nice_10, normal)
+}
+
 #[cfg(test)]
 mod tests {
     use thread_priority::{NormalThreadSchedulePolicy, ThreadSchedulePolicy};
+
+    /// The calling thread's nice value, read off the kernel (field 19 of its stat).
+    fn nice() -> i32 {
+        let stat = std::fs::read_to_string("/proc/thread-self/stat").unwrap();
+        // The command name (field 2) may hold spaces: count from after its ')'.
+        let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+        after_name.split(' ').nth(16).unwrap().parse().unwrap()
+    }
+
+    #[test]
+    fn give_way_sets_nice_10() {
+        let (before, after) = std::thread::spawn(|| {
+            let before = nice();
+            super::give_way().expect("an unprivileged thread may lower its priority");
+            (before, nice())
+        })
+        .join()
+        .unwrap();
+        assert_eq!((before, after), (0, 10));
+    }
 
     #[test]
     fn yield_cpu_puts_the_thread_in_the_idle_class() {

@@ -34,6 +34,7 @@ use self::checkpoint::{LogLimit, WalBounds};
 use self::read::ReadPool;
 use self::writer::{Writer, WriterState};
 use super::batching::WriteStats;
+use super::reads::ReadLimits;
 use super::{
     DeathCheck, PulseRecorded, RestartPolicy, Resumed, ServicePage, Store, StoreError, StoreGauges,
     Watched,
@@ -74,8 +75,9 @@ pub struct SqliteOptions {
     pub search_index: bool,
     /// The write-ahead log's bound under load, in bytes (`storage.walLimitMiB`).
     pub wal_limit: u64,
-    /// How long one read may run before it is stopped (`limits.readTimeout`).
-    pub read_timeout: std::time::Duration,
+    /// How long one read may run, and how many heavy ones at once
+    /// (`limits.readTimeout`, `limits.heavyReads`).
+    pub reads: ReadLimits,
 }
 
 impl Default for SqliteOptions {
@@ -83,7 +85,7 @@ impl Default for SqliteOptions {
         Self {
             search_index: true,
             wal_limit: crate::config::DEFAULT_WAL_LIMIT_MIB * 1024 * 1024,
-            read_timeout: std::time::Duration::from_secs(10),
+            reads: ReadLimits::default(),
         }
     }
 }
@@ -141,7 +143,7 @@ impl SqliteStore {
         tracing::info!(path = %path.display(), schema = schema::latest_version(), search_index = options.search_index, "storage open");
         Ok(Self {
             writer,
-            reads: ReadPool::new(path, search, options.read_timeout),
+            reads: ReadPool::new(path, search, options.reads),
             indexer,
             checkpointer,
             feed,
@@ -301,14 +303,19 @@ impl Store for SqliteStore {
 
     async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError> {
         let search = self.reads.searches();
-        self.reads
-            .read(move |conn| events::query_page(conn, &query, search))
-            .await
+        let heavy = events::scans(&query, search);
+        let read = move |conn: &_| events::query_page(conn, &query, search);
+        if heavy {
+            self.reads.read_heavy(read).await
+        } else {
+            self.reads.read(read).await
+        }
     }
 
     async fn event_stats(&self, query: StatsQuery) -> Result<Vec<LevelCount>, StoreError> {
+        // Every event of the range is counted: always heavy.
         self.reads
-            .read(move |conn| events::count_by_bucket(conn, &query))
+            .read_heavy(move |conn| events::count_by_bucket(conn, &query))
             .await
     }
 

@@ -3,12 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::Semaphore;
 
+use crate::store::reads::{HeavyReads, ReadLimits};
 use crate::store::{Cause, StoreError};
 
 /// Reads running at once; more wait for a connection.
@@ -20,26 +21,56 @@ pub struct ReadPool {
     search: Option<PathBuf>,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
-    /// How long one read may run before SQLite is told to stop it.
-    timeout: Duration,
+    heavy: HeavyReads,
 }
 
 /// SQLite virtual machine steps between looks at the clock: a few microseconds.
 const STEPS_PER_CHECK: i32 = 1_000;
 
+/// Where a read runs.
+#[derive(Clone, Copy)]
+enum Lane {
+    /// Tokio's blocking pool, at normal priority: reads that find their rows by
+    /// an index and return soon.
+    Normal,
+    /// A thread of its own that gives way to the writer and the HTTP workers
+    /// (nice 10), and ends with the read.
+    Heavy,
+}
+
 impl ReadPool {
-    pub fn new(path: PathBuf, search: Option<PathBuf>, timeout: Duration) -> Self {
+    pub fn new(path: PathBuf, search: Option<PathBuf>, limits: ReadLimits) -> Self {
         Self {
             path,
             search,
             idle: Mutex::new(Vec::new()),
             permits: Semaphore::new(MAX_READERS),
-            timeout,
+            heavy: HeavyReads::new(limits),
         }
     }
 
     /// Runs `query` on a pooled connection in the blocking thread pool.
     pub async fn read<T, F>(&self, query: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let deadline = Instant::now() + self.heavy.limits().timeout;
+        self.run(query, deadline, Lane::Normal).await
+    }
+
+    /// Runs `query`, one that reads every row of its range, when its turn comes
+    /// (`limits.heavyReads` at once), on a thread that gives way to the writers.
+    pub async fn read_heavy<T, F>(&self, query: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let turn = self.heavy.turn().await?;
+        self.run(query, turn.deadline.into_std(), Lane::Heavy).await
+    }
+
+    async fn run<T, F>(&self, query: F, deadline: Instant, lane: Lane) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -50,26 +81,30 @@ impl ReadPool {
             .await
             .map_err(|_| StoreError::shut_down())?;
         let pooled = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        let (path, search, timeout) = (self.path.clone(), self.search.clone(), self.timeout);
-        let (conn, result) = tokio::task::spawn_blocking(move || {
+        let (path, search) = (self.path.clone(), self.search.clone());
+        let work = move || {
             let conn = match pooled {
                 Some(conn) => conn,
                 None => open_reader(&path, search.as_deref())?,
             };
             // Past the deadline SQLite stops the statement (SQLITE_INTERRUPT):
             // a request given up on must not keep a core and a reader busy.
-            let deadline = Instant::now() + timeout;
             conn.progress_handler(STEPS_PER_CHECK, Some(move || Instant::now() >= deadline));
             let result = query(&conn);
             conn.progress_handler(0, None::<fn() -> bool>);
             Ok::<_, rusqlite::Error>((conn, result))
-        })
-        .await
-        .map_err(|error| StoreError::Unavailable(Cause::described("read task failed", error)))??;
+        };
+        let (conn, result) = match lane {
+            Lane::Normal => tokio::task::spawn_blocking(work).await.map_err(|error| {
+                StoreError::Unavailable(Cause::described("read task failed", error))
+            })??,
+            Lane::Heavy => on_heavy_thread(work).await??,
+        };
         self.idle
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .push(conn);
+        let timeout = self.heavy.limits().timeout;
         result.map_err(|error| match error.sqlite_error_code() {
             Some(rusqlite::ErrorCode::OperationInterrupted) => StoreError::TooSlow(timeout),
             _ => StoreError::from(error),
@@ -82,8 +117,32 @@ impl ReadPool {
 
     pub fn close(&self) {
         self.permits.close();
+        self.heavy.close();
         self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
+}
+
+/// Runs `work` on a new thread at lowered priority. A thread per heavy read costs
+/// tens of microseconds against reads of a second, and a lowered thread can never
+/// go back to serve normal work.
+async fn on_heavy_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    let (answer, answered) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("wt-heavy-read".into())
+        .spawn(move || {
+            if let Err(error) = super::background::give_way() {
+                tracing::debug!(%error, "a heavy read runs at normal priority");
+            }
+            let _ = answer.send(work());
+        })
+        .map_err(|error| {
+            StoreError::Unavailable(Cause::described("cannot start a reader thread", error))
+        })?;
+    answered
+        .await
+        .map_err(|_| StoreError::unavailable("a heavy read's thread ended without an answer"))
 }
 
 fn open_reader(path: &Path, search: Option<&Path>) -> rusqlite::Result<Connection> {

@@ -29,10 +29,7 @@ const CHUNK: usize = 20_000;
 /// How long the indexer rests once it has caught up.
 const IDLE: Duration = Duration::from_millis(100);
 
-/// Trigrams need three characters; shorter needles are scanned for.
-pub fn can_serve(needle: &str) -> bool {
-    needle.chars().count() >= 3
-}
+pub use crate::store::reads::trigrams_serve as can_serve;
 
 /// Opens (creating, or rebuilding when stale) the index beside the database at
 /// `database`, whose identity is `instance`.
