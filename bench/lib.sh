@@ -128,7 +128,7 @@ start_watchtower() {
 # named $1 and keeps the rate in $work/rps-$2, to compare two such runs.
 pulses() {
   local rps p50 p99
-  wrk -t1 -c64 -d"${seconds}s" --latency -s bench/pulse.lua "$url/" > "$work/wrk" 2>&1
+  wrk -t1 -c64 -d"${seconds:?the script sets it}s" --latency -s bench/pulse.lua "$url/" > "$work/wrk" 2>&1
   read -r rps p50 p99 < <(wrk_figures "$work/wrk")
   line "$1" "$rps" "$p50" "$p99"
   echo "$rps" > "$work/rps-$2"

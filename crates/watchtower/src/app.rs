@@ -20,9 +20,9 @@ use crate::http::{
     self, AcmeDriver, AppState, PasswordCheck, PingKeys, Pings, RequestLimits, ServerLimits, Tls,
 };
 use crate::metrics::Metrics;
-use crate::store::Store;
 use crate::store::postgres::{Clock, PgStore};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
+use crate::store::{ReadLimits, Store};
 use crate::time::Timestamp;
 use crate::usecase::{Parts, Watchtower};
 use crate::workers::{
@@ -87,13 +87,13 @@ impl App {
                 SqliteOptions {
                     search_index: config.events.search_index,
                     wal_limit: sqlite.wal_limit_mib * 1024 * 1024,
-                    reads: config.limits.read_limits(),
+                    reads: read_limits(&config.limits),
                 },
             )?),
             StorageConfig::Postgres(postgres) => Arc::new(
                 PgStore::open(postgres, Clock::Database)
                     .await?
-                    .with_read_limits(config.limits.read_limits()),
+                    .with_read_limits(read_limits(&config.limits)),
             ),
         };
         let listener = TcpListener::bind(config.listen)
@@ -368,5 +368,13 @@ pub fn shutdown_signal() -> impl Future<Output = ()> + Send {
             tracing::error!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
+    }
+}
+
+/// The store's bounds on reads, from `limits.readTimeout` and `limits.heavyReads`.
+fn read_limits(limits: &crate::config::LimitsConfig) -> ReadLimits {
+    ReadLimits {
+        timeout: Duration::from_secs_f64(limits.read_timeout),
+        heavy_at_once: limits.heavy_reads,
     }
 }

@@ -306,20 +306,15 @@ impl Default for LimitsConfig {
             header_timeout: 10.0,
             request_timeout: 30.0,
             read_timeout: 10.0,
-            heavy_reads: crate::store::reads::DEFAULT_HEAVY_READS,
+            heavy_reads: DEFAULT_HEAVY_READS,
             max_connections_per_client: DEFAULT_CONNECTIONS_PER_CLIENT,
         }
     }
 }
 
-impl LimitsConfig {
-    pub fn read_limits(&self) -> crate::store::ReadLimits {
-        crate::store::ReadLimits {
-            timeout: std::time::Duration::from_secs_f64(self.read_timeout),
-            heavy_at_once: self.heavy_reads,
-        }
-    }
-}
+/// Two: one heavy read never waits for another unless a third comes, and on a
+/// two-core machine the writers keep a core whatever runs.
+pub const DEFAULT_HEAVY_READS: usize = 2;
 
 /// Enough for any client's pool (browsers open 6, wrk in the benchmarks 128),
 /// far below what would cost the server its memory.

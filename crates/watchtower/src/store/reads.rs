@@ -28,14 +28,10 @@ impl Default for ReadLimits {
     fn default() -> Self {
         Self {
             timeout: Duration::from_secs(10),
-            heavy_at_once: DEFAULT_HEAVY_READS,
+            heavy_at_once: crate::config::DEFAULT_HEAVY_READS,
         }
     }
 }
-
-/// Two: one heavy read never waits for another unless a third comes, and on a
-/// two-core machine the writers keep a core whatever runs.
-pub const DEFAULT_HEAVY_READS: usize = 2;
 
 /// Whether a message filter makes a read heavy: a trigram index (SQLite's search
 /// index, PostgreSQL's `pg_trgm`) serves needles of three characters or more, so a
