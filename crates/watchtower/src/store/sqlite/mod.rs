@@ -173,12 +173,12 @@ impl Store for SqliteStore {
     }
 
     async fn list_services(&self) -> Result<Vec<Service>, StoreError> {
-        self.reads.read(service_reads::all).await
+        self.reads.read_once(service_reads::all).await
     }
 
     async fn services_page(&self, page: ServicePage) -> Result<Vec<Service>, StoreError> {
         self.reads
-            .read(move |conn| service_reads::page(conn, &page))
+            .read_once(move |conn| service_reads::page(conn, &page))
             .await
     }
 

@@ -111,6 +111,22 @@ impl ReadPool {
         })
     }
 
+    /// Runs `query` like [`Self::read`], then empties the connection's page cache:
+    /// for reads that walk many pages once (a full listing is a thousand of them),
+    /// whose pages would only push out what other reads use again.
+    pub async fn read_once<T, F>(&self, query: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        self.read(move |conn| {
+            let result = query(conn);
+            conn.execute_batch("PRAGMA shrink_memory")?;
+            result
+        })
+        .await
+    }
+
     pub fn searches(&self) -> bool {
         self.search.is_some()
     }
