@@ -92,6 +92,20 @@ impl Client {
             .block_on(self.inner.add_event(service, level, message))
     }
 
+    /// Stores an event with attributes, as [`crate::Client::add_event_with`] does.
+    pub fn add_event_with(
+        &self,
+        service: &str,
+        level: Level,
+        message: &str,
+        attributes: &crate::Attributes,
+    ) -> Result<Event> {
+        self.runtime.block_on(
+            self.inner
+                .add_event_with(service, level, message, attributes),
+        )
+    }
+
     pub fn list_events(&self, query: &EventQuery) -> Result<EventPage> {
         self.runtime.block_on(self.inner.list_events(query))
     }

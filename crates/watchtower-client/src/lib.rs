@@ -22,6 +22,7 @@
 //! tells a passing outage from a refused request. With the `blocking` feature,
 //! [`blocking::Client`] offers the same calls without async.
 
+mod attributes;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod console;
@@ -39,6 +40,7 @@ use futures_util::Stream;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
+pub use attributes::{AttributeValue, Attributes, parse_assignment as parse_attribute};
 pub use console::{
     ChannelInfo, Channels, DailyUptime, PingKeyInfo, RouteInfo, RouteStep, ScheduleExplained,
 };
@@ -281,7 +283,31 @@ impl Client {
 
     /// Stores an event; the server stamps its date.
     pub async fn add_event(&self, service: &str, level: Level, message: &str) -> Result<Event> {
-        let body = serde_json::json!({ "service": service, "level": level, "message": message });
+        self.add_event_with(service, level, message, &Attributes::new())
+            .await
+    }
+
+    /// Stores an event with attributes (at most 32, 4 KiB in all).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: watchtower_client::Client) -> watchtower_client::Result<()> {
+    /// use watchtower_client::{Attributes, Level};
+    /// let attributes = Attributes::from([("host".into(), "web-1".into()), ("status".into(), 503.into())]);
+    /// client.add_event_with("web", Level::Error, "upstream failed", &attributes).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn add_event_with(
+        &self,
+        service: &str,
+        level: Level,
+        message: &str,
+        attributes: &Attributes,
+    ) -> Result<Event> {
+        let mut body =
+            serde_json::json!({ "service": service, "level": level, "message": message });
+        if !attributes.is_empty() {
+            body["attributes"] = serde_json::json!(attributes);
+        }
         self.json(self.request(Method::POST, "/add-event").json(&body))
             .await
     }
@@ -353,7 +379,7 @@ impl Client {
                 &query
                     .filter_pairs()
                     .into_iter()
-                    .filter(|(key, _)| !matches!(*key, "from" | "to"))
+                    .filter(|(key, _)| !matches!(key.as_ref(), "from" | "to"))
                     .collect::<Vec<_>>(),
             )
             .header(reqwest::header::ACCEPT, "text/event-stream");

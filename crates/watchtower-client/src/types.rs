@@ -1,10 +1,13 @@
 //! What the protocol carries: services, events, pulses and event queries.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::attributes::{AttributeValue, Attributes};
 
 /// A monitored service, as the server shows it.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -133,6 +136,9 @@ pub struct Event {
     pub level: Level,
     pub message: String,
     pub date: DateTime<Utc>,
+    /// Empty when the event carries none.
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
 }
 
 /// An alert as the server's outbox holds it (`GET /alerts`).
@@ -290,6 +296,8 @@ pub struct EventQuery {
     pub limit: Option<u32>,
     /// Where the page starts: [`EventPage::next_cursor`] of the page before.
     pub cursor: Option<String>,
+    /// `attr.NAME=VALUE` filters: every one must match.
+    pub attributes: Vec<(String, AttributeValue)>,
 }
 
 impl EventQuery {
@@ -339,8 +347,15 @@ impl EventQuery {
         self
     }
 
+    /// Only events whose attribute `name` has `value` (compared as text: `503`
+    /// matches the number 503 and the string "503").
+    pub fn attribute(mut self, name: impl Into<String>, value: impl Into<AttributeValue>) -> Self {
+        self.attributes.push((name.into(), value.into()));
+        self
+    }
+
     /// The query string's pairs (the cursor left to the caller).
-    pub(crate) fn filter_pairs(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn filter_pairs(&self) -> Vec<(Cow<'static, str>, String)> {
         let date = |d: &DateTime<Utc>| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut pairs = Vec::new();
         if let Some(service) = &self.service {
@@ -358,19 +373,25 @@ impl EventQuery {
         if let Some(message) = &self.message {
             pairs.push(("message", message.clone()));
         }
+        let mut pairs: Vec<(Cow<'static, str>, String)> = (pairs.into_iter())
+            .map(|(key, value)| (Cow::Borrowed(key), value))
+            .collect();
+        for (name, value) in &self.attributes {
+            pairs.push((Cow::Owned(format!("attr.{name}")), value.to_string()));
+        }
         pairs
     }
 
-    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn pairs(&self) -> Vec<(Cow<'static, str>, String)> {
         let mut pairs = self.filter_pairs();
         if self.order == Order::Asc {
-            pairs.push(("order", "asc".into()));
+            pairs.push(("order".into(), "asc".into()));
         }
         if let Some(limit) = self.limit {
-            pairs.push(("limit", limit.to_string()));
+            pairs.push(("limit".into(), limit.to_string()));
         }
         if let Some(cursor) = &self.cursor {
-            pairs.push(("cursor", cursor.clone()));
+            pairs.push(("cursor".into(), cursor.clone()));
         }
         pairs
     }

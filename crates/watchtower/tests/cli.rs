@@ -146,9 +146,9 @@ fn an_event_lists_as_csv_and_as_a_plain_table(server: &Server) {
     let query = "events --service backup --level warning --format csv";
     let csv = stdout(&cli(server, &query.split(' ').collect::<Vec<_>>()));
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "id,date,service,level,message");
+    assert_eq!(lines[0], "id,date,service,level,message,attributes");
     assert!(
-        lines[1].ends_with(r#",backup,warning,"disk 91%, nearly full""#),
+        lines[1].ends_with(r#",backup,warning,"disk 91%, nearly full","#),
         "{csv}"
     );
     assert_eq!(lines.len(), 2);
@@ -157,6 +157,51 @@ fn an_event_lists_as_csv_and_as_a_plain_table(server: &Server) {
     assert!(
         table.contains("warning") && !table.contains('\x1b'),
         "plain when piped: {table}"
+    );
+
+    let tagged = [
+        "event",
+        "backup",
+        "error",
+        "tagged",
+        "--attr",
+        "host=db-1",
+        "--attr",
+        "code=503",
+        "--attr",
+        "zip=007",
+        "--attr",
+        "dry=false",
+    ];
+    assert!(cli(server, &tagged).status.success());
+    let filtered = "events --attr host=db-1 --attr code=503 --format csv";
+    let csv = stdout(&cli(server, &filtered.split(' ').collect::<Vec<_>>()));
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].ends_with(
+            r#",backup,error,tagged,"{""code"":503,""dry"":false,""host"":""db-1"",""zip"":""007""}""#
+        ),
+        "typed as typed: {csv}"
+    );
+    let table = stdout(&cli(server, &["events", "--attr", "zip=007"]));
+    assert!(
+        table
+            .trim_end()
+            .ends_with("tagged  code=503  dry=false  host=db-1  zip=007"),
+        "{table}"
+    );
+    let none = stdout(&cli(server, &["events", "--attr", "host=db-2"]));
+    assert!(none.trim().is_empty(), "{none}");
+    let bad = cli(
+        server,
+        &["event", "backup", "info", "m", "--attr", "novalue"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("`novalue` is not NAME=VALUE"),
+        "{}",
+        stderr(&bad)
     );
 }
 

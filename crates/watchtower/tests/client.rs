@@ -11,7 +11,8 @@ use futures::TryStreamExt;
 use serde_json::json;
 use support::{PASSWORD, Receiver, ReservedPort, Server, wait_for, wait_for_blocking};
 use watchtower_client::{
-    Client, Error, EventQuery, Heartbeat, Level, Order, Pulse, ServiceQuery, Status,
+    AttributeValue, Attributes, Client, Error, EventQuery, Heartbeat, Level, Order, Pulse,
+    ServiceQuery, Status,
 };
 
 fn ops() -> serde_json::Value {
@@ -149,6 +150,44 @@ async fn an_event_round_trips_and_a_query_of_every_filter_finds_it(client: &Clie
     let page = client.list_events(&query).await.unwrap();
     assert_eq!(page.events, std::slice::from_ref(&event));
     assert_eq!(page.next_cursor, None);
+    assert!(event.attributes.is_empty());
+
+    let attributes = Attributes::from([
+        ("host".to_owned(), AttributeValue::from("db-1")),
+        ("status".to_owned(), AttributeValue::from(503)),
+        ("ratio".to_owned(), AttributeValue::from(0.25)),
+        ("retry".to_owned(), AttributeValue::from(true)),
+    ]);
+    let tagged = client
+        .add_event_with("backup", Level::Error, "tagged", &attributes)
+        .await
+        .unwrap();
+    assert_eq!(tagged.attributes, attributes);
+    let by = |query: EventQuery| async move {
+        let page = client.list_events(&query).await.unwrap();
+        page.events
+            .into_iter()
+            .map(|e| e.message)
+            .collect::<Vec<_>>()
+    };
+    let both = EventQuery::new()
+        .attribute("host", "db-1")
+        .attribute("status", 503);
+    assert_eq!(by(both).await, ["tagged"]);
+    let typed = EventQuery::new()
+        .attribute("retry", true)
+        .attribute("ratio", 0.25);
+    assert_eq!(by(typed).await, ["tagged"]);
+    assert!(
+        by(EventQuery::new().attribute("status", "500"))
+            .await
+            .is_empty()
+    );
+    let listed = client
+        .list_events(&EventQuery::new().limit(1))
+        .await
+        .unwrap();
+    assert_eq!(listed.events[0].attributes, attributes);
 }
 
 async fn events_page_by_cursor_oldest_first_each_once(client: &Client) {
@@ -227,7 +266,12 @@ async fn the_live_tail_brings_new_events() {
     let client = client(&server);
     let mut live = std::pin::pin!(
         client
-            .follow_events(&EventQuery::new().service("web").min_level(Level::Error))
+            .follow_events(
+                &EventQuery::new()
+                    .service("web")
+                    .min_level(Level::Error)
+                    .attribute("region", "eu")
+            )
             .await
             .unwrap()
     );
@@ -235,8 +279,13 @@ async fn the_live_tail_brings_new_events() {
         .add_event("web", Level::Info, "ignored")
         .await
         .unwrap();
+    let region = |name: &str| Attributes::from([("region".to_owned(), name.into())]);
     client
-        .add_event("web", Level::Error, "502 from upstream")
+        .add_event_with("web", Level::Error, "elsewhere", &region("us"))
+        .await
+        .unwrap();
+    client
+        .add_event_with("web", Level::Error, "502 from upstream", &region("eu"))
         .await
         .unwrap();
     let event = tokio::time::timeout(Duration::from_secs(10), live.try_next())

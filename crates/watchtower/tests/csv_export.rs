@@ -45,7 +45,7 @@ async fn cells_a_spreadsheet_would_run_are_exported_as_text() {
         let (status, answer) = server.send(Method::POST, "/add-event", Some(event)).await;
         // A server may refuse a control character at the door; what it keeps is exported safely.
         if status.is_success() {
-            expected.push((message, format!(",web,error,{cell}")));
+            expected.push((message, format!(",web,error,{cell},")));
         } else {
             assert!(answer["error"].is_string(), "{status} {answer}");
         }
@@ -57,13 +57,13 @@ async fn cells_a_spreadsheet_would_run_are_exported_as_text() {
 
     let csv = export(&server, "text/csv").await;
     let rows: Vec<&str> = csv.split("\r\n").collect();
-    assert_eq!(rows[0], "id,date,service,level,message");
+    assert_eq!(rows[0], "id,date,service,level,message,attributes");
     for (index, (message, ending)) in expected.iter().enumerate() {
         assert!(rows[index + 1].ends_with(ending), "{message:?}: {csv:?}");
     }
     let service_row = rows[expected.len() + 1];
     assert!(
-        service_row.ends_with(r#","'=cmd|' /C calc'!A0",info,"a=b, fine""#),
+        service_row.ends_with(r#","'=cmd|' /C calc'!A0",info,"a=b, fine","#),
         "{service_row:?}"
     );
 
@@ -93,7 +93,7 @@ async fn the_command_line_clients_csv_is_as_safe() {
     assert!(output.status.success(), "{csv}");
     let row = csv.lines().nth(1).unwrap();
     assert!(
-        row.ends_with(&format!(",\"'@web\",error,{}", FORMULAS[0].1)),
+        row.ends_with(&format!(",\"'@web\",error,{},", FORMULAS[0].1)),
         "{csv}"
     );
 }

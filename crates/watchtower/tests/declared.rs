@@ -8,7 +8,7 @@ mod support;
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 use support::access::{call, key};
-use support::{Receiver, Server, millis_of, wait_for};
+use support::{Receiver, Server, messages, millis_of, wait_for};
 
 async fn start(hook: &Receiver) -> (tempfile::TempDir, Server) {
     let dir = tempfile::tempdir().unwrap();
@@ -36,13 +36,6 @@ async fn declare(server: &Server, name: &str, timing: Value) -> (StatusCode, Val
     server
         .send(Method::PUT, &path, Some(declaration(timing)))
         .await
-}
-
-fn messages(events: &[Value]) -> Vec<&str> {
-    events
-        .iter()
-        .map(|e| e["message"].as_str().unwrap())
-        .collect()
 }
 
 #[tokio::test]

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::{
-    PATIENCE, Server, assert_stays_async, bad_request_error, refusal_error, server, wait_for,
-};
+use support::sse::read_messages;
+use support::{Server, assert_stays_async, bad_request_error, refusal_error, server, wait_for};
 
 /// Posts `count` events of `service` in bulk, messages `"{prefix} {i}"`.
 async fn add_many(server: &Server, service: &str, prefix: &str, count: usize) -> Vec<Value> {
@@ -167,10 +166,13 @@ async fn exports_stream_every_match_as_ndjson_or_csv() {
     let (kind, body) = export("text/csv", "?level=error").await;
     assert_eq!(kind, "text/csv; charset=utf-8");
     let mut rows = body.split("\r\n");
-    assert_eq!(rows.next().unwrap(), "id,date,service,level,message");
+    assert_eq!(
+        rows.next().unwrap(),
+        "id,date,service,level,message,attributes"
+    );
     let row = rows.next().unwrap();
     assert!(
-        row.ends_with(",odd,error,\"said \"\"hi\"\", then\nleft\""),
+        row.ends_with(",odd,error,\"said \"\"hi\"\", then\nleft\","),
         "{row}"
     );
     assert_eq!(
@@ -241,35 +243,6 @@ async fn stats_list_every_bucket_with_counts_per_level() {
         };
         assert!(error.starts_with(&format!("{field}: ")), "{query}: {error}");
     }
-}
-
-/// Reads SSE messages from `response` until `count` events have come, or the
-/// stream ends or breaks; returns each message's `event:` kind and `data:`.
-async fn read_messages(response: &mut reqwest::Response, count: usize) -> Vec<(String, Value)> {
-    let mut buffer = String::new();
-    let mut messages = Vec::new();
-    while messages.iter().filter(|(kind, _)| kind == "event").count() < count {
-        let chunk = tokio::time::timeout(PATIENCE, response.chunk())
-            .await
-            .unwrap();
-        // A stream the server ends at shutdown may lose its final empty chunk
-        // when the process exits; what the client was told has arrived by then.
-        let Ok(Some(chunk)) = chunk else { break };
-        buffer.push_str(std::str::from_utf8(&chunk).unwrap());
-        while let Some(end) = buffer.find("\n\n") {
-            let block: String = buffer.drain(..end + 2).collect();
-            let field = |name: &str| {
-                block
-                    .lines()
-                    .find_map(|line| line.strip_prefix(&format!("{name}: ")))
-                    .map(str::to_owned)
-            };
-            if let (Some(kind), Some(data)) = (field("event"), field("data")) {
-                messages.push((kind, serde_json::from_str(&data).unwrap()));
-            }
-        }
-    }
-    messages
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use anyhow::Context;
 use super::policy::SnoozeScope;
 use super::{Channels, EventLine};
 use crate::config::EventRuleConfig;
-use crate::events::{Event, Level};
+use crate::events::{AttributeFilter, AttributeValue, Event, Level};
 use crate::monitor::{AlertRoute, AlertType, ServiceName};
 use crate::time::Timestamp;
 
@@ -20,6 +20,7 @@ pub struct EventRule {
     pub name: String,
     scope: SnoozeScope,
     min_level: Level,
+    attributes: Vec<AttributeFilter>,
     every: Duration,
     route: Option<AlertRoute>,
 }
@@ -86,10 +87,13 @@ impl EventRules {
                     }
                     _ => anyhow::bail!("{key}: give both alertType and alertTarget, or neither"),
                 };
+                let attributes = attribute_filters(&rule.attributes)
+                    .map_err(|problem| anyhow::anyhow!("{key}.attributes: {problem}"))?;
                 Ok(EventRule {
                     name: rule.name.clone(),
                     scope,
                     min_level,
+                    attributes,
                     every: Duration::from_secs_f64(rule.every),
                     route,
                 })
@@ -111,7 +115,10 @@ impl EventRules {
         let mut fires: HashMap<(usize, &ServiceName), RuleFire> = HashMap::new();
         for event in events {
             for (index, rule) in self.0.iter().enumerate() {
-                if event.level < rule.min_level || !rule.scope.covers(&event.service) {
+                if event.level < rule.min_level
+                    || !rule.scope.covers(&event.service)
+                    || !event.attributes.matches(&rule.attributes)
+                {
                     continue;
                 }
                 let fire = fires
@@ -137,6 +144,30 @@ impl EventRules {
     }
 }
 
+/// A rule's attributes as the filters they stand for: each value a scalar, as
+/// its text.
+fn attribute_filters(
+    attributes: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Result<Vec<AttributeFilter>, String> {
+    attributes
+        .iter()
+        .map(|(key, value)| {
+            let value: AttributeValue = match value {
+                serde_json::Value::Bool(_)
+                | serde_json::Value::Number(_)
+                | serde_json::Value::String(_) => serde_json::from_value(value.clone())
+                    .map_err(|error| format!("`{key}`: {error}"))?,
+                _ => return Err(format!("`{key}` must be a string, a number or a boolean")),
+            };
+            let param = format!("{}{key}", crate::events::ATTRIBUTE_FILTER_PREFIX);
+            match AttributeFilter::from_param(&param, &value.text()) {
+                Some(filter) => filter.map_err(|invalid| invalid.problem),
+                None => Err(format!("`{key}` is not an attribute name")),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +185,7 @@ mod tests {
             level,
             message: message.into(),
             date: Timestamp::from_millis(id),
+            attributes: Default::default(),
         }
     }
 
@@ -193,6 +225,37 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_with_attributes_fires_on_events_that_carry_them_all() {
+        let rules = rules(serde_json::json!([
+            {"name": "prod-5xx", "minLevel": "error", "attributes": {"env": "prod", "status": 503}}
+        ]));
+        let with = |id, attributes: serde_json::Value| {
+            let serde_json::Value::Object(object) = attributes else {
+                unreachable!()
+            };
+            Event {
+                attributes: crate::events::Attributes::parse(object).unwrap(),
+                ..event(id, "web", Level::Error, &format!("event {id}"))
+            }
+        };
+        let events = [
+            with(
+                1,
+                serde_json::json!({"env": "prod", "status": 503, "host": "a"}),
+            ),
+            with(2, serde_json::json!({"env": "prod", "status": 500})),
+            with(3, serde_json::json!({"env": "test", "status": 503})),
+            event(4, "web", Level::Critical, "no attributes"),
+        ];
+        let fires = rules.fires(&events, Timestamp::from_millis(10));
+        assert_eq!(fires.len(), 1);
+        assert_eq!(
+            (fires[0].matched, fires[0].event.message.as_str()),
+            (1, "event 1")
+        );
+    }
+
+    #[test]
     fn rules_are_checked_at_start() {
         let channels = Channels::from_config(&crate::config::Config::default()).unwrap();
         let bad = [
@@ -201,6 +264,8 @@ mod tests {
             serde_json::json!([{"name": "a", "minLevel": "loud"}]),
             serde_json::json!([{"name": "a", "alertType": "mail"}]),
             serde_json::json!([{"name": "a", "alertType": "mail", "alertTarget": "x@y.z"}]),
+            serde_json::json!([{"name": "a", "attributes": {"env": ["prod"]}}]),
+            serde_json::json!([{"name": "a", "attributes": {"": "prod"}}]),
         ];
         for json in bad {
             let configs: Vec<EventRuleConfig> = serde_json::from_value(json.clone()).unwrap();

@@ -15,7 +15,9 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use futures::{StreamExt, TryStreamExt};
-use watchtower_client::{Client, EventQuery, Level, Order, ServiceQuery, Status};
+use watchtower_client::{
+    AttributeValue, Client, EventQuery, Level, Order, ServiceQuery, Status, parse_attribute,
+};
 
 use crate::time::parse_duration;
 pub use output::Format;
@@ -244,6 +246,10 @@ pub enum ClientCommand {
         #[arg(value_parser = level)]
         level: Level,
         message: String,
+        /// An attribute, NAME=VALUE (repeatable): `true`/`false` are booleans,
+        /// numbers as JSON writes them are numbers, anything else is text.
+        #[arg(long = "attr", value_name = "NAME=VALUE", value_parser = parse_attribute)]
+        attributes: Vec<(String, AttributeValue)>,
     },
     /// List events, newest first, following the pages; or follow new ones live.
     Events {
@@ -256,6 +262,9 @@ pub enum ClientCommand {
         /// A case-insensitive substring of the message.
         #[arg(long)]
         message: Option<String>,
+        /// Only events whose attribute NAME is VALUE (repeatable: all must match).
+        #[arg(long = "attr", value_name = "NAME=VALUE", value_parser = parse_attribute)]
+        attributes: Vec<(String, AttributeValue)>,
         /// At or after (RFC 3339).
         #[arg(long)]
         from: Option<chrono::DateTime<chrono::Utc>>,
@@ -390,14 +399,17 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
             service,
             level,
             message,
+            attributes,
         } => {
-            let event = client.add_event(&service, level, &message).await?;
+            let attributes = attributes.into_iter().collect();
+            let event = (client.add_event_with(&service, level, &message, &attributes)).await?;
             out.events(&[event], Format::Table)?;
         }
         ClientCommand::Events {
             service,
             level,
             message,
+            attributes,
             from,
             to,
             limit,
@@ -409,6 +421,7 @@ async fn other_command(client: &Client, command: ClientCommand) -> anyhow::Resul
             query.service = service;
             query.min_level = level;
             query.message = message;
+            query.attributes = attributes;
             query.from = from;
             query.to = to;
             query.order = match order {

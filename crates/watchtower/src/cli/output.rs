@@ -19,6 +19,7 @@ pub struct Printer {
 }
 
 const RESET: &str = "\x1b[0m";
+const DIM: &str = "2";
 
 impl Printer {
     pub fn stdout() -> Self {
@@ -170,7 +171,14 @@ impl Printer {
     /// The header line of a list of events, if the format has one.
     pub fn start_events(&mut self, format: Format) -> io::Result<()> {
         match format {
-            Format::Csv => self.line(&csv_line(&["id", "date", "service", "level", "message"])),
+            Format::Csv => self.line(&csv_line(&[
+                "id",
+                "date",
+                "service",
+                "level",
+                "message",
+                "attributes",
+            ])),
             _ => Ok(()),
         }
     }
@@ -185,15 +193,27 @@ impl Printer {
                 &event.service,
                 event.level.as_str(),
                 &event.message,
+                &match event.attributes.is_empty() {
+                    true => String::new(),
+                    false => serde_json::to_string(&event.attributes).map_err(io::Error::other)?,
+                },
             ]),
             Format::Table => {
                 let level = format!("{:<8}", event.level.as_str());
+                // Attributes follow the message as NAME=VALUE, so a line stays one line.
+                let attributes: String = (event.attributes.iter())
+                    .map(|(name, value)| format!("  {name}={value}"))
+                    .collect();
                 format!(
-                    "{}  {}  {}  {}",
+                    "{}  {}  {}  {}{}",
                     date(&event.date),
                     self.paint(&level, level_colour(event.level)),
                     event.service,
-                    event.message
+                    event.message,
+                    match attributes.is_empty() {
+                        true => attributes,
+                        false => self.paint(&attributes, DIM),
+                    }
                 )
             }
         };

@@ -84,7 +84,7 @@ impl Default for FlappingConfig {
 }
 
 /// Events at `minLevel` or above, of `service` (or of names starting with
-/// `prefix`, or of any service), alert the service's owner, or the rule's own
+/// `prefix`, or of any service), carrying every one of `attributes`, alert the service's owner, or the rule's own
 /// `alertType`/`alertTarget`, at most once per `every` seconds per service.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -98,6 +98,9 @@ pub struct EventRuleConfig {
     pub every: f64,
     pub alert_type: Option<String>,
     pub alert_target: Option<String>,
+    /// Names to values (strings, numbers or booleans), matched as `attr.NAME=VALUE` is.
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 fn default_rule_level() -> String {

@@ -1,10 +1,15 @@
 //! Events: what a service reports (service, level, message), stamped by the server.
 
+mod attributes;
 mod feed;
 mod query;
 pub mod retention;
 mod stats;
 
+pub use attributes::{
+    AttributeFilter, AttributeValue, Attributes, FILTER_PREFIX as ATTRIBUTE_FILTER_PREFIX,
+    MAX_ATTRIBUTES, MAX_ATTRIBUTES_BYTES, MAX_KEY_CHARS,
+};
 pub use feed::{Feed, FeedItem};
 pub use query::{EventFilter, EventQuery, Order, Position, STREAM_KEYS, checked_params};
 pub use stats::{Bucket, EventStats, LevelCount, StatsQuery};
@@ -86,6 +91,7 @@ pub struct NewEvent {
     pub level: Level,
     pub message: String,
     pub date: Timestamp,
+    pub attributes: Attributes,
 }
 
 impl NewEvent {
@@ -114,7 +120,24 @@ impl NewEvent {
             level,
             message,
             date,
+            attributes: Attributes::default(),
         })
+    }
+
+    pub fn with_attributes(self, attributes: Attributes) -> Self {
+        Self { attributes, ..self }
+    }
+
+    /// The event as stored under `id`, dated `date`.
+    pub fn stored(self, id: i64, date: Timestamp) -> Event {
+        Event {
+            id,
+            service: self.service,
+            level: self.level,
+            message: self.message,
+            date,
+            attributes: self.attributes,
+        }
     }
 }
 
@@ -140,6 +163,10 @@ pub struct Event {
     pub message: String,
     #[schema(value_type = String, format = DateTime)]
     pub date: Timestamp,
+    /// Present when the event carries attributes.
+    #[serde(skip_serializing_if = "Attributes::is_empty")]
+    #[schema(required = false)]
+    pub attributes: Attributes,
 }
 
 #[cfg(test)]

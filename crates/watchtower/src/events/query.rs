@@ -1,7 +1,8 @@
 //! Which events to read: the filters every event endpoint shares, and the order,
 //! position and size of one page of `GET /list-events`.
 
-use super::{DEFAULT_LIMIT, Level, MAX_LIMIT, reject_nul};
+use super::attributes::AttributeFilter;
+use super::{DEFAULT_LIMIT, Level, MAX_ATTRIBUTES, MAX_LIMIT, reject_nul};
 use crate::field::InvalidField;
 use crate::monitor::ServiceName;
 use crate::time::Timestamp;
@@ -24,6 +25,8 @@ pub struct EventFilter {
     pub min_level: Option<Level>,
     /// Matched case-insensitively anywhere in the message.
     pub message: Option<String>,
+    /// `attr.KEY=VALUE` parameters: every one must match.
+    pub attributes: Vec<AttributeFilter>,
 }
 
 /// Pages run by date, then by id among events of the same millisecond.
@@ -92,13 +95,50 @@ pub fn checked_params<'a>(
     Ok(checked)
 }
 
+/// Query parameters split into attribute filters and the other pairs.
+pub type SplitParams<'a> = (Vec<AttributeFilter>, Vec<(&'a str, &'a str)>);
+
+/// Takes the `attr.KEY=VALUE` parameters out of `pairs`: each name once, at most
+/// [`MAX_ATTRIBUTES`] of them. The rest go on to [`checked_params`].
+pub fn attribute_params<'a>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Result<SplitParams<'a>, InvalidField> {
+    let mut filters: Vec<AttributeFilter> = Vec::new();
+    let mut rest = Vec::new();
+    for (key, value) in pairs {
+        let Some(filter) = AttributeFilter::from_param(key, value) else {
+            rest.push((key, value));
+            continue;
+        };
+        let filter = filter?;
+        if filters.iter().any(|seen| seen.key == filter.key) {
+            return Err(InvalidField::new(
+                "query",
+                format!("`{key}` given more than once"),
+            ));
+        }
+        if filters.len() == MAX_ATTRIBUTES {
+            return Err(InvalidField::new(
+                "query",
+                format!("at most {MAX_ATTRIBUTES} attr.* filters"),
+            ));
+        }
+        filters.push(filter);
+    }
+    Ok((filters, rest))
+}
+
 impl EventFilter {
-    /// Builds a filter from query parameters, allowing `allowed` only.
+    /// Builds a filter from query parameters, allowing `allowed` and `attr.*` only.
     pub fn from_query<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
         allowed: &[&'static str],
     ) -> Result<Self, InvalidField> {
-        let mut filter = Self::default();
+        let (attributes, pairs) = attribute_params(pairs)?;
+        let mut filter = Self {
+            attributes,
+            ..Self::default()
+        };
         for (field, value) in checked_params(pairs, allowed)? {
             filter.set(field, value)?;
         }
@@ -142,6 +182,7 @@ impl EventFilter {
             && self.to.is_none_or(|to| event.date <= to)
             && self.min_level.is_none_or(|level| event.level >= level)
             && folded_message.is_none_or(|needle| event.message.to_lowercase().contains(needle))
+            && event.attributes.matches(&self.attributes)
     }
 }
 
@@ -151,8 +192,10 @@ impl EventQuery {
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> Result<Self, InvalidField> {
         let allowed: Vec<&'static str> = FILTER_KEYS.iter().chain(&PAGE_KEYS).copied().collect();
+        let (attributes, pairs) = attribute_params(pairs)?;
         let params = checked_params(pairs, &allowed)?;
         let mut query = Self::default();
+        query.filter.attributes = attributes;
         let mut cursor = None;
         for (field, value) in params {
             if query.filter.set(field, value)? {
@@ -261,8 +304,14 @@ mod tests {
             ("limit", "5"),
             ("order", "ASC"),
             ("cursor", &cursor),
+            ("attr.host", "web-1"),
+            ("attr.code", "200"),
         ])
         .unwrap();
+        let attributes: Vec<(&str, &str)> = (query.filter.attributes.iter())
+            .map(|f| (f.key.as_str(), f.value.as_str()))
+            .collect();
+        assert_eq!(attributes, [("host", "web-1"), ("code", "200")]);
         assert_eq!(query.filter.service.unwrap().as_str(), "db");
         let from = Some(Timestamp::from_millis(1_700_000_000_000));
         assert_eq!(query.filter.from, from);
@@ -279,7 +328,9 @@ mod tests {
 
     #[test]
     fn queries_reject_bad_parameters_naming_them() {
-        let cases: [(&[(&str, &str)], &str); 11] = [
+        let cases: [(&[(&str, &str)], &str); 13] = [
+            (&[("attr.a", "1"), ("attr.a", "2")], "query"),
+            (&[("attr.", "1")], "query"),
             (&[("limit", "0")], "limit"),
             (&[("limit", "10001")], "limit"),
             (&[("level", "loud")], "level"),

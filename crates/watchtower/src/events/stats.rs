@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::Level;
-use super::query::{EventFilter, FILTER_KEYS, checked_params};
+use super::query::{EventFilter, FILTER_KEYS, attribute_params, checked_params};
 use crate::field::InvalidField;
 use crate::time::Timestamp;
 
@@ -77,7 +77,11 @@ impl StatsQuery {
         now: Timestamp,
     ) -> Result<Self, InvalidField> {
         let allowed: Vec<&'static str> = FILTER_KEYS.iter().chain(&["bucket"]).copied().collect();
-        let mut filter = EventFilter::default();
+        let (attributes, pairs) = attribute_params(pairs)?;
+        let mut filter = EventFilter {
+            attributes,
+            ..EventFilter::default()
+        };
         let mut bucket = Bucket::Hour;
         for (field, value) in checked_params(pairs, &allowed)? {
             if !filter.set(field, value)? {

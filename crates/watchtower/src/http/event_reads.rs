@@ -25,7 +25,9 @@ const EXPORT_PAGE: u32 = 2_000;
 /// `Link: <…>; rel="next"` header gives the next page's address; following the
 /// links visits every match exactly once, however many events arrive meanwhile.
 /// With `Accept: application/x-ndjson` or `text/csv`, every match is streamed
-/// instead (no limit unless `limit` is given).
+/// instead (no limit unless `limit` is given). `attr.NAME=VALUE` (repeatable, each
+/// name once) keeps the events whose attribute NAME has VALUE as text: a string
+/// as it is, a number in its JSON form, a boolean as `true` or `false`.
 #[utoipa::path(get, path = "/list-events", tag = "events",
     params(
         ("service" = Option<String>, Query, description = "Exact service name"),
@@ -133,7 +135,8 @@ fn pages(
 }
 
 /// Matching events counted per time bucket and level: every bucket of the range
-/// is listed, empty ones with zeros. Buckets are aligned on UTC.
+/// is listed, empty ones with zeros. Buckets are aligned on UTC. Takes
+/// `attr.NAME=VALUE` filters as `/list-events` does.
 #[utoipa::path(get, path = "/event-stats", tag = "events",
     params(
         ("bucket" = Option<String>, Query, description = "`minute`, `hour` (default) or `day`"),

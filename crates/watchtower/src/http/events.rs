@@ -10,19 +10,30 @@ use serde::Deserialize;
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{JsonBody, JsonItems, NoQuery};
-use crate::events::{Event, MAX_BULK_EVENTS, NewEvent};
+use crate::events::{Attributes, Event, MAX_BULK_EVENTS, NewEvent};
+use crate::field::InvalidField;
 use crate::time::Timestamp;
 
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a JSON object with service, level and message"
+    expecting = "a JSON object with service, level, message and optional attributes"
 )]
 pub struct EventBody {
     service: String,
     /// `debug`, `info`, `warning` (or `warn`), `error` or `critical`, in any case.
     level: String,
     message: String,
+    #[serde(default)]
+    attributes: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl EventBody {
+    fn parse(self, received: Timestamp) -> Result<NewEvent, InvalidField> {
+        let event = NewEvent::parse(&self.service, &self.level, self.message, received)?;
+        let attributes = self.attributes.map(Attributes::parse).transpose()?;
+        Ok(event.with_attributes(attributes.unwrap_or_default()))
+    }
 }
 
 /// Stores an event, stamped with the date the server received it.
@@ -40,7 +51,7 @@ pub async fn add_event(
         .check_service("service", &body.service)
         .map_err(ApiError::Forbidden)?;
     let received = Timestamp::now();
-    let event = NewEvent::parse(&body.service, &body.level, body.message, received)?;
+    let event = body.parse(received)?;
     let stored = state.app.add_event(event, received).await?;
     Ok((StatusCode::CREATED, Json(stored)))
 }
@@ -78,7 +89,7 @@ pub async fn add_events(
         .into_iter()
         .enumerate()
         .map(|(index, body)| {
-            NewEvent::parse(&body.service, &body.level, body.message, received)
+            body.parse(received)
                 .map_err(|invalid| ApiError::Invalid(format!("events[{index}].{invalid}")))
         })
         .collect::<Result<Vec<_>, _>>()?;

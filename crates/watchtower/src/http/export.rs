@@ -48,7 +48,7 @@ impl Format {
     }
 
     pub fn header(self) -> Option<&'static str> {
-        (self == Self::Csv).then_some("id,date,service,level,message\r\n")
+        (self == Self::Csv).then_some("id,date,service,level,message,attributes\r\n")
     }
 }
 
@@ -59,7 +59,14 @@ pub fn render(format: Format, events: &[Event]) -> Bytes {
         match format {
             Format::Csv => {
                 let date = event.date.to_rfc3339();
-                let fields = [event.service.as_str(), event.level.as_str(), &event.message];
+                // Attributes go in one column, as JSON; an event without any leaves it empty.
+                let attributes = event.attributes.to_json().unwrap_or_default();
+                let fields = [
+                    event.service.as_str(),
+                    event.level.as_str(),
+                    &event.message,
+                    &attributes,
+                ];
                 out.extend_from_slice(format!("{},{date}", event.id).as_bytes());
                 for field in fields {
                     out.push(b',');

@@ -14,7 +14,8 @@ use crate::events::{EventFilter, FeedItem, STREAM_KEYS};
 /// each (`event: event`, `id:` the event's id, `data:` the event as JSON). A
 /// client that falls too far behind gets a final `event: dropped` message and is
 /// disconnected, so that a slow reader never slows ingest; `event: shutdown` ends
-/// the stream when the server stops.
+/// the stream when the server stops. Takes `attr.NAME=VALUE` filters as
+/// `/list-events` does.
 #[utoipa::path(get, path = "/events/stream", tag = "events",
     params(
         ("service" = Option<String>, Query, description = "Exact service name"),

@@ -9,6 +9,7 @@ pub mod logs;
 mod ports;
 pub mod postgres;
 mod receivers;
+pub mod sse;
 pub mod strict;
 mod wait;
 
@@ -371,6 +372,14 @@ pub async fn refusal_error(response: reqwest::Response, status: StatusCode) -> S
     assert_eq!(response.status(), status);
     let answer: Value = response.json().await.unwrap();
     answer["error"].as_str().unwrap().to_owned()
+}
+
+/// The messages of events as the API answers them, in order.
+pub fn messages(events: &[Value]) -> Vec<&str> {
+    events
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect()
 }
 
 /// An RFC 3339 date of the protocol as epoch milliseconds.

@@ -8,7 +8,10 @@
 use serde_json::{Value, json};
 
 use crate::alert::TargetForm;
-use crate::events::{MAX_BULK_EVENTS, MAX_LIMIT, MAX_MESSAGE_BYTES};
+use crate::events::{
+    MAX_ATTRIBUTES, MAX_ATTRIBUTES_BYTES, MAX_BULK_EVENTS, MAX_KEY_CHARS, MAX_LIMIT,
+    MAX_MESSAGE_BYTES,
+};
 use crate::monitor::{
     AlertType, MAX_EXPRESSION, MAX_GRACE, MAX_NEXT_IN, MIN_NEXT_IN, MIN_REMIND_EVERY, name_pattern,
     schedule_pattern, time_zones,
@@ -198,8 +201,27 @@ fn event_input() -> Value {
                 "type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_BYTES, "pattern": NO_NUL,
                 "description": "At most 65,536 bytes of UTF-8 (a longer text of multi-byte characters gets 422)",
                 "example": "disk almost full"
-            }
+            },
+            "attributes": nullable(attributes_input())
         }
+    })
+}
+
+/// Attributes as `Attributes::parse` takes them.
+fn attributes_input() -> Value {
+    json!({
+        "type": "object", "maxProperties": MAX_ATTRIBUTES,
+        "propertyNames": {
+            "minLength": 1, "maxLength": MAX_KEY_CHARS, "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]*$"
+        },
+        "additionalProperties": {"anyOf": [
+            {"type": "string", "pattern": NO_NUL}, {"type": "number"}, {"type": "boolean"}
+        ]},
+        "description": format!(
+            "Up to {MAX_ATTRIBUTES} names (1 to {MAX_KEY_CHARS} characters) to strings, numbers or booleans; \
+             at most {MAX_ATTRIBUTES_BYTES} bytes as JSON (more gets 422). Filter on them with attr.NAME=VALUE. null is the same as none"
+        ),
+        "example": {"host": "web-1", "attempt": 3, "dry_run": false}
     })
 }
 

@@ -16,6 +16,7 @@ fn event(service: &str, level: Level, message: &str, date: Timestamp) -> NewEven
         level,
         message: message.into(),
         date,
+        attributes: Default::default(),
     }
 }
 

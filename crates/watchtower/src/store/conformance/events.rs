@@ -15,6 +15,7 @@ pub async fn events_filter_and_order(store: &dyn Store) {
             level,
             message: message.into(),
             date: later(T0, second),
+            attributes: Default::default(),
         };
         store.add_event(event).await.unwrap();
     }
@@ -95,6 +96,7 @@ pub async fn bulk_events_are_stored_together_in_order(store: &dyn Store) {
             level: Level::Warning,
             message: format!("m{i}"),
             date: later(T0, 1),
+            attributes: Default::default(),
         })
         .collect();
     let stored = store.add_events(events).await.unwrap();

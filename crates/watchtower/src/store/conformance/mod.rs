@@ -9,11 +9,13 @@ use crate::events::{EventFilter, EventQuery, Level};
 use crate::monitor::{AlertRoute, AlertType, Cadence, Due, NextIn, Pulse, ServiceName, Status};
 use crate::time::Timestamp;
 
+mod attributes;
 mod checks;
 mod event_log;
 mod events;
 mod keys;
 mod policy;
+pub use attributes::*;
 pub use checks::*;
 pub use event_log::*;
 pub use events::*;
@@ -32,6 +34,7 @@ macro_rules! suite {
             a_cancelled_service_takes_its_unsent_alerts_with_it,
             grace_restarts_missed_windows_and_strict_keeps_them,
             events_filter_and_order,
+            events_keep_their_attributes_and_are_filtered_by_them,
             bulk_events_are_stored_together_in_order,
             a_sweep_declares_each_overdue_service_dead_once,
             heartbeats_show_live_nodes_until_they_stop_or_fall_silent,

@@ -233,6 +233,7 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
         service: event.service.clone(),
         level: event.level,
         message: event.message.clone(),
+        attributes: event.attributes.clone(),
     };
     for (index, write) in batch.iter().enumerate() {
         match write {
@@ -255,6 +256,7 @@ async fn apply(pool: &Pool, clock: Clock, batch: &[Write]) -> Result<Vec<Done>, 
             level: row.level,
             message: row.message,
             date,
+            attributes: row.attributes,
         };
         match &mut done[index] {
             Some(Done::Events(events)) => events.push(event),

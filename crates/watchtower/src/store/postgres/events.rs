@@ -63,6 +63,11 @@ impl Conditions {
             let pattern = c.bind(format!("%{}%", escape_like(needle)));
             c.and(format!("message ILIKE {pattern}"));
         }
+        for attribute in &filter.attributes {
+            let key = c.bind(attribute.key.clone());
+            let value = c.bind(attribute.value.clone());
+            c.and(format!("attributes ->> {key}::text = {value}::text"));
+        }
         if let Some(after) = after {
             let cmp = match order {
                 Order::Asc => ">",

@@ -4,7 +4,7 @@ use tokio_postgres::Row;
 
 use super::PgError;
 use crate::alert::{AlertDetails, AlertKind, QueuedAlert};
-use crate::events::{Event, Level};
+use crate::events::{Attributes, Event, Level};
 use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
@@ -18,7 +18,7 @@ pub const SERVICE_COLUMN_COUNT: usize = 16;
 pub const ALERT_COLUMNS: &str = "id, kind, service, alert_type, alert_target, last_pulse, deadline, down_since, created, attempts, details";
 
 /// The columns `event_from_row` reads, in order.
-pub const EVENT_COLUMNS: &str = "id, service, level, message, ts";
+pub const EVENT_COLUMNS: &str = "id, service, level, message, ts, attributes::text";
 
 fn corrupt(what: &str) -> PgError {
     PgError::Corrupt(what.to_owned())
@@ -90,5 +90,6 @@ pub fn event_from_row(row: &Row) -> Result<Event, PgError> {
         level: Level::from_rank(rank.into()).ok_or_else(|| corrupt("level"))?,
         message: row.try_get(3)?,
         date: Timestamp::from_millis(row.try_get(4)?),
+        attributes: Attributes::from_json(row.try_get(5)?).map_err(|_| corrupt("attributes"))?,
     })
 }

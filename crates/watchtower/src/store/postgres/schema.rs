@@ -194,6 +194,11 @@ const MIGRATIONS: &[&str] = &[
     // v11: services in code point order, as `GET /` pages them (the primary
     // key's index follows the database's locale, which may differ).
     r#"CREATE INDEX services_by_code_point ON services (name COLLATE "C");"#,
+    // v12: an event's attributes, as the canonical JSON the server writes (NULL:
+    // none). `json`, not `jsonb`: `->>` gives each number back as it was written,
+    // so filters compare the same text on every backend. Adding a nullable
+    // column rewrites no row.
+    "ALTER TABLE events ADD COLUMN attributes json;",
 ];
 
 pub fn latest_version() -> i64 {

@@ -5,7 +5,7 @@ use deadpool_postgres::Transaction;
 
 use super::PgError;
 use crate::alert::AlertKind;
-use crate::events::Level;
+use crate::events::{Attributes, Level};
 use crate::monitor::{Service, ServiceName, story};
 use crate::store::NewAlertRow;
 use crate::time::Timestamp;
@@ -17,6 +17,7 @@ pub struct EventRow {
     pub service: ServiceName,
     pub level: Level,
     pub message: String,
+    pub attributes: Attributes,
 }
 
 impl EventRow {
@@ -26,6 +27,7 @@ impl EventRow {
             service: service.clone(),
             level,
             message,
+            attributes: Attributes::default(),
         }
     }
 }
@@ -53,21 +55,25 @@ pub async fn insert_events(
     let services: Vec<&str> = rows.iter().map(|r| r.service.as_str()).collect();
     let levels: Vec<i16> = rows.iter().map(|r| r.level.rank() as i16).collect();
     let messages: Vec<&str> = rows.iter().map(|r| r.message.as_str()).collect();
+    let attributes: Vec<Option<String>> = rows.iter().map(|r| r.attributes.to_json()).collect();
     // Ids come from the sequence as the rows are inserted, in `ord` order, so the
     // returned ids sorted ascending line up with the input.
     let statement = tx
         .prepare_cached(
-            "INSERT INTO events (ts, service, level, message)
-             SELECT COALESCE(t.ts, n.now), t.service, t.level, t.message
-             FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[])
-                  WITH ORDINALITY AS t (ts, service, level, message, ord)
+            "INSERT INTO events (ts, service, level, message, attributes)
+             SELECT COALESCE(t.ts, n.now), t.service, t.level, t.message, t.attributes::json
+             FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[], $5::text[])
+                  WITH ORDINALITY AS t (ts, service, level, message, attributes, ord)
              CROSS JOIN (SELECT wt_now() AS now) AS n
              ORDER BY t.ord
              RETURNING id, ts",
         )
         .await?;
     let mut stored: Vec<(i64, Timestamp)> = tx
-        .query(&statement, &[&at, &services, &levels, &messages])
+        .query(
+            &statement,
+            &[&at, &services, &levels, &messages, &attributes],
+        )
         .await?
         .iter()
         .map(|row| Ok((row.try_get(0)?, Timestamp::from_millis(row.try_get(1)?))))

@@ -8,13 +8,15 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, params_from_iter};
 
-use super::rows::{level_at, name_at};
+use super::rows::{attributes_at, level_at, name_at};
 use super::search;
 use crate::events::retention::Prune;
 use crate::events::{Event, EventFilter, EventQuery, LevelCount, Order, Position, StatsQuery};
 use crate::time::Timestamp;
 
-const SELECT_EVENTS: &str = "SELECT e.id, s.name, e.level, e.message, e.ts FROM events e JOIN event_services s ON s.id = e.service_id";
+/// The columns [`read_events`] reads, of `events e` joined to `event_services s`.
+pub const EVENT_COLUMNS: &str = "e.id, s.name, e.level, e.message, e.ts, e.attributes";
+const SELECT_EVENTS: &str = "FROM events e JOIN event_services s ON s.id = e.service_id";
 
 /// A WHERE clause under construction with its numbered arguments.
 #[derive(Clone, Default)]
@@ -64,6 +66,11 @@ impl Conditions {
         if let Some(level) = filter.min_level {
             let level = c.bind(level.rank());
             c.and(format!("e.level >= {level}"));
+        }
+        for attribute in &filter.attributes {
+            let key = c.bind(attribute.key.clone());
+            let value = c.bind(attribute.value.clone());
+            c.and(format!("wt_attribute(e.attributes, {key}) = {value}"));
         }
         if let Some(after) = after {
             // Written so that the date index serves the range and the id only refines it.
@@ -138,7 +145,7 @@ pub fn scan_page(
 ) -> rusqlite::Result<Vec<Event>> {
     let order = order.sql();
     let sql = format!(
-        "{SELECT_EVENTS} WHERE 1 = 1{} ORDER BY {first} {order}, e.id {order} LIMIT {limit}",
+        "SELECT {EVENT_COLUMNS} {SELECT_EVENTS} WHERE 1 = 1{} ORDER BY {first} {order}, e.id {order} LIMIT {limit}",
         conditions.sql
     );
     read_events(conn, &sql, conditions.args)
@@ -153,6 +160,7 @@ pub fn read_events(conn: &Connection, sql: &str, args: Vec<Value>) -> rusqlite::
             level: level_at(row, 2)?,
             message: row.get(3)?,
             date: Timestamp::from_millis(row.get(4)?),
+            attributes: attributes_at(row, 5)?,
         })
     })?;
     rows.collect()

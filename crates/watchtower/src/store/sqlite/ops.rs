@@ -7,7 +7,7 @@ use super::pings::{PING_STATE, PingState, forget_pings, keep_ping, ping_state, s
 use super::rows::{SERVICE_COLUMNS, service_from_row};
 use super::writer::WriterState;
 use crate::alert::AlertKind;
-use crate::events::{Event, Level, NewEvent};
+use crate::events::{Attributes, Event, Level, NewEvent};
 use crate::monitor::{Due, Kept, NextIn, Pulse, Service, ServiceName, story};
 use crate::store::decisions::PulseWrites;
 use crate::store::{DeathCheck, NewAlertRow, PulseRecorded, RestartPolicy, Watched};
@@ -280,23 +280,31 @@ pub fn add_event(
     state: &mut WriterState,
     event: NewEvent,
 ) -> rusqlite::Result<Event> {
-    let (id, date) = insert_event(
-        conn,
-        state,
-        &event.service,
-        event.level,
-        &event.message,
-        event.date,
-    )?;
-    Ok(Event {
-        id,
-        service: event.service,
-        level: event.level,
-        message: event.message,
+    let service_id = event_service_id(conn, state, &event.service)?;
+    // Dates never decrease as ids grow: an event received a moment before one
+    // already stored (or a clock stepped back) takes that event's date. So id
+    // order is date order, which pagination and the search index rely on.
+    let date = event.date.as_millis().max(state.newest_event);
+    conn.prepare_cached(
+        "INSERT INTO events (ts, service_id, level, message, attributes)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
         date,
-    })
+        service_id,
+        event.level.rank(),
+        event.message,
+        event.attributes.to_json()
+    ])?;
+    state.newest_event = date;
+    let event = event.stored(conn.last_insert_rowid(), Timestamp::from_millis(date));
+    if state.feed.is_watched() {
+        state.unpublished.push(event.clone());
+    }
+    Ok(event)
 }
 
+/// Stores an event the server writes itself (deaths, pauses, declarations).
 pub fn insert_event(
     conn: &Connection,
     state: &mut WriterState,
@@ -305,27 +313,15 @@ pub fn insert_event(
     message: &str,
     at: Timestamp,
 ) -> rusqlite::Result<(i64, Timestamp)> {
-    let service_id = event_service_id(conn, state, service)?;
-    // Dates never decrease as ids grow: an event received a moment before one
-    // already stored (or a clock stepped back) takes that event's date. So id
-    // order is date order, which pagination and the search index rely on.
-    let date = at.as_millis().max(state.newest_event);
-    conn.prepare_cached(
-        "INSERT INTO events (ts, service_id, level, message) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![date, service_id, level.rank(), message])?;
-    state.newest_event = date;
-    let (id, date) = (conn.last_insert_rowid(), Timestamp::from_millis(date));
-    if state.feed.is_watched() {
-        state.unpublished.push(Event {
-            id,
-            service: service.clone(),
-            level,
-            message: message.to_owned(),
-            date,
-        });
-    }
-    Ok((id, date))
+    let event = NewEvent {
+        service: service.clone(),
+        level,
+        message: message.to_owned(),
+        date: at,
+        attributes: Attributes::default(),
+    };
+    let stored = add_event(conn, state, event)?;
+    Ok((stored.id, stored.date))
 }
 
 /// Service names are stored once and referred to by id from every event.

@@ -173,6 +173,7 @@ fn open_reader(path: &Path, search: Option<&Path>) -> rusqlite::Result<Connectio
     // size; the operating system's page cache holds the rest.
     conn.execute_batch("PRAGMA cache_size = -8192;")?;
     register_contains(&conn)?;
+    register_attribute(&conn)?;
     if let Some(search) = search {
         super::search::attach(&conn, search)?;
     }
@@ -196,6 +197,31 @@ fn register_contains(conn: &Connection) -> rusqlite::Result<()> {
                 .as_str()
                 .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
             Ok(haystack.to_lowercase().contains(needle))
+        },
+    )
+}
+
+/// `wt_attribute(attributes, name)`: the attribute's value as a filter compares
+/// it ([`crate::events::AttributeValue::text`]), or NULL when the event lacks it.
+fn register_attribute(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "wt_attribute",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let failed =
+                |e: rusqlite::types::FromSqlError| rusqlite::Error::UserFunctionError(e.into());
+            let json = ctx.get_raw(0).as_str_or_null().map_err(failed)?;
+            let key = ctx.get_raw(1).as_str().map_err(failed)?;
+            let Some(json) = json else { return Ok(None) };
+            // Most events lack most names: a name JSON writes as it is and that is
+            // nowhere in the text is absent, without parsing.
+            if !key.contains(['"', '\\']) && !json.contains(key) {
+                return Ok(None);
+            }
+            let attributes = crate::events::Attributes::from_json(Some(json))
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
+            Ok(attributes.get(key).map(|value| value.text().into_owned()))
         },
     )
 }

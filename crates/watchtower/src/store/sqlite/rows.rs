@@ -4,7 +4,7 @@ use rusqlite::Row;
 use rusqlite::types::Type;
 
 use crate::alert::{AlertDetails, AlertKind, QueuedAlert};
-use crate::events::Level;
+use crate::events::{Attributes, Level};
 use crate::monitor::{AlertRoute, AlertType, Service, ServiceName, Status};
 use crate::time::Timestamp;
 
@@ -80,6 +80,11 @@ pub fn alert_from_row(row: &Row<'_>) -> rusqlite::Result<QueuedAlert> {
         details: AlertDetails::from_json(row.get::<_, Option<String>>(10)?.as_deref())
             .map_err(|_| corrupt(10, "alert details"))?,
     })
+}
+
+pub fn attributes_at(row: &Row<'_>, column: usize) -> rusqlite::Result<Attributes> {
+    let json: Option<String> = row.get(column)?;
+    Attributes::from_json(json.as_deref()).map_err(|_| corrupt(column, "attributes"))
 }
 
 pub fn level_at(row: &Row<'_>, column: usize) -> rusqlite::Result<Level> {

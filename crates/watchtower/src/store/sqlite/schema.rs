@@ -201,6 +201,9 @@ const MIGRATIONS: &[&str] = &[
         last       INTEGER,
         PRIMARY KEY (service, slot)
     ) WITHOUT ROWID;",
+    // v11: an event's attributes, as canonical JSON (NULL: none). Adding a column
+    // rewrites no row: events stored before read as having none.
+    "ALTER TABLE events ADD COLUMN attributes TEXT;",
 ];
 
 /// The identity of this database, stable for its lifetime.

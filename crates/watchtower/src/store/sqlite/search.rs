@@ -18,7 +18,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 use super::background::Background;
 use super::checkpoint::{self, WalBounds};
-use super::events::{Conditions, Direction, read_events, scan_page};
+use super::events::{Conditions, Direction, EVENT_COLUMNS, read_events, scan_page};
 use crate::events::{Event, EventQuery, Order};
 
 pub const SEARCH_FILE: &str = "watchtower-search.db";
@@ -157,7 +157,7 @@ fn indexed_page(
     // Candidates hold every trigram, in any order and place: the recheck keeps
     // those that hold the needle itself (and settles any case folding nuance).
     let sql = format!(
-        "SELECT e.id, s.name, e.level, e.message, e.ts FROM search.events_fts
+        "SELECT {EVENT_COLUMNS} FROM search.events_fts
          JOIN events e ON e.id = events_fts.rowid
          JOIN event_services s ON s.id = e.service_id
          WHERE {rowids}{} AND wt_contains(e.message, {folded})
