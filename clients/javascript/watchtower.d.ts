@@ -150,6 +150,15 @@ export interface FailReport {
   message?: string;
 }
 
+/** An attribute's value: a string, a number or a boolean. */
+export type AttributeValue = string | number | boolean;
+
+/**
+ * An event's attributes: names (1–128 characters, no control characters) to
+ * values. At most 32 names, 4,096 bytes as JSON.
+ */
+export type Attributes = Record<string, AttributeValue>;
+
 /** A stored event. */
 export interface Event {
   id: number;
@@ -158,6 +167,8 @@ export interface Event {
   message: string;
   /** When the server received it. */
   date: DateString;
+  /** Its attributes, sorted by name; `{}` when it has none. */
+  attributes: Attributes;
 }
 
 /** What every pulse takes, whether its next one is due in `nextIn` seconds or on a `schedule`. */
@@ -222,6 +233,11 @@ export interface NewEvent {
   level: Level | 'warn' | Uppercase<Level> | Capitalize<Level> | (string & {});
   /** 1 byte to 64 KiB, no NUL characters. */
   message: string;
+  /**
+   * Names to strings, numbers or booleans, e.g. `{ host: 'web-1', status: 503 }`; sent as given,
+   * checked by the server (InvalidRequestError naming `attributes`). Undefined or null: none.
+   */
+  attributes?: Attributes | null;
 }
 
 /** A date filter: a Date, an RFC 3339 string, or Unix epoch seconds. */
@@ -244,6 +260,12 @@ export interface EventFilters {
   limit?: number;
   /** Where the page starts: a previous page's `nextCursor` (with the same filters). */
   cursor?: string;
+  /**
+   * Only events having every one of these attributes with this value, sent as `attr.NAME=VALUE`
+   * and compared as text (a number in the server's JSON form, a boolean as `true`/`false`).
+   * Names given undefined or null are left out.
+   */
+  attributes?: Record<string, AttributeValue | null | undefined>;
 }
 
 export interface EventPage {
@@ -617,9 +639,9 @@ export declare class WatchtowerClient {
    * services' alerts).
    */
   alerts(filters?: AlertFilters, options?: CallOptions): Promise<AlertRecord[]>;
-  /** Records an event; resolves to it as stored. */
+  /** Records an event, with its attributes if given; resolves to it as stored. */
   addEvent(event: NewEvent, options?: CallOptions): Promise<Event>;
-  /** One page of matching events and the cursor of the next. */
+  /** One page of matching events (filtered by `attributes` too) and the cursor of the next. */
   listEvents(filters?: EventFilters, options?: CallOptions): Promise<EventPage>;
   /** Every matching event, following the pages (`limit` is the page size). */
   events(filters?: EventFilters, options?: CallOptions): AsyncGenerator<Event, void, undefined>;

@@ -196,6 +196,53 @@ function servicesPath(filters) {
   return search ? `/?${search}` : '/';
 }
 
+/**
+ * An attribute's value as the server compares it in an `attr.NAME=VALUE`
+ * filter: a string as it is, a boolean as `true` or `false`, and a number in
+ * the JSON form the server writes it in, so that the value an event was
+ * stored with finds it. A number JSON writes without a fraction or exponent
+ * that fits 64 bits stays an integer (`503`); any other is a float in the
+ * server's shortest form (`0.25`, `1e-6`, `1.8446744073709552e+19`).
+ */
+function attributeText(name, value) {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TypeError(`attributes: \`${name}\` must be a finite number, not ${value}`);
+    const text = String(value);
+    if (Number.isInteger(value) && /^-?\d+$/.test(text)) {
+      const integer = BigInt(text);
+      if (integer >= -(2n ** 63n) && integer < 2n ** 64n) return text;
+    }
+    // A float: shortest digits, in positional form from 1e-5 up (JS's own form
+    // for a fraction there), else with an exponent, `e-7` or `e+19`.
+    return Math.abs(value) >= 1e-5 && !Number.isInteger(value) ? text : value.toExponential();
+  }
+  throw new TypeError(`attributes: \`${name}\` must be a string, a number or a boolean to filter by`);
+}
+
+/**
+ * The `attr.NAME=VALUE` parameters of an `attributes` filter, an object of
+ * names to values; names given undefined or null are left out.
+ */
+function setAttributeFilters(query, attributes) {
+  if (typeof attributes !== 'object' || Array.isArray(attributes)) {
+    throw new TypeError("attributes: must be an object of names to values, e.g. { host: 'web-1', status: 503 }");
+  }
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null) continue;
+    query.set(`attr.${name}`, attributeText(name, value));
+  }
+}
+
+/** An event as the server answered it, with `attributes` (`{}` when it has none). */
+function eventWithAttributes(event) {
+  if (event !== null && typeof event === 'object' && (event.attributes === undefined || event.attributes === null)) {
+    event.attributes = {};
+  }
+  return event;
+}
+
 function toQueryValue(key, value) {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw new TypeError(`${key}: invalid Date`);
@@ -574,25 +621,42 @@ export class WatchtowerClient {
     return (await this.#request('GET', `/alerts${search ? `?${search}` : ''}`, options)).data;
   }
 
-  /** Records an event; resolves to it as stored (with its `id` and `date`). */
-  async addEvent({ service, level, message } = {}, options) {
-    return (await this.#request('POST', '/add-event', { body: { service, level, message }, ...options })).data;
+  /**
+   * Records an event; resolves to it as stored (with its `id`, `date` and
+   * `attributes`). `attributes` (optional) is an object of names to strings,
+   * numbers or booleans (`{ host: 'web-1', status: 503, retry: true }`), sent
+   * as given for the server to check: a nested object, an array or null as a
+   * value rejects with InvalidRequestError naming `attributes` (400), as do
+   * more than 32 names or a name over 128 characters; over 4,096 bytes as JSON
+   * is a 422.
+   */
+  async addEvent({ service, level, message, attributes } = {}, options) {
+    const body = { service, level, message };
+    if (attributes !== undefined && attributes !== null) body.attributes = attributes;
+    return eventWithAttributes((await this.#request('POST', '/add-event', { body, ...options })).data);
   }
 
   /**
    * One page of events matching `filters`. Pass the returned `nextCursor` as
    * `cursor` (with the same filters) for the next page; it is null on the last.
    * `from` and `to` take a Date, an RFC 3339 string or Unix epoch seconds.
+   * `attributes` (`{ host: 'web-1', status: 503 }`) keeps the events having
+   * every one of those attributes with that value, each sent as
+   * `attr.NAME=VALUE`; a value that is not a string, a finite number or a
+   * boolean is a TypeError, sending nothing. Each event has `attributes`
+   * (`{}` when it has none).
    */
   async listEvents(filters = {}, options) {
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(filters ?? {})) {
       if (value === undefined || value === null) continue;
-      query.set(key, toQueryValue(key, value));
+      if (key === 'attributes') setAttributeFilters(query, value);
+      else query.set(key, toQueryValue(key, value));
     }
     const search = query.toString();
     const { data, response } = await this.#request('GET', `/list-events${search ? `?${search}` : ''}`, options);
-    return { events: data, nextCursor: nextCursorFromLink(response.headers.get('link')) };
+    const events = Array.isArray(data) ? data.map(eventWithAttributes) : data;
+    return { events, nextCursor: nextCursorFromLink(response.headers.get('link')) };
   }
 
   /**

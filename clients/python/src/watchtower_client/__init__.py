@@ -23,10 +23,14 @@
     client.pause("backup")
     client.resume("backup")
 
-    # Events
+    # Events, with attributes if need be, filtered by level, text and attributes
     client.add_event("backup", Level.WARNING, "disk 91% full")
+    client.add_event("web", Level.ERROR, "upstream failed",
+                     attributes={"host": "web-1", "status": 503, "retry": True})
     for event in client.iter_events(service="backup", level=Level.WARNING):
         print(event.date, event.level, event.message)
+    for event in client.iter_events(service="web", attributes={"host": "web-1", "status": 503}):
+        print(event.date, event.message, event.attributes)
 
     # Pulse from a background thread while the program runs
     with Heartbeat(client, "worker", interval=30, alert_type="webhook", alert_target="ops",
@@ -86,6 +90,7 @@ from .models import (
     ALERT_STATES,
     AlertRecord,
     ApiKey,
+    AttributeValue,
     Channel,
     Channels,
     CreatedKey,
@@ -123,6 +128,7 @@ __all__ = [
     "ServicePage",
     "Event",
     "EventPage",
+    "AttributeValue",
     "Level",
     "ApiKey",
     "CreatedKey",

@@ -10,12 +10,17 @@
     client.add_event("backup", Level.WARNING, "disk 91% full")
     for event in client.iter_events(service="backup", level=Level.WARNING):
         print(event.date, event.level, event.message)
+    client.add_event("web", Level.ERROR, "upstream failed", attributes={"host": "web-1", "status": 503})
+    for event in client.iter_events(service="web", attributes={"status": 503}):
+        print(event.date, event.attributes["host"], event.message)
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from decimal import Decimal
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
@@ -30,6 +35,7 @@ from .errors import (
 from .models import (
     AlertRecord,
     ApiKey,
+    AttributeValue,
     Channels,
     CreatedKey,
     DailyUptime,
@@ -766,23 +772,45 @@ class Client:
 
     # -- events -------------------------------------------------------------------------------
 
-    def add_event(self, service: str, level: Union[Level, str], message: str) -> Event:
+    def add_event(
+        self,
+        service: str,
+        level: Union[Level, str],
+        message: str,
+        *,
+        attributes: Optional[Mapping[str, AttributeValue]] = None,
+    ) -> Event:
         """Store an event; the server stamps it with the date it received it.
 
         Args:
             service: the service the event is about.
             level: a :class:`Level`, or its name in any case (``"warn"`` is ``WARNING``).
             message: 1 byte to 64 KiB of text, without NUL characters.
+            attributes: names to strings, numbers or booleans, for what a message alone tells
+                badly (the host, a status code, a request id): at most 32 names of 1 to 128
+                characters without control characters, 4096 bytes in all as JSON. Sent as
+                given; the server checks them.
 
         Returns:
-            The stored event, with its ``id`` and ``date``.
+            The stored event, with its ``id``, ``date`` and ``attributes``.
+
+        Raises:
+            InvalidRequestError: the server refused a field; ``field`` names it: ``"level"``,
+                ``"message"`` or ``"attributes"``. Attributes get HTTP 400 for a value that is
+                ``None``, a list or a dict, a bad name or more than 32 names, and 422 for more
+                than 4096 bytes.
 
         Example::
 
             event = client.add_event("backup", Level.ERROR, "tape drive not found")
             print(event.id, event.date)
+
+            client.add_event("web", Level.ERROR, "upstream failed",
+                             attributes={"host": "web-1", "status": 503, "retry": True})
         """
-        body = {"service": service, "level": _level_param(level), "message": message}
+        body: Dict[str, Any] = {"service": service, "level": _level_param(level), "message": message}
+        if attributes is not None:
+            body["attributes"] = dict(attributes) if isinstance(attributes, Mapping) else attributes
         return Event.from_json(self._call("POST", "/add-event", json=body))
 
     def list_events(
@@ -796,6 +824,7 @@ class Client:
         order: Optional[str] = None,
         limit: Optional[int] = None,
         cursor: Optional[str] = None,
+        attributes: Optional[Mapping[str, AttributeValue]] = None,
     ) -> EventPage:
         """One page of the events that match every filter given.
 
@@ -809,9 +838,23 @@ class Client:
             limit: at most this many events on the page: 1 to 10000, the server's default 100.
             cursor: where the page starts: the ``next_cursor`` of the previous page, asked
                 with the same filters.
+            attributes: only events that have every one of these attributes with this value,
+                e.g. ``{"host": "web-1", "status": 503}`` (sent as ``attr.host=web-1`` and
+                ``attr.status=503``). Values compare as text, exactly: a string as it is, a
+                number as JSON writes it, a boolean as ``true`` or ``false``; so ``503``
+                matches the number 503 and the string ``"503"``.
 
         Returns:
             An :class:`EventPage`: its ``events``, and ``next_cursor`` when more match.
+
+        Raises:
+            InvalidRequestError: the server refused a parameter (``field`` names it:
+                ``"level"``, ``"limit"``, ``"cursor"``…, or ``"query"`` for an attribute name
+                that is empty, longer than 128 characters or holds a control character).
+            TypeError: an attribute's name is not a string, or its value not a string, a
+                number or a boolean (checked before sending anything).
+            ValueError: an attribute's value is a float that is not finite (no stored
+                attribute is one).
 
         Example::
 
@@ -841,6 +884,7 @@ class Client:
             params["limit"] = str(limit)
         if cursor is not None:
             params["cursor"] = cursor
+        params.update(_attribute_params(attributes))
         response = self._send("GET", "/list-events", params=params)
         events = [Event.from_json(item) for item in _json(response)]
         return EventPage(events=events, next_cursor=_next_cursor(response))
@@ -856,6 +900,7 @@ class Client:
         order: Optional[str] = None,
         page_size: Optional[int] = None,
         cursor: Optional[str] = None,
+        attributes: Optional[Mapping[str, AttributeValue]] = None,
     ) -> Iterator[Event]:
         """Every event that matches the filters, fetching page after page as it is iterated.
 
@@ -868,7 +913,10 @@ class Client:
 
             errors = [e for e in client.iter_events(service="backup", level="error",
                                                      order="asc", page_size=1000)]
+            failed = list(client.iter_events(service="web", attributes={"status": 503}))
         """
+        if isinstance(attributes, Mapping):
+            attributes = dict(attributes)  # the same filters page after page, whatever happens to it
         while True:
             page = self.list_events(
                 service=service,
@@ -879,6 +927,7 @@ class Client:
                 order=order,
                 limit=page_size,
                 cursor=cursor,
+                attributes=attributes,
             )
             yield from page.events
             if page.next_cursor is None:
@@ -1039,6 +1088,76 @@ def _status_param(status: Union[str, Iterable[str]]) -> str:
     if not statuses:
         raise ValueError("status must name at least one status; give None for every status")
     return ",".join(statuses)
+
+
+def _attribute_params(attributes: Optional[Mapping[str, AttributeValue]]) -> Dict[str, str]:
+    """``attr.NAME=VALUE`` query parameters, one per attribute. The server checks the names."""
+    params: Dict[str, str] = {}
+    if attributes is None:
+        return params
+    if not isinstance(attributes, Mapping):
+        kind = type(attributes).__name__
+        raise TypeError(f"attributes must be a mapping of names to values, not {kind}")
+    for name, value in attributes.items():
+        if not isinstance(name, str):
+            raise TypeError(f"an attribute's name must be a string, not {type(name).__name__}")
+        params["attr." + name] = _attribute_text(name, value)
+    return params
+
+
+def _attribute_text(name: str, value: AttributeValue) -> str:
+    """An attribute's value as the server compares it: a string as it is, a boolean as
+    ``true`` or ``false``, a number as the server writes it in JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"attribute {name!r}: a number must be finite, not {value!r}")
+    if isinstance(value, (int, float)):
+        return _json_number(value)
+    kind = type(value).__name__
+    raise TypeError(
+        f"attribute {name!r}: a value must be a string, a number or a boolean, not {kind}"
+    )
+
+
+def _json_number(value: Union[int, float]) -> str:
+    """A number as the server writes it in JSON, so that a filter compares the same text.
+
+    An integer that fits 64 bits is itself; any other number is the nearest float, in the
+    fewest digits that read back as it: in decimal notation from 1e-5 up to 1e16 (``1000.0``,
+    ``0.00001``), in scientific notation outside (``1e+16``, ``1.5e-7``). Python's ``repr``
+    differs only in where it switches, and in padding exponents (``1e-05``).
+
+    >>> [_json_number(v) for v in (503, 1e3, 0.25, 1e16, 1e-5, 1.5e-7, 2**64)]
+    ['503', '1000.0', '0.25', '1e+16', '0.00001', '1.5e-7', '1.8446744073709552e+19']
+    """
+    if isinstance(value, int):
+        if -(2**63) <= value < 2**64:
+            return str(int(value))  # an IntEnum too, as its number
+        try:
+            value = float(value)
+        except OverflowError:  # no float holds it, so no stored attribute is it
+            return str(value)
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0.0"
+    shortest = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(str(d) for d in shortest.digits)
+    exponent = int(shortest.exponent)  # the value is digits × 10**exponent
+    point = len(digits) + exponent  # … and 0.digits × 10**point
+    if -5 < point <= 16:
+        if exponent >= 0:
+            text = digits + "0" * exponent + ".0"
+        elif point > 0:
+            text = digits[:point] + "." + digits[point:]
+        else:
+            text = "0." + "0" * -point + digits
+    else:
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        text = f"{mantissa}e{'+' if point > 0 else '-'}{abs(point - 1)}"
+    return sign + text
 
 
 def _level_param(level: Union[Level, str]) -> str:

@@ -1,5 +1,5 @@
 """The objects the Watchtower API returns: :class:`Service` (a page of them:
-:class:`ServicePage`), :class:`Event`, :class:`EventPage`, the event :class:`Level`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
+:class:`ServicePage`), :class:`Event`, :class:`EventPage`, the event :class:`Level` and :data:`AttributeValue`, for API keys :class:`ApiKey`, :class:`CreatedKey` and
 :class:`Identity`, the :class:`Delivery` of a test alert, the :class:`AlertRecord` of an
 alert as it fared, the :class:`Ping` of a service's ping history, the :class:`Channels` a server
 can alert (each :class:`Channel`, :class:`Route` and :class:`PingKey`), a
@@ -24,6 +24,7 @@ __all__ = [
     "ServicePage",
     "Event",
     "EventPage",
+    "AttributeValue",
     "ApiKey",
     "CreatedKey",
     "Identity",
@@ -341,6 +342,11 @@ class ServicePage:
         return len(self.services)
 
 
+#: The value of an event's attribute: a string, a number (an ``int`` or a ``float``) or a
+#: boolean. An event carries them by name, in :attr:`Event.attributes`.
+AttributeValue = Union[str, int, float, bool]
+
+
 @dataclass(frozen=True)
 class Event:
     """An event stored by the server.
@@ -351,6 +357,10 @@ class Event:
         level: its :class:`Level`.
         message: its text.
         date: when the server received it.
+        attributes: its attributes, names to strings, numbers or booleans as they were stored
+            (``{"host": "web-1", "status": 503, "retry": True}``), sorted by name; an empty
+            dict when it has none. A number the server holds as a float comes back a float
+            (``1e3`` as ``1000.0``).
     """
 
     id: int
@@ -358,6 +368,8 @@ class Event:
     level: Level
     message: str
     date: datetime
+    # Not hashed (a dict cannot be), so an Event stays hashable; still compared.
+    attributes: Dict[str, AttributeValue] = field(default_factory=dict, hash=False)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "Event":
@@ -368,6 +380,7 @@ class Event:
             level=Level(data["level"]),
             message=data["message"],
             date=parse_datetime(data["date"]),
+            attributes=dict(data.get("attributes") or {}),
         )
 
 

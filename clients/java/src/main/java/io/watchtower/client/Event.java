@@ -1,6 +1,7 @@
 package io.watchtower.client;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /** An event as stored by the server. Immutable. */
@@ -10,6 +11,7 @@ public final class Event {
     private final Level level;
     private final String message;
     private final Instant date;
+    private final Map<String, Object> attributes;
 
     private Event(Json.Fields f) {
         this.id = f.number("id").longValue();
@@ -17,6 +19,7 @@ public final class Event {
         this.level = Level.parse(f.string("level"));
         this.message = f.string("message");
         this.date = Wire.instant(f.string("date"));
+        this.attributes = Attributes.fromJson(f);
     }
 
     static Event fromJson(Object json) {
@@ -48,6 +51,16 @@ public final class Event {
         return date;
     }
 
+    /**
+     * Its attributes, sorted by name: each value a {@link String}, a {@link Boolean}, or a number —
+     * a {@link Long} for an integer (a {@link java.math.BigInteger} above {@code Long.MAX_VALUE}),
+     * a {@link Double} for a number written with a fraction or an exponent ({@code 1e3} comes
+     * back as {@code 1000.0}). An unmodifiable map, empty when the event has none.
+     */
+    public Map<String, Object> getAttributes() {
+        return attributes;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -58,17 +71,17 @@ public final class Event {
         }
         Event that = (Event) o;
         return id == that.id && service.equals(that.service) && level == that.level
-                && message.equals(that.message) && date.equals(that.date);
+                && message.equals(that.message) && date.equals(that.date) && attributes.equals(that.attributes);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, service, level, message, date);
+        return Objects.hash(id, service, level, message, date, attributes);
     }
 
     @Override
     public String toString() {
         return "Event{id=" + id + ", date=" + date + ", service=" + service + ", level=" + level
-                + ", message=" + message + "}";
+                + ", message=" + message + (attributes.isEmpty() ? "" : ", attributes=" + attributes) + "}";
     }
 }

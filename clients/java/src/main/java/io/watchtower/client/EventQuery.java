@@ -3,6 +3,10 @@ package io.watchtower.client;
 import java.io.UnsupportedEncodingException;
 import java.net.URLEncoder;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Which events to list, in which order, and where the page starts. Immutable; every filter is
@@ -15,6 +19,8 @@ import java.time.Instant;
  *         .to(Instant.now())                                // at or before
  *         .minLevel(Level.WARNING)                          // warning, error and critical
  *         .message("disk")                                  // case-insensitive substring
+ *         .attribute("host", "web-1")                       // attribute host is "web-1"
+ *         .attribute("status", 503)                         // and attribute status is 503
  *         .order(EventQuery.Order.ASC)                      // oldest first (default: newest first)
  *         .limit(20)                                        // per page (default 100, at most 10000)
  *         .build();
@@ -40,6 +46,7 @@ public final class EventQuery {
     private final Instant to;
     private final Level minLevel;
     private final String message;
+    private final Map<String, Object> attributes;
     private final Order order;
     private final Integer limit;
     private final String cursor;
@@ -50,6 +57,7 @@ public final class EventQuery {
         this.to = b.to;
         this.minLevel = b.minLevel;
         this.message = b.message;
+        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
         this.order = b.order;
         this.limit = b.limit;
         this.cursor = b.cursor;
@@ -73,6 +81,7 @@ public final class EventQuery {
         b.to = to;
         b.minLevel = minLevel;
         b.message = message;
+        b.attributes.putAll(attributes);
         b.order = order;
         b.limit = limit;
         b.cursor = cursor;
@@ -109,6 +118,16 @@ public final class EventQuery {
         return message;
     }
 
+    /**
+     * The attribute filters ({@code attr.NAME=VALUE}), by name in the order given: each event
+     * must have every one of these attributes with this value. Values are as
+     * {@link Event#getAttributes()} has them (an {@code Integer} given is a {@code Long} here).
+     * An unmodifiable map, empty without attribute filters.
+     */
+    public Map<String, Object> getAttributes() {
+        return attributes;
+    }
+
     /** The order, or {@code null} for the server's default (newest first). */
     public Order getOrder() {
         return order;
@@ -132,6 +151,9 @@ public final class EventQuery {
         append(q, "to", to == null ? null : to.toString());
         append(q, "level", minLevel == null ? null : minLevel.wireName());
         append(q, "message", message);
+        for (Map.Entry<String, Object> attribute : attributes.entrySet()) {
+            append(q, "attr." + encode(attribute.getKey()), Attributes.text(attribute.getValue()));
+        }
         append(q, "order", order == null ? null : order.wireName());
         append(q, "limit", limit == null ? null : limit.toString());
         append(q, "cursor", cursor);
@@ -178,6 +200,7 @@ public final class EventQuery {
         private Instant to;
         private Level minLevel;
         private String message;
+        private final Map<String, Object> attributes = new LinkedHashMap<>();
         private Order order;
         private Integer limit;
         private String cursor;
@@ -211,6 +234,44 @@ public final class EventQuery {
         /** Only events whose message contains this text, ignoring case. */
         public Builder message(String message) {
             this.message = message;
+            return this;
+        }
+
+        /**
+         * Only events whose attribute {@code name} has {@code value} (the {@code attr.NAME}
+         * parameter); several attribute filters must all match. The server compares the value as
+         * text, exactly: a string as it is, a number in its JSON form ({@code 503},
+         * {@code 0.25}, {@code 1000.0}), a boolean as {@code true} or {@code false}; so the
+         * number 503 and the string {@code "503"} match each other, while {@code 503} and
+         * {@code 503.0} do not. An event without the attribute does not match. A {@code null}
+         * value removes the filter on {@code name}; giving {@code name} again replaces its value.
+         *
+         * @param value a {@link String}, a {@link Number} (an integer type, {@code BigInteger},
+         *     {@code Float}, {@code Double} or {@code BigDecimal}) or a {@link Boolean}
+         * @throws IllegalArgumentException if {@code value} is of another type, or a number that
+         *     is not finite
+         */
+        public Builder attribute(String name, Object value) {
+            Objects.requireNonNull(name, "name");
+            if (value == null) {
+                attributes.remove(name);
+            } else {
+                attributes.put(name, Attributes.value(name, value));
+            }
+            return this;
+        }
+
+        /**
+         * Replaces every attribute filter with those of {@code attributes}, each as
+         * {@link #attribute(String, Object)} takes it; {@code null} or an empty map removes them.
+         *
+         * @throws IllegalArgumentException if a value is not a string, a number or a boolean
+         */
+        public Builder attributes(Map<String, ?> attributes) {
+            Map<String, Object> checked = attributes == null
+                    ? Collections.<String, Object>emptyMap() : Attributes.checked(attributes);
+            this.attributes.clear();
+            this.attributes.putAll(checked);
             return this;
         }
 

@@ -652,10 +652,51 @@ public final class WatchtowerClient {
      * @throws WatchtowerException if the request fails otherwise
      */
     public Event addEvent(String service, Level level, String message) {
+        return addEvent(service, level, message, null);
+    }
+
+    /**
+     * Records an event with attributes: names to strings, numbers or booleans, for what a message
+     * alone tells badly (the host, a status code, a request id), which
+     * {@link EventQuery.Builder#attribute(String, Object)} then filters on. The server stamps the
+     * event with the date it received it.
+     *
+     * <pre>{@code
+     * Map<String, Object> attributes = new LinkedHashMap<>();
+     * attributes.put("host", "web-1");
+     * attributes.put("status", 503);
+     * attributes.put("retry", true);
+     * Event event = client.addEvent("web", Level.ERROR, "upstream failed", attributes);
+     * event.getAttributes();   // {host=web-1, retry=true, status=503}: sorted by name, 503 a Long
+     * }</pre>
+     *
+     * <p>The request is sent once, never re-sent behind your back: if the connection breaks, a
+     * {@link ServerUnavailableException} says so, and the event may or may not have been stored.
+     *
+     * @param service the service it is about
+     * @param level its level
+     * @param message its text: 1 byte to 64 KiB, without NUL characters
+     * @param attributes at most 32 names of 1 to 128 characters (no control characters), each to a
+     *     {@link String} (no NUL), a {@link Number} (an integer type, {@code BigInteger},
+     *     {@code Float}, {@code Double} or {@code BigDecimal}; finite) or a {@link Boolean}; at
+     *     most 4096 bytes as JSON. {@code null} or empty: none. A {@code Double} comes back a
+     *     {@code Double}, an integer a {@code Long} ({@link Event#getAttributes()}).
+     * @return the stored event, with its id, date and attributes
+     * @throws IllegalArgumentException if an attribute's value is {@code null} or of another type
+     *     (nothing is sent)
+     * @throws InvalidRequestException if the server rejects a field: {@code "attributes"}
+     *     ({@link InvalidRequestException#getField()}) with status 400 for too many names or a bad
+     *     name, 422 for more than 4096 bytes
+     * @throws WatchtowerException if the request fails otherwise
+     */
+    public Event addEvent(String service, Level level, String message, Map<String, ?> attributes) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("service", Objects.requireNonNull(service, "service"));
         body.put("level", Objects.requireNonNull(level, "level").wireName());
         body.put("message", Objects.requireNonNull(message, "message"));
+        if (attributes != null && !attributes.isEmpty()) {
+            body.put("attributes", Attributes.toJson(Attributes.checked(attributes)));
+        }
         return send("POST", "add-event", null, body, false).decode(Event::fromJson);
     }
 
@@ -664,7 +705,8 @@ public final class WatchtowerClient {
      * next page, or use {@link #events(EventQuery)} to visit them all.
      *
      * @throws InvalidRequestException if the server rejects a parameter (e.g. {@code limit} or
-     *     {@code cursor}, named by {@link InvalidRequestException#getField()})
+     *     {@code cursor}, named by {@link InvalidRequestException#getField()}; {@code query} for
+     *     an attribute filter whose name is empty, too long or holds a control character)
      * @throws WatchtowerException if the request fails otherwise
      */
     public EventPage listEvents(EventQuery query) {

@@ -37,10 +37,12 @@
  *   <li>alerts as they fared: {@link io.watchtower.client.WatchtowerClient#listAlerts listAlerts}
  *       (an {@link io.watchtower.client.AlertRecord} for each alert an
  *       {@link io.watchtower.client.AlertQuery} matches, newest first);
- *   <li>events: {@link io.watchtower.client.WatchtowerClient#addEvent addEvent},
+ *   <li>events: {@link io.watchtower.client.WatchtowerClient#addEvent addEvent} (with
+ *       attributes if you like),
  *       {@link io.watchtower.client.WatchtowerClient#listEvents listEvents} (one
  *       {@link io.watchtower.client.EventPage page} of an {@link io.watchtower.client.EventQuery}),
- *       {@link io.watchtower.client.WatchtowerClient#events events} (every page);
+ *       {@link io.watchtower.client.WatchtowerClient#events events} (every page), filtered on
+ *       attributes too;
  *   <li>API keys: {@link io.watchtower.client.WatchtowerClient#createKey createKey},
  *       {@link io.watchtower.client.WatchtowerClient#listKeys listKeys},
  *       {@link io.watchtower.client.WatchtowerClient#revokeKey revokeKey}, and

@@ -27,7 +27,7 @@ public final class TestRunner {
     private static final Class<?>[] CLASSES = {
         JsonTest.class, UnitTest.class, StubServerTest.class, ServicesTest.class, ServiceListTest.class,
         ScheduleTest.class,
-        EventsTest.class,
+        EventsTest.class, EventAttributesTest.class,
         HeartbeatTest.class, HttpsTest.class, KeysTest.class, PauseTest.class, DeclareTest.class,
         AlertTest.class,
         AlertHistoryTest.class,

@@ -8,13 +8,17 @@ import static io.watchtower.client.Assert.assertThrows;
 import static io.watchtower.client.Assert.assertTrue;
 
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** The pieces that need no server: values, query strings, Link headers, builders. */
 public final class UnitTest {
@@ -508,5 +512,144 @@ public final class UnitTest {
                 explained.getNext());
         assertEquals("At 00:00.", explained.getDescription());
         assertThrows(NullPointerException.class, () -> ScheduleExplanation.query(null, "UTC", 1));
+    }
+
+    @Test
+    public void attributeValuesAreKeptAsTheServerAnswersThem() {
+        Map<String, Object> given = new LinkedHashMap<>();
+        given.put("int", 503);
+        given.put("short", (short) -2);
+        given.put("byte", (byte) 7);
+        given.put("long", Long.MIN_VALUE);
+        given.put("bigSmall", BigInteger.TEN);
+        given.put("u64", new BigInteger("18446744073709551615"));
+        given.put("beyond", new BigInteger("18446744073709551616"));
+        given.put("double", 1000.0);
+        given.put("float", 0.1f);
+        given.put("decimal", new BigDecimal("1.250"));
+        given.put("decimalWhole", new BigDecimal("5E+1"));
+        given.put("text", "503");
+        given.put("flag", false);
+        Map<String, Object> expected = new LinkedHashMap<>();
+        expected.put("int", 503L);
+        expected.put("short", -2L);
+        expected.put("byte", 7L);
+        expected.put("long", Long.MIN_VALUE);
+        expected.put("bigSmall", 10L);
+        expected.put("u64", new BigInteger("18446744073709551615"));
+        expected.put("beyond", 1.8446744073709552E19);
+        expected.put("double", 1000.0);
+        expected.put("float", 0.1);
+        expected.put("decimal", 1.25);
+        expected.put("decimalWhole", 50L);
+        expected.put("text", "503");
+        expected.put("flag", false);
+        Map<String, Object> checked = Attributes.checked(given);
+        assertEquals(expected, checked);
+        assertEquals(new java.util.ArrayList<>(given.keySet()), new java.util.ArrayList<>(checked.keySet()), "in the map's order");
+        assertEquals("{\"int\":503,\"double\":1000.0,\"big\":1e+20,\"tiny\":1.5e-7,\"text\":\"x\",\"flag\":true}",
+                Json.write(Attributes.toJson(Attributes.checked(attributes("int", 503, "double", 1000.0, "big", 1e20,
+                        "tiny", 1.5e-7, "text", "x", "flag", true)))),
+                "a double is written as the server writes it, so that it stays a double");
+    }
+
+    @Test
+    public void attributeValuesOfOtherTypesAreRefused() {
+        Object[] refused = {null, Arrays.asList(1, 2), Collections.emptyMap(), new Object(), new AtomicLong(3),
+            Double.NaN, Double.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, new BigDecimal("1E+400"), 'c'};
+        for (Object value : refused) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Attributes.checked(Collections.singletonMap("the-name", value)));
+            assertContains(e.getMessage(), "attributes: `the-name` must be");
+            assertThrows(IllegalArgumentException.class, () -> EventQuery.builder().attribute("the-name", value == null ? 'n' : value));
+        }
+        assertThrows(NullPointerException.class, () -> Attributes.checked(Collections.singletonMap(null, 1)));
+    }
+
+    @Test
+    public void doublesAreWrittenAsTheServerWritesThem() {
+        // What the server answered for each (serde_json's form), checked against the real server.
+        Object[][] cases = {
+            {1000.0, "1000.0"}, {100.0, "100.0"}, {-4.0, "-4.0"}, {0.25, "0.25"}, {0.1, "0.1"},
+            {0.002, "0.002"}, {12345678.9, "12345678.9"}, {1e15, "1000000000000000.0"}, {1e16, "1e+16"},
+            {1e20, "1e+20"}, {-1.5e21, "-1.5e+21"}, {1.5e-7, "1.5e-7"}, {1e-5, "0.00001"}, {1e-6, "1e-6"},
+            {0.0, "0.0"}, {-0.0, "-0.0"}, {1.8446744073709552E19, "1.8446744073709552e+19"},
+            {9007199254740994.0, "9007199254740994.0"}, {1.2345678901234567e20, "1.2345678901234567e+20"},
+            {1.2345000000000001e-300, "1.2345000000000001e-300"}, {Double.MIN_VALUE, "5e-324"},
+            {Double.MAX_VALUE, "1.7976931348623157e+308"}, {2e-3, "0.002"}, {5e-5, "0.00005"},
+        };
+        for (Object[] c : cases) {
+            assertEquals(c[1], Attributes.doubleText((Double) c[0]), String.valueOf(c[0]));
+        }
+        for (double d : new double[] {Math.PI, -Math.E, 1 / 3.0, 2e23, 4.35, 0.3, 123e-310, Math.ulp(1.0)}) {
+            String text = Attributes.doubleText(d);
+            assertEquals(d, Double.parseDouble(text), text + " reads back");
+            assertTrue(new BigDecimal(text).stripTrailingZeros().precision()
+                    <= new BigDecimal(Double.toString(d)).stripTrailingZeros().precision(),
+                    text + " has no more digits than " + Double.toString(d));
+        }
+    }
+
+    @Test
+    public void eventQueryEncodesAttributeFilters() {
+        EventQuery query = EventQuery.builder()
+                .service("web")
+                .attribute("host", "web 1/é&")
+                .attribute("status", 503)
+                .attribute("ratio", 0.25)
+                .attribute("retry", true)
+                .attribute("big", 1e20)
+                .attribute("a b.c", "x")
+                .limit(5)
+                .build();
+        assertEquals("service=web&attr.host=web+1%2F%C3%A9%26&attr.status=503&attr.ratio=0.25&attr.retry=true"
+                + "&attr.big=1e%2B20&attr.a+b.c=x&limit=5", query.toQueryString());
+        assertEquals(attributes("host", "web 1/é&", "status", 503L, "ratio", 0.25, "retry", true, "big", 1e20, "a b.c", "x"),
+                query.getAttributes(), "an Integer is kept as a Long");
+        assertThrows(UnsupportedOperationException.class, () -> query.getAttributes().clear());
+        assertEquals(query, query.toBuilder().build());
+        assertEquals(query.getAttributes(), query.withCursor("c").getAttributes(), "the next page keeps the filters");
+        assertEquals("attr.status=500", EventQuery.builder().attribute("status", 503).attribute("status", 500)
+                .build().toQueryString(), "a name again replaces its value");
+        assertEquals("attr.b=2", EventQuery.builder().attribute("a", 1).attribute("b", 2).attribute("a", null)
+                .build().toQueryString(), "null removes a filter");
+        assertEquals("service=web&limit=5", query.toBuilder().attributes(null).build().toQueryString(), "attributes(null) removes them all");
+        assertEquals("attr.x=false&attr.y=7", EventQuery.builder().attribute("z", 1)
+                .attributes(attributes("x", false, "y", 7)).build().toQueryString(), "attributes(map) replaces them");
+        assertThrows(NullPointerException.class, () -> EventQuery.builder().attribute(null, 1));
+        EventQuery.Builder kept = EventQuery.builder().attribute("a", 1);
+        assertThrows(IllegalArgumentException.class, () -> kept.attributes(attributes("b", 2, "c", Arrays.asList(3))));
+        assertEquals("attr.a=1", kept.build().toQueryString(), "a refused call changes nothing");
+        assertEquals(Collections.emptyMap(), EventQuery.all().getAttributes());
+    }
+
+    @Test
+    public void eventsReadTheirAttributes() {
+        String common = "\"id\":1,\"service\":\"web\",\"level\":\"error\",\"message\":\"m\",\"date\":\"2026-12-05T07:32:52.315Z\"";
+        Event with = Event.fromJson(Json.parse("{" + common + ",\"attributes\":{\"big\":1e+20,\"host\":\"web-1\","
+                + "\"ok\":false,\"ratio\":1000.0,\"status\":503,\"u64\":18446744073709551615}}"));
+        assertEquals(attributes("big", 1e20, "host", "web-1", "ok", false, "ratio", 1000.0, "status", 503L,
+                "u64", new BigInteger("18446744073709551615")), with.getAttributes());
+        assertEquals(Arrays.asList("big", "host", "ok", "ratio", "status", "u64"),
+                new java.util.ArrayList<>(with.getAttributes().keySet()), "in the answer's order");
+        assertThrows(UnsupportedOperationException.class, () -> with.getAttributes().put("x", 1));
+        assertContains(with.toString(), "attributes={big=1.0E20, host=web-1");
+        Event without = Event.fromJson(Json.parse("{" + common + "}"));
+        assertEquals(Collections.emptyMap(), without.getAttributes());
+        assertThrows(UnsupportedOperationException.class, () -> without.getAttributes().put("x", 1));
+        assertFalse(without.toString().contains("attributes"), "no attributes, none shown");
+        assertFalse(with.equals(without), "attributes count in equality");
+        assertEquals(without, Event.fromJson(Json.parse("{" + common + ",\"attributes\":null}")));
+        assertThrows(IllegalArgumentException.class, () -> Event.fromJson(Json.parse("{" + common + ",\"attributes\":[1]}")));
+        assertThrows(IllegalArgumentException.class, () -> Event.fromJson(Json.parse("{" + common + ",\"attributes\":{\"a\":[1]}}")));
+    }
+
+    /** A map of names and values given in turn, in that order. */
+    static Map<String, Object> attributes(Object... namesAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return map;
     }
 }
