@@ -27,6 +27,11 @@ before(async () => {
     { service: 'exporter', level: 'warning', message: 'a "quoted", comma-holding message' },
     ...Array.from({ length: 29 }, (_, i) => ({ service: 'exporter', level: 'info', message: `export line ${i}` })),
   ]);
+  await server.api.addEvents([
+    { service: 'checkout', level: 'error', message: 'payment declined', attributes: { region: 'eu', status: 502 } },
+    { service: 'checkout', level: 'error', message: 'payment timed out', attributes: { region: 'us', status: 502 } },
+    { service: 'checkout', level: 'info', message: 'payment ok', attributes: { region: 'eu', status: 200, retried: false } },
+  ]);
 });
 
 after(async () => {
@@ -159,9 +164,9 @@ test('exports download every matching event as CSV and as NDJSON', async () => {
   assert.equal(csv.suggestedFilename(), 'watchtower-events.csv');
   const text = await readFile(await csv.path(), 'utf8');
   const lines = text.split('\r\n').filter(Boolean);
-  assert.equal(lines[0], 'id,date,service,level,message');
+  assert.equal(lines[0], 'id,date,service,level,message,attributes');
   assert.equal(lines.length, 31);
-  assert.ok(lines.some((line) => line.endsWith(',exporter,warning,"a ""quoted"", comma-holding message"')), lines.join('\n'));
+  assert.ok(lines.some((line) => line.endsWith(',exporter,warning,"a ""quoted"", comma-holding message",')), lines.join('\n'));
   await page.locator('.export-status', { hasText: 'Saved watchtower-events.csv' }).waitFor();
 
   const [ndjson] = await Promise.all([
@@ -172,6 +177,52 @@ test('exports download every matching event as CSV and as NDJSON', async () => {
   const events = (await readFile(await ndjson.path(), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
   assert.equal(events.length, 30);
   assert.ok(events.every((e) => e.service === 'exporter'));
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+test('attributes show as chips: a click filters by one, the filter chip removes it, the tail keeps it', async () => {
+  const { page, context, problems } = await openEvents('?service=checkout');
+  const messages = () => rows(page).locator('.message-text').allTextContents();
+  assert.deepEqual(await messages(), ['payment ok', 'payment timed out', 'payment declined']);
+  assert.deepEqual(await rows(page).first().locator('a.attr').allTextContents(), ['region=eu', 'retried=false', 'status=200']);
+
+  // A chip narrows the filters the view has.
+  await rows(page).nth(1).getByRole('link', { name: 'status=502' }).click();
+  await page.waitForURL(/#\/events\?service=checkout&attr\.status=502$/);
+  await page.locator('.list-status').filter({ hasText: 'All 2' }).waitFor();
+  assert.deepEqual(await messages(), ['payment timed out', 'payment declined']);
+  await rows(page).nth(1).getByRole('link', { name: 'region=eu' }).click();
+  await page.waitForURL(/&attr\.status=502&attr\.region=eu$/);
+  await page.locator('.list-status').filter({ hasText: 'All 1 ' }).waitFor();
+  assert.deepEqual(await messages(), ['payment declined']);
+  await page.locator('svg.chart').waitFor();
+  assert.match(await page.locator('svg.chart').getAttribute('aria-label'), /^1 events? per hour/);
+
+  // The filter chip above the table removes its filter; a reload keeps the rest.
+  await page.getByRole('button', { name: 'Remove the filter status=502' }).click();
+  await page.waitForURL(/#\/events\?service=checkout&attr\.region=eu$/);
+  await page.reload();
+  await page.locator('.list-status').filter({ hasText: 'All 2' }).waitFor();
+  assert.deepEqual(await messages(), ['payment ok', 'payment declined']);
+  assert.deepEqual(await page.locator('.attr-filters button').allTextContents(), ['region=eu ×']);
+
+  // The live tail follows the same filters.
+  await page.getByRole('button', { name: 'Live tail' }).click();
+  await page.locator('.live-state[data-state="live"]').waitFor();
+  await server.api.addEvents([
+    { service: 'checkout', level: 'error', message: 'payment refused in us', attributes: { region: 'us' } },
+    { service: 'checkout', level: 'error', message: 'payment refused in eu', attributes: { region: 'eu' } },
+  ]);
+  await rows(page).first().locator('.message-text', { hasText: 'payment refused in eu' }).waitFor();
+  assert.equal(await page.getByText('payment refused in us').count(), 0);
+  await screenshot(page, 'events-attributes');
+  await page.getByRole('button', { name: 'Live tail: on' }).click();
+
+  // Clear drops the attribute filters with the others.
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.waitForURL(/#\/events$/);
+  assert.equal(await page.locator('.attr-filters').isVisible(), false);
   await context.close();
   assert.deepEqual(problems, []);
 });

@@ -1,6 +1,7 @@
-// #/events?service=…&level=…&from=…&to=…&message=…: the filtered event log,
-// newest first, a page at a time following the API's cursors (infinite scroll,
-// or the Load more button); a stacked chart per level; a live tail; exports.
+// #/events?service=…&level=…&from=…&to=…&message=…&attr.NAME=…: the filtered
+// event log, newest first, a page at a time following the API's cursors
+// (infinite scroll, or the Load more button); a stacked chart per level; a live
+// tail; exports. An event's attributes show as chips: a click filters by one.
 
 import { download, follow, getJson, getPage } from './api.js';
 import { bucketFor, LEVELS, renderChart } from './chart.js';
@@ -9,6 +10,29 @@ import { dateTime, esc, fromLocalInput, logTime, parseApiDate, serviceHref, toLo
 const FILTERS = ['service', 'level', 'from', 'to', 'message'];
 const PAGE = 100;
 const LONG_MESSAGE = 300;
+const ATTR = 'attr.';
+
+/** An attribute's value as the API's `attr.NAME=VALUE` filter compares it. */
+function attributeText(value) {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * An event's attributes, each a link to the events that have it (of `service`
+ * when given); the events view turns a click into one more filter instead.
+ */
+function attributeChips(attributes, service) {
+  const names = Object.keys(attributes ?? {});
+  if (names.length === 0) return '';
+  return `<ul class="attributes" aria-label="Attributes">${names.map((name) => {
+    const value = attributeText(attributes[name]);
+    const query = new URLSearchParams(service ? { service } : {});
+    query.set(ATTR + name, value);
+    const href = `#/events?${query}`;
+    return `<li><a class="attr" href="${esc(href)}" data-name="${esc(name)}" data-value="${esc(value)}" `
+      + `title="Show the events with ${esc(name)}=${esc(value)}"><span class="attr-name">${esc(name)}</span>=${esc(value)}</a></li>`;
+  }).join('')}</ul>`;
+}
 
 /** Table rows for events; `service: false` leaves the service column out. */
 export function eventRows(events, { service = true, fresh = false } = {}) {
@@ -20,22 +44,34 @@ export function eventRows(events, { service = true, fresh = false } = {}) {
       + `<td data-label="Date" class="nowrap"><time datetime="${esc(e.date)}" title="${esc(dateTime(ms))}">${esc(logTime(ms))}</time></td>`
       + (service ? `<td data-label="Service"><a href="${esc(serviceHref(e.service))}">${esc(e.service)}</a></td>` : '')
       + `<td data-label="Level"><span class="level level-${level}">${esc(e.level)}</span></td>`
-      + `<td data-label="Message" class="message"><div class="message-text"${long}>${esc(e.message)}</div></td></tr>`;
+      + `<td data-label="Message" class="message"><div class="message-text"${long}>${esc(e.message)}</div>${attributeChips(e.attributes, service ? '' : e.service)}</td></tr>`;
   }).join('');
 }
 
 function readFilters(params) {
-  const filters = {};
+  const filters = { attrs: [] };
   for (const key of FILTERS) filters[key] = (params.get(key) ?? '').trim();
+  for (const [key, value] of params) {
+    const name = key.startsWith(ATTR) ? key.slice(ATTR.length) : '';
+    if (name && !filters.attrs.some(([seen]) => seen === name)) filters.attrs.push([name, value]);
+  }
   if (filters.level && !LEVELS.includes(filters.level.toLowerCase()) && filters.level.toLowerCase() !== 'warn') filters.level = '';
   return { filters, tail: params.get('tail') === '1' };
 }
 
-/** The API query of the filters: only those that are set. */
+/** The API query of the filters: only those that are set, and every attribute. */
 function apiQuery(filters, keys = FILTERS) {
   const query = new URLSearchParams();
   for (const key of keys) if (filters[key]) query.set(key, filters[key]);
+  for (const [name, value] of filters.attrs) query.append(ATTR + name, value);
   return query;
+}
+
+/** The filters with one attribute set to `value` (or left out, when `value` is null). */
+function withAttribute(filters, name, value) {
+  const attrs = filters.attrs.filter(([seen]) => seen !== name);
+  if (value !== null) attrs.push([name, value]);
+  return { ...filters, attrs };
 }
 
 function hashOf(filters, tail) {
@@ -81,6 +117,7 @@ export function eventsView(root, initialParams) {
           <button type="submit" class="primary">Apply</button>
           <button type="button" data-clear>Clear</button>
         </div>
+        <ul class="attr-filters" aria-label="Attribute filters" hidden></ul>
       </form>
       <p class="error" role="alert" hidden></p>
       <p class="export-status muted" role="status"></p>
@@ -109,6 +146,7 @@ export function eventsView(root, initialParams) {
   const tailState = root.querySelector('.live-state');
   const exportStatus = root.querySelector('.export-status');
   const sentinel = root.querySelector('.sentinel');
+  const attrFilters = root.querySelector('.attr-filters');
 
   function showFilters() {
     form.service.value = filters.service;
@@ -116,6 +154,21 @@ export function eventsView(root, initialParams) {
     form.from.value = toLocalInput(filters.from);
     form.to.value = toLocalInput(filters.to);
     form.message.value = filters.message;
+    attrFilters.hidden = filters.attrs.length === 0;
+    attrFilters.innerHTML = filters.attrs.map(([name, value]) => `<li><button type="button" class="attr" `
+      + `data-name="${esc(name)}" aria-label="Remove the filter ${esc(name)}=${esc(value)}">`
+      + `<span class="attr-name">${esc(name)}</span>=${esc(value)} <span aria-hidden="true">×</span></button></li>`).join('');
+  }
+
+  /** Shows `next`: a new history entry, so that the view can be bookmarked and Back undoes it. */
+  function navigate(next) {
+    const hash = hashOf(next, tail);
+    if (hash === location.hash) {
+      filters = next;
+      reload();
+    } else {
+      location.hash = hash;
+    }
   }
 
   function showError(message) {
@@ -256,25 +309,30 @@ export function eventsView(root, initialParams) {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const next = {
+    navigate({
       service: form.service.value.trim(),
       level: form.level.value,
       from: fromLocalInput(form.from.value),
       to: fromLocalInput(form.to.value),
       message: form.message.value,
-    };
-    const hash = hashOf(next, tail);
-    if (hash === location.hash) {
-      filters = next;
-      reload();
-    } else {
-      // A new history entry: the view can be bookmarked, and Back undoes it.
-      location.hash = hash;
-    }
+      attrs: filters.attrs,
+    });
   });
   root.querySelector('[data-clear]').addEventListener('click', () => {
     for (const key of FILTERS) form[key].value = '';
+    filters = { ...filters, attrs: [] };
     form.requestSubmit();
+  });
+  attrFilters.addEventListener('click', (event) => {
+    const chip = event.target.closest('button.attr');
+    if (chip) navigate(withAttribute(filters, chip.dataset.name, null));
+  });
+  // A chip in the table narrows the current filters rather than replacing them.
+  tbody.addEventListener('click', (event) => {
+    const chip = event.target.closest('a.attr');
+    if (!chip || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    navigate(withAttribute(filters, chip.dataset.name, chip.dataset.value));
   });
 
   let namesLoaded = false;
