@@ -8,7 +8,9 @@
 Events are spread over 1,000 services (`svc-0` .. `svc-999`) and five levels
 (debug 30%, info 50%, warning 15%, error 4%, critical 1%), with log-like messages
 of 40 to 120 bytes. A few words are rare on purpose: `quasar-<k>` appears once per
-file, so among 10 million events each such word matches a handful of times.
+file, so among 10 million events each such word matches a handful of times. One
+event in four carries attributes: `host` (`web-0` .. `web-19`) and `status` (200 in
+three of five, 500, 503), for the attribute filter's query shape.
 """
 import http.client
 import json
@@ -47,8 +49,12 @@ def generate(directory, bodies):
             text = message(rng, i)
             if i == rare:
                 text += f" quasar-{b % 40} spotted"
-            lines.append(json.dumps({"service": f"svc-{rng.randrange(1000)}",
-                                     "level": rng.choice(LEVELS), "message": text}))
+            event = {"service": f"svc-{rng.randrange(1000)}", "level": rng.choice(LEVELS),
+                     "message": text}
+            if i % 4 == 0:
+                event["attributes"] = {"host": f"web-{rng.randrange(20)}",
+                                       "status": rng.choice((200, 200, 200, 500, 503))}
+            lines.append(json.dumps(event))
         with open(os.path.join(directory, f"body-{b:04d}.ndjson"), "w") as f:
             f.write("\n".join(lines) + "\n")
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One SQLite store grown in steps, measured at each: what size costs.
 #   events    at 0, EVENTS/10 and EVENTS events (default 10,000,000; bulk loaded,
-#             10,000 a request): single-event ingest, bulk ingest, and the three
+#             10,000 a request): single-event ingest, bulk ingest, and the four
 #             query shapes of bench/events.sh (service + range, level=error over
-#             24 h, a rare word), newest 100 each
+#             24 h, a rare word, service + range + attributes), newest 100 each
 #   services  at 0 (new names), SERVICES/10 and SERVICES services (default
 #             1,000,000; seeded through the API): durable pulses to random
 #             existing services, with the server's RSS
@@ -109,6 +109,7 @@ events_at() {
   BENCH_QUERY=service measure "  service + range, 4 conn" query.lua 4
   BENCH_QUERY=errors measure "  level=error, 24 h, 4 conn" query.lua 4
   BENCH_QUERY=search measure "  rare word search, 4 conn" query.lua 4
+  BENCH_QUERY=attribute measure "  service + range + 2 attributes, 4 conn" query.lua 4
   measure "  single-event ingest, 64 conn" event.lua 64
   settle
   loaded=$(event_count)
