@@ -26,11 +26,7 @@ ensure_wrk
 bench_binary
 bench_scratch
 
-storage=""
-if [ "$mode" = postgres ]; then
-  db=$(create_database "$pg_server_url")
-  storage="\"storage\": {\"backend\": \"postgres\", \"url\": $(json_string "$(database_url "$pg_server_url" "$db")")},"
-fi
+bench_storage "$mode"
 python3 bench/events_data.py generate "$work/bodies" 50
 WATCHTOWER_PASSWORD="bench-$(date +%s)"
 export WATCHTOWER_PASSWORD

@@ -115,6 +115,16 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
+# Sets $storage, the config's storage fragment for mode $1: none for sqlite; for
+# postgres, a fresh database ($db, which bench_cleanup drops).
+bench_storage() {
+  storage=""
+  if [ "$1" = postgres ]; then
+    db=$(create_database "$pg_server_url")
+    storage="\"storage\": {\"backend\": \"postgres\", \"url\": $(json_string "$(database_url "$pg_server_url" "$db")")},"
+  fi
+}
+
 # Starts "$bin" on $work/config.json (stdout to $work/stdout, stderr appended to
 # $work/stderr); sets $server and $url, or exits saying why it did not start.
 start_watchtower() {

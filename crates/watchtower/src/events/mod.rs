@@ -2,6 +2,7 @@
 
 mod attributes;
 mod feed;
+pub mod otlp;
 mod query;
 pub mod retention;
 mod stats;

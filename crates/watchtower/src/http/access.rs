@@ -13,7 +13,12 @@ pub fn action(method: &Method, route: &str) -> Action {
     match (method.as_str(), route) {
         (
             "POST",
-            "/" | "/add-event" | "/add-events" | "/services/{name}/start" | "/services/{name}/fail",
+            "/"
+            | "/add-event"
+            | "/add-events"
+            | "/v1/logs"
+            | "/services/{name}/start"
+            | "/services/{name}/fail",
         ) => Action::Ingest,
         ("DELETE", "/")
         | (
@@ -39,6 +44,7 @@ mod tests {
             (Method::POST, "/", Action::Ingest),
             (Method::DELETE, "/", Action::Write),
             (Method::POST, "/add-events", Action::Ingest),
+            (Method::POST, "/v1/logs", Action::Ingest),
             (Method::POST, "/services/{name}/start", Action::Ingest),
             (Method::POST, "/services/{name}/fail", Action::Ingest),
             (Method::GET, "/events/stream", Action::Read),

@@ -54,6 +54,9 @@ pub enum ApiError {
     /// An alert channel refused or could not be reached (a test alert).
     #[error("{0}")]
     Undelivered(String),
+    /// A body in a format or an encoding the route does not take.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
 }
 
 /// The body of every error response.
@@ -64,7 +67,7 @@ pub struct ErrorBody {
 }
 
 impl ApiError {
-    fn status(&self) -> StatusCode {
+    pub(super) fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -82,6 +85,7 @@ impl ApiError {
             Self::Conflict => StatusCode::CONFLICT,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Undelivered(_) => StatusCode::BAD_GATEWAY,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         }
     }
 }

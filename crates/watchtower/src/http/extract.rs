@@ -81,7 +81,7 @@ fn first_byte(bytes: &[u8]) -> Option<u8> {
 }
 
 /// The body and its Content-Type, within the configured limit.
-async fn read_body<S: Send + Sync>(
+pub(super) async fn read_body<S: Send + Sync>(
     request: Request,
     state: &S,
 ) -> Result<(Option<String>, Bytes), ApiError> {

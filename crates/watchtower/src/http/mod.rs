@@ -24,6 +24,7 @@ mod keys;
 mod metrics;
 mod notes;
 mod openapi;
+mod otlp;
 mod paging;
 mod path;
 mod pausing;
@@ -143,6 +144,7 @@ pub fn router(
         .method_not_allowed_fallback(method_not_allowed);
     let bulk = Router::new()
         .route("/add-events", post(events::add_events))
+        .route("/v1/logs", post(otlp::export_logs))
         .method_not_allowed_fallback(method_not_allowed);
     let observed = state.metrics.clone();
     let api = Router::new()

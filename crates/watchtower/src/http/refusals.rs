@@ -102,11 +102,15 @@ const TEXT_KEPT: usize = 1024;
 /// they are.
 async fn as_json(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    // JSON already, or an OTLP error to a protobuf request (a google.rpc.Status).
+    let is_kept = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        .map(|value| value.as_bytes())
+        .is_some_and(|value| {
+            value.starts_with(b"application/json") || value == b"application/x-protobuf"
+        });
+    if is_kept || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -150,6 +150,16 @@ pub fn request_body(
                 }
             }})
         }
+        ("post", "/v1/logs") => json!({"required": true, "content": {
+            "application/x-protobuf": {"schema": {
+                "type": "string", "format": "binary",
+                "description": "An OTLP ExportLogsServiceRequest in protobuf (opentelemetry-proto)"
+            }},
+            "application/json": {"schema": {
+                "type": "object", "properties": {"resourceLogs": {"type": "array", "items": {"type": "object"}}},
+                "description": "The same request in OTLP's JSON encoding (the OTLP specification)"
+            }}
+        }}),
         ("post", "/snooze") => json_body(snooze_input()),
         ("post", "/test-alert") => json_body(test_alert_input(targets)),
         ("post", "/keys") => json_body(json!({

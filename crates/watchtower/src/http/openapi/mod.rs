@@ -18,8 +18,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorBody;
 use super::{
-    alert_history, badges, channels, cluster, declare, event_reads, events, keys, pausing, pings,
-    runs, service_list, service_views, services, snoozes, stream, test_alerts, whoami,
+    alert_history, badges, channels, cluster, declare, event_reads, events, keys, otlp, pausing,
+    pings, runs, service_list, service_views, services, snoozes, stream, test_alerts, whoami,
 };
 use crate::alert::TargetForm;
 use crate::monitor::AlertType;
@@ -27,7 +27,7 @@ use crate::monitor::AlertType;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Watchtower", description = "Heartbeat monitoring and event aggregation. Every request carries a credential — the password or an API key, in the `password` header or as `Authorization: Bearer` — whose scope allows the operation (`x-scope`; 403 otherwise), but for the ping URLs (their key is in the path), `/metrics` and the probes. A request this document calls invalid gets 400 (or 404, 405, 413 for paths, methods and sizes); a request it calls valid is refused only for a rule no schema can state (one field against another, a date against the clock): 422."),
-    paths(services::record_pulse, services::cancel_service, service_list::list_services, service_views::stream_services, service_views::service_history, service_views::daily_uptime, channels::list_channels, channels::explain_schedule, events::add_event, events::add_events, event_reads::list_events, event_reads::event_stats, stream::stream_events, snoozes::add_snooze, snoozes::delete_snooze, snoozes::list_snoozes, declare::declare_service, pings::list_pings, runs::start_run, runs::fail_run, pausing::pause_service, pausing::resume_service, test_alerts::send_test_alert, alert_history::list_alerts, cluster::list_nodes, badges::badge_urls, keys::list_keys, keys::create_key, keys::revoke_key, whoami::whoami, whoami::sign_in, openapi_json),
+    paths(services::record_pulse, services::cancel_service, service_list::list_services, service_views::stream_services, service_views::service_history, service_views::daily_uptime, channels::list_channels, channels::explain_schedule, events::add_event, events::add_events, otlp::export_logs, event_reads::list_events, event_reads::event_stats, stream::stream_events, snoozes::add_snooze, snoozes::delete_snooze, snoozes::list_snoozes, declare::declare_service, pings::list_pings, runs::start_run, runs::fail_run, pausing::pause_service, pausing::resume_service, test_alerts::send_test_alert, alert_history::list_alerts, cluster::list_nodes, badges::badge_urls, keys::list_keys, keys::create_key, keys::revoke_key, whoami::whoami, whoami::sign_in, openapi_json),
     components(schemas(ErrorBody)),
     modifiers(&PasswordHeader),
     tags((name = "services", description = "Heartbeats"), (name = "events", description = "Event log"), (name = "alerts", description = "Alert policy: snoozes"), (name = "cluster", description = "Nodes sharing the storage"), (name = "keys", description = "API keys, for admins"), (name = "access", description = "Who a credential is and what it may do"), (name = "pings", description = "Ping URLs, Uptime Kuma push and Alertmanager: authenticated by a ping key in the path"), (name = "operations", description = "Metrics and probes, without the password"), (name = "dashboard", description = "The web dashboard's files"))
