@@ -67,6 +67,11 @@ impl Conditions {
             let level = c.bind(level.rank());
             c.and(format!("e.level >= {level}"));
         }
+        if !filter.attributes.is_empty() {
+            // Implied by any attribute filter; stated so that the planner may take
+            // the partial index of the events that have attributes.
+            c.and("e.attributes IS NOT NULL".to_owned());
+        }
         for attribute in &filter.attributes {
             let key = c.bind(attribute.key.clone());
             let value = c.bind(attribute.value.clone());
