@@ -42,7 +42,7 @@ run() {
   fi
   read -r rps p50 p99 < <(wrk_figures "$work/wrk")
   line "$name" "$rps" "$p50" "$p99"
-  awk -v r="$rps" -v n="$per" 'n > 1 { printf "  %.0f records/s\n", r * n }'
+  awk -v r="$rps" -v n="$per" 'BEGIN { if (n > 1) printf "  %.0f records/s\n", r * n }'
 }
 run "ceiling (auth + JSON 404), 64 conn" ceiling.lua 64 1 404s
 run "OTLP logs, 1,000 a request, 4 conn" otlp.lua 4 1000

@@ -23,6 +23,7 @@ use crate::metrics::Metrics;
 use crate::store::postgres::{Clock, PgStore};
 use crate::store::sqlite::{SqliteOptions, SqliteStore};
 use crate::store::{ReadLimits, Store};
+use crate::syslog::SyslogListeners;
 use crate::time::Timestamp;
 use crate::usecase::{Parts, Watchtower};
 use crate::workers::{
@@ -36,6 +37,7 @@ const DRAIN: Duration = Duration::from_secs(10);
 pub struct App {
     config: Config,
     listener: TcpListener,
+    syslog: SyslogListeners,
     tls: Option<Tls>,
     acme: Option<AcmeDriver>,
     store: Arc<dyn Store>,
@@ -99,11 +101,13 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
+        let syslog = SyslogListeners::bind(&config.syslog).await?;
         Ok(Self {
             password: PasswordCheck::new(&password),
             badges: http::BadgeKey::derive(&password),
             config,
             listener,
+            syslog,
             tls,
             acme: acme.flatten(),
             store,
@@ -140,6 +144,7 @@ impl App {
         let Self {
             config,
             listener,
+            syslog,
             tls,
             acme,
             store,
@@ -198,6 +203,7 @@ impl App {
         );
         let router = http::router(state, password, request_limits(&config))?;
         let tasks = TaskTracker::new();
+        syslog.spawn(app.clone(), metrics.clone(), &tasks, &shutdown);
         let workers = Workers {
             app,
             node,

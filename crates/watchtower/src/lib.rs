@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod monitor;
 pub mod ops;
 pub mod store;
+pub mod syslog;
 pub mod time;
 pub mod usecase;
 pub mod workers;

@@ -7,12 +7,12 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-/// The proxies whose forwarding headers are believed.
+/// Addresses given as CIDRs (`10.0.0.0/8`, `::1/128`) or single addresses
+/// (`127.0.0.1`): who may send syslog, which proxies are believed.
 #[derive(Clone, Debug, Default)]
-pub struct TrustedProxies(Vec<IpNet>);
+pub struct AddressSet(Vec<IpNet>);
 
-impl TrustedProxies {
-    /// Reads CIDRs (`10.0.0.0/8`, `::1/128`) or single addresses (`127.0.0.1`).
+impl AddressSet {
     pub fn parse(entries: &[String]) -> Result<Self, String> {
         entries
             .iter()
@@ -28,9 +28,25 @@ impl TrustedProxies {
             .map(Self)
     }
 
-    pub fn trusts(&self, address: IpAddr) -> bool {
+    /// Whether `address` (an IPv4 address mapped into IPv6 as the IPv4 one) is in the set.
+    pub fn contains(&self, address: IpAddr) -> bool {
         let address = canonical(address);
         self.0.iter().any(|net| net.contains(&address))
+    }
+}
+
+/// The proxies whose forwarding headers are believed.
+#[derive(Clone, Debug, Default)]
+pub struct TrustedProxies(AddressSet);
+
+impl TrustedProxies {
+    /// Reads CIDRs (`10.0.0.0/8`, `::1/128`) or single addresses (`127.0.0.1`).
+    pub fn parse(entries: &[String]) -> Result<Self, String> {
+        AddressSet::parse(entries).map(Self)
+    }
+
+    pub fn trusts(&self, address: IpAddr) -> bool {
+        self.0.contains(address)
     }
 
     /// The client behind `peer`, given the addresses the forwarding headers list

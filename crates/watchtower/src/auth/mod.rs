@@ -7,7 +7,7 @@ mod ring;
 mod scope;
 mod throttle;
 
-pub use address::TrustedProxies;
+pub use address::{AddressSet, TrustedProxies};
 pub use keys::{Key, MintedKey, NewKey, SECRET_PREFIX, digest};
 pub use ring::KeyRing;
 pub use scope::{Action, Kind, Principal, Scope};

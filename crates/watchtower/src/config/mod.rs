@@ -8,6 +8,7 @@ mod password;
 mod ping;
 mod placeholders;
 mod ssl;
+mod syslog;
 mod validate;
 pub use validate::{MIN_PASSWORD_CHARS, check_password_length};
 mod watchdog;
@@ -31,6 +32,7 @@ pub use events::EventsConfig;
 pub use password::{PasswordSource, resolve_password};
 pub use ping::{AlertmanagerConfig, DeadMansSwitch, PingKeyConfig};
 pub use ssl::{AcmeConfig, SslConfig};
+pub use syslog::{SyslogConfig, SyslogListenerConfig};
 pub use watchdog::WatchdogConfig;
 
 /// A config value that cannot be used, named by its key (`alerts.retryMin`).
@@ -87,6 +89,8 @@ pub struct Config {
     /// How many pings (pulses, starts, failures, logs) each service keeps in
     /// its history; 0 keeps none.
     pub ping_history: u32,
+    /// Syslog listeners (UDP, TCP), whose messages become events.
+    pub syslog: SyslogConfig,
 }
 
 /// `auth`: a trusted proxy that signs users in names them in `proxyHeader`
@@ -163,6 +167,7 @@ impl Default for Config {
             trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
             ping_history: crate::monitor::pings::DEFAULT_PING_HISTORY,
+            syslog: SyslogConfig::default(),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod otlp;
 mod query;
 pub mod retention;
 mod stats;
+pub mod syslog;
 
 pub use attributes::{
     AttributeFilter, AttributeValue, Attributes, FILTER_PREFIX as ATTRIBUTE_FILTER_PREFIX,

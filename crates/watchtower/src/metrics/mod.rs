@@ -31,6 +31,15 @@ struct AuthLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SyslogLabels {
+    /// `udp` or `tcp`.
+    transport: &'static str,
+    /// `stored`, `malformed` (kept as its raw text), `refused` (a source not
+    /// allowed), `dropped` (UDP while ingest is behind, or never an event).
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct DeliveryLabels {
     channel: &'static str,
     /// `sent`, `retried` or `failed` (given up).
@@ -78,6 +87,7 @@ pub struct Metrics {
     pulses: Counter,
     events: Family<LevelLabel, Counter>,
     deliveries: Family<DeliveryLabels, Counter>,
+    syslog: Family<SyslogLabels, Counter>,
     auth_failures: Family<AuthLabels, Counter>,
     requests: Family<RouteLabels, Histogram>,
     services: Family<StatusLabel, Gauge>,
@@ -101,6 +111,7 @@ impl Metrics {
             pulses: Counter::default(),
             events: Family::default(),
             deliveries: Family::default(),
+            syslog: Family::default(),
             auth_failures: Family::default(),
             requests: Family::new_with_constructor(request_histogram),
             services: Family::default(),
@@ -159,6 +170,11 @@ impl Metrics {
             "Connections refused because their client address had limits.maxConnectionsPerClient open",
             metrics.connections_refused.clone(),
         );
+        registry.register(
+            "syslog_messages",
+            "Syslog messages received, by transport and outcome",
+            metrics.syslog.clone(),
+        );
         metrics.per_service.register(&mut registry);
         registry.register(
             "store_batch_writes",
@@ -208,6 +224,13 @@ impl Metrics {
         };
         self.deliveries
             .get_or_create(&DeliveryLabels { channel, outcome })
+            .inc();
+    }
+
+    /// A syslog message over `transport` came to `outcome` (see [`SyslogLabels`]).
+    pub fn syslog_message(&self, transport: &'static str, outcome: &'static str) {
+        self.syslog
+            .get_or_create(&SyslogLabels { transport, outcome })
             .inc();
     }
 

@@ -1,0 +1,245 @@
+//! The syslog listeners: UDP datagrams and TCP streams (RFC 6587 framing)
+//! whose messages become events ([`crate::events::syslog`]). Listeners hand
+//! events to one ingest task, which stores them in batches of up to a thousand,
+//! durably, as `/add-events` does. Over TCP a full queue holds the sender back
+//! (it stops reading), so nothing is lost while the store keeps up or comes
+//! back; over UDP, which cannot wait, a message that finds the queue full is
+//! dropped and counted (`watchtower_syslog_messages_total{outcome="dropped"}`).
+
+mod framing;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::io::BufReader;
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{Semaphore, mpsc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::auth::AddressSet;
+use crate::config::SyslogConfig;
+use crate::events::NewEvent;
+use crate::events::syslog::parse;
+use crate::metrics::Metrics;
+use crate::time::Timestamp;
+use crate::usecase::Watchtower;
+
+/// Events waiting for the ingest task.
+const QUEUE: usize = 10_000;
+/// Events stored in one transaction, at most.
+const BATCH: usize = 1_000;
+/// TCP connections at once; more wait to be accepted.
+const MAX_CONNECTIONS: usize = 512;
+/// Between two attempts to store a batch the store refused.
+const RETRY: Duration = Duration::from_secs(1);
+
+/// The listeners' sockets, bound at start-up so that a taken port stops the start.
+pub struct SyslogListeners {
+    udp: Option<(UdpSocket, AddressSet)>,
+    tcp: Option<(TcpListener, AddressSet)>,
+}
+
+impl SyslogListeners {
+    pub async fn bind(config: &SyslogConfig) -> anyhow::Result<Self> {
+        let allowed = |transport: &str, listener: &crate::config::SyslogListenerConfig| {
+            listener
+                .allowed()
+                .map_err(|problem| anyhow::anyhow!("syslog.{transport}.allow: {problem}"))
+        };
+        let cannot = |transport: &str, at: SocketAddr| {
+            format!("syslog.{transport}.listen: cannot listen on {at}")
+        };
+        let udp = match &config.udp {
+            Some(listener) => Some((
+                UdpSocket::bind(listener.listen)
+                    .await
+                    .with_context(|| cannot("udp", listener.listen))?,
+                allowed("udp", listener)?,
+            )),
+            None => None,
+        };
+        let tcp = match &config.tcp {
+            Some(listener) => Some((
+                TcpListener::bind(listener.listen)
+                    .await
+                    .with_context(|| cannot("tcp", listener.listen))?,
+                allowed("tcp", listener)?,
+            )),
+            None => None,
+        };
+        Ok(Self { udp, tcp })
+    }
+
+    /// Starts the listeners and the ingest task on `tasks`; they stop when
+    /// `shutdown` is cancelled, the ingest task once it has stored what is queued.
+    pub fn spawn(
+        self,
+        app: Watchtower,
+        metrics: Arc<Metrics>,
+        tasks: &TaskTracker,
+        shutdown: &CancellationToken,
+    ) {
+        if self.udp.is_none() && self.tcp.is_none() {
+            return;
+        }
+        let (queue, events) = mpsc::channel(QUEUE);
+        tasks.spawn(ingest(app, events, shutdown.clone()));
+        if let Some((socket, allowed)) = self.udp {
+            if let Ok(at) = socket.local_addr() {
+                tracing::info!(%at, "syslog over UDP");
+            }
+            let listener = Listener {
+                allowed,
+                queue: queue.clone(),
+                metrics: metrics.clone(),
+            };
+            tasks.spawn(listener.udp(socket, shutdown.clone()));
+        }
+        if let Some((socket, allowed)) = self.tcp {
+            if let Ok(at) = socket.local_addr() {
+                tracing::info!(%at, "syslog over TCP");
+            }
+            let listener = Listener {
+                allowed,
+                queue,
+                metrics,
+            };
+            tasks.spawn(listener.tcp(socket, tasks.clone(), shutdown.clone()));
+        }
+    }
+}
+
+/// What every listener needs: whom to take messages from, where to put them.
+#[derive(Clone)]
+struct Listener {
+    allowed: AddressSet,
+    queue: mpsc::Sender<NewEvent>,
+    metrics: Arc<Metrics>,
+}
+
+impl Listener {
+    async fn udp(self, socket: UdpSocket, shutdown: CancellationToken) {
+        let mut datagram = vec![0u8; 65_536];
+        loop {
+            let received = tokio::select! {
+                () = shutdown.cancelled() => return,
+                received = socket.recv_from(&mut datagram) => received,
+            };
+            let (length, peer) = match received {
+                Ok(received) => received,
+                Err(error) => {
+                    tracing::warn!(%error, "syslog over UDP: cannot receive");
+                    continue;
+                }
+            };
+            if !self.allowed.contains(peer.ip()) {
+                self.metrics.syslog_message("udp", "refused");
+                continue;
+            }
+            let Some(parsed) = parse(&datagram[..length], Timestamp::now()) else {
+                self.metrics.syslog_message("udp", "dropped");
+                continue;
+            };
+            let outcome = match self.queue.try_send(parsed.event) {
+                Err(_) => "dropped",
+                Ok(()) if parsed.malformed => "malformed",
+                Ok(()) => "stored",
+            };
+            self.metrics.syslog_message("udp", outcome);
+        }
+    }
+
+    async fn tcp(self, listener: TcpListener, tasks: TaskTracker, shutdown: CancellationToken) {
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        loop {
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => return,
+                accepted = listener.accept() => accepted,
+            };
+            let (stream, peer) = match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "syslog over TCP: cannot accept");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
+            if !self.allowed.contains(peer.ip()) {
+                // Closed unread: a source not allowed stores nothing.
+                self.metrics.syslog_message("tcp", "refused");
+                continue;
+            }
+            let connection = self.clone();
+            let shutdown = shutdown.clone();
+            tasks.spawn(async move {
+                connection.read_stream(stream, peer, shutdown).await;
+                drop(slot);
+            });
+        }
+    }
+
+    async fn read_stream(self, stream: TcpStream, peer: SocketAddr, shutdown: CancellationToken) {
+        let mut reader = BufReader::new(stream);
+        let mut frame = Vec::new();
+        loop {
+            let next = tokio::select! {
+                () = shutdown.cancelled() => return,
+                next = framing::next_frame(&mut reader, &mut frame) => next,
+            };
+            match next {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(error) => {
+                    tracing::info!(%peer, %error, "syslog over TCP: closing the connection");
+                    self.metrics.syslog_message("tcp", "dropped");
+                    return;
+                }
+            }
+            let Some(parsed) = parse(&frame, Timestamp::now()) else {
+                continue;
+            };
+            // Waits while the queue is full: the sender is held back, not dropped.
+            if self.queue.send(parsed.event).await.is_err() {
+                return;
+            }
+            let outcome = if parsed.malformed {
+                "malformed"
+            } else {
+                "stored"
+            };
+            self.metrics.syslog_message("tcp", outcome);
+        }
+    }
+}
+
+/// Stores the queued events in batches until the listeners are gone, retrying a
+/// batch the store refuses until it takes it or the server stops.
+async fn ingest(
+    app: Watchtower,
+    mut events: mpsc::Receiver<NewEvent>,
+    shutdown: CancellationToken,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    while events.recv_many(&mut batch, BATCH).await > 0 {
+        loop {
+            match app.add_events(batch.clone(), Timestamp::now()).await {
+                Ok(_) => break,
+                Err(error) if shutdown.is_cancelled() => {
+                    tracing::error!(%error, lost = batch.len(), "syslog: the store refused events at shutdown");
+                    break;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, events = batch.len(), "syslog: cannot store events; retrying");
+                    tokio::time::sleep(RETRY).await;
+                }
+            }
+        }
+        batch.clear();
+    }
+}
