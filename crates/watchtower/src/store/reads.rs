@@ -2,7 +2,8 @@
 //! and turns for the heavy ones.
 //!
 //! A heavy read is one that reads every row of its range whatever it returns:
-//! event statistics, a message search that no index serves. A few run at once
+//! event statistics, a message search that no index serves, attribute filters
+//! with neither a service nor a date range. A few run at once
 //! (`limits.heavyReads`); the others wait their turn, so that however many clients
 //! loop them, they hold a bounded number of connections and cores and the writers
 //! keep theirs. The wait counts toward the read's time limit: a read is answered or
@@ -38,6 +39,16 @@ impl Default for ReadLimits {
 /// shorter needle, or any needle without the index, is looked for in every event.
 pub fn message_scans(needle: Option<&str>, indexed: bool) -> bool {
     needle.is_some_and(|needle| !(indexed && trigrams_serve(needle)))
+}
+
+/// Whether a page of events reads every event of the log to find its rows: a
+/// message no index serves, or attribute filters with neither a service nor a
+/// date range to narrow them (only the newest events are looked at until the
+/// page is full, but a value no event has is looked for everywhere).
+pub fn page_scans(filter: &crate::events::EventFilter, indexed: bool) -> bool {
+    let unbounded = filter.service.is_none() && filter.from.is_none() && filter.to.is_none();
+    message_scans(filter.message.as_deref(), indexed)
+        || (!filter.attributes.is_empty() && unbounded)
 }
 
 /// Trigrams need three characters; shorter needles are scanned for.
@@ -117,6 +128,24 @@ mod tests {
             "three characters, in any script"
         );
         assert!(message_scans(Some("qx"), true));
+        let attribute = vec![
+            crate::events::AttributeFilter::from_param("attr.host", "web-1")
+                .unwrap()
+                .unwrap(),
+        ];
+        let mut filter = crate::events::EventFilter {
+            attributes: attribute,
+            ..Default::default()
+        };
+        assert!(
+            page_scans(&filter, true),
+            "an attribute alone reads the log"
+        );
+        filter.service = Some(crate::monitor::ServiceName::parse("service", "web").unwrap());
+        assert!(
+            !page_scans(&filter, true),
+            "with a service, an index narrows it"
+        );
         assert!(message_scans(Some("disk full"), false));
     }
 

@@ -336,7 +336,7 @@ impl Store for PgStore {
     }
 
     async fn query_events(&self, query: EventQuery) -> Result<Vec<Event>, StoreError> {
-        let heavy = reads::message_scans(query.filter.message.as_deref(), self.trigram);
+        let heavy = reads::page_scans(&query.filter, self.trigram);
         self.read_events(heavy, async |tx| events::query_page(tx, &query).await)
             .await
     }

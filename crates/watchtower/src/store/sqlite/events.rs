@@ -120,10 +120,10 @@ impl Direction for Order {
     }
 }
 
-/// Whether the page reads every event of its range to find its rows: a message
-/// filter that the trigram index cannot serve.
+/// Whether the page reads every event of its range to find its rows (see
+/// [`crate::store::reads::page_scans`]).
 pub fn scans(query: &EventQuery, search_attached: bool) -> bool {
-    crate::store::reads::message_scans(query.filter.message.as_deref(), search_attached)
+    crate::store::reads::page_scans(&query.filter, search_attached)
 }
 
 /// One page of events; `search_attached` says whether the trigram index can serve
