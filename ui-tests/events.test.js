@@ -196,8 +196,8 @@ test('attributes show as chips: a click filters by one, the filter chip removes 
   await page.waitForURL(/&attr\.status=502&attr\.region=eu$/);
   await page.locator('.list-status').filter({ hasText: 'All 1 ' }).waitFor();
   assert.deepEqual(await messages(), ['payment declined']);
-  await page.locator('svg.chart').waitFor();
-  assert.match(await page.locator('svg.chart').getAttribute('aria-label'), /^1 events? per hour/);
+  // The chart is redrawn for the new filters a moment after the list.
+  await page.locator('svg.chart[aria-label^="1 event"]').waitFor();
 
   // The filter chip above the table removes its filter; a reload keeps the rest.
   await page.getByRole('button', { name: 'Remove the filter status=502' }).click();
@@ -222,7 +222,8 @@ test('attributes show as chips: a click filters by one, the filter chip removes 
   // Clear drops the attribute filters with the others.
   await page.getByRole('button', { name: 'Clear' }).click();
   await page.waitForURL(/#\/events$/);
-  assert.equal(await page.locator('.attr-filters').isVisible(), false);
+  // The view follows the URL a moment later.
+  await page.locator('.attr-filters').waitFor({ state: 'hidden' });
   await context.close();
   assert.deepEqual(problems, []);
 });
