@@ -229,9 +229,15 @@ impl Metrics {
 
     /// A syslog message over `transport` came to `outcome` (see [`SyslogLabels`]).
     pub fn syslog_message(&self, transport: &'static str, outcome: &'static str) {
-        self.syslog
-            .get_or_create(&SyslogLabels { transport, outcome })
-            .inc();
+        self.syslog_messages(transport, outcome, 1);
+    }
+
+    pub fn syslog_messages(&self, transport: &'static str, outcome: &'static str, count: u64) {
+        if count > 0 {
+            self.syslog
+                .get_or_create(&SyslogLabels { transport, outcome })
+                .inc_by(count);
+        }
     }
 
     pub fn auth_failure(&self, credential: &'static str, outcome: &'static str) {

@@ -4,7 +4,9 @@
 //! durably, as `/add-events` does. Over TCP a full queue holds the sender back
 //! (it stops reading), so nothing is lost while the store keeps up or comes
 //! back; over UDP, which cannot wait, a message that finds the queue full is
-//! dropped and counted (`watchtower_syslog_messages_total{outcome="dropped"}`).
+//! dropped and counted (`watchtower_syslog_messages_total{outcome="dropped"}`),
+//! as are those the kernel dropped because the socket's buffer was full (read
+//! from `/proc/net/udp` every second).
 
 mod framing;
 
@@ -35,6 +37,11 @@ const BATCH: usize = 1_000;
 const MAX_CONNECTIONS: usize = 512;
 /// Between two attempts to store a batch the store refused.
 const RETRY: Duration = Duration::from_secs(1);
+/// The UDP socket's receive buffer asked for (the kernel caps it at
+/// `net.core.rmem_max`): room for bursts while the listener catches up.
+const UDP_BUFFER: usize = 8 << 20;
+/// How often the kernel's drops on the UDP socket are read.
+const KERNEL_DROPS_EVERY: Duration = Duration::from_secs(1);
 
 /// The listeners' sockets, bound at start-up so that a taken port stops the start.
 pub struct SyslogListeners {
@@ -54,9 +61,7 @@ impl SyslogListeners {
         };
         let udp = match &config.udp {
             Some(listener) => Some((
-                UdpSocket::bind(listener.listen)
-                    .await
-                    .with_context(|| cannot("udp", listener.listen))?,
+                bind_udp(listener.listen).with_context(|| cannot("udp", listener.listen))?,
                 allowed("udp", listener)?,
             )),
             None => None,
@@ -123,9 +128,19 @@ struct Listener {
 impl Listener {
     async fn udp(self, socket: UdpSocket, shutdown: CancellationToken) {
         let mut datagram = vec![0u8; 65_536];
+        let inode = socket_inode(&socket);
+        let mut dropped_before = inode.and_then(kernel_drops).unwrap_or(0);
+        let mut every = tokio::time::interval(KERNEL_DROPS_EVERY);
         loop {
             let received = tokio::select! {
                 () = shutdown.cancelled() => return,
+                _ = every.tick() => {
+                    let dropped = inode.and_then(kernel_drops).unwrap_or(dropped_before);
+                    let new = dropped.saturating_sub(dropped_before);
+                    self.metrics.syslog_messages("udp", "dropped", new);
+                    dropped_before = dropped;
+                    continue;
+                }
                 received = socket.recv_from(&mut datagram) => received,
             };
             let (length, peer) = match received {
@@ -216,6 +231,44 @@ impl Listener {
             self.metrics.syslog_message("tcp", outcome);
         }
     }
+}
+
+fn bind_udp(at: SocketAddr) -> std::io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(at), Type::DGRAM, Some(Protocol::UDP))?;
+    if let Err(error) = socket.set_recv_buffer_size(UDP_BUFFER) {
+        tracing::warn!(%error, "syslog over UDP: the default receive buffer is kept");
+    }
+    socket.set_nonblocking(true)?;
+    socket.bind(&at.into())?;
+    UdpSocket::from_std(socket.into())
+}
+
+/// The inode of `socket`, by which `/proc/net/udp` names it (Linux only).
+fn socket_inode(socket: &UdpSocket) -> Option<u64> {
+    use std::os::fd::AsRawFd;
+    let link = std::fs::read_link(format!("/proc/self/fd/{}", socket.as_raw_fd())).ok()?;
+    let link = link.to_str()?;
+    link.strip_prefix("socket:[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()
+}
+
+/// The datagrams the kernel dropped on the socket `inode` since it was opened:
+/// the last column of its line in `/proc/net/udp` or `/proc/net/udp6`.
+fn kernel_drops(inode: u64) -> Option<u64> {
+    ["/proc/net/udp", "/proc/net/udp6"]
+        .into_iter()
+        .find_map(|table| {
+            let text = std::fs::read_to_string(table).ok()?;
+            text.lines().skip(1).find_map(|line| {
+                let columns: Vec<&str> = line.split_whitespace().collect();
+                (columns.get(9)?.parse::<u64>().ok()? == inode)
+                    .then(|| columns.last()?.parse().ok())
+                    .flatten()
+            })
+        })
 }
 
 /// Stores the queued events in batches until the listeners are gone, retrying a
