@@ -258,10 +258,7 @@ impl Workers {
         );
         tasks.spawn(KeyWorker::new(self.app.clone()).run(shutdown.clone()));
         tasks.spawn(DeadlineWorker::new(self.app).run(shutdown.clone()));
-        tasks.spawn({
-            let shutdown = shutdown.clone();
-            async move { dispatcher.run(shutdown).await }
-        });
+        tasks.spawn(dispatcher.run(shutdown.clone()));
         let retention = RetentionWorker::new(store.clone(), config.events.retention());
         tasks.spawn(retention.run(shutdown.clone()));
         if let Some(watchdog) = &config.watchdog {

@@ -164,9 +164,18 @@ impl Dispatcher {
     }
 
     /// Runs until `shutdown` is cancelled; an attempt under way is finished first.
-    pub async fn run(&self, shutdown: CancellationToken) {
-        // `/readyz` reports the dispatcher down once this loop has ended.
-        let _running = self.running.mark();
+    /// Counts as running from this call on, not from the task's first poll: a
+    /// `/readyz` answered before the runtime got to the task must not say down.
+    pub fn run(self, shutdown: CancellationToken) -> impl Future<Output = ()> {
+        // `/readyz` reports the dispatcher down once the loop has ended.
+        let running = self.running.mark();
+        async move {
+            let _running = running;
+            self.run_loop(shutdown).await
+        }
+    }
+
+    async fn run_loop(&self, shutdown: CancellationToken) {
         loop {
             let wait = match self.step(Timestamp::now()).await {
                 Ok(wait) => wait,
