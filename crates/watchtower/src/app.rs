@@ -101,7 +101,7 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("listen: cannot listen on {}", config.listen))?;
-        let syslog = SyslogListeners::bind(&config.syslog).await?;
+        let syslog = SyslogListeners::bind(&config.syslog, tls.as_ref()).await?;
         Ok(Self {
             password: PasswordCheck::new(&password),
             badges: http::BadgeKey::derive(&password),

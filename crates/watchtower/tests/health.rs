@@ -94,6 +94,10 @@ fn check_config_names_the_problem_and_touches_nothing() {
             json!({"ssl": {"enabled": true, "acme": {"domains": ["wt.example.com"]}}}),
             "`ssl`",
         ),
+        (
+            json!({"syslog": {"tls": {"listen": "127.0.0.1:6514"}}}),
+            "syslog.tls",
+        ),
     ];
     for (config, key) in cases {
         write_file(&dir.path().join("bad.json"), &config.to_string());

@@ -1,7 +1,8 @@
 //! The syslog listeners with the real senders: util-linux's `logger` (RFC 5424
 //! and RFC 3164, UDP, TCP with octet counting and with newlines) and rsyslog
-//! forwarding with omfwd; each message read back through `/list-events`. Then
-//! what is not syslog (binary garbage, a bad octet count) and a source outside
+//! forwarding with omfwd, in the clear and over TLS (its gtls driver); each
+//! message read back through `/list-events`. Then what is not syslog (binary
+//! garbage, a bad octet count, plain text to the TLS port) and a source outside
 //! the allow-list.
 #![allow(clippy::unwrap_used)]
 
@@ -12,6 +13,8 @@ use std::process::{Child, Command};
 use std::time::Duration;
 
 use axum::http::Method;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use serde_json::{Value, json};
 use support::{Server, wait_for};
 
@@ -156,6 +159,43 @@ async fn logger_sends_rfc5424_and_rfc3164_over_udp_and_tcp() {
 /// rsyslogd in the foreground on a config of its own, stopped when dropped.
 struct Rsyslog(Child);
 
+impl Rsyslog {
+    fn start(dir: &std::path::Path, config: &str) -> Self {
+        let config_path = dir.join("rsyslog.conf");
+        std::fs::File::create(&config_path)
+            .unwrap()
+            .write_all(config.as_bytes())
+            .unwrap();
+        // Debian puts it in /usr/sbin, which a user's PATH may not hold.
+        let binary = ["/usr/sbin/rsyslogd", "rsyslogd"]
+            .into_iter()
+            .find(|path| std::path::Path::new(path).exists())
+            .unwrap_or("rsyslogd");
+        let rsyslogd = Command::new(binary)
+            .args(["-n", "-f"])
+            .arg(&config_path)
+            .arg("-i")
+            .arg(dir.join("rsyslogd.pid"))
+            .spawn()
+            .expect("rsyslogd is required (scripts/test installs Debian's rsyslog)");
+        Self(rsyslogd)
+    }
+
+    /// Until rsyslog listens, what logger sends it is lost: probes through
+    /// `input` until one arrives.
+    async fn wait_forwarding(server: &Server, input: u16) {
+        wait_for("rsyslog to forward", async || {
+            logger(
+                input,
+                &["--udp", "-t", "probe", "-p", "user.info", "are you there"],
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            (!server.events("?service=probe").await.is_empty()).then_some(())
+        })
+        .await;
+    }
+}
+
 impl Drop for Rsyslog {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -196,35 +236,8 @@ ruleset(name="datagrams") {{
         b = inputs[1],
         c = inputs[2],
     );
-    let config_path = dir.path().join("rsyslog.conf");
-    std::fs::File::create(&config_path)
-        .unwrap()
-        .write_all(config.as_bytes())
-        .unwrap();
-    // Debian puts it in /usr/sbin, which a user's PATH may not hold.
-    let binary = ["/usr/sbin/rsyslogd", "rsyslogd"]
-        .into_iter()
-        .find(|path| std::path::Path::new(path).exists())
-        .unwrap_or("rsyslogd");
-    let rsyslogd = Command::new(binary)
-        .args(["-n", "-f"])
-        .arg(&config_path)
-        .arg("-i")
-        .arg(dir.path().join("rsyslogd.pid"))
-        .spawn()
-        .expect("rsyslogd is required (scripts/test installs Debian's rsyslog)");
-    let _rsyslogd = Rsyslog(rsyslogd);
-
-    // Until rsyslog listens, what logger sends is lost: probe until one arrives.
-    wait_for("rsyslog to forward", async || {
-        logger(
-            inputs[0],
-            &["--udp", "-t", "probe", "-p", "user.info", "are you there"],
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        (!server.events("?service=probe").await.is_empty()).then_some(())
-    })
-    .await;
+    let _rsyslogd = Rsyslog::start(dir.path(), &config);
+    Rsyslog::wait_forwarding(&server, inputs[0]).await;
 
     let sent = [
         (
@@ -258,6 +271,121 @@ ruleset(name="datagrams") {{
         assert_eq!(event["level"], level, "{event}");
         assert!(event["attributes"]["host"].is_string(), "{event}");
     }
+}
+
+/// A server with its own certificate for `localhost` and a TLS syslog
+/// listener: the server, the listener's port and the certificate's file.
+async fn tls_syslog_server(dir: &std::path::Path) -> (Server, u16, std::path::PathBuf) {
+    support::write_self_signed(dir);
+    let port = free_port();
+    let config = json!({
+        "ssl": {"enabled": true, "cert": dir.join("server.crt"), "key": dir.join("server.key")},
+        "syslog": {"tls": {"listen": format!("127.0.0.1:{port}")}},
+    });
+    (
+        Server::start(dir, config).await,
+        port,
+        dir.join("server.crt"),
+    )
+}
+
+#[tokio::test]
+async fn rsyslog_forwards_over_tls_checking_the_servers_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, port, certificate) = tls_syslog_server(dir.path()).await;
+    let input = free_port();
+    let work = dir.path().join("rsyslog");
+    std::fs::create_dir_all(&work).unwrap();
+    // RFC 5425 as rsyslog does it: the gtls driver, the server's name checked
+    // against its certificate, octet counting.
+    let config = format!(
+        r#"global(workDirectory="{work}" DefaultNetstreamDriverCAFile="{ca}")
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="{input}" ruleset="tls")
+ruleset(name="tls") {{
+  action(type="omfwd" target="127.0.0.1" port="{port}" protocol="tcp"
+         StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="x509/name"
+         StreamDriverPermittedPeers="localhost"
+         TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")
+}}
+"#,
+        work = work.display(),
+        ca = certificate.display(),
+    );
+    let _rsyslogd = Rsyslog::start(dir.path(), &config);
+    Rsyslog::wait_forwarding(&server, input).await;
+
+    logger(
+        input,
+        &[
+            "--udp",
+            "--rfc5424",
+            "--sd-id",
+            "deploy@32473",
+            "--sd-param",
+            "version=\"2.4.1\"",
+            "-t",
+            "sealed",
+            "-p",
+            "auth.crit",
+            "sent inside TLS",
+        ],
+    );
+    let event = &events_of(&server, "sealed", 1).await[0];
+    assert_eq!(event["message"], "sent inside TLS", "{event}");
+    assert_eq!(event["level"], "critical", "{event}");
+    assert_eq!(event["attributes"]["facility"], "auth", "{event}");
+    assert_eq!(
+        event["attributes"]["deploy@32473.version"], "2.4.1",
+        "{event}"
+    );
+    assert!(event["attributes"]["host"].is_string(), "{event}");
+    assert!(metric(&server, "stored", "tls").await >= 2);
+}
+
+#[tokio::test]
+async fn plain_text_to_the_tls_port_is_refused_and_tls_goes_on() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, port, certificate) = tls_syslog_server(dir.path()).await;
+    let mut plain = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    plain
+        .write_all(b"<13>1 - host cleartext - - - not inside TLS\n")
+        .await
+        .unwrap();
+    // The server ends the connection at the failed handshake.
+    let mut rest = Vec::new();
+    let _ = plain.read_to_end(&mut rest).await;
+    wait_for("the failed handshake to be counted", async || {
+        (metric(&server, "refused", "tls").await == 1).then_some(())
+    })
+    .await;
+
+    // A TLS client that trusts the certificate is still served.
+    let mut roots = tokio_rustls::rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(&certificate).unwrap() {
+        roots.add(certificate.unwrap()).unwrap();
+    }
+    let client = tokio_rustls::rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = connector.connect(name, tcp).await.unwrap();
+    let message = "<11>1 - host sealed - - - after the refusal";
+    tls.write_all(format!("{} {message}", message.len()).as_bytes())
+        .await
+        .unwrap();
+    tls.flush().await.unwrap();
+    let event = &events_of(&server, "sealed", 1).await[0];
+    assert_eq!(event["message"], "after the refusal");
+    assert_eq!(event["level"], "error");
+    assert!(server.events("?service=cleartext").await.is_empty());
 }
 
 async fn metric(server: &Server, outcome: &str, transport: &str) -> u64 {

@@ -21,7 +21,8 @@ impl Config {
         crate::auth::TrustedProxies::parse(&self.trusted_proxies)
             .map_err(|problem| ConfigError::new("trustedProxies", problem))?;
         proxy_sign_on(self)?;
-        self.syslog.validate()?;
+        self.syslog
+            .validate(self.ssl.enabled || self.ssl.acme.is_some())?;
         limits(&self.limits)?;
         if let Some(password) = &self.password {
             check_password_length(password.expose())

@@ -32,10 +32,11 @@ struct AuthLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct SyslogLabels {
-    /// `udp` or `tcp`.
+    /// `udp`, `tcp` or `tls`.
     transport: &'static str,
     /// `stored`, `malformed` (kept as its raw text), `refused` (a source not
-    /// allowed), `dropped` (UDP while ingest is behind, or never an event).
+    /// allowed, or over TLS a failed handshake: one per connection), `dropped`
+    /// (UDP while ingest is behind, a stream closed for its framing).
     outcome: &'static str,
 }
 

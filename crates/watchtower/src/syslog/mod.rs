@@ -1,5 +1,5 @@
-//! The syslog listeners: UDP datagrams and TCP streams (RFC 6587 framing)
-//! whose messages become events ([`crate::events::syslog`]). Listeners hand
+//! The syslog listeners: UDP datagrams, and TCP streams (RFC 6587 framing)
+//! in the clear or inside TLS (RFC 5425), whose messages become events ([`crate::events::syslog`]). Listeners hand
 //! events to one ingest task, which stores them in batches of up to a thousand,
 //! durably, as `/add-events` does. Over TCP a full queue holds the sender back
 //! (it stops reading), so nothing is lost while the store keeps up or comes
@@ -15,9 +15,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::io::BufReader;
+use tokio::io::{AsyncRead, BufReader};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::{Semaphore, mpsc};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -25,6 +26,7 @@ use crate::auth::AddressSet;
 use crate::config::SyslogConfig;
 use crate::events::NewEvent;
 use crate::events::syslog::parse;
+use crate::http::Tls;
 use crate::metrics::Metrics;
 use crate::time::Timestamp;
 use crate::usecase::Watchtower;
@@ -42,15 +44,20 @@ const RETRY: Duration = Duration::from_secs(1);
 const UDP_BUFFER: usize = 8 << 20;
 /// How often the kernel's drops on the UDP socket are read.
 const KERNEL_DROPS_EVERY: Duration = Duration::from_secs(1);
+/// A TLS handshake not done by then is given up, and its slot freed.
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
 /// The listeners' sockets, bound at start-up so that a taken port stops the start.
 pub struct SyslogListeners {
     udp: Option<(UdpSocket, AddressSet)>,
     tcp: Option<(TcpListener, AddressSet)>,
+    tls: Option<(TcpListener, AddressSet, TlsAcceptor)>,
 }
 
 impl SyslogListeners {
-    pub async fn bind(config: &SyslogConfig) -> anyhow::Result<Self> {
+    /// `tls`: the server's own, which the TLS listener presents (the config
+    /// was checked to have one when `syslog.tls` is set).
+    pub async fn bind(config: &SyslogConfig, tls: Option<&Tls>) -> anyhow::Result<Self> {
         let allowed = |transport: &str, listener: &crate::config::SyslogListenerConfig| {
             listener
                 .allowed()
@@ -75,7 +82,20 @@ impl SyslogListeners {
             )),
             None => None,
         };
-        Ok(Self { udp, tcp })
+        let tls = match (&config.tls, tls) {
+            (Some(listener), Some(tls)) => Some((
+                TcpListener::bind(listener.listen)
+                    .await
+                    .with_context(|| cannot("tls", listener.listen))?,
+                allowed("tls", listener)?,
+                tls.acceptor_without_alpn(),
+            )),
+            (Some(_), None) => anyhow::bail!(
+                "syslog.tls: needs the server's certificate: set ssl.enabled with ssl.cert and ssl.key, or ssl.acme"
+            ),
+            (None, _) => None,
+        };
+        Ok(Self { udp, tcp, tls })
     }
 
     /// Starts the listeners and the ingest task on `tasks`; they stop when
@@ -87,7 +107,7 @@ impl SyslogListeners {
         tasks: &TaskTracker,
         shutdown: &CancellationToken,
     ) {
-        if self.udp.is_none() && self.tcp.is_none() {
+        if self.udp.is_none() && self.tcp.is_none() && self.tls.is_none() {
             return;
         }
         let (queue, events) = mpsc::channel(QUEUE);
@@ -103,16 +123,27 @@ impl SyslogListeners {
             };
             tasks.spawn(listener.udp(socket, shutdown.clone()));
         }
-        if let Some((socket, allowed)) = self.tcp {
+        let streams = [
+            self.tcp.map(|(socket, allowed)| (socket, allowed, None)),
+            self.tls
+                .map(|(socket, allowed, acceptor)| (socket, allowed, Some(acceptor))),
+        ];
+        for (socket, allowed, acceptor) in streams.into_iter().flatten() {
+            let transport = if acceptor.is_some() { "tls" } else { "tcp" };
             if let Ok(at) = socket.local_addr() {
-                tracing::info!(%at, "syslog over TCP");
+                tracing::info!(%at, "syslog over {}", transport.to_uppercase());
             }
             let listener = Listener {
                 allowed,
-                queue,
-                metrics,
+                queue: queue.clone(),
+                metrics: metrics.clone(),
             };
-            tasks.spawn(listener.tcp(socket, tasks.clone(), shutdown.clone()));
+            let streams = Streams {
+                listener,
+                transport,
+                acceptor,
+            };
+            tasks.spawn(streams.accept(socket, tasks.clone(), shutdown.clone()));
         }
     }
 }
@@ -166,40 +197,78 @@ impl Listener {
             self.metrics.syslog_message("udp", outcome);
         }
     }
+}
 
-    async fn tcp(self, listener: TcpListener, tasks: TaskTracker, shutdown: CancellationToken) {
+/// A listener of streams: TCP, or TCP inside TLS when it has an acceptor.
+struct Streams {
+    listener: Listener,
+    transport: &'static str,
+    acceptor: Option<TlsAcceptor>,
+}
+
+impl Streams {
+    async fn accept(self, socket: TcpListener, tasks: TaskTracker, shutdown: CancellationToken) {
         let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let transport = self.transport;
+        let this = Arc::new(self);
         loop {
             let Ok(slot) = slots.clone().acquire_owned().await else {
                 return;
             };
             let accepted = tokio::select! {
                 () = shutdown.cancelled() => return,
-                accepted = listener.accept() => accepted,
+                accepted = socket.accept() => accepted,
             };
             let (stream, peer) = match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
-                    tracing::warn!(%error, "syslog over TCP: cannot accept");
+                    tracing::warn!(%error, "syslog over {transport}: cannot accept");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             };
-            if !self.allowed.contains(peer.ip()) {
+            if !this.listener.allowed.contains(peer.ip()) {
                 // Closed unread: a source not allowed stores nothing.
-                self.metrics.syslog_message("tcp", "refused");
+                this.listener.metrics.syslog_message(transport, "refused");
                 continue;
             }
-            let connection = self.clone();
+            let this = this.clone();
             let shutdown = shutdown.clone();
             tasks.spawn(async move {
-                connection.read_stream(stream, peer, shutdown).await;
+                this.serve(stream, peer, shutdown).await;
                 drop(slot);
             });
         }
     }
 
-    async fn read_stream(self, stream: TcpStream, peer: SocketAddr, shutdown: CancellationToken) {
+    async fn serve(&self, stream: TcpStream, peer: SocketAddr, shutdown: CancellationToken) {
+        let Some(acceptor) = &self.acceptor else {
+            return self.read(stream, peer, shutdown).await;
+        };
+        let handshake = tokio::select! {
+            () = shutdown.cancelled() => return,
+            handshake = tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)) => handshake,
+        };
+        match handshake {
+            Ok(Ok(stream)) => self.read(stream, peer, shutdown).await,
+            Ok(Err(error)) => {
+                tracing::info!(%peer, %error, "syslog over TLS: handshake failed");
+                self.listener.metrics.syslog_message("tls", "refused");
+            }
+            Err(_) => {
+                tracing::info!(%peer, "syslog over TLS: no handshake within {HANDSHAKE:?}");
+                self.listener.metrics.syslog_message("tls", "refused");
+            }
+        }
+    }
+
+    async fn read<S: AsyncRead + Unpin>(
+        &self,
+        stream: S,
+        peer: SocketAddr,
+        shutdown: CancellationToken,
+    ) {
+        let (listener, transport) = (&self.listener, self.transport);
         let mut reader = BufReader::new(stream);
         let mut frame = Vec::new();
         loop {
@@ -211,8 +280,8 @@ impl Listener {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(error) => {
-                    tracing::info!(%peer, %error, "syslog over TCP: closing the connection");
-                    self.metrics.syslog_message("tcp", "dropped");
+                    tracing::info!(%peer, %error, "syslog over {transport}: closing the connection");
+                    listener.metrics.syslog_message(transport, "dropped");
                     return;
                 }
             }
@@ -220,7 +289,7 @@ impl Listener {
                 continue;
             };
             // Waits while the queue is full: the sender is held back, not dropped.
-            if self.queue.send(parsed.event).await.is_err() {
+            if listener.queue.send(parsed.event).await.is_err() {
                 return;
             }
             let outcome = if parsed.malformed {
@@ -228,7 +297,7 @@ impl Listener {
             } else {
                 "stored"
             };
-            self.metrics.syslog_message("tcp", outcome);
+            listener.metrics.syslog_message(transport, outcome);
         }
     }
 }

@@ -51,6 +51,19 @@ impl Tls {
         Ok(Some((Tls::Files(TlsAcceptor::from(tls)), None)))
     }
 
+    /// An acceptor for other protocols on the same certificate (syslog over TLS):
+    /// no ALPN, since a syslog sender offers none, and for ACME the same
+    /// resolver, so that a renewed certificate serves both.
+    pub fn acceptor_without_alpn(&self) -> TlsAcceptor {
+        let serving = match self {
+            Tls::Files(acceptor) => acceptor.config(),
+            Tls::Acme { serving, .. } => serving,
+        };
+        let mut config = ServerConfig::clone(serving);
+        config.alpn_protocols.clear();
+        TlsAcceptor::from(Arc::new(config))
+    }
+
     /// Completes the handshake; `None` for an ACME validation, which ends there.
     pub async fn accept(&self, stream: TcpStream) -> io::Result<Option<TlsStream<TcpStream>>> {
         match self {
