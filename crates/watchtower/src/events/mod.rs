@@ -1,5 +1,6 @@
 //! Events: what a service reports (service, level, message), stamped by the server.
 
+mod attribute_lookup;
 mod attributes;
 mod feed;
 pub mod otlp;
@@ -8,6 +9,7 @@ pub mod retention;
 mod stats;
 pub mod syslog;
 
+pub use attribute_lookup::stored_value;
 pub use attributes::{
     AttributeFilter, AttributeValue, Attributes, FILTER_PREFIX as ATTRIBUTE_FILTER_PREFIX,
     MAX_ATTRIBUTES, MAX_ATTRIBUTES_BYTES, MAX_KEY_CHARS,

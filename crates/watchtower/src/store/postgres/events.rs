@@ -63,6 +63,11 @@ impl Conditions {
             let pattern = c.bind(format!("%{}%", escape_like(needle)));
             c.and(format!("message ILIKE {pattern}"));
         }
+        if !filter.attributes.is_empty() {
+            // Implied by any attribute filter; stated so that the partial index of
+            // the events that have attributes may serve it.
+            c.and("attributes IS NOT NULL");
+        }
         for attribute in &filter.attributes {
             let key = c.bind(attribute.key.clone());
             let value = c.bind(attribute.value.clone());
@@ -108,10 +113,22 @@ pub async fn query_page(
         Order::Asc => "ASC",
         Order::Desc => "DESC",
     };
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE true{} ORDER BY ts {order}, id {order} LIMIT {}",
-        conditions.sql, query.limit
-    );
+    let sql = if query.filter.attributes.is_empty() {
+        format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE true{} ORDER BY ts {order}, id {order} LIMIT {}",
+            conditions.sql, query.limit
+        )
+    } else {
+        // The page's ids first, so that an index holding every column the filter
+        // reads (events_with_attributes) may answer them without the table;
+        // then only the page's rows are read.
+        format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE id IN (
+               SELECT id FROM events WHERE true{} ORDER BY ts {order}, id {order} LIMIT {})
+             ORDER BY ts {order}, id {order}",
+            conditions.sql, query.limit
+        )
+    };
     client
         .query(&sql, &conditions.args())
         .await?

@@ -219,9 +219,9 @@ fn register_attribute(conn: &Connection) -> rusqlite::Result<()> {
             if !key.contains(['"', '\\']) && !json.contains(key) {
                 return Ok(None);
             }
-            let attributes = crate::events::Attributes::from_json(Some(json))
+            let value = crate::events::stored_value(json, key)
                 .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))?;
-            Ok(attributes.get(key).map(|value| value.text().into_owned()))
+            Ok(value.map(std::borrow::Cow::into_owned))
         },
     )
 }
