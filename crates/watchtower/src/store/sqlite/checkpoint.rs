@@ -1,10 +1,17 @@
 //! WAL checkpoints, and the log's size. Left to SQLite, every thousandth page
 //! would make one commit copy the log into the database and fsync it, a stall
 //! that every request in that batch waits for; here a thread of their own
-//! copies the log beside the writer. The log's file never shrinks by itself:
-//! under load the writer empties it, between batches, once it passes the
-//! configured bound (`storage.walLimitMiB`); at rest the checkpointer cuts it
-//! back to [`WalBounds::at_rest`], and so does every restart of the log.
+//! copies the log beside the writer.
+//!
+//! A log starts over from its beginning only when a write begins with all of
+//! it copied, which never happens under steady load by itself: the writer
+//! appends while the checkpointer copies. So once the checkpointer has copied
+//! a long log ([`WalBounds::restart_at`]), it asks the writer, which between two
+//! batches copies the little written since (a few milliseconds) and so lets
+//! its next batch start the log over, on the same file. Should readers keep
+//! that from happening, the writer empties the log outright past the configured
+//! bound (`storage.walLimitMiB`), a stall of writes. At rest the checkpointer
+//! cuts the file back to [`WalBounds::at_rest`], and so does every restart.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +37,13 @@ impl WalBounds {
     /// What a log is cut back to once it rests.
     pub fn at_rest(self) -> u64 {
         self.under_load.min(AT_REST_MAX)
+    }
+
+    /// How long a log grows under load before it starts over: half the rest
+    /// bound, so that the file, cut back to that bound at each restart, need
+    /// not grow again between two of them.
+    pub fn restart_at(self) -> u64 {
+        self.at_rest() / 2
     }
 
     /// Makes `conn` cut the log back to the rest bound whenever it starts over
@@ -69,13 +83,14 @@ pub fn start(database: &Path, limit: LogLimit) -> rusqlite::Result<Background> {
     // Never wait: a checkpoint that waited for a reader would hold the writers
     // back meanwhile; one that cannot finish now is tried again at the next tick.
     conn.busy_timeout(Duration::ZERO)?;
+    let frame_bytes = conn.query_row("PRAGMA page_size", [], |row| row.get::<_, u64>(0))? + 24;
     Background::spawn("watchtower-checkpoint", move |stop| {
-        run(&conn, &limit, stop)
+        run(&conn, &limit, frame_bytes, stop)
     })
     .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))
 }
 
-fn run(conn: &Connection, limit: &LogLimit, stop: &AtomicBool) {
+fn run(conn: &Connection, limit: &LogLimit, frame_bytes: u64, stop: &AtomicBool) {
     let mut last_frames = -1;
     while !stop.load(Ordering::Relaxed) {
         std::thread::sleep(EVERY);
@@ -90,6 +105,13 @@ fn run(conn: &Connection, limit: &LogLimit, stop: &AtomicBool) {
                 continue;
             }
         };
+        // -1 frames: the database is not in WAL mode (yet).
+        let logged = u64::try_from(frames)
+            .unwrap_or(0)
+            .saturating_mul(frame_bytes);
+        if logged >= limit.bounds.restart_at() {
+            limit.restart_wanted.store(true, Ordering::Relaxed);
+        }
         // At rest: all of it copied, and nothing written since the last look.
         let resting = frames == copied && frames == last_frames;
         last_frames = frames;
@@ -107,6 +129,8 @@ pub struct LogLimit {
     /// Held by the search indexer while it reads, so that emptying the log does
     /// not wait on a reader that never pauses.
     pub gate: Arc<Mutex<()>>,
+    /// Set by the checkpointer once it has copied a long log; taken by the writer.
+    restart_wanted: Arc<AtomicBool>,
 }
 
 impl LogLimit {
@@ -115,14 +139,22 @@ impl LogLimit {
             log: log_of(database),
             bounds,
             gate,
+            restart_wanted: Arc::default(),
         }
     }
 
-    /// Empties the log when it is past its bound under load; called by the
-    /// writer between batches, when no write is under way. Most of it is already
-    /// copied (see `run`), so what remains is a short copy and an fsync (a stall
-    /// of writes: about 40% of bulk throughput at 64 MiB in `bench/events.sh`).
+    /// Called by the writer between batches, when no write is under way: copies
+    /// what the checkpointer has not (written since its last pass) when it asks,
+    /// so that the next batch starts the log over; empties the log outright when
+    /// it is past its bound all the same.
     pub fn enforce(&self, conn: &Connection) {
+        if self.restart_wanted.swap(false, Ordering::Relaxed) {
+            // PASSIVE never waits: a reader still on an older snapshot only
+            // keeps this round from copying everything, and the next one tries.
+            if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(%error, "WAL checkpoint before a restart failed");
+            }
+        }
         if log_size(&self.log) > self.bounds.under_load {
             self.empty_unless_indexing(conn);
         }

@@ -118,6 +118,7 @@ impl SqliteStore {
         let (feed, stats) = (Feed::default(), WriteStats::default());
         let newest_event = events::newest_date(&conn)?;
         let gate = Arc::new(std::sync::Mutex::new(()));
+        let limit = LogLimit::new(&path, bounds, gate.clone());
         let writer = Writer::start(
             conn,
             WriterState {
@@ -127,10 +128,9 @@ impl SqliteStore {
                 stats: stats.clone(),
                 ..WriterState::default()
             },
-            LogLimit::new(&path, bounds, gate.clone()),
+            limit.clone(),
         )?;
-        let checkpointer = checkpoint::start(&path, LogLimit::new(&path, bounds, gate.clone()))
-            .context("cannot start checkpoints")?;
+        let checkpointer = checkpoint::start(&path, limit).context("cannot start checkpoints")?;
         let indexer = match &search {
             Some(index) => Some(search::start_indexer(
                 path.clone(),
