@@ -111,3 +111,53 @@ async fn searches_through_the_index_and_past_it_agree_with_a_scan() {
         assert_eq!(found, expected, "{needle} {order:?}");
     }
 }
+
+/// Counts the events of `service` in the store's own database.
+fn events_of(dir: &Path, service: &str) -> i64 {
+    Connection::open(dir.join(DATABASE_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM events JOIN event_services s ON s.id = service_id WHERE s.name = ?1",
+            [service],
+            |row| row.get(0),
+        )
+        .unwrap()
+}
+
+/// A write that fails after its first row: alone in its batch (the transaction
+/// is its savepoint) or beside others (a savepoint of its own), it leaves nothing.
+async fn failing_write(store: &SqliteStore) -> Result<(), StoreError> {
+    store
+        .writer
+        .write_rows(2, |conn, state| {
+            let event = NewEvent::parse("half", "info", "first".into(), Timestamp::from_millis(1));
+            ops::add_event(conn, state, event.unwrap())?;
+            conn.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            Ok(())
+        })
+        .await
+}
+
+#[tokio::test]
+async fn a_failing_write_leaves_nothing_alone_or_beside_others() {
+    let (dir, store) = fresh().await;
+    assert!(failing_write(&store).await.is_err());
+    assert_eq!(events_of(dir.path(), "half"), 0);
+
+    let store = std::sync::Arc::new(store);
+    let beside = (0..20).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let at = Timestamp::from_millis(2);
+            let event = NewEvent::parse("whole", "info", format!("{i}"), at).unwrap();
+            store.add_event(event).await.map(|_| ())
+        })
+    });
+    let beside: Vec<_> = beside.collect();
+    assert!(failing_write(&store).await.is_err());
+    for write in beside {
+        write.await.unwrap().unwrap();
+    }
+    assert_eq!(events_of(dir.path(), "half"), 0);
+    assert_eq!(events_of(dir.path(), "whole"), 20);
+}

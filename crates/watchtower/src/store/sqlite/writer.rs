@@ -39,7 +39,9 @@ pub struct WriterState {
 trait Op: Send {
     /// How many rows it writes, roughly: what the batch size counts.
     fn weight(&self) -> usize;
-    fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool;
+    /// `alone`: the only operation of its batch, whose transaction then serves
+    /// as its savepoint (rolled back if it fails).
+    fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState, alone: bool) -> bool;
     fn finish(self: Box<Self>, committed: Result<(), StoreError>);
 }
 
@@ -61,11 +63,11 @@ where
         self.weight
     }
 
-    fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState) -> bool {
+    fn apply(&mut self, tx: &mut Transaction<'_>, state: &mut WriterState, alone: bool) -> bool {
         let work = self.work.take().expect("an operation is applied once");
         let published = state.unpublished.len();
         // A savepoint per operation: one failing write must not sink its batch.
-        let result = match self.guarded {
+        let result = match self.guarded && !alone {
             true => tx.savepoint().and_then(|savepoint| {
                 let value = work(&savepoint, state)?;
                 savepoint.commit()?;
@@ -209,10 +211,16 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut
     let committed = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .and_then(|mut tx| {
+            let alone = batch.len() == 1;
             for op in batch.iter_mut() {
-                all_applied &= op.apply(&mut tx, state);
+                all_applied &= op.apply(&mut tx, state, alone);
             }
-            tx.commit()
+            // A bulk write usually commits alone: without a savepoint, its pages
+            // are not journalled twice, and a failure undoes the whole transaction.
+            match alone && !all_applied {
+                true => tx.rollback(),
+                false => tx.commit(),
+            }
         })
         .map_err(|error| {
             tracing::error!(%error, size = batch.len(), "storage batch failed to commit");
