@@ -105,7 +105,7 @@ fn run(conn: &Connection, limit: &LogLimit, frame_bytes: u64, stop: &AtomicBool)
                 continue;
             }
         };
-        // -1 frames: the database is not in WAL mode (yet).
+        // -1 frames: no count, as when the writer's own checkpoint was under way.
         let logged = u64::try_from(frames)
             .unwrap_or(0)
             .saturating_mul(frame_bytes);

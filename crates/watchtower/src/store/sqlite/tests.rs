@@ -125,7 +125,9 @@ fn events_of(dir: &Path, service: &str) -> i64 {
 }
 
 /// A write that fails after its first row: alone in its batch (the transaction
-/// is its savepoint) or beside others (a savepoint of its own), it leaves nothing.
+/// is its savepoint) or, when queued among others as in the test's second half
+/// (usually, not always, in the same batch), with a savepoint of its own, it
+/// leaves nothing and the others are kept.
 async fn failing_write(store: &SqliteStore) -> Result<(), StoreError> {
     store
         .writer
