@@ -176,7 +176,7 @@ impl App {
         tracing::info!(node = %node.id, "this node");
         let shutdown = CancellationToken::new();
         let dispatching = Running::default();
-        let state = AppState {
+        let state = AppState::from(http::SharedState {
             store: store.clone(),
             changes: app.changes().clone(),
             app: app.clone(),
@@ -194,7 +194,7 @@ impl App {
                 http::SignOn::from_config(&config.auth)?,
             )),
             shutdown: shutdown.clone(),
-        };
+        });
         let cap = http::ConnectionCap::new(
             config.limits.max_connections_per_client,
             crate::auth::TrustedProxies::parse(&config.trusted_proxies)

@@ -60,7 +60,7 @@ pub async fn list_events(
             .iter()
             .any(|(key, _)| key == "limit")
             .then_some(query.limit);
-        return Ok(export(state.store, query, cap, format));
+        return Ok(export(state.store.clone(), query, cap, format));
     }
     // One more than asked: whether a next page exists is then known, not guessed.
     let limit = query.limit as usize;

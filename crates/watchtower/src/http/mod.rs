@@ -69,9 +69,27 @@ pub use tls::{AcmeDriver, Tls};
 use crate::store::Store;
 use crate::usecase::Watchtower;
 
-/// What handlers share.
+/// What handlers share: one allocation, so that the clone each request takes
+/// (every extractor of the state takes one) is one reference count, not a
+/// dozen (a profile of pulses found 12% of the time in cloning and dropping it).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<SharedState>);
+
+impl From<SharedState> for AppState {
+    fn from(shared: SharedState) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = SharedState;
+
+    fn deref(&self) -> &SharedState {
+        &self.0
+    }
+}
+
+pub struct SharedState {
     /// The use cases that write.
     pub app: Watchtower,
     /// For reads, which need no use case of their own.

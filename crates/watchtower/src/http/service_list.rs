@@ -156,7 +156,7 @@ pub async fn list_services(
         // fails the request with its status, not a cut-off body.
         let first = step(&*state.store, &mut listing, now).await?;
         return Ok(json_response(Body::from_stream(stream(
-            state.store,
+            state.store.clone(),
             listing,
             first,
             now,

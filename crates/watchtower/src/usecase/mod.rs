@@ -47,9 +47,21 @@ pub enum Error {
 
 /// The application: the store and what must follow each write (the deadline
 /// index, the live feed of status changes, the metrics, the event rules, and the
-/// dispatcher's wake-up). Cheap to clone; every clone is the same application.
+/// dispatcher's wake-up). Cheap to clone (one reference count: each pulse takes
+/// a clone); every clone is the same application.
 #[derive(Clone)]
-pub struct Watchtower {
+pub struct Watchtower(Arc<Application>);
+
+impl std::ops::Deref for Watchtower {
+    type Target = Application;
+
+    fn deref(&self) -> &Application {
+        &self.0
+    }
+}
+
+/// What a [`Watchtower`] holds; its parts are reached through the accessors.
+pub struct Application {
     store: Arc<dyn Store>,
     deadlines: Arc<Deadlines>,
     changes: ServiceFeed,
@@ -73,7 +85,7 @@ pub struct Parts {
 
 impl Watchtower {
     pub fn new(parts: Parts) -> Self {
-        Self {
+        Self(Arc::new(Application {
             deadlines: Arc::new(Deadlines::new(parts.store.cluster_poll())),
             store: parts.store,
             changes: ServiceFeed::default(),
@@ -83,7 +95,7 @@ impl Watchtower {
             alerts_queued: Arc::new(Notify::new()),
             keys: Arc::new(KeyRing::default()),
             ping_history: parts.ping_history,
-        }
+        }))
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
