@@ -13,29 +13,51 @@ use crate::store::decisions::PulseWrites;
 use crate::store::{DeathCheck, NewAlertRow, PulseRecorded, RestartPolicy, Watched};
 use crate::time::Timestamp;
 
+/// A pulsed service's row as the pulse found it.
+struct Previous {
+    status: String,
+    deadline: i64,
+    kept: Kept,
+    history: PingState,
+}
+
 pub fn record_pulse(
     conn: &Connection,
     state: &mut WriterState,
     pulse: Pulse,
 ) -> rusqlite::Result<PulseRecorded> {
     let name = pulse.service.as_str();
-    let sql = format!("SELECT status, deadline, {PING_STATE} FROM services WHERE name = ?1");
-    let previous: Option<(String, i64, PingState)> = conn
+    // What the write keeps is read here rather than returned by it: RETURNING
+    // costs SQLite a temporary table per statement.
+    let sql = format!(
+        "SELECT status, deadline, flapping_since, first_seen, {PING_STATE}
+         FROM services WHERE name = ?1"
+    );
+    let previous: Option<Previous> = conn
         .prepare_cached(&sql)?
         .query_row([name], |row| {
-            Ok((row.get(0)?, row.get(1)?, ping_state(row, 2)?))
+            let millis = |column| row.get::<_, Option<i64>>(column);
+            Ok(Previous {
+                status: row.get(0)?,
+                deadline: row.get(1)?,
+                kept: Kept {
+                    flapping_since: millis(2)?.map(Timestamp::from_millis),
+                    first_seen: millis(3)?.map(Timestamp::from_millis),
+                },
+                history: ping_state(row, 4)?,
+            })
         })
         .optional()?;
     let history = previous
         .as_ref()
-        .map(|(_, _, state)| *state)
+        .map(|found| found.history)
         .unwrap_or_default();
     state.next_seq += 1;
     let seq = state.next_seq;
     let deadline = pulse.deadline();
     let (schedule, tz) = pulse.schedule_columns();
     let after = state_after(&history, pulse.note.as_ref(), pulse.at);
-    let kept = conn.prepare_cached(
+    conn.prepare_cached(
         "INSERT INTO services (name, alert_type, alert_target, next_in, last_pulse, deadline, status, seq,
                                remind_every, depends_on, schedule, tz, grace, first_seen,
                                pings, started, ping_fold, ping_fold_at, ping_folded, ping_fold_last)
@@ -49,10 +71,9 @@ pub fn record_pulse(
            schedule = excluded.schedule, tz = excluded.tz, grace = excluded.grace,
            pulses = services.pulses + 1, pings = excluded.pings, started = excluded.started,
            ping_fold = excluded.ping_fold, ping_fold_at = excluded.ping_fold_at,
-           ping_folded = excluded.ping_folded, ping_fold_last = excluded.ping_fold_last
-         RETURNING flapping_since, first_seen",
+           ping_folded = excluded.ping_folded, ping_fold_last = excluded.ping_fold_last",
     )?
-    .query_row(params![
+    .execute(params![
         name,
         pulse.alert.kind.as_str(),
         pulse.alert.target,
@@ -71,23 +92,25 @@ pub fn record_pulse(
         after.fold.since.map(Timestamp::as_millis),
         after.fold.folded,
         after.fold.last.map(Timestamp::as_millis),
-    ], |row| {
-        let millis = |column| row.get::<_, Option<i64>>(column);
-        Ok(Kept {
-            flapping_since: millis(0)?.map(Timestamp::from_millis),
-            first_seen: millis(1)?.map(Timestamp::from_millis),
-        })
-    })?;
+    ])?;
+    // The update leaves both as they were; an insert starts the service's story.
+    let kept = match &previous {
+        Some(found) => found.kept,
+        None => Kept {
+            flapping_since: None,
+            first_seen: Some(pulse.at),
+        },
+    };
     if let Some(note) = &pulse.note {
         keep_ping(conn, &pulse.service, note, pulse.at, &history)?;
     }
     let service = pulse.service_after(pulse.at, deadline, kept);
     let outage_began = match &previous {
-        Some((status, deadline, _)) if status == "dead" => Some(Timestamp::from_millis(*deadline)),
+        Some(found) if found.status == "dead" => Some(Timestamp::from_millis(found.deadline)),
         _ => None,
     };
     // A declared service's first pulse starts its story as a new one's does.
-    let first = previous.as_ref().is_none_or(|(status, ..)| status == "new");
+    let first = previous.as_ref().is_none_or(|found| found.status == "new");
     let writes = PulseWrites::of(pulse.window(), pulse.at, first, outage_began);
     for (level, message) in &writes.events {
         insert_event(conn, state, &pulse.service, *level, message, pulse.at)?;
@@ -330,15 +353,24 @@ fn event_service_id(
     state: &mut WriterState,
     service: &ServiceName,
 ) -> rusqlite::Result<i64> {
-    if let Some(&id) = state.event_services.get(service.as_str()) {
+    if let Some(id) = state.event_services.get(service.as_str()) {
         return Ok(id);
     }
-    conn.prepare_cached("INSERT OR IGNORE INTO event_services (name) VALUES (?1)")?
-        .execute([service.as_str()])?;
-    let id = conn
+    // Look before inserting: most misses name a known service, and a read
+    // dirties no page.
+    let known = conn
         .prepare_cached("SELECT id FROM event_services WHERE name = ?1")?
-        .query_row([service.as_str()], |row| row.get(0))?;
-    state.event_services.insert(service.as_str().to_owned(), id);
+        .query_row([service.as_str()], |row| row.get(0))
+        .optional()?;
+    let id = match known {
+        Some(id) => id,
+        None => {
+            conn.prepare_cached("INSERT INTO event_services (name) VALUES (?1)")?
+                .execute([service.as_str()])?;
+            conn.last_insert_rowid()
+        }
+    };
+    state.event_services.remember(service.as_str(), id);
     Ok(id)
 }
 

@@ -163,3 +163,43 @@ async fn a_failing_write_leaves_nothing_alone_or_beside_others() {
     assert_eq!(events_of(dir.path(), "half"), 0);
     assert_eq!(events_of(dir.path(), "whole"), 20);
 }
+
+#[test]
+fn the_writer_remembers_a_bounded_number_of_service_ids() {
+    let mut ids = writer::ServiceIds::default();
+    for id in 0..20_000 {
+        ids.remember(&format!("svc-{id}"), id);
+    }
+    assert!(ids.len() <= 8 * 1024, "{} names remembered", ids.len());
+    assert_eq!(ids.get("svc-19999"), Some(19_999));
+    assert_eq!(ids.get("svc-0"), None);
+}
+
+#[tokio::test]
+async fn events_keep_their_service_past_the_writers_memory_of_names() {
+    let (dir, store) = fresh().await;
+    let event = |service: usize| {
+        let name = format!("svc-{service}");
+        NewEvent::parse(&name, "info", name.clone(), Timestamp::from_millis(1)).unwrap()
+    };
+    // Twice round more names than the writer remembers: the second round
+    // finds every name forgotten or remembered, and none stored twice.
+    for _ in 0..2 {
+        store
+            .add_events((0..9_000).map(event).collect())
+            .await
+            .unwrap();
+    }
+    let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    let (names, mismatched): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT COUNT(*) FROM event_services),
+                    (SELECT COUNT(*) FROM events e JOIN event_services s ON s.id = e.service_id
+                     WHERE s.name <> e.message)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((names, mismatched), (9_000, 0));
+    assert_eq!(events_of(dir.path(), "svc-8999"), 2);
+}

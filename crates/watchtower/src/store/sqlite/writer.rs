@@ -24,7 +24,7 @@ const QUEUE_DEPTH: usize = 16 * 1024;
 /// since a cached row id may then name a row that was never committed.
 #[derive(Default)]
 pub struct WriterState {
-    pub event_services: HashMap<String, i64>,
+    pub event_services: ServiceIds,
     pub next_seq: i64,
     /// The newest event's date: no event is dated before it (see `ops::insert_event`).
     pub newest_event: i64,
@@ -33,6 +33,40 @@ pub struct WriterState {
     pub stats: batching::WriteStats,
     /// Events of the batch in progress, published once it commits (if anyone listens).
     pub unpublished: Vec<Event>,
+    /// Set when a failed write of the batch in progress could not be undone.
+    pub undo_failed: bool,
+}
+
+/// Event services' row ids, by name, for the services that sent events lately.
+/// Bounded: unbounded, it held every name ever seen (about 100 MiB at a
+/// million services); a name it forgot costs one indexed lookup.
+#[derive(Default)]
+pub struct ServiceIds(HashMap<String, i64>);
+
+impl ServiceIds {
+    const CAPACITY: usize = 8 * 1024;
+
+    pub fn get(&self, name: &str) -> Option<i64> {
+        self.0.get(name).copied()
+    }
+
+    /// Starting over when full keeps the busiest names a lookup away without
+    /// the bookkeeping of an LRU; the map keeps its allocation.
+    pub fn remember(&mut self, name: &str, id: i64) {
+        if self.0.len() >= Self::CAPACITY {
+            self.0.clear();
+        }
+        self.0.insert(name.to_owned(), id);
+    }
+
+    pub fn forget_all(&mut self) {
+        self.0.clear();
+    }
+
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
 }
 
 /// One queued write: applied inside a savepoint, answered after the commit.
@@ -68,11 +102,12 @@ where
         let published = state.unpublished.len();
         // A savepoint per operation: one failing write must not sink its batch.
         let result = match self.guarded && !alone {
-            true => tx.savepoint().and_then(|savepoint| {
-                let value = work(&savepoint, state)?;
-                savepoint.commit()?;
-                Ok(value)
-            }),
+            true => {
+                let mut undo_failed = false;
+                let result = in_savepoint(tx, &mut undo_failed, |conn| work(conn, state));
+                state.undo_failed |= undo_failed;
+                result
+            }
             false => work(tx, state),
         };
         let ok = result.is_ok();
@@ -92,6 +127,29 @@ where
         };
         // The caller may have gone away; its write is durable all the same.
         let _ = self.reply.send(result);
+    }
+}
+
+/// Runs `work` inside a savepoint, undone if it fails. Its statements are
+/// prepared once: parsed for every write, they cost more than they did.
+/// A failed undo marks the batch, which is then rolled back whole rather than
+/// commit part of the failed write.
+fn in_savepoint<T>(
+    conn: &Connection,
+    undo_failed: &mut bool,
+    work: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let run = |sql: &str| conn.prepare_cached(sql).and_then(|mut s| s.execute([]));
+    run("SAVEPOINT operation")?;
+    match work(conn) {
+        Ok(value) => run("RELEASE operation").map(|_| value),
+        Err(error) => {
+            if let Err(undo) = run("ROLLBACK TO operation").and_then(|_| run("RELEASE operation")) {
+                tracing::error!(%undo, "a failed write could not be undone");
+                *undo_failed = true;
+            }
+            Err(error)
+        }
     }
 }
 
@@ -217,7 +275,7 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut
             }
             // A bulk write usually commits alone: without a savepoint, its pages
             // are not journalled twice, and a failure undoes the whole transaction.
-            match alone && !all_applied {
+            match (alone && !all_applied) || state.undo_failed {
                 true => tx.rollback(),
                 false => tx.commit(),
             }
@@ -225,9 +283,15 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut
         .map_err(|error| {
             tracing::error!(%error, size = batch.len(), "storage batch failed to commit");
             StoreError::from(error)
+        })
+        .and_then(|()| match std::mem::take(&mut state.undo_failed) {
+            true => Err(StoreError::unavailable(
+                "a failed write could not be undone, so its whole batch was rolled back",
+            )),
+            false => Ok(()),
         });
     if committed.is_err() || !all_applied {
-        state.event_services.clear();
+        state.event_services.forget_all();
     }
     match committed {
         Ok(()) => state.feed.publish(state.unpublished.drain(..)),
