@@ -283,13 +283,14 @@ fn commit_batch(conn: &mut Connection, batch: &mut Vec<Box<dyn Op>>, state: &mut
         .map_err(|error| {
             tracing::error!(%error, size = batch.len(), "storage batch failed to commit");
             StoreError::from(error)
-        })
-        .and_then(|()| match std::mem::take(&mut state.undo_failed) {
-            true => Err(StoreError::unavailable(
-                "a failed write could not be undone, so its whole batch was rolled back",
-            )),
-            false => Ok(()),
         });
+    // Taken whatever the outcome: the mark is this batch's alone.
+    let committed = match std::mem::take(&mut state.undo_failed) {
+        true => Err(StoreError::unavailable(
+            "a failed write could not be undone, so its whole batch was rolled back",
+        )),
+        false => committed,
+    };
     if committed.is_err() || !all_applied {
         state.event_services.forget_all();
     }
