@@ -67,7 +67,7 @@ fn name(text: &str) -> ServiceName {
     ServiceName::parse("service", text).unwrap()
 }
 
-fn pulse(service: &str, next_in: f64, at: Timestamp) -> Pulse {
+pub(crate) fn pulse(service: &str, next_in: f64, at: Timestamp) -> Pulse {
     Pulse {
         service: name(service),
         alert: AlertRoute {

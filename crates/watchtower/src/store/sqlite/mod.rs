@@ -14,6 +14,7 @@ mod ops;
 mod outbox;
 mod pausing;
 mod pings;
+mod pulse_write;
 mod read;
 mod rows;
 mod schema;
@@ -158,7 +159,7 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn record_pulse(&self, pulse: Pulse) -> Result<PulseRecorded, StoreError> {
         self.writer
-            .write(move |conn, state| ops::record_pulse(conn, state, pulse))
+            .write_unguarded(move |conn, state| pulse_write::record_pulse(conn, state, pulse))
             .await
     }
 

@@ -164,6 +164,61 @@ async fn a_failing_write_leaves_nothing_alone_or_beside_others() {
     assert_eq!(events_of(dir.path(), "whole"), 20);
 }
 
+/// A pulse runs without a savepoint when it writes the service's row alone,
+/// and takes one when it writes more: either way a failure leaves nothing of
+/// it, and the pulses beside it are kept.
+#[tokio::test]
+async fn a_failing_pulse_leaves_nothing_whether_it_writes_one_row_or_more() {
+    use crate::store::conformance::pulse;
+    let (dir, store) = fresh().await;
+    let at = Timestamp::from_millis(1_800_000_000_000);
+    store.record_pulse(pulse("steady", 60.0, at)).await.unwrap();
+    // A new service's pulse writes its row and its first event, and the event
+    // is refused; a known service's plain pulse writes its row, and the row is.
+    Connection::open(dir.path().join(DATABASE_FILE))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER refuse_event BEFORE INSERT ON events
+               WHEN (SELECT name FROM event_services WHERE id = NEW.service_id) = 'fresh'
+               BEGIN SELECT RAISE(ABORT, 'refused'); END;
+             CREATE TRIGGER refuse_row BEFORE UPDATE ON services
+               WHEN NEW.name = 'steady' AND NEW.next_in = 7
+               BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+        )
+        .unwrap();
+    let store = std::sync::Arc::new(store);
+    let beside: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .record_pulse(pulse(&format!("beside-{i}"), 60.0, at))
+                    .await
+            })
+        })
+        .collect();
+    assert!(store.record_pulse(pulse("fresh", 60.0, at)).await.is_err());
+    assert!(store.record_pulse(pulse("steady", 7.0, at)).await.is_err());
+    for pulse in beside {
+        pulse.await.unwrap().unwrap();
+    }
+    let conn = Connection::open(dir.path().join(DATABASE_FILE)).unwrap();
+    let count = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0)).unwrap();
+    assert_eq!(
+        count("SELECT COUNT(*) FROM services WHERE name = 'fresh'"),
+        0
+    );
+    assert_eq!(
+        count("SELECT CAST(next_in AS INTEGER) FROM services WHERE name = 'steady'"),
+        60
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM services WHERE name LIKE 'beside-%'"),
+        20
+    );
+    assert_eq!(events_of(dir.path(), "fresh"), 0);
+}
+
 #[test]
 fn the_writer_remembers_a_bounded_number_of_service_ids() {
     let mut ids = writer::ServiceIds::default();

@@ -102,12 +102,7 @@ where
         let published = state.unpublished.len();
         // A savepoint per operation: one failing write must not sink its batch.
         let result = match self.guarded && !alone {
-            true => {
-                let mut undo_failed = false;
-                let result = in_savepoint(tx, &mut undo_failed, |conn| work(conn, state));
-                state.undo_failed |= undo_failed;
-                result
-            }
+            true => guarded(tx, state, work),
             false => work(tx, state),
         };
         let ok = result.is_ok();
@@ -128,6 +123,19 @@ where
         // The caller may have gone away; its write is durable all the same.
         let _ = self.reply.send(result);
     }
+}
+
+/// Runs `work` inside a savepoint, undone if it fails: for an operation queued
+/// unguarded that finds it has more than one statement to run after all.
+pub fn guarded<T>(
+    conn: &Connection,
+    state: &mut WriterState,
+    work: impl FnOnce(&Connection, &mut WriterState) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    let mut undo_failed = false;
+    let result = in_savepoint(conn, &mut undo_failed, |conn| work(conn, state));
+    state.undo_failed |= undo_failed;
+    result
 }
 
 /// Runs `work` inside a savepoint, undone if it fails. Its statements are
